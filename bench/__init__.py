@@ -1,0 +1,1 @@
+"""`make bench`: every measure of the product, with its goal, in one table."""

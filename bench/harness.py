@@ -1,0 +1,89 @@
+"""Rows of the benchmark table and how they are printed and saved."""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results.json"
+
+
+@dataclass
+class Row:
+    measure: str
+    value: float
+    unit: str
+    goal: str
+    passed: bool
+
+    def as_json(self) -> dict:
+        data = asdict(self)
+        data["pass"] = data.pop("passed")
+        return data
+
+
+Measure = Callable[[], list[Row]]
+
+
+def at_most(limit: float) -> tuple[str, Callable[[float], bool]]:
+    return f"≤ {limit:g}", lambda value: value <= limit
+
+
+def at_least(limit: float) -> tuple[str, Callable[[float], bool]]:
+    return f"≥ {limit:g}", lambda value: value >= limit
+
+
+def row(measure: str, value: float, unit: str, goal: tuple[str, Callable[[float], bool]]) -> Row:
+    text, check = goal
+    return Row(measure, round(value, 4), unit, text, bool(check(value)))
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def fresh_python(code: str, env: dict[str, str] | None = None) -> str:
+    """Run `code` in a new interpreter at the project root and return its stdout."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=full_env, capture_output=True,
+                          text=True, check=True).stdout
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()}, {platform.system()}"
+
+
+def report(rows: list[Row]) -> str:
+    header = ("measure", "value", "unit", "goal", "pass")
+    cells = [header] + [(r.measure, f"{r.value:g}", r.unit, r.goal, "yes" if r.passed else "NO") for r in rows]
+    widths = [max(len(c[i]) for c in cells) for i in range(len(header))]
+    lines = ["| " + " | ".join(c[i].ljust(widths[i]) for i in range(len(header))) + " |" for c in cells]
+    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    return "\n".join(lines)
+
+
+def save(rows: list[Row]) -> None:
+    RESULTS.write_text(json.dumps([r.as_json() for r in rows], ensure_ascii=False, indent=2) + "\n",
+                       encoding="utf-8")

@@ -1,0 +1,1 @@
+"""Accounts: medical cards and credentials, passwords, sessions, throttling, reset."""

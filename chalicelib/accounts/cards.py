@@ -1,0 +1,136 @@
+"""The registry's work: the request queue and opening medical cards with credentials."""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from chalicelib import roles
+from chalicelib.accounts import passwords, sessions
+from chalicelib.accounts.sessions import Principal
+from chalicelib.clock import now
+from chalicelib.config import settings
+from chalicelib.errors import Conflict, NotFound, Unavailable, ValidationFailed
+from chalicelib.i18n import t
+from chalicelib.logs import log_event
+from chalicelib.storage import accounts as store
+from chalicelib.storage.tables import RegistrationRequest, User
+from chalicelib.timefmt import format_datetime
+
+TEMPORARY_PASSWORD_VALID_FOR = dt.timedelta(hours=72)
+REQUEST_STATUSES = ("new", "done", "rejected")
+
+
+# The public request form -----------------------------------------------------
+
+def request_view(item: RegistrationRequest) -> dict[str, Any]:
+    return {"id": item.request_id, "full_name": item.full_name, "email": item.email, "phone": item.phone,
+            "comment": item.comment or "", "status": item.status, "created_at": item.created_at,
+            "handled_at": item.handled_at}
+
+
+def submit_request(full_name: str, email: str, phone: str, comment: str | None) -> dict[str, Any]:
+    item = RegistrationRequest(uuid.uuid4().hex, full_name=full_name, email=email, phone=phone,
+                               comment=comment or None, status="new", created_at=now().isoformat())
+    store.put_request(item)
+    log_event("registration_request", request_id=item.request_id)
+    return request_view(item)
+
+
+def request_queue(status: str) -> list[dict[str, Any]]:
+    return [request_view(item) for item in store.requests_with_status(status)]
+
+
+def set_request_status(staff: Principal, request_id: str, status: str) -> dict[str, Any]:
+    item = store.get_request(request_id)
+    if item is None:
+        raise NotFound("registration request")
+    if item.status == status:
+        return request_view(item)
+    if not store.set_request_status(item, status, expected=item.status, by=staff.user_id, at=now().isoformat()):
+        raise Conflict("request changed meanwhile")
+    return request_view(store.get_request(request_id) or item)
+
+
+# Medical cards -----------------------------------------------------------------
+
+def card_number(sequence: int, year: int) -> str:
+    return f"{year}-{sequence:06d}"
+
+
+def patient_view(user: User) -> dict[str, Any]:
+    return {"id": user.user_id, "full_name": user.full_name, "email": user.email, "phone": user.phone,
+            "birth_date": user.birth_date, "card_number": user.card_number, "roles": sorted(user.roles or ()),
+            "must_change_password": bool(user.must_change_password)}
+
+
+def _check_birth_date(birth_date: str) -> None:
+    day = dt.date.fromisoformat(birth_date)
+    if day > now().date() or day.year < 1900:
+        raise ValidationFailed("birth date", fields={"birth_date": t("fields.birth_date")})
+
+
+def open_card(staff: Principal, full_name: str, email: str, phone: str, birth_date: str,
+              request_id: str | None = None) -> dict[str, Any]:
+    """Open the medical card: the patient's account, its card number, and the credentials by email."""
+    _check_birth_date(birth_date)
+    if request_id and store.get_request(request_id) is None:
+        raise ValidationFailed("request", fields={"request_id": t("fields.unknown_request")})
+    current = now()
+    user = User(uuid.uuid4().hex, email=email, full_name=full_name, phone=phone, birth_date=birth_date,
+                roles={roles.PATIENT}, must_change_password=True, created_at=current)
+    password = passwords.temporary_password()
+    expires = current + TEMPORARY_PASSWORD_VALID_FOR
+    user.password_hash = passwords.hash_password(password)
+    user.temporary_password_expires_at = expires
+    user.card_number = card_number(store.next_card_number(), current.year)
+    store.create_user(user)
+    log_event("medical_card_opened", user_id=user.user_id, by=staff.user_id)
+    if request_id:
+        item = store.get_request(request_id)
+        if item is not None and item.status == "new":
+            store.set_request_status(item, "done", expected="new", by=staff.user_id, at=current.isoformat())
+    view = patient_view(user)
+    view["credentials_sent"] = _send_credentials(user, password, expires, new_card=True)
+    return view
+
+
+def resend_credentials(staff: Principal, user_id: str) -> dict[str, Any]:
+    """A new temporary password by email; the old one (and any sessions) stop working."""
+    user = store.get_user(user_id)
+    if user is None:
+        raise NotFound("user")
+    password = passwords.temporary_password()
+    expires = now() + TEMPORARY_PASSWORD_VALID_FOR
+    store.set_password(user, passwords.hash_password(password), must_change=True, temporary_until=expires,
+                       changed_at=now())
+    sessions.end_others(user.user_id)
+    log_event("credentials_reissued", user_id=user.user_id, by=staff.user_id)
+    view = patient_view(store.get_user(user_id) or user)
+    view["credentials_sent"] = _send_credentials(user, password, expires, new_card=False)
+    return view
+
+
+def find_patient(email: str) -> dict[str, Any]:
+    user = store.user_by_login(email.strip().lower())
+    if user is None:
+        raise NotFound("patient")
+    return patient_view(user)
+
+
+def _send_credentials(user: User, password: str, expires: dt.datetime, new_card: bool) -> bool:
+    """Email the login and temporary password; False when mail could not be sent now."""
+    from chalicelib import mail
+
+    try:
+        mail.send(user.email, "credentials", {
+            "full_name": user.full_name,
+            "card_number": user.card_number if new_card else None,
+            "login": user.email,
+            "password": password,
+            "login_url": f"{settings().public_base_url}/login",
+            "valid_until": format_datetime(expires),
+        })
+    except Unavailable:
+        return False
+    return True

@@ -1,0 +1,127 @@
+"""Signing in and out, changing and resetting passwords."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from chalicelib.accounts import passwords, sessions, throttle
+from chalicelib.accounts.sessions import Principal
+from chalicelib.accounts.tokens import new_token, token_hash
+from chalicelib.clock import now
+from chalicelib.config import settings
+from chalicelib.errors import (
+    InvalidCredentials,
+    InvalidResetToken,
+    TemporaryPasswordExpired,
+    ValidationFailed,
+)
+from chalicelib.i18n import t
+from chalicelib.logs import log_event
+from chalicelib.storage import accounts as store
+from chalicelib.storage.tables import OneTimeToken, User
+from chalicelib.timefmt import format_datetime
+
+RESET_VALID_FOR = dt.timedelta(minutes=60)
+
+
+def normalize_login(login: str) -> str:
+    return login.strip().lower()
+
+
+def user_view(user: User | Principal) -> dict[str, Any]:
+    return {
+        "id": user.user_id,
+        "full_name": user.full_name,
+        "email": user.email,
+        "roles": sorted(user.roles or ()),
+        "must_change_password": bool(user.must_change_password),
+    }
+
+
+def sign_in(login: str, password: str, address: str) -> tuple[User, str]:
+    """Check the credentials; the person and the Set-Cookie of a new session.
+
+    An unknown login and a wrong password fail alike and take the same time.
+    """
+    login = normalize_login(login)
+    throttle.check(login, address)
+    user = store.user_by_login(login) if login else None
+    if user is None or not user.password_hash:
+        passwords.burn_verification_time(password)
+        ok = False
+    else:
+        ok = passwords.verify_password(password, user.password_hash)
+    if not ok or user is None:
+        throttle.record_failure(login, address)
+        log_event("sign_in_failed")
+        raise InvalidCredentials()
+    throttle.record_success(login)
+    if user.must_change_password and user.temporary_password_expires_at and \
+            user.temporary_password_expires_at <= now():
+        raise TemporaryPasswordExpired()
+    if passwords.needs_rehash(user.password_hash):
+        store.update_password_hash(user, user.password_hash, passwords.hash_password(password))
+    _, cookie = sessions.start(user)
+    log_event("signed_in", user_id=user.user_id)
+    return user, cookie
+
+
+def sign_out(principal: Principal) -> str:
+    sessions.end(principal)
+    return sessions.clearing_cookie()
+
+
+def change_password(principal: Principal, current_password: str, new_password: str, address: str) -> None:
+    """Set a new password; the person's other sessions end."""
+    user = store.user_by_login(principal.email)
+    if user is None or user.user_id != principal.user_id:
+        raise InvalidCredentials()
+    throttle.check(principal.email, address)
+    if not user.password_hash or not passwords.verify_password(current_password, user.password_hash):
+        throttle.record_failure(principal.email, address)
+        raise ValidationFailed("wrong current password",
+                               fields={"current_password": t("passwords.wrong_current")})
+    if current_password == new_password:
+        raise ValidationFailed("same password", fields={"new_password": t("passwords.same_as_current")})
+    passwords.check_new_password(new_password, user.email)
+    store.set_password(user, passwords.hash_password(new_password), must_change=False, temporary_until=None,
+                       changed_at=now())
+    sessions.end_others(user.user_id, keep=principal.session_hash)
+    log_event("password_changed", user_id=user.user_id)
+
+
+def request_password_reset(email: str) -> None:
+    """Email a single-use link when the account exists; say nothing either way."""
+    user = store.user_by_login(normalize_login(email))
+    if user is None:
+        passwords.burn_verification_time(email)
+        return
+    token = new_token()
+    expires = now() + RESET_VALID_FOR
+    store.put_token(OneTimeToken(token_hash(token), kind="password_reset", user_id=user.user_id,
+                                 expires_at=expires, ttl=expires + dt.timedelta(days=1)))
+    from chalicelib import mail
+
+    mail.send(user.email, "password_reset", {
+        "full_name": user.full_name,
+        "reset_url": f"{settings().public_base_url}/reset-password?token={token}",
+        "valid_until": format_datetime(expires),
+    })
+    log_event("password_reset_sent", user_id=user.user_id)
+
+
+def confirm_password_reset(token: str, new_password: str) -> None:
+    """Set the password from a reset link; the link dies and every session of the person ends."""
+    record = store.get_token(token_hash(token)) if token else None
+    if record is None or record.kind != "password_reset" or record.used_at is not None or \
+            record.expires_at <= now():
+        raise InvalidResetToken()
+    user = store.get_user(record.user_id)
+    if user is None:
+        raise InvalidResetToken()
+    passwords.check_new_password(new_password, user.email)
+    store.consume_token(record, now())
+    store.set_password(user, passwords.hash_password(new_password), must_change=False, temporary_until=None,
+                       changed_at=now())
+    sessions.end_others(user.user_id)
+    log_event("password_reset_done", user_id=user.user_id)

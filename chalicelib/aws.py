@@ -1,0 +1,51 @@
+"""Lazily created, cached AWS clients: one getter per service.
+
+Created on first use, never at import, so cold starts stay short and moto can
+start before any client exists. `reset()` forgets them (tests, local stack).
+"""
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from chalicelib.config import settings
+
+
+@functools.lru_cache(maxsize=None)
+def _session() -> Any:
+    import boto3
+
+    return boto3.session.Session(region_name=settings().region)
+
+
+@functools.lru_cache(maxsize=None)
+def client(service: str) -> Any:
+    from botocore.config import Config
+
+    config = Config(connect_timeout=3, read_timeout=10, retries={"mode": "standard", "max_attempts": 3})
+    return _session().client(service, config=config)
+
+
+def dynamodb() -> Any:
+    return client("dynamodb")
+
+
+def ses() -> Any:
+    return client("ses")
+
+
+def s3() -> Any:
+    return client("s3")
+
+
+def kms() -> Any:
+    return client("kms")
+
+
+def stepfunctions() -> Any:
+    return client("stepfunctions")
+
+
+def reset() -> None:
+    client.cache_clear()
+    _session.cache_clear()

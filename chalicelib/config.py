@@ -1,0 +1,62 @@
+"""Settings of one stage, read from the environment that `.chalice/config.json` sets.
+
+The same code runs in AWS and in the local stack; only these values differ.
+"""
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass
+
+LOCAL_STAGE = "local"
+
+
+@dataclass(frozen=True)
+class Settings:
+    stage: str
+    region: str
+    resource_prefix: str
+    public_base_url: str
+    clinic_timezone: str
+    mail_from: str
+    documents_address: str
+    hold_minutes: int
+    log_level: str
+    clinic_name: str
+    clinic_address: str
+
+    @property
+    def is_local(self) -> bool:
+        return self.stage == LOCAL_STAGE
+
+    def resource_name(self, suffix: str) -> str:
+        """The physical name of a table, bucket or state machine of this stage."""
+        return f"{self.resource_prefix}-{suffix}"
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+@functools.lru_cache(maxsize=1)
+def settings() -> Settings:
+    return Settings(
+        stage=_env("STAGE", LOCAL_STAGE),
+        region=_env("AWS_DEFAULT_REGION", _env("AWS_REGION", "eu-central-1")),
+        resource_prefix=_env("RESOURCE_PREFIX", "telemed-local"),
+        public_base_url=_env("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+        clinic_timezone=_env("CLINIC_TIMEZONE", "Europe/Moscow"),
+        mail_from=_env("MAIL_FROM", "Центр телемедицины <telemed@clinic.local>"),
+        documents_address=_env("DOCUMENTS_ADDRESS", "telemed@clinic.local"),
+        hold_minutes=int(_env("HOLD_MINUTES", "15")),
+        log_level=_env("LOG_LEVEL", "INFO"),
+        clinic_name=_env("CLINIC_NAME", "ФГБУ СЗОНКЦ им. Л.Г. Соколова ФМБА России"),
+        clinic_address=_env("CLINIC_ADDRESS", "Санкт-Петербург, пр. Луначарского, 49"),
+    )
+
+
+def reload_settings() -> Settings:
+    """Forget cached settings (tests change the environment)."""
+    settings.cache_clear()
+    return settings()

@@ -1,0 +1,67 @@
+"""The local outbox: every email sent through SES, as moto recorded it.
+
+Only the local stage uses this; it reads moto's in-process SES store, which the
+local stack and the tests share with the app.
+"""
+from __future__ import annotations
+
+import email
+import email.policy
+import email.utils
+from typing import Any
+
+from chalicelib.config import settings
+
+
+def _ses_backend() -> Any:
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import ses_backends
+
+    return ses_backends[DEFAULT_ACCOUNT_ID][settings().region]
+
+
+def _parse(raw: Any) -> dict[str, Any]:
+    data = raw.raw_data.encode("utf-8") if isinstance(raw.raw_data, str) else raw.raw_data
+    msg = email.message_from_bytes(data, policy=email.policy.default)
+    text = html = ""
+    attachments = []
+    for part in msg.walk():
+        if part.is_multipart():
+            continue
+        disposition = part.get_content_disposition()
+        if disposition == "attachment" or (disposition == "inline" and part.get_filename()):
+            payload = part.get_payload(decode=True) or b""
+            attachments.append({"filename": part.get_filename() or "", "content_type": part.get_content_type(),
+                                "size": len(payload)})
+        elif part.get_content_type() == "text/plain" and not text:
+            text = part.get_content()
+        elif part.get_content_type() == "text/html" and not html:
+            html = part.get_content()
+    sent = email.utils.parsedate_to_datetime(msg["Date"]) if msg["Date"] else None
+    return {
+        "id": raw.id,
+        "to": [addr for _, addr in email.utils.getaddresses(msg.get_all("To", []))],
+        "subject": str(msg["Subject"] or ""),
+        "text": text.replace("\r\n", "\n"),
+        "html": html.replace("\r\n", "\n"),
+        "attachments": attachments,
+        "sent_at": sent.isoformat() if sent else None,
+    }
+
+
+def messages() -> list[dict[str, Any]]:
+    """Sent messages, newest first."""
+    backend = _ses_backend()
+    parsed = [_parse(m) for m in list(backend.sent_messages) if hasattr(m, "raw_data")]
+    return list(reversed(parsed))
+
+
+def attachment(message_id: str, index: int) -> tuple[str, str, bytes] | None:
+    for raw in _ses_backend().sent_messages:
+        if getattr(raw, "id", None) == message_id and hasattr(raw, "raw_data"):
+            msg = email.message_from_string(raw.raw_data, policy=email.policy.default)
+            parts = [p for p in msg.walk() if not p.is_multipart() and p.get_filename()]
+            if 0 <= index < len(parts):
+                part = parts[index]
+                return part.get_filename() or "file", part.get_content_type(), part.get_payload(decode=True) or b""
+    return None

@@ -1,0 +1,62 @@
+"""Structured JSON logging: one object per line, on stdout.
+
+Callers pass named fields; nothing here formats raw requests, so query strings
+(room tokens), cookies, passwords and health data never reach a line unless a
+caller names them, and callers never do.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from typing import Any
+
+_LOGGER_NAME = "clinic"  # not the Chalice app's name: Chalice configures that logger itself
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None)).keys()) | {"message", "asctime"}
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, Any] = {
+            "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+            + f".{int(record.msecs):03d}Z",
+            "level": record.levelname.lower(),
+            "event": record.getMessage(),
+        }
+        for key, value in vars(record).items():
+            if key not in _STANDARD and not key.startswith("_"):
+                line[key] = value
+        if record.exc_info:
+            line["trace"] = self.formatException(record.exc_info)
+        return json.dumps(line, ensure_ascii=False, default=str)
+
+
+class StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever sys.stdout is at the time (Lambda, the local stack, pytest's capture)."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stdout
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
+
+
+def logger() -> logging.Logger:
+    log = logging.getLogger(_LOGGER_NAME)
+    if not getattr(log, "_telemed_configured", False):
+        handler = StdoutHandler()
+        handler.setFormatter(JsonFormatter())
+        log.addHandler(handler)
+        log.propagate = False
+        from chalicelib.config import settings
+
+        log.setLevel(settings().log_level.upper())
+        log._telemed_configured = True  # type: ignore[attr-defined]
+    return log
+
+
+def log_event(event: str, level: int = logging.INFO, *, exc_info: bool = False, **fields: Any) -> None:
+    logger().log(level, event, exc_info=exc_info, extra=fields)

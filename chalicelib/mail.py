@@ -1,0 +1,78 @@
+"""Email through SES: Jinja2 templates (HTML and text), real MIME with attachments.
+
+A message named `credentials` has three templates in templates/email/:
+credentials.subject.txt, credentials.txt and credentials.html.
+"""
+from __future__ import annotations
+
+import email.policy
+import email.utils
+import functools
+from dataclasses import dataclass
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any, Iterable
+
+from chalicelib.config import settings
+from chalicelib.errors import Unavailable
+from chalicelib.logs import log_event
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@functools.lru_cache(maxsize=1)
+def _env() -> Any:
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+    return Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]),
+                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+
+
+def render(name: str, context: dict[str, Any]) -> tuple[str, str, str]:
+    """(subject, text, html) of message `name`."""
+    s = settings()
+    full = {"clinic": {"name": s.clinic_name, "address": s.clinic_address, "site": s.public_base_url}, **context}
+    env = _env()
+    subject = env.get_template(f"email/{name}.subject.txt").render(full).strip()
+    text = env.get_template(f"email/{name}.txt").render(full)
+    html = env.get_template(f"email/{name}.html").render(full)
+    return subject, text, html
+
+
+def build(to: str, subject: str, text: str, html: str, attachments: Iterable[Attachment] = ()) -> EmailMessage:
+    msg = EmailMessage(policy=email.policy.SMTP)
+    msg["From"] = settings().mail_from
+    msg["To"] = to
+    msg["Subject"] = subject
+    msg["Date"] = email.utils.formatdate(usegmt=True)
+    msg["Message-ID"] = email.utils.make_msgid(domain=settings().mail_from.rsplit("@", 1)[-1].rstrip(">"))
+    msg.set_content(text)
+    msg.add_alternative(html, subtype="html")
+    for item in attachments:
+        maintype, subtype = item.content_type.split("/", 1)
+        msg.add_attachment(item.data, maintype=maintype, subtype=subtype, filename=item.filename)
+    return msg
+
+
+def send(to: str, name: str, context: dict[str, Any], attachments: Iterable[Attachment] = ()) -> str:
+    """Render and send message `name` to `to`; the SES message id."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from chalicelib import aws
+
+    subject, text, html = render(name, context)
+    msg = build(to, subject, text, html, attachments)
+    try:
+        result = aws.ses().send_raw_email(RawMessage={"Data": msg.as_bytes()})
+    except (BotoCoreError, ClientError) as exc:
+        log_event("mail_failed", template=name, error=type(exc).__name__)
+        raise Unavailable("ses") from exc
+    log_event("mail_sent", template=name, message_id=result["MessageId"])
+    return str(result["MessageId"])

@@ -1,0 +1,1 @@
+"""Blueprints: each parses, authorizes, calls one domain function and shapes the answer."""

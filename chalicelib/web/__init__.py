@@ -1,0 +1,1 @@
+"""The HTTP edge: routing with declared access, input schemas, error mapping, OpenAPI."""

@@ -1,0 +1,69 @@
+"""The one place where domain errors become HTTP responses.
+
+Every error body is `{"error": {"code", "message", ...}}`; `message` is Russian
+text a person can act on, taken from the locale files by code.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.errors import DomainError
+from chalicelib.i18n import t
+
+STATUS_BY_CODE: dict[str, int] = {
+    "bad_request": 400,
+    "validation_error": 400,
+    "not_signed_in": 401,
+    "invalid_credentials": 401,
+    "temporary_password_expired": 401,
+    "forbidden": 403,
+    "password_change_required": 403,
+    "invalid_reset_token": 400,
+    "email_taken": 409,
+    "not_found": 404,
+    "method_not_allowed": 405,
+    "conflict": 409,
+    "payload_too_large": 413,
+    "unsupported_media_type": 415,
+    "too_many_requests": 429,
+    "internal_error": 500,
+    "unavailable": 503,
+}
+
+
+def status_for(code: str) -> int:
+    return STATUS_BY_CODE.get(code, 400)
+
+
+def error_body(code: str, *, request_id: str | None = None, fields: dict[str, str] | None = None,
+               **params: Any) -> dict[str, Any]:
+    error: dict[str, Any] = {"code": code, "message": t(f"errors.{code}", request_id=request_id or "—", **params)}
+    if fields:
+        error["fields"] = fields
+    if request_id:
+        error["request_id"] = request_id
+    return {"error": error}
+
+
+def describe(exc: DomainError, request_id: str | None = None) -> tuple[int, dict[str, Any], dict[str, str]]:
+    """Status, body and extra headers for a domain error."""
+    headers: dict[str, str] = {}
+    if exc.retry_after is not None:
+        headers["Retry-After"] = str(exc.retry_after)
+    status = status_for(exc.code)
+    # The request id is for reporting our own failures; 4xx bodies stay identical across requests.
+    body = error_body(exc.code, request_id=request_id if status >= 500 else None, fields=exc.fields or None,
+                      **exc.params)
+    return status, body, headers
+
+
+# Chalice answers a few things itself (wrong method, wrong content type); their
+# bodies are reshaped into our envelope by the middleware.
+CHALICE_ERRORS = {
+    "MethodNotAllowedError": "method_not_allowed",
+    "UnsupportedMediaType": "unsupported_media_type",
+    "BadRequestError": "bad_request",
+    "BadRequest": "bad_request",
+    "NotFoundError": "not_found",
+    "InternalServerError": "internal_error",
+}

@@ -1,0 +1,1 @@
+"""The local stack: the whole product on one machine, moto standing in for AWS."""

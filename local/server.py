@@ -1,0 +1,97 @@
+"""The one origin of the local stack: `/api` through Chalice's own local
+gateway, `/dev/outbox` (the sent-mail page), and the built frontend at `/`.
+
+Chalice's request handler does the API work; this subclass only decides
+which of the three a path belongs to, as CloudFront's behaviours do in AWS.
+"""
+from __future__ import annotations
+
+import mimetypes
+import posixpath
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from chalice.local import ChaliceRequestHandler, CustomLocalChalice, ForbiddenError, LocalChalice, LocalDevServer
+
+from chalicelib.site import security_headers
+from chalicelib.web.errors import error_body
+
+API_PREFIX = "/api"
+
+
+class StackRequestHandler(ChaliceRequestHandler):
+    frontend_dir: Path = Path("frontend/dist")
+    api_available: bool = True
+    extra_pages: dict[str, Any] = {}
+
+    def log_message(self, format: str, *args: Any) -> None:
+        # The app logs one JSON line per request; the raw request line may
+        # carry a room token in its query string, so it is never printed.
+        return
+
+    def _generic_handle(self) -> None:
+        path = urlsplit(self.path).path
+        if path == API_PREFIX or path.startswith(API_PREFIX + "/"):
+            self.path = self.path[len(API_PREFIX):] or "/"
+            return ChaliceRequestHandler._generic_handle(self)
+        if path in self.extra_pages:
+            return self.extra_pages[path](self)
+        if self.command not in ("GET", "HEAD"):
+            return self.send_bytes(405, b"", "text/plain", {"Allow": "GET, HEAD"})
+        return self._serve_frontend(path)
+
+    do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle
+
+    def _send_error_response(self, error: Any) -> None:
+        # API Gateway answers an unknown route with 403 "Missing Authentication
+        # Token"; in AWS a gateway response turns it into our 404, and so here.
+        if isinstance(error, ForbiddenError) and b"Missing Authentication Token" in (error.body or b""):
+            import json
+
+            body = json.dumps(error_body("not_found"), ensure_ascii=False).encode("utf-8")
+            return self.send_bytes(404, body, "application/json; charset=utf-8", {"Cache-Control": "no-store"})
+        return super()._send_error_response(error)
+
+    def send_bytes(self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _serve_frontend(self, path: str) -> None:
+        root = self.frontend_dir.resolve()
+        relative = posixpath.normpath(unquote(path)).lstrip("/")
+        candidate = (root / relative).resolve() if relative not in ("", ".") else root / "index.html"
+        headers = security_headers()
+        if root not in candidate.parents and candidate != root / "index.html":
+            return self.send_bytes(404, b"", "text/plain", headers)
+        if not candidate.is_file():
+            if "." in posixpath.basename(relative):
+                return self.send_bytes(404, "Файл не найден".encode(), "text/plain; charset=utf-8", headers)
+            candidate = root / "index.html"  # the single-page app routes the rest
+        if not candidate.is_file():
+            message = "Интерфейс не собран: выполните make run".encode()
+            return self.send_bytes(503, message, "text/plain; charset=utf-8", headers)
+        content_type = mimetypes.guess_type(candidate.name)[0] or "application/octet-stream"
+        if content_type.startswith("text/") or content_type in ("application/javascript", "application/json"):
+            content_type += "; charset=utf-8"
+        cache = "public, max-age=31536000, immutable" if "/assets/" in path else "no-cache"
+        headers["Cache-Control"] = cache
+        return self.send_bytes(200, candidate.read_bytes(), content_type, headers)
+
+
+def make_server(app: Any, config: Any, host: str, port: int, frontend_dir: Path,
+                extra_pages: dict[str, Any]) -> LocalDevServer:
+    """Chalice's own local dev server, with the stack's request handler."""
+    # As chalice.local.create_local_server does: a request per thread needs
+    # the thread-local current_request of LocalChalice.
+    if not isinstance(app, LocalChalice):
+        CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
+        app.__class__ = CustomLocalChalice
+    handler = type("Handler", (StackRequestHandler,), {"frontend_dir": frontend_dir, "extra_pages": extra_pages})
+    return LocalDevServer(app, config, host, port, handler_cls=handler)

@@ -1,0 +1,130 @@
+"""`make run`: the whole product on http://127.0.0.1:8000, no AWS account needed.
+
+Order matters: the stage's environment and the moto endpoint are set before
+the app (and any AWS client) is imported.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_PASSWORD = "demo-password"
+
+
+def stage_config(stage: str = "local") -> Any:
+    from chalice.cli.factory import CLIFactory
+
+    return CLIFactory(str(ROOT)).create_config_obj(chalice_stage_name=stage)
+
+
+def prepare_environment(moto_port: int, stage: str = "local") -> Any:
+    """Point every AWS client at moto and load the stage's variables."""
+    config = stage_config(stage)
+    os.environ.update(config.environment_variables)
+    os.environ.update({
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+        "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "eu-central-1"),
+        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{moto_port}",
+        "MOTO_PORT": str(moto_port),
+    })
+    os.environ.pop("AWS_PROFILE", None)
+    return config
+
+
+class Stack:
+    """The parts of the local stack, started in order and stopped in reverse."""
+
+    def __init__(self, port: int, host: str = "127.0.0.1", stage: str = "local") -> None:
+        self.port = port
+        self.host = host
+        self.stage = stage
+        self._stops: list[Callable[[], None]] = []
+        self.server: Any = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> None:
+        from local.moto_server import MotoServer
+
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        moto = MotoServer()
+        moto_port = moto.start()
+        self._stops.append(moto.stop)
+        config = prepare_environment(moto_port, self.stage)
+        os.environ["PUBLIC_BASE_URL"] = self.url
+
+        from chalicelib.config import reload_settings
+
+        reload_settings()
+        from local.provision import provision
+
+        provision()
+        from local.seed import seed_demo
+
+        seed_demo(os.environ.get("LOCAL_DEMO_PASSWORD") or DEFAULT_PASSWORD)
+
+        sys.path.insert(0, str(ROOT))
+        from app import app
+        from local.pages import pages
+        from local.server import make_server
+
+        self.server = make_server(app, config, self.host, self.port, ROOT / "frontend" / "dist", pages())
+        thread = threading.Thread(target=self.server.server.serve_forever, name="http", daemon=True)
+        thread.start()
+        self._stops.append(self.server.shutdown)
+
+    def stop(self) -> None:
+        while self._stops:
+            try:
+                self._stops.pop()()
+            except Exception:  # keep stopping the other parts
+                pass
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m local", description=__doc__)
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    parser.add_argument("--host", default="127.0.0.1")
+    args = parser.parse_args(argv)
+    started = time.monotonic()
+    stack = Stack(args.port, args.host)
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    try:
+        stack.start()
+        password = os.environ.get("LOCAL_DEMO_PASSWORD") or DEFAULT_PASSWORD
+        from local.seed import DEMO_ACCOUNTS
+
+        lines = [
+            f"Telemedicine local stack is up in {time.monotonic() - started:.1f} s",
+            f"  Site:    {stack.url}/",
+            f"  API:     {stack.url}/api/health   (OpenAPI: {stack.url}/api/openapi.json)",
+            f"  Outbox:  {stack.url}/dev/outbox",
+            "  Demo logins (password: %s):" % password,
+            *[f"    {email:<26} {role}" for email, role in DEMO_ACCOUNTS],
+            "Press Ctrl-C to stop.",
+        ]
+        print("\n".join(lines), flush=True)
+        while not stopping.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        print("Stopping…", flush=True)
+        stack.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
