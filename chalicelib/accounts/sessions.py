@@ -26,9 +26,16 @@ class Principal:
     roles: frozenset[str]
     must_change_password: bool
     session_hash: str
+    signed_documents: dict[str, str]
 
     def has(self, *roles: str) -> bool:
         return bool(self.roles & set(roles))
+
+
+def _snapshot(user: User) -> dict[str, object]:
+    return {"email": user.email, "full_name": user.full_name, "roles": set(user.roles or ()),
+            "must_change_password": bool(user.must_change_password),
+            "signed_documents": dict(user.signed_documents or {})}
 
 
 def cookie_name() -> str:
@@ -50,7 +57,8 @@ def start(user: User) -> tuple[str, str]:
     token = new_token()
     current = now()
     store.put_session(Session(token_hash(token), user_id=user.user_id, created_at=current, last_seen_at=current,
-                              expires_at=current + ABSOLUTE_TIMEOUT, ttl=current + ABSOLUTE_TIMEOUT))
+                              expires_at=current + ABSOLUTE_TIMEOUT, ttl=current + ABSOLUTE_TIMEOUT,
+                              **_snapshot(user)))
     return token, cookie(token, int(ABSOLUTE_TIMEOUT.total_seconds()))
 
 
@@ -66,14 +74,10 @@ def resolve(token: str | None) -> Principal | None:
     if current >= session.expires_at or current - session.last_seen_at >= IDLE_TIMEOUT:
         store.delete_session(hashed)
         return None
-    user = store.get_user(session.user_id)
-    if user is None:
-        store.delete_session(hashed)
-        return None
     if current - session.last_seen_at >= TOUCH_EVERY:
         store.touch_session(session, current)
-    return Principal(user.user_id, user.email, user.full_name, frozenset(user.roles or ()),
-                     bool(user.must_change_password), hashed)
+    return Principal(session.user_id, session.email, session.full_name, frozenset(session.roles or ()),
+                     bool(session.must_change_password), hashed, dict(session.signed_documents or {}))
 
 
 def end(principal: Principal) -> None:
@@ -82,3 +86,8 @@ def end(principal: Principal) -> None:
 
 def end_others(user_id: str, keep: str | None = None) -> int:
     return store.delete_sessions_of(user_id, keep)
+
+
+def refresh(user: User) -> None:
+    """Copy the person's current roles, name and documents into each of their sessions."""
+    store.update_sessions_of(user.user_id, _snapshot(user))

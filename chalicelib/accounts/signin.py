@@ -87,6 +87,9 @@ def change_password(principal: Principal, current_password: str, new_password: s
     store.set_password(user, passwords.hash_password(new_password), must_change=False, temporary_until=None,
                        changed_at=now())
     sessions.end_others(user.user_id, keep=principal.session_hash)
+    updated = store.get_user(user.user_id)
+    if updated is not None:
+        sessions.refresh(updated)
     log_event("password_changed", user_id=user.user_id)
 
 

@@ -117,6 +117,18 @@ def delete_session(token_hash: str) -> None:
         Session(token_hash).delete()
 
 
+def update_sessions_of(user_id: str, values: dict[str, object]) -> None:
+    with store_errors():
+        for entry in Session.by_user.query(user_id):
+            try:
+                Session(entry.token_hash).update(
+                    actions=[getattr(Session, name).set(value) for name, value in values.items()],
+                    condition=Session.token_hash.exists())
+            except UpdateError as exc:
+                if not condition_failed(exc):
+                    raise
+
+
 def delete_sessions_of(user_id: str, keep: str | None = None) -> int:
     ended = 0
     with store_errors():

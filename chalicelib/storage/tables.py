@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pynamodb.attributes import (
     BooleanAttribute,
+    MapAttribute,
     NumberAttribute,
     TTLAttribute,
     UnicodeAttribute,
@@ -49,6 +50,8 @@ class User(Model):
     must_change_password = BooleanAttribute(default=False)
     temporary_password_expires_at = UTCDateTimeAttribute(null=True)
     password_changed_at = UTCDateTimeAttribute(null=True)
+    # Legal documents in force for this person: kind -> signed version ("" after a withdrawal).
+    signed_documents = MapAttribute(default=dict)
     created_at = UTCDateTimeAttribute()
 
 
@@ -69,11 +72,21 @@ class SessionsByUser(GlobalSecondaryIndex):
 
 
 class Session(Model):
-    """A signed-in browser. Only the SHA-256 of the token is stored."""
+    """A signed-in browser. Only the SHA-256 of the token is stored.
+
+    It carries a copy of what authorization needs about the person (roles,
+    name, whether the password must change, signed documents), so a request
+    costs one read; every change to those rewrites the person's sessions.
+    """
 
     Meta = _meta("sessions")
     token_hash = UnicodeAttribute(hash_key=True)
     user_id = UnicodeAttribute()
+    email = UnicodeAttribute()
+    full_name = UnicodeAttribute()
+    roles = UnicodeSetAttribute(default=set)
+    must_change_password = BooleanAttribute(default=False)
+    signed_documents = MapAttribute(default=dict)
     created_at = UTCDateTimeAttribute()
     last_seen_at = UTCDateTimeAttribute()
     expires_at = UTCDateTimeAttribute()
