@@ -4,10 +4,10 @@ from __future__ import annotations
 import sys
 import time
 
-from bench import cold_start
+from bench import cold_start, login
 from bench.harness import machine, report, save
 
-MEASURES = [cold_start.measure]
+MEASURES = [cold_start.measure, login.measure]
 
 
 def main() -> int:
