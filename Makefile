@@ -15,7 +15,7 @@ run: deps
 	$(PY) -m local
 
 test: deps
-	$(MAKE) --no-print-directory test-python test-frontend
+	$(MAKE) --no-print-directory test-frontend test-python
 
 test-python: deps
 	$(PY) -m pytest

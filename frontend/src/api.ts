@@ -1,0 +1,92 @@
+import { i18n } from './i18n'
+
+export class ApiError extends Error {
+  /** HTTP status; 0 when the server could not be reached. */
+  readonly status: number
+  readonly code: string
+
+  constructor(status: number, code: string, message: string) {
+    super(message)
+    this.name = 'ApiError'
+    this.status = status
+    this.code = code
+  }
+}
+
+export interface ApiOptions {
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+  /** Sent as JSON. */
+  body?: unknown
+  headers?: Record<string, string>
+  signal?: AbortSignal
+}
+
+interface ErrorEnvelope {
+  error: { code: string; message: string }
+}
+
+function isErrorEnvelope(value: unknown): value is ErrorEnvelope {
+  if (!value || typeof value !== 'object') return false
+  const error = (value as { error?: unknown }).error
+  if (!error || typeof error !== 'object') return false
+  const { code, message } = error as { code?: unknown; message?: unknown }
+  return typeof code === 'string' && typeof message === 'string' && message !== ''
+}
+
+// An abort rejects with a DOMException; matching it by name does not rely on its prototype chain.
+function isAbort(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'AbortError'
+}
+
+async function readJson(response: Response): Promise<{ ok: true; value: unknown } | { ok: false }> {
+  const text = await response.text()
+  if (text === '') return { ok: true, value: undefined }
+  try {
+    return { ok: true, value: JSON.parse(text) }
+  } catch {
+    return { ok: false }
+  }
+}
+
+/**
+ * Calls the backend at `/api${path}` with the session cookie and JSON in both
+ * directions. Resolves with the parsed body (undefined for an empty one, e.g.
+ * 204); rejects with an ApiError whose message can be shown to the person.
+ * An aborted request rejects with the browser's own AbortError.
+ */
+export async function apiFetch<T = unknown>(path: string, options: ApiOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json', ...options.headers }
+  const init: RequestInit = {
+    method: options.method ?? (options.body === undefined ? 'GET' : 'POST'),
+    credentials: 'same-origin',
+    headers,
+    signal: options.signal,
+  }
+  if (options.body !== undefined) {
+    headers['Content-Type'] = 'application/json'
+    init.body = JSON.stringify(options.body)
+  }
+
+  let response: Response
+  try {
+    response = await fetch(`/api${path}`, init)
+  } catch (error) {
+    if (isAbort(error)) throw error
+    throw new ApiError(0, 'network_error', i18n.global.t('errors.network'))
+  }
+
+  let parsed: Awaited<ReturnType<typeof readJson>>
+  try {
+    parsed = await readJson(response)
+  } catch (error) {
+    if (isAbort(error)) throw error
+    throw new ApiError(0, 'network_error', i18n.global.t('errors.network'))
+  }
+
+  if (response.ok && parsed.ok) return parsed.value as T
+  if (!response.ok && parsed.ok && isErrorEnvelope(parsed.value)) {
+    const { code, message } = parsed.value.error
+    throw new ApiError(response.status, code, message)
+  }
+  throw new ApiError(response.status, 'unexpected_response', i18n.global.t('errors.unexpectedResponse'))
+}
