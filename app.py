@@ -1,8 +1,8 @@
 """The Chalice app: a table of contents. Each blueprint lives in `chalicelib.routes`."""
-from chalice import Chalice
+from chalice import Chalice, Rate
 
 from chalicelib.config import settings
-from chalicelib.routes import auth, registry, system
+from chalicelib.routes import auth, bookings, catalog, legal, registry, system
 from chalicelib.web import middleware
 
 app = Chalice(app_name="telemed")
@@ -12,6 +12,19 @@ middleware.install(app)
 app.register_blueprint(system.bp)
 app.register_blueprint(auth.bp)
 app.register_blueprint(registry.bp)
+app.register_blueprint(legal.bp)
+app.register_blueprint(catalog.bp)
+app.register_blueprint(bookings.bp)
+
+
+
+@app.schedule(Rate(1, unit=Rate.DAYS))
+def roll_schedules(event: object) -> int:
+    """Keep every doctor's 8-week window of slots full."""
+    from chalicelib.catalog import extend_all_schedules
+
+    return extend_all_schedules()
+
 
 if settings().is_local:
     from chalicelib.routes import dev

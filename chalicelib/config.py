@@ -21,6 +21,8 @@ class Settings:
     mail_from: str
     documents_address: str
     hold_minutes: int
+    hold_limit: int
+    slot_window_days: int
     log_level: str
     clinic_name: str
     clinic_address: str
@@ -50,6 +52,8 @@ def settings() -> Settings:
         mail_from=_env("MAIL_FROM", "Центр телемедицины <telemed@clinic.local>"),
         documents_address=_env("DOCUMENTS_ADDRESS", "telemed@clinic.local"),
         hold_minutes=int(_env("HOLD_MINUTES", "15")),
+        hold_limit=int(_env("HOLD_LIMIT", "2")),
+        slot_window_days=int(_env("SLOT_WINDOW_DAYS", "56")),  # 8 weeks
         log_level=_env("LOG_LEVEL", "INFO"),
         clinic_name=_env("CLINIC_NAME", "ФГБУ СЗОНКЦ им. Л.Г. Соколова ФМБА России"),
         clinic_address=_env("CLINIC_ADDRESS", "Санкт-Петербург, пр. Луначарского, 49"),

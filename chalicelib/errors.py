@@ -12,11 +12,13 @@ class DomainError(Exception):
     code = "error"
 
     def __init__(self, detail: str | None = None, *, fields: Mapping[str, str] | None = None,
-                 retry_after: int | None = None, **params: Any) -> None:
+                 retry_after: int | None = None, data: Mapping[str, Any] | None = None, **params: Any) -> None:
         super().__init__(detail or self.code)
         self.fields = dict(fields or {})
         self.params = params
         self.retry_after = retry_after
+        # What the person may act on besides the message (e.g. the nearest free slots).
+        self.data = dict(data) if data else None
 
 
 class BadRequest(DomainError):

@@ -13,7 +13,6 @@ import time
 from typing import Any
 
 _LOGGER_NAME = "clinic"  # not the Chalice app's name: Chalice configures that logger itself
-_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None)).keys()) | {"message", "asctime"}
 
 
 class JsonFormatter(logging.Formatter):
@@ -24,9 +23,7 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname.lower(),
             "event": record.getMessage(),
         }
-        for key, value in vars(record).items():
-            if key not in _STANDARD and not key.startswith("_"):
-                line[key] = value
+        line.update(getattr(record, "fields", None) or {})
         if record.exc_info:
             line["trace"] = self.formatException(record.exc_info)
         return json.dumps(line, ensure_ascii=False, default=str)
@@ -59,4 +56,4 @@ def logger() -> logging.Logger:
 
 
 def log_event(event: str, level: int = logging.INFO, *, exc_info: bool = False, **fields: Any) -> None:
-    logger().log(level, event, exc_info=exc_info, extra=fields)
+    logger().log(level, event, exc_info=exc_info, extra={"fields": fields})

@@ -12,7 +12,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from chalice.local import ChaliceRequestHandler, CustomLocalChalice, ForbiddenError, LocalChalice, LocalDevServer
+from chalice.local import (
+    ChaliceRequestHandler,
+    CustomLocalChalice,
+    ForbiddenError,
+    LocalChalice,
+    LocalDevServer,
+    ThreadedHTTPServer,
+)
 
 from chalicelib.site import security_headers
 from chalicelib.web.errors import error_body
@@ -85,6 +92,11 @@ class StackRequestHandler(ChaliceRequestHandler):
         return self.send_bytes(200, candidate.read_bytes(), content_type, headers)
 
 
+class StackHTTPServer(ThreadedHTTPServer):
+    # Many patients at once (the contention and load tests) must queue, not be reset.
+    request_queue_size = 256
+
+
 def make_server(app: Any, config: Any, host: str, port: int, frontend_dir: Path,
                 extra_pages: dict[str, Any]) -> LocalDevServer:
     """Chalice's own local dev server, with the stack's request handler."""
@@ -94,4 +106,4 @@ def make_server(app: Any, config: Any, host: str, port: int, frontend_dir: Path,
         CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
         app.__class__ = CustomLocalChalice
     handler = type("Handler", (StackRequestHandler,), {"frontend_dir": frontend_dir, "extra_pages": extra_pages})
-    return LocalDevServer(app, config, host, port, handler_cls=handler)
+    return LocalDevServer(app, config, host, port, handler_cls=handler, server_cls=StackHTTPServer)

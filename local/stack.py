@@ -6,6 +6,7 @@ the app (and any AWS client) is imported.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import signal
@@ -17,6 +18,8 @@ from typing import Any, Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PASSWORD = "demo-password"
+# The drop-in slots of the demo doctor move with the clock: refresh them this often.
+SCHEDULE_EVERY_S = 120
 
 
 def stage_config(stage: str = "local") -> Any:
@@ -38,6 +41,16 @@ def prepare_environment(moto_port: int, stage: str = "local") -> Any:
     })
     os.environ.pop("AWS_PROFILE", None)
     return config
+
+
+def scheduled_event() -> dict[str, Any]:
+    """An EventBridge 'Scheduled Event', as Lambda receives it."""
+    import datetime as dt
+    import uuid
+
+    return {"version": "0", "id": str(uuid.uuid4()), "detail-type": "Scheduled Event", "source": "aws.events",
+            "account": "123456789012", "time": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "region": os.environ.get("AWS_DEFAULT_REGION", "eu-central-1"), "resources": [], "detail": {}}
 
 
 class Stack:
@@ -75,6 +88,7 @@ class Stack:
         seed_demo(os.environ.get("LOCAL_DEMO_PASSWORD") or DEFAULT_PASSWORD)
 
         sys.path.insert(0, str(ROOT))
+        import app as app_module
         from app import app
         from local.pages import pages
         from local.server import make_server
@@ -83,6 +97,21 @@ class Stack:
         thread = threading.Thread(target=self.server.server.serve_forever, name="http", daemon=True)
         thread.start()
         self._stops.append(self.server.shutdown)
+        self._start_timer("schedules", SCHEDULE_EVERY_S, app_module.roll_schedules)
+
+    def _start_timer(self, name: str, every_s: float, job: Callable[..., Any]) -> None:
+        """What EventBridge schedules in AWS, run here on a timer (same function, same event shape)."""
+        stop = threading.Event()
+
+        def loop() -> None:
+            while not stop.wait(every_s):
+                try:
+                    job(scheduled_event(), None)
+                except Exception as exc:  # a failed round is logged and tried again next time
+                    print(json.dumps({"event": "local_job_failed", "job": name, "error": repr(exc)}), flush=True)
+
+        threading.Thread(target=loop, name=name, daemon=True).start()
+        self._stops.append(stop.set)
 
     def stop(self) -> None:
         while self._stops:

@@ -25,6 +25,8 @@ os.environ.update({
     "AWS_DEFAULT_REGION": "eu-central-1",
     "PUBLIC_BASE_URL": "http://127.0.0.1:8000",
     "LOG_LEVEL": "INFO",
+    # The 8-week window makes thousands of slots per doctor; three days show the same rules faster.
+    "SLOT_WINDOW_DAYS": "3",
 })
 for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "MOTO_PORT"):
     os.environ.pop(name, None)
@@ -77,7 +79,8 @@ class RunningStack:
 def start_stack(tmp_dir: Path, extra_env: dict[str, str] | None = None) -> RunningStack:
     port = free_port()
     log_path = tmp_dir / f"stack-{port}.log"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k not in ("STAGE", "RESOURCE_PREFIX")}
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("AWS_") and k not in ("STAGE", "RESOURCE_PREFIX", "SLOT_WINDOW_DAYS")}
     env.update(extra_env or {})
     log = open(log_path, "w", encoding="utf-8")
     process = subprocess.Popen([sys.executable, "-m", "local", "--port", str(port)], cwd=ROOT, env=env,

@@ -40,7 +40,8 @@ class Api:
         if set_cookie:
             pair = set_cookie.split(";", 1)[0]
             self.cookie = pair if pair.split("=", 1)[1] else None
-        response.json = json.loads(response.body) if response.body else None
+        content_type = response.headers.get("Content-Type") or response.headers.get("content-type") or ""
+        response.json = json.loads(response.body) if response.body and "json" in content_type else None
         return response
 
     def get(self, path: str, **kw: Any) -> Any:

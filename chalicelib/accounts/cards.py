@@ -91,7 +91,7 @@ def open_card(staff: Principal, full_name: str, email: str, phone: str, birth_da
         if item is not None and item.status == "new":
             store.set_request_status(item, "done", expected="new", by=staff.user_id, at=current.isoformat())
     view = patient_view(user)
-    view["credentials_sent"] = _send_credentials(user, password, expires, new_card=True)
+    view["credentials_sent"] = _send_credentials(user, password, expires, reason="new_card")
     return view
 
 
@@ -107,8 +107,28 @@ def resend_credentials(staff: Principal, user_id: str) -> dict[str, Any]:
     sessions.end_others(user.user_id)
     log_event("credentials_reissued", user_id=user.user_id, by=staff.user_id)
     view = patient_view(store.get_user(user_id) or user)
-    view["credentials_sent"] = _send_credentials(user, password, expires, new_card=False)
+    view["credentials_sent"] = _send_credentials(user, password, expires, reason="reissued")
     return view
+
+
+def ensure_person_with_role(staff: Principal, email: str, full_name: str, role: str) -> str:
+    """The user id of the person with `email`, given `role`; a new person gets credentials by email."""
+    existing = store.user_by_login(email)
+    if existing is not None:
+        if role not in (existing.roles or set()):
+            store.add_role(existing, role)
+            sessions.refresh(store.get_user(existing.user_id) or existing)
+        return existing.user_id
+    current = now()
+    password = passwords.temporary_password()
+    expires = current + TEMPORARY_PASSWORD_VALID_FOR
+    user = User(uuid.uuid4().hex, email=email, full_name=full_name, roles={role}, must_change_password=True,
+                password_hash=passwords.hash_password(password), temporary_password_expires_at=expires,
+                created_at=current)
+    store.create_user(user)
+    log_event("account_opened", user_id=user.user_id, role=role, by=staff.user_id)
+    _send_credentials(user, password, expires, reason="new_account")
+    return user.user_id
 
 
 def find_patient(email: str) -> dict[str, Any]:
@@ -118,14 +138,15 @@ def find_patient(email: str) -> dict[str, Any]:
     return patient_view(user)
 
 
-def _send_credentials(user: User, password: str, expires: dt.datetime, new_card: bool) -> bool:
+def _send_credentials(user: User, password: str, expires: dt.datetime, reason: str) -> bool:
     """Email the login and temporary password; False when mail could not be sent now."""
     from chalicelib import mail
 
     try:
         mail.send(user.email, "credentials", {
             "full_name": user.full_name,
-            "card_number": user.card_number if new_card else None,
+            "reason": reason,
+            "card_number": user.card_number,
             "login": user.email,
             "password": password,
             "login_url": f"{settings().public_base_url}/login",

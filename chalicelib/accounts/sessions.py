@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from chalicelib.accounts.tokens import new_token, token_hash
 from chalicelib.clock import now
 from chalicelib.config import settings
 from chalicelib.storage import accounts as store
-from chalicelib.storage.tables import Session, User
+from chalicelib.storage.tables import Session, User, plain
 
 IDLE_TIMEOUT = dt.timedelta(minutes=30)
 ABSOLUTE_TIMEOUT = dt.timedelta(hours=12)
@@ -35,7 +36,7 @@ class Principal:
 def _snapshot(user: User) -> dict[str, object]:
     return {"email": user.email, "full_name": user.full_name, "roles": set(user.roles or ()),
             "must_change_password": bool(user.must_change_password),
-            "signed_documents": dict(user.signed_documents or {})}
+            "signed_documents": plain(user.signed_documents)}
 
 
 def cookie_name() -> str:
@@ -67,9 +68,26 @@ def resolve(token: str | None) -> Principal | None:
     if not token or len(token) > 128:
         return None
     hashed = token_hash(token)
-    session = store.get_session(hashed)
+    return principal_of(store.get_session(hashed))
+
+
+def resolve_with(token: str | None, keys: list[Any]) -> tuple[Principal | None, dict[Any, Any]]:
+    """Like `resolve`, reading `keys` (model, hash, range) in the same round trip."""
+    from chalicelib.storage.batch import get_many
+
+    if not token or len(token) > 128:
+        return None, get_many(keys) if keys else {}
+    hashed = token_hash(token)
+    session_key = (Session, hashed, None)
+    found = get_many([session_key, *keys])
+    session = found.pop(session_key, None)
+    return principal_of(session), found
+
+
+def principal_of(session: Session | None) -> Principal | None:
     if session is None:
         return None
+    hashed = session.token_hash
     current = now()
     if current >= session.expires_at or current - session.last_seen_at >= IDLE_TIMEOUT:
         store.delete_session(hashed)
@@ -77,7 +95,7 @@ def resolve(token: str | None) -> Principal | None:
     if current - session.last_seen_at >= TOUCH_EVERY:
         store.touch_session(session, current)
     return Principal(session.user_id, session.email, session.full_name, frozenset(session.roles or ()),
-                     bool(session.must_change_password), hashed, dict(session.signed_documents or {}))
+                     bool(session.must_change_password), hashed, plain(session.signed_documents))
 
 
 def end(principal: Principal) -> None:

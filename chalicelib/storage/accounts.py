@@ -81,6 +81,11 @@ def update_password_hash(user: User, old_hash: str, new_hash: str) -> None:
             raise
 
 
+def add_role(user: User, role: str) -> None:
+    with store_errors():
+        user.update(actions=[User.roles.add({role})], condition=User.user_id.exists())
+
+
 def next_card_number() -> int:
     with store_errors():
         counter = Counter("medical_card")

@@ -21,6 +21,14 @@ from pynamodb.models import Model
 from chalicelib.config import settings
 
 
+def plain(value: object) -> dict:
+    """A raw MapAttribute (or None) as a plain dict."""
+    if value is None:
+        return {}
+    as_dict = getattr(value, "as_dict", None)
+    return dict(as_dict()) if as_dict else dict(value)  # type: ignore[call-overload]
+
+
 def _meta(suffix: str) -> type:
     s = settings()
 
@@ -151,7 +159,158 @@ class Counter(Model):
     value = NumberAttribute(default=0)
 
 
-ALL_TABLES: tuple[type[Model], ...] = (User, Login, Session, OneTimeToken, Throttle, RegistrationRequest, Counter)
+class ConsentsByUser(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_user"
+        projection = AllProjection()
+
+    user_id = UnicodeAttribute(hash_key=True)
+    signed_at = UnicodeAttribute(range_key=True)
+
+
+class Consent(Model):
+    """A patient's signature under one version of a legal document, with the exact text shown."""
+
+    Meta = _meta("consents")
+    consent_id = UnicodeAttribute(hash_key=True)
+    user_id = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    version = UnicodeAttribute()
+    sha256 = UnicodeAttribute()
+    text = UnicodeAttribute()
+    signed_at = UnicodeAttribute()
+    ip = UnicodeAttribute(null=True)
+    user_agent = UnicodeAttribute(null=True)
+    withdrawn_at = UnicodeAttribute(null=True)
+    withdrawn_ip = UnicodeAttribute(null=True)
+    by_user = ConsentsByUser()
+
+
+class Specialty(Model):
+    """A medical specialty. All live in one partition, so listing them is one Query."""
+
+    Meta = _meta("specialties")
+    catalog = UnicodeAttribute(hash_key=True, default="specialties")
+    specialty_id = UnicodeAttribute(range_key=True)
+    name = UnicodeAttribute()
+    description = UnicodeAttribute(null=True)
+
+
+class DoctorsBySpecialty(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_specialty"
+        projection = AllProjection()
+
+    specialty_id = UnicodeAttribute(hash_key=True)
+    full_name = UnicodeAttribute(range_key=True)
+
+
+class DoctorsListing(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "listing"
+        projection = AllProjection()
+
+    catalog = UnicodeAttribute(hash_key=True)
+    full_name = UnicodeAttribute(range_key=True)
+
+
+class Doctor(Model):
+    """A doctor's public card and schedule. `doctor_id` is the doctor's user id."""
+
+    Meta = _meta("doctors")
+    doctor_id = UnicodeAttribute(hash_key=True)
+    catalog = UnicodeAttribute(default="doctors")
+    full_name = UnicodeAttribute()
+    specialty_id = UnicodeAttribute()
+    specialty_name = UnicodeAttribute()
+    bio = UnicodeAttribute(null=True)
+    price = NumberAttribute()
+    duration_minutes = NumberAttribute()
+    active = BooleanAttribute(default=True)
+    # ISO weekday ("1" = Monday) -> [["09:00", "13:00"], ...] in the clinic's zone.
+    weekly_hours = MapAttribute(default=dict)
+    days_off = UnicodeSetAttribute(default=set)
+    # Local stage only: a free slot of this many minutes every this many minutes from now.
+    drop_in_minutes = NumberAttribute(null=True)
+    by_specialty = DoctorsBySpecialty()
+    listing = DoctorsListing()
+
+
+class Slot(Model):
+    """One consultation time of one doctor: free, held (until `hold_expires_at`) or booked.
+
+    The doctor's card (name, specialty, price) is copied in when the slot is made,
+    so that holding it needs no other read.
+    """
+
+    Meta = _meta("slots")
+    doctor_id = UnicodeAttribute(hash_key=True)
+    starts_at = UnicodeAttribute(range_key=True)  # UTC, "2026-11-26T09:00:00Z": sorts as time
+    ends_at = UnicodeAttribute()
+    status = UnicodeAttribute(default="free")
+    booking_id = UnicodeAttribute(null=True)
+    hold_expires_at = UnicodeAttribute(null=True)
+    price = NumberAttribute()
+    doctor_name = UnicodeAttribute()
+    specialty_name = UnicodeAttribute()
+
+
+class HoldAllowance(Model):
+    """A patient's allowance of simultaneous holds: item `n` is taken by one booking until it expires."""
+
+    Meta = _meta("hold-allowances")
+    patient_id = UnicodeAttribute(hash_key=True)
+    n = NumberAttribute(range_key=True)
+    booking_id = UnicodeAttribute()
+    expires_at = UnicodeAttribute()
+    ttl = TTLAttribute()
+
+
+class BookingsByPatient(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_patient"
+        projection = AllProjection()
+
+    patient_id = UnicodeAttribute(hash_key=True)
+    starts_at = UnicodeAttribute(range_key=True)
+
+
+class BookingsByDoctor(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_doctor"
+        projection = AllProjection()
+
+    doctor_id = UnicodeAttribute(hash_key=True)
+    starts_at = UnicodeAttribute(range_key=True)
+
+
+class Booking(Model):
+    """A patient's consultation with a doctor at a slot's time, through its statuses."""
+
+    Meta = _meta("bookings")
+    booking_id = UnicodeAttribute(hash_key=True)
+    patient_id = UnicodeAttribute()
+    doctor_id = UnicodeAttribute()
+    starts_at = UnicodeAttribute()
+    ends_at = UnicodeAttribute()
+    status = UnicodeAttribute()
+    hold_expires_at = UnicodeAttribute(null=True)
+    allowance_n = NumberAttribute(null=True)
+    price = NumberAttribute()
+    patient_email = UnicodeAttribute()
+    patient_name = UnicodeAttribute()
+    patient_time_zone = UnicodeAttribute(null=True)
+    doctor_name = UnicodeAttribute()
+    specialty_name = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    cancelled_at = UnicodeAttribute(null=True)
+    by_patient = BookingsByPatient()
+    by_doctor = BookingsByDoctor()
+
+
+ALL_TABLES: tuple[type[Model], ...] = (User, Login, Session, OneTimeToken, Throttle, RegistrationRequest, Counter,
+                                       Consent, Specialty, Doctor, Slot, HoldAllowance, Booking)
 
 
 def health_probe_table() -> str:

@@ -20,6 +20,13 @@ STATUS_BY_CODE: dict[str, int] = {
     "password_change_required": 403,
     "invalid_reset_token": 400,
     "email_taken": 409,
+    "document_outdated": 409,
+    "document_changed": 409,
+    "not_withdrawable": 409,
+    "consent_required": 403,
+    "slot_taken": 409,
+    "hold_limit": 409,
+    "not_cancellable": 409,
     "not_found": 404,
     "method_not_allowed": 405,
     "conflict": 409,
@@ -54,6 +61,8 @@ def describe(exc: DomainError, request_id: str | None = None) -> tuple[int, dict
     # The request id is for reporting our own failures; 4xx bodies stay identical across requests.
     body = error_body(exc.code, request_id=request_id if status >= 500 else None, fields=exc.fields or None,
                       **exc.params)
+    if exc.data:
+        body["error"]["details"] = exc.data
     return status, body, headers
 
 

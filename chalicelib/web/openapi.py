@@ -21,6 +21,7 @@ ERROR_SCHEMA = {
                 "message": {"type": "string", "description": "Для человека, по-русски"},
                 "fields": {"type": "object", "additionalProperties": {"type": "string"}},
                 "request_id": {"type": "string"},
+                "details": {"type": "object"},
             },
         }
     },

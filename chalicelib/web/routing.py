@@ -40,6 +40,8 @@ class RouteSpec:
     errors: tuple[str, ...] = ()
     content_types: tuple[str, ...] = ("application/json",)
     response_type: str = "application/json"
+    # Keys (model, hash, range) to read together with the session, from the request.
+    prefetch: Callable[["Call"], list[Any]] | None = None
 
 
 ROUTES: list[RouteSpec] = []
@@ -65,6 +67,7 @@ class Call:
         self.body: dict[str, Any] = {}
         self.query: dict[str, Any] = {}
         self.cookies_to_set: list[str] = []
+        self.loaded: dict[Any, Any] = {}
         context = getattr(request, "lambda_context", None)
         self.request_id: str = getattr(context, "aws_request_id", "") or ""
 
@@ -80,6 +83,13 @@ class Call:
     @property
     def user_agent(self) -> str:
         return self.request.headers.get("user-agent", "")[:512]
+
+    def prefetch(self, keys: list[Any]) -> None:
+        """Resolve the session and read `keys` in one round trip; `loaded` holds what was found."""
+        from chalicelib.accounts import sessions
+
+        principal, self.loaded = sessions.resolve_with(self.cookies.get(sessions.cookie_name()), keys)
+        self.__dict__["principal"] = principal
 
     @functools.cached_property
     def principal(self) -> Any:
@@ -135,6 +145,8 @@ def json_response(body: Any, status: int, headers: Mapping[str, str] | None = No
 def _run(spec: RouteSpec, handler: Callable[..., Any], request: Any, params: Mapping[str, str]) -> Response:
     call = Call(request, spec, params)
     try:
+        if spec.prefetch is not None:
+            call.prefetch(spec.prefetch(call))
         spec.access.check(call)
         if spec.query is not None:
             raw_query = {k: v for k, v in (request.query_params or {}).items()}
@@ -168,10 +180,11 @@ class Endpoints:
     def route(self, path: str, method: str, *, access: Access, summary: str, body: Obj | None = None,
               query: Obj | None = None, ok: int = 200, response: Mapping[str, Any] | None = None,
               errors: tuple[str, ...] = (), content_types: tuple[str, ...] = ("application/json",),
-              response_type: str = "application/json") -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+              response_type: str = "application/json",
+              prefetch: Callable[[Call], list[Any]] | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         spec = RouteSpec(path=path, method=method, summary=summary, access=access, tag=self._tag,
                          body=body, query=query, ok=ok, response=response, errors=errors,
-                         content_types=content_types, response_type=response_type)
+                         content_types=content_types, response_type=response_type, prefetch=prefetch)
 
         def register(handler: Callable[..., Any]) -> Callable[..., Any]:
             bp = self._bp

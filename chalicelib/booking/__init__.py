@@ -1,0 +1,1 @@
+"""Bookings: holding a slot, the booking's statuses, who may see and change one."""

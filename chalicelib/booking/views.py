@@ -1,0 +1,43 @@
+"""How bookings and slots look to the people who see them."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from chalicelib.booking import rules
+from chalicelib.scheduling.times import in_zone, slot_id, to_key
+from chalicelib.storage.tables import Booking, Slot
+from chalicelib.timefmt import clinic_zone
+
+
+def slot_view(slot: Slot) -> dict[str, Any]:
+    zone = clinic_zone()
+    return {"id": slot_id(slot.doctor_id, slot.starts_at), "starts_at": in_zone(slot.starts_at, zone),
+            "ends_at": in_zone(slot.ends_at, zone)}
+
+
+def shown_status(booking: Booking, current: dt.datetime) -> str:
+    """An unpaid hold whose time ran out is expired, whatever was last written."""
+    if rules.hold_has_expired(booking.status, booking.hold_expires_at, to_key(current)):
+        return rules.EXPIRED
+    return str(booking.status)
+
+
+def booking_view(booking: Booking, current: dt.datetime) -> dict[str, Any]:
+    zone = clinic_zone()
+    status = shown_status(booking, current)
+    return {
+        "id": booking.booking_id,
+        "status": status,
+        "starts_at": in_zone(booking.starts_at, zone),
+        "ends_at": in_zone(booking.ends_at, zone),
+        "hold_expires_at": in_zone(booking.hold_expires_at, zone) if booking.hold_expires_at and status in rules.UNPAID
+        else None,
+        "price": int(booking.price),
+        "currency": "RUB",
+        "email": booking.patient_email,
+        "patient": {"id": booking.patient_id, "full_name": booking.patient_name},
+        "patient_time_zone": booking.patient_time_zone,
+        "doctor": {"id": booking.doctor_id, "full_name": booking.doctor_name, "specialty": booking.specialty_name},
+        "created_at": booking.created_at,
+    }

@@ -1,0 +1,1 @@
+"""The paid-service contract and the personal-data consent: versions, signatures, withdrawal."""

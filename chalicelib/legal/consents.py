@@ -1,0 +1,130 @@
+"""Reading, signing and withdrawing the contract and the consent."""
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from chalicelib.accounts import sessions
+from chalicelib.accounts.sessions import Principal
+from chalicelib.clock import now
+from chalicelib.config import settings
+from chalicelib.errors import Conflict, DomainError, NotFound
+from chalicelib.legal import documents
+from chalicelib.logs import log_event
+from chalicelib.storage import accounts as account_store
+from chalicelib.storage import legal as store
+from chalicelib.storage.tables import Consent, User, plain
+from chalicelib.timefmt import format_datetime
+
+
+class DocumentOutdated(DomainError):
+    """The version signed is not the one in force."""
+
+    code = "document_outdated"
+
+
+class DocumentChanged(DomainError):
+    """The text signed is not the text we would show now."""
+
+    code = "document_changed"
+
+
+class NotWithdrawable(DomainError):
+    code = "not_withdrawable"
+
+
+def _person(principal: Principal) -> User:
+    user = account_store.get_user(principal.user_id)
+    if user is None:
+        raise NotFound("user")
+    return user
+
+
+def in_force(principal: Principal) -> list[dict[str, Any]]:
+    """The documents in force, as this patient reads them, and whether each is signed."""
+    user = _person(principal)
+    signed = plain(user.signed_documents)
+    return [{"kind": doc.kind, "version": doc.version, "title": doc.title, "html": doc.html, "sha256": doc.sha256,
+             "signed": signed.get(doc.kind) == doc.version} for doc in documents.current(user)]
+
+
+def view(consent: Consent, with_text: bool = False) -> dict[str, Any]:
+    data = {"id": consent.consent_id, "kind": consent.kind, "version": consent.version,
+            "title": documents.title(consent.kind), "sha256": consent.sha256, "signed_at": consent.signed_at,
+            "ip": consent.ip, "user_agent": consent.user_agent, "withdrawn_at": consent.withdrawn_at,
+            "in_force": consent.withdrawn_at is None and documents.CURRENT_VERSIONS.get(consent.kind) == consent.version,
+            "withdrawable": consent.kind in documents.WITHDRAWABLE and consent.withdrawn_at is None}
+    if with_text:
+        data["html"] = consent.text
+    return data
+
+
+def sign(principal: Principal, kind: str, version: str, sha256: str, ip: str, user_agent: str) -> dict[str, Any]:
+    """Sign the version in force of `kind`; the hash must be that of the text the patient was shown."""
+    if kind not in documents.CURRENT_VERSIONS:
+        raise NotFound("document")
+    if version != documents.CURRENT_VERSIONS[kind]:
+        raise DocumentOutdated(kind)
+    user = _person(principal)
+    doc = documents.render(kind, version, user)
+    if sha256.lower() != doc.sha256:
+        raise DocumentChanged(kind)
+    if plain(user.signed_documents).get(kind) == version:
+        raise Conflict("already signed")
+    consent = Consent(uuid.uuid4().hex, user_id=user.user_id, kind=kind, version=version, sha256=doc.sha256,
+                      text=doc.html, signed_at=now().isoformat(), ip=ip or None, user_agent=user_agent or None)
+    store.record_signature(consent, user)
+    sessions.refresh(account_store.get_user(user.user_id) or user)
+    log_event("document_signed", user_id=user.user_id, kind=kind, version=version)
+    return view(consent)
+
+
+def signed(principal: Principal) -> list[dict[str, Any]]:
+    return [view(c) for c in store.consents_of(principal.user_id)]
+
+
+def _own(principal: Principal, consent_id: str) -> Consent:
+    consent = store.get_consent(consent_id)
+    if consent is None or consent.user_id != principal.user_id:
+        raise NotFound("consent")
+    return consent
+
+
+def signed_copy(principal: Principal, consent_id: str) -> dict[str, Any]:
+    return view(_own(principal, consent_id), with_text=True)
+
+
+def withdraw(principal: Principal, consent_id: str, ip: str) -> dict[str, Any]:
+    consent = _own(principal, consent_id)
+    if consent.kind not in documents.WITHDRAWABLE:
+        raise NotWithdrawable(consent.kind)
+    if consent.withdrawn_at is not None:
+        return view(consent)
+    user = _person(principal)
+    store.record_withdrawal(consent, user, now().isoformat(), ip)
+    sessions.refresh(account_store.get_user(user.user_id) or user)
+    log_event("consent_withdrawn", user_id=user.user_id, kind=consent.kind)
+    return view(store.get_consent(consent_id) or consent)
+
+
+def signed_copy_pdf(principal: Principal, consent_id: str) -> tuple[str, bytes]:
+    """(file name, PDF) of the signed copy, with the signature's record at the end."""
+    import datetime as dt
+
+    from chalicelib.i18n import t
+    from chalicelib.pdf import render as pdf_render
+
+    consent = _own(principal, consent_id)
+    s = settings()
+    pdf = pdf_render.new_document(documents.title(consent.kind), s.clinic_name, s.clinic_address)
+    pdf_render.html_block(pdf, consent.text)
+    signed_at = dt.datetime.fromisoformat(consent.signed_at)
+    lines = [t("legal.pdf.signed", name=principal.full_name, when=format_datetime(signed_at)),
+             t("legal.pdf.how"),
+             t("legal.pdf.ip", ip=consent.ip or "—"),
+             t("legal.pdf.agent", agent=(consent.user_agent or "—")[:160]),
+             t("legal.pdf.hash", sha256=consent.sha256)]
+    if consent.withdrawn_at:
+        lines.append(t("legal.pdf.withdrawn", when=format_datetime(dt.datetime.fromisoformat(consent.withdrawn_at))))
+    pdf_render.info_box(pdf, lines)
+    return f"{consent.kind}-{consent.version}-{signed_at.date().isoformat()}.pdf", pdf_render.to_bytes(pdf)

@@ -1,0 +1,1 @@
+"""Doctors' schedules: weekly hours in the clinic's zone, materialized as slots."""

@@ -1,0 +1,102 @@
+"""Bookings, and the one transaction that holds a slot for a patient."""
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.exceptions import DoesNotExist, UpdateError
+
+from chalicelib.errors import Conflict
+from chalicelib.storage.errors import condition_failed, store_errors
+from chalicelib.storage.slots import free_now
+from chalicelib.storage.tables import Booking, HoldAllowance, Slot
+from chalicelib.storage.transactions import Transaction, TransactionRefused
+
+
+class HoldRefused(Exception):
+    """The hold transaction was cancelled; `slot` / `allowance` say which condition failed."""
+
+    def __init__(self, slot: bool, allowance: bool) -> None:
+        super().__init__("hold refused")
+        self.slot = slot
+        self.allowance = allowance
+
+
+def hold(slot: Slot, booking: Booking, allowance: HoldAllowance, now_key: str) -> None:
+    """Slot free (or its hold expired) → held by `booking`; the booking created; one allowance taken.
+
+    One TransactWriteItems: all three or none.
+    """
+    tx = Transaction()
+    tx.update("slot", slot, [Slot.status.set("held"), Slot.booking_id.set(booking.booking_id),
+                             Slot.hold_expires_at.set(booking.hold_expires_at)],
+              condition=Slot.starts_at.exists() & (Slot.starts_at > now_key) & free_now(now_key))
+    tx.put("booking", booking, condition=Booking.booking_id.does_not_exist())
+    tx.put("allowance", allowance, condition=HoldAllowance.n.does_not_exist() | (HoldAllowance.expires_at < now_key))
+    try:
+        tx.commit()
+    except TransactionRefused as refused:
+        raise HoldRefused(slot="slot" in refused.failed, allowance="allowance" in refused.failed) from None
+
+
+def release_hold(booking: Booking, new_status: str, at: str, from_statuses: tuple[str, ...]) -> None:
+    """The booking leaves `from_statuses`; its slot is free again and its allowance returned."""
+    tx = Transaction()
+    closing = [Booking.status.set(new_status), Booking.updated_at.set(at), Booking.cancelled_at.set(at)]
+    tx.update("booking", booking, closing, condition=Booking.status.is_in(*from_statuses))
+    tx.update("slot", Slot(booking.doctor_id, booking.starts_at),
+              [Slot.status.set("free"), Slot.booking_id.remove(), Slot.hold_expires_at.remove()],
+              condition=Slot.booking_id == booking.booking_id)
+    if booking.allowance_n is not None:
+        tx.delete("allowance", HoldAllowance(booking.patient_id, int(booking.allowance_n)),
+                  condition=HoldAllowance.booking_id == booking.booking_id)
+    try:
+        tx.commit()
+    except TransactionRefused as refused:
+        if "booking" in refused.failed:
+            raise Conflict("booking moved on") from None
+        # The slot or the allowance went on to someone else after this hold expired: only the booking changes.
+        try:
+            with store_errors():
+                booking.update(actions=closing, condition=Booking.status.is_in(*from_statuses))
+        except UpdateError as exc:
+            if condition_failed(exc):
+                raise Conflict("booking moved on") from None
+            raise
+
+
+def mark_expired(booking: Booking, at: str) -> None:
+    """Record that an unpaid hold ran out (reads show it as expired either way)."""
+    try:
+        with store_errors():
+            booking.update(actions=[Booking.status.set("expired"), Booking.updated_at.set(at)],
+                           condition=(Booking.status == "held") & (Booking.hold_expires_at < at))
+    except UpdateError as exc:
+        if not condition_failed(exc):
+            raise
+
+
+def get_booking(booking_id: str) -> Booking | None:
+    with store_errors():
+        try:
+            return Booking.get(booking_id, consistent_read=True)
+        except DoesNotExist:
+            return None
+
+
+def bookings_of_patient(patient_id: str, limit: int = 100) -> list[Booking]:
+    with store_errors():
+        return list(Booking.by_patient.query(patient_id, scan_index_forward=False, limit=limit))
+
+
+def bookings_of_doctor(doctor_id: str, from_key: str | None = None, to_key: str | None = None,
+                       limit: int = 200) -> list[Booking]:
+    condition: Any = None
+    if from_key and to_key:
+        condition = Booking.starts_at.between(from_key, to_key)
+    with store_errors():
+        return list(Booking.by_doctor.query(doctor_id, condition, limit=limit))
+
+
+def allowances_of(patient_id: str) -> list[HoldAllowance]:
+    with store_errors():
+        return list(HoldAllowance.query(patient_id, consistent_read=True))

@@ -1,0 +1,83 @@
+"""Slots: one item per consultation time; holding one is a conditional write."""
+from __future__ import annotations
+
+from typing import Iterator
+
+from pynamodb.exceptions import DeleteError, PutError, UpdateError
+
+from chalicelib.storage.errors import condition_failed, store_errors
+from chalicelib.storage.tables import Slot
+
+
+def free_now(now_key: str):  # type: ignore[no-untyped-def]
+    """The condition 'free, or held with a hold that has expired' (TTL is late; the condition decides)."""
+    return (Slot.status == "free") | ((Slot.status == "held") & (Slot.hold_expires_at < now_key))
+
+
+def slots_between(doctor_id: str, from_key: str, to_key: str, consistent: bool = False) -> list[Slot]:
+    with store_errors():
+        return list(Slot.query(doctor_id, Slot.starts_at.between(from_key, to_key), consistent_read=consistent))
+
+
+def free_slots_between(doctor_id: str, from_key: str, to_key: str, now_key: str) -> list[Slot]:
+    """One Query: the free slots of one doctor in a time range."""
+    with store_errors():
+        return list(Slot.query(doctor_id, Slot.starts_at.between(from_key, to_key), filter_condition=free_now(now_key)))
+
+
+def free_slots_after(doctor_id: str, from_key: str, to_key: str, now_key: str, limit: int) -> list[Slot]:
+    found: list[Slot] = []
+    with store_errors():
+        for slot in Slot.query(doctor_id, Slot.starts_at.between(from_key, to_key), filter_condition=free_now(now_key)):
+            found.append(slot)
+            if len(found) >= limit:
+                break
+    return found
+
+
+def create_slot(slot: Slot) -> bool:
+    """Add a slot unless one already starts then; False if it did."""
+    try:
+        with store_errors():
+            slot.save(condition=Slot.starts_at.does_not_exist())
+        return True
+    except PutError as exc:
+        if condition_failed(exc):
+            return False
+        raise
+
+
+def create_slots_in_batches(slots: list[Slot]) -> int:
+    """Unconditional batch writes: only while no one can hold a slot (seeding a new stack)."""
+    with store_errors():
+        with Slot.batch_write() as batch:
+            for slot in slots:
+                batch.save(slot)
+    return len(slots)
+
+
+def remove_free_slot(slot: Slot, now_key: str) -> bool:
+    """Delete a slot only while nobody holds or has booked it; False when someone does."""
+    try:
+        with store_errors():
+            slot.delete(condition=free_now(now_key))
+        return True
+    except DeleteError as exc:
+        if condition_failed(exc):
+            return False
+        raise
+
+
+def reprice_free_slot(slot: Slot, now_key: str, **values: object) -> None:
+    try:
+        with store_errors():
+            slot.update(actions=[getattr(Slot, name).set(value) for name, value in values.items()],
+                        condition=free_now(now_key))
+    except UpdateError as exc:
+        if not condition_failed(exc):
+            raise
+
+
+def iter_future(doctor_id: str, from_key: str) -> Iterator[Slot]:
+    with store_errors():
+        yield from Slot.query(doctor_id, Slot.starts_at >= from_key)

@@ -1,0 +1,33 @@
+"""Count AWS operations made by any botocore client (boto3's and PynamoDB's alike)."""
+from __future__ import annotations
+
+import contextlib
+import threading
+from typing import Iterator
+
+import botocore.client
+
+_local = threading.local()
+_original = botocore.client.BaseClient._make_api_call
+
+
+def _counting(self, operation_name, api_params):  # type: ignore[no-untyped-def]
+    recorder = getattr(_local, "recorder", None)
+    if recorder is not None:
+        recorder.append(operation_name)
+    return _original(self, operation_name, api_params)
+
+
+botocore.client.BaseClient._make_api_call = _counting
+
+
+@contextlib.contextmanager
+def recording() -> Iterator[list[str]]:
+    """Operation names called in this thread while the block runs."""
+    calls: list[str] = []
+    previous = getattr(_local, "recorder", None)
+    _local.recorder = calls
+    try:
+        yield calls
+    finally:
+        _local.recorder = previous
