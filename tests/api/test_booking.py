@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.api.conftest import another_patient, free_slots, sign_documents
-from tests.aws_calls import recording
+from chalicelib.devtools.aws_calls import recording
 from tests.helpers import Api, Clock, make_user
 
 

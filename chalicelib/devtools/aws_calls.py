@@ -1,4 +1,4 @@
-"""Count AWS operations made by any botocore client (boto3's and PynamoDB's alike)."""
+"""Count AWS operations made by any botocore client (boto3's and PynamoDB's alike): tests and bench only."""
 from __future__ import annotations
 
 import contextlib
