@@ -2,7 +2,7 @@
 from chalice import Chalice, Rate
 
 from chalicelib.config import settings
-from chalicelib.routes import auth, bookings, catalog, legal, registry, system
+from chalicelib.routes import auth, bookings, catalog, legal, payments, registry, system
 from chalicelib.web import middleware
 
 app = Chalice(app_name="telemed")
@@ -15,6 +15,7 @@ app.register_blueprint(registry.bp)
 app.register_blueprint(legal.bp)
 app.register_blueprint(catalog.bp)
 app.register_blueprint(bookings.bp)
+app.register_blueprint(payments.bp)
 
 
 
@@ -24,6 +25,14 @@ def roll_schedules(event: object) -> int:
     from chalicelib.catalog import extend_all_schedules
 
     return extend_all_schedules()
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES))
+def deliver_mail(event: object) -> int:
+    """Send the emails whose first try failed."""
+    from chalicelib.outbox import deliver_due
+
+    return deliver_due()
 
 
 if settings().is_local:

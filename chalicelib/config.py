@@ -23,6 +23,15 @@ class Settings:
     hold_minutes: int
     hold_limit: int
     slot_window_days: int
+    payment_window_minutes: int
+    refund_deadline_hours: int
+    vat_code: int
+    yookassa_api_url: str
+    yookassa_trusted_networks: str
+    state_machine_arn: str
+    room_lobby_minutes: int
+    room_grace_minutes: int
+    reminder_lead_minutes: int
     log_level: str
     clinic_name: str
     clinic_address: str
@@ -54,6 +63,16 @@ def settings() -> Settings:
         hold_minutes=int(_env("HOLD_MINUTES", "15")),
         hold_limit=int(_env("HOLD_LIMIT", "2")),
         slot_window_days=int(_env("SLOT_WINDOW_DAYS", "56")),  # 8 weeks
+        payment_window_minutes=int(_env("PAYMENT_WINDOW_MINUTES", "30")),
+        refund_deadline_hours=int(_env("REFUND_DEADLINE_HOURS", "24")),
+        vat_code=int(_env("VAT_CODE", "1")),
+        yookassa_api_url=_env("YOOKASSA_API_URL", "https://api.yookassa.ru/v3"),
+        # "sdk": YooKassa's own published addresses; otherwise a comma-separated list of networks.
+        yookassa_trusted_networks=_env("YOOKASSA_TRUSTED_NETWORKS", "sdk"),
+        state_machine_arn=_env("BOOKING_TIMER_ARN", ""),
+        room_lobby_minutes=int(_env("ROOM_LOBBY_MINUTES", "10")),
+        room_grace_minutes=int(_env("ROOM_GRACE_MINUTES", "15")),
+        reminder_lead_minutes=int(_env("REMINDER_LEAD_MINUTES", "60")),
         log_level=_env("LOG_LEVEL", "INFO"),
         clinic_name=_env("CLINIC_NAME", "ФГБУ СЗОНКЦ им. Л.Г. Соколова ФМБА России"),
         clinic_address=_env("CLINIC_ADDRESS", "Санкт-Петербург, пр. Луначарского, 49"),

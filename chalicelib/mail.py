@@ -38,7 +38,8 @@ def _env() -> Any:
 def render(name: str, context: dict[str, Any]) -> tuple[str, str, str]:
     """(subject, text, html) of message `name`."""
     s = settings()
-    full = {"clinic": {"name": s.clinic_name, "address": s.clinic_address, "site": s.public_base_url}, **context}
+    full = {"clinic": {"name": s.clinic_name, "address": s.clinic_address, "site": s.public_base_url},
+            "clinic_documents_address": s.documents_address, **context}
     env = _env()
     subject = env.get_template(f"email/{name}.subject.txt").render(full).strip()
     text = env.get_template(f"email/{name}.txt").render(full)

@@ -6,6 +6,7 @@ code declares the same names and settings for AWS.
 from __future__ import annotations
 
 from email.utils import parseaddr
+from pathlib import Path
 
 from chalicelib.config import settings
 
@@ -23,3 +24,23 @@ def data_key_alias() -> str:
 def mail_identity() -> str:
     """The SES identity (domain) that mail is sent from."""
     return parseaddr(settings().mail_from)[1].split("@", 1)[1]
+
+
+def timer_queue() -> str:
+    """SQS queue where the booking timer reports reminders, openings and closings to the app."""
+    return settings().resource_name("timer-events")
+
+
+def state_machine_name() -> str:
+    return settings().resource_name("booking-timer")
+
+
+STATE_MACHINE_FILE = Path(__file__).resolve().parent / "statemachine" / "booking-timer.asl.json"
+
+
+def state_machine_definition(substitutions: dict[str, str]) -> str:
+    """The one ASL file, with ${RoomsTable} and ${TimerQueueUrl} filled in (as CDK's substitutions do)."""
+    text = STATE_MACHINE_FILE.read_text(encoding="utf-8")
+    for name, value in substitutions.items():
+        text = text.replace("${" + name + "}", value)
+    return text

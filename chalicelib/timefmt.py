@@ -17,7 +17,7 @@ def zone_label(zone: ZoneInfo, moment: dt.datetime) -> str:
     if named:
         return named
     offset = moment.astimezone(zone).strftime("%z")
-    return t("time.utc_offset", offset=f"{offset[:3]}:{offset[3:]}")
+    return t("time.utc_offset", offset=f"{offset[:3]}:{offset[3:]}", zone=zone.key)
 
 
 def format_datetime(moment: dt.datetime, zone: ZoneInfo | None = None) -> str:

@@ -5,6 +5,8 @@ infrastructure code deploys.
 """
 from __future__ import annotations
 
+import os
+
 from chalicelib import aws, resources
 from chalicelib.storage.tables import ALL_TABLES
 
@@ -28,4 +30,17 @@ def provision() -> dict[str, str]:
     s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={
         "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
     aws.ses().verify_domain_identity(Domain=resources.mail_identity())
-    return {"bucket": bucket, "data_key": key_id}
+    queue_url = aws.client("sqs").create_queue(QueueName=resources.timer_queue())["QueueUrl"]
+    from chalicelib.storage.tables import Room
+
+    definition = resources.state_machine_definition({"RoomsTable": Room.Meta.table_name, "TimerQueueUrl": queue_url})
+    arn = aws.stepfunctions().create_state_machine(
+        name=resources.state_machine_name(), definition=definition,
+        roleArn="arn:aws:iam::123456789012:role/booking-timer")["stateMachineArn"]
+    # The app finds the timer by this variable, as the deployed stage does.
+    os.environ["BOOKING_TIMER_ARN"] = arn
+    os.environ["TIMER_QUEUE_URL"] = queue_url
+    from chalicelib.config import reload_settings
+
+    reload_settings()
+    return {"bucket": bucket, "data_key": key_id, "state_machine": arn, "timer_queue": queue_url}

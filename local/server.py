@@ -41,6 +41,8 @@ class StackRequestHandler(ChaliceRequestHandler):
         path = urlsplit(self.path).path
         if path == API_PREFIX or path.startswith(API_PREFIX + "/"):
             self.path = self.path[len(API_PREFIX):] or "/"
+            # The caller's real address, as API Gateway reports it (Chalice's local gateway says 127.0.0.1).
+            self.local_gateway.event_converter.LOCAL_SOURCE_IP = self.client_address[0]
             return ChaliceRequestHandler._generic_handle(self)
         if path in self.extra_pages:
             return self.extra_pages[path](self)

@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PASSWORD = "demo-password"
 # The drop-in slots of the demo doctor move with the clock: refresh them this often.
 SCHEDULE_EVERY_S = 120
+MAIL_RETRY_EVERY_S = 30
 
 
 def stage_config(stage: str = "local") -> Any:
@@ -76,6 +77,13 @@ class Stack:
         self._stops.append(moto.stop)
         config = prepare_environment(moto_port, self.stage)
         os.environ["PUBLIC_BASE_URL"] = self.url
+        from local.yookassa_emulator import YooKassaEmulator, http_notifier
+
+        payments = YooKassaEmulator(os.environ["YOOKASSA_SHOP_ID"], os.environ["YOOKASSA_SECRET_KEY"],
+                                    http_notifier(f"{self.url}/api/payments/yookassa/webhook"), host=self.host)
+        os.environ["YOOKASSA_API_URL"] = payments.start()
+        self._stops.append(payments.stop)
+        self.payments = payments
 
         from chalicelib.config import reload_settings
 
@@ -98,6 +106,7 @@ class Stack:
         thread.start()
         self._stops.append(self.server.shutdown)
         self._start_timer("schedules", SCHEDULE_EVERY_S, app_module.roll_schedules)
+        self._start_timer("mail", MAIL_RETRY_EVERY_S, app_module.deliver_mail)
 
     def _start_timer(self, name: str, every_s: float, job: Callable[..., Any]) -> None:
         """What EventBridge schedules in AWS, run here on a timer (same function, same event shape)."""
@@ -140,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
             f"  Site:    {stack.url}/",
             f"  API:     {stack.url}/api/health   (OpenAPI: {stack.url}/api/openapi.json)",
             f"  Outbox:  {stack.url}/dev/outbox",
+            f"  YooKassa emulator: {stack.payments.base_url} (payment pages open from «Оплатить»)",
             "  Demo logins (password: %s):" % password,
             *[f"    {email:<26} {role}" for email, role in DEMO_ACCOUNTS],
             "Press Ctrl-C to stop.",

@@ -32,10 +32,6 @@ class HoldLimitReached(DomainError):
     code = "hold_limit"
 
 
-class NotCancellable(DomainError):
-    code = "not_cancellable"
-
-
 def slot_key(slot_id: str) -> list[Any]:
     """The slot a hold needs, to be read with the session in one round trip."""
     parsed = parse_slot_id(slot_id)
@@ -133,4 +129,6 @@ def cancel(principal: Principal, booking_id: str) -> dict[str, Any]:
         store.release_hold(booking, rules.CANCELLED, current.isoformat(), rules.UNPAID)
         log_event("booking_cancelled", booking_id=booking.booking_id, by=principal.user_id)
         return booking_view(store.get_booking(booking_id) or booking, current)
-    raise NotCancellable(status=booking.status)
+    from chalicelib.booking.cancellation import cancel_paid
+
+    return cancel_paid(principal, booking, current)

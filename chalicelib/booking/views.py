@@ -40,4 +40,23 @@ def booking_view(booking: Booking, current: dt.datetime) -> dict[str, Any]:
         "patient_time_zone": booking.patient_time_zone,
         "doctor": {"id": booking.doctor_id, "full_name": booking.doctor_name, "specialty": booking.specialty_name},
         "created_at": booking.created_at,
+        "payment_id": booking.payment_id,
+        "payment_status": booking.payment_status,
+        "refund_status": booking.refund_status,
+        "room_id": booking.room_id if status in (rules.PAID, rules.IN_PROGRESS, rules.COMPLETED) else None,
+        "cancellation": _cancellation(booking, status),
     }
+
+
+def _cancellation(booking: Booking, status: str) -> dict[str, Any] | None:
+    """What cancelling would do now, so the patient sees the rule before confirming."""
+    if status in rules.UNPAID:
+        return {"refund": None, "deadline": None}
+    if status != rules.PAID:
+        return None
+    from chalicelib.clock import now
+    from chalicelib.payments.refunds import full_refund_due, refund_deadline
+
+    zone = clinic_zone()
+    return {"refund": "full" if full_refund_due(booking, now()) else "none",
+            "deadline": refund_deadline(booking).astimezone(zone).isoformat()}

@@ -305,12 +305,73 @@ class Booking(Model):
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     cancelled_at = UnicodeAttribute(null=True)
+    # Payment (YooKassa): the attempt number makes each payment's idempotence key.
+    payment_attempt = NumberAttribute(default=0)
+    payment_id = UnicodeAttribute(null=True)
+    payment_status = UnicodeAttribute(null=True)
+    confirmation_url = UnicodeAttribute(null=True)
+    paid_at = UnicodeAttribute(null=True)
+    refund_id = UnicodeAttribute(null=True)
+    refund_status = UnicodeAttribute(null=True)
+    refund_reason = UnicodeAttribute(null=True)
+    refunded_at = UnicodeAttribute(null=True)
+    room_id = UnicodeAttribute(null=True)
     by_patient = BookingsByPatient()
     by_doctor = BookingsByDoctor()
 
 
+class Room(Model):
+    """The video room of one paid booking. The link's token is stored only as its SHA-256."""
+
+    Meta = _meta("rooms")
+    room_id = UnicodeAttribute(hash_key=True)
+    booking_id = UnicodeAttribute()
+    patient_id = UnicodeAttribute()
+    doctor_id = UnicodeAttribute()
+    token_hash = UnicodeAttribute()
+    status = UnicodeAttribute(default="scheduled")  # scheduled → lobby → open → closed
+    lobby_at = UnicodeAttribute()
+    starts_at = UnicodeAttribute()
+    ends_at = UnicodeAttribute()
+    closes_at = UnicodeAttribute()
+    doctor_joined_at = UnicodeAttribute(null=True)
+    patient_joined_at = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+
+
+class PendingMail(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "pending"
+        projection = AllProjection()
+
+    status = UnicodeAttribute(hash_key=True)
+    next_attempt_at = UnicodeAttribute(range_key=True)
+
+
+class OutboxMessage(Model):
+    """An email decided in the same transaction as the change it reports, sent (and retried) after.
+
+    Its context may hold a room link until it is sent; then the context is erased.
+    """
+
+    Meta = _meta("outbox")
+    message_id = UnicodeAttribute(hash_key=True)
+    status = UnicodeAttribute(default="pending")  # pending → sent (or failed after the last attempt)
+    to = UnicodeAttribute()
+    template = UnicodeAttribute()
+    context = UnicodeAttribute(null=True)  # JSON
+    attempts = NumberAttribute(default=0)
+    next_attempt_at = UnicodeAttribute()
+    last_error = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    sent_at = UnicodeAttribute(null=True)
+    ses_message_id = UnicodeAttribute(null=True)
+    ttl = TTLAttribute(null=True)
+    pending = PendingMail()
+
+
 ALL_TABLES: tuple[type[Model], ...] = (User, Login, Session, OneTimeToken, Throttle, RegistrationRequest, Counter,
-                                       Consent, Specialty, Doctor, Slot, HoldAllowance, Booking)
+                                       Consent, Specialty, Doctor, Slot, HoldAllowance, Booking, Room, OutboxMessage)
 
 
 def health_probe_table() -> str:

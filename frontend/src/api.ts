@@ -4,12 +4,24 @@ export class ApiError extends Error {
   /** HTTP status; 0 when the server could not be reached. */
   readonly status: number
   readonly code: string
+  /** Messages for single form fields (from a 400 validation_error), keyed by the field's name. */
+  readonly fields: Readonly<Record<string, string>>
+  /** Seconds from a Retry-After header (429), when the server sent one. */
+  readonly retryAfter: number | null
 
-  constructor(status: number, code: string, message: string) {
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    fields: Record<string, string> = {},
+    retryAfter: number | null = null,
+  ) {
     super(message)
     this.name = 'ApiError'
     this.status = status
     this.code = code
+    this.fields = fields
+    this.retryAfter = retryAfter
   }
 }
 
@@ -22,7 +34,7 @@ export interface ApiOptions {
 }
 
 interface ErrorEnvelope {
-  error: { code: string; message: string }
+  error: { code: string; message: string; fields?: unknown }
 }
 
 function isErrorEnvelope(value: unknown): value is ErrorEnvelope {
@@ -31,6 +43,24 @@ function isErrorEnvelope(value: unknown): value is ErrorEnvelope {
   if (!error || typeof error !== 'object') return false
   const { code, message } = error as { code?: unknown; message?: unknown }
   return typeof code === 'string' && typeof message === 'string' && message !== ''
+}
+
+/** Keeps only string messages: the form shows them next to the field as they are. */
+function fieldMessages(value: unknown): Record<string, string> {
+  const fields: Record<string, string> = {}
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return fields
+  const source = value as Record<string, unknown>
+  Object.keys(source).forEach((name) => {
+    const message = source[name]
+    if (typeof message === 'string' && message !== '') fields[name] = message
+  })
+  return fields
+}
+
+function retryAfterSeconds(response: Response): number | null {
+  const header = response.headers.get('Retry-After')
+  if (header === null || !/^\d+$/.test(header.trim())) return null
+  return parseInt(header.trim(), 10)
 }
 
 // An abort rejects with a DOMException; matching it by name does not rely on its prototype chain.
@@ -85,8 +115,8 @@ export async function apiFetch<T = unknown>(path: string, options: ApiOptions = 
 
   if (response.ok && parsed.ok) return parsed.value as T
   if (!response.ok && parsed.ok && isErrorEnvelope(parsed.value)) {
-    const { code, message } = parsed.value.error
-    throw new ApiError(response.status, code, message)
+    const { code, message, fields } = parsed.value.error
+    throw new ApiError(response.status, code, message, fieldMessages(fields), retryAfterSeconds(response))
   }
   throw new ApiError(response.status, 'unexpected_response', i18n.global.t('errors.unexpectedResponse'))
 }

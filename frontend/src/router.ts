@@ -1,14 +1,38 @@
 import { createRouter, createWebHistory, type RouteRecordRaw, type RouterHistory } from 'vue-router'
+import { ensureSession } from './session'
+import CabinetView from './views/CabinetView.vue'
+import ChangePasswordView from './views/ChangePasswordView.vue'
+import ForgotPasswordView from './views/ForgotPasswordView.vue'
 import HomeView from './views/HomeView.vue'
+import LoginView from './views/LoginView.vue'
 import NotFoundView from './views/NotFoundView.vue'
 import PlaceholderView from './views/PlaceholderView.vue'
+import RegistryFindPatientView from './views/RegistryFindPatientView.vue'
+import RegistryNewPatientView from './views/RegistryNewPatientView.vue'
+import RegistryRequestsView from './views/RegistryRequestsView.vue'
+import RequestView from './views/RequestView.vue'
+import ResetPasswordView from './views/ResetPasswordView.vue'
 
 declare module 'vue-router' {
   interface RouteMeta {
     /** Locale key of the page title (used for the heading and document.title). */
-    titleKey?: 'home.title' | 'booking.title' | 'cabinet.title' | 'login.title' | 'notFound.title'
+    titleKey?:
+      | 'home.title'
+      | 'booking.title'
+      | 'cabinet.title'
+      | 'login.title'
+      | 'changePassword.title'
+      | 'forgotPassword.title'
+      | 'resetPassword.title'
+      | 'request.title'
+      | 'registry.requests.title'
+      | 'registry.newPatient.title'
+      | 'registry.findPatient.title'
+      | 'notFound.title'
     /** Locale key of a placeholder page's text. */
-    textKey?: 'placeholder.text' | 'login.text'
+    textKey?: 'placeholder.text'
+    /** Only for a signed-in person: others are sent to /login?next=… */
+    auth?: boolean
   }
 }
 
@@ -22,25 +46,69 @@ export const routes: RouteRecordRaw[] = [
     component: PlaceholderView,
     meta: { titleKey: 'booking.title', textKey: 'placeholder.text' },
   },
+  { path: '/cabinet', name: 'cabinet', component: CabinetView, meta: { titleKey: 'cabinet.title', auth: true } },
+  { path: '/login', name: 'login', component: LoginView, meta: { titleKey: 'login.title' } },
   {
-    path: '/cabinet',
-    name: 'cabinet',
-    component: PlaceholderView,
-    meta: { titleKey: 'cabinet.title', textKey: 'placeholder.text' },
+    path: '/change-password',
+    name: 'change-password',
+    component: ChangePasswordView,
+    meta: { titleKey: 'changePassword.title', auth: true },
   },
   {
-    path: '/login',
-    name: 'login',
-    component: PlaceholderView,
-    meta: { titleKey: 'login.title', textKey: 'login.text' },
+    path: '/forgot-password',
+    name: 'forgot-password',
+    component: ForgotPasswordView,
+    meta: { titleKey: 'forgotPassword.title' },
+  },
+  {
+    path: '/reset-password',
+    name: 'reset-password',
+    component: ResetPasswordView,
+    meta: { titleKey: 'resetPassword.title' },
+  },
+  { path: '/request', name: 'request', component: RequestView, meta: { titleKey: 'request.title' } },
+  {
+    path: '/registry/requests',
+    name: 'registry-requests',
+    component: RegistryRequestsView,
+    meta: { titleKey: 'registry.requests.title', auth: true },
+  },
+  {
+    path: '/registry/patients/new',
+    name: 'registry-new-patient',
+    component: RegistryNewPatientView,
+    meta: { titleKey: 'registry.newPatient.title', auth: true },
+  },
+  {
+    path: '/registry/patients/find',
+    name: 'registry-find-patient',
+    component: RegistryFindPatientView,
+    meta: { titleKey: 'registry.findPatient.title', auth: true },
   },
   { path: '/:pathMatch(.*)*', name: 'not-found', component: NotFoundView, meta: { titleKey: 'notFound.title' } },
 ]
 
 export function createAppRouter(history: RouterHistory = createWebHistory()) {
-  return createRouter({
+  const router = createRouter({
     history,
     routes,
     scrollBehavior: (to, _from, savedPosition) => savedPosition ?? (to.hash ? { el: to.hash } : { top: 0 }),
   })
+
+  router.beforeEach(async (to) => {
+    if (!to.meta.auth) return true
+    let me
+    try {
+      me = await ensureSession()
+    } catch {
+      // The server could not say who is signed in: the page itself shows why and offers to retry.
+      return true
+    }
+    if (!me) return { name: 'login', query: { next: to.fullPath } }
+    // The temporary password from the email only lets the person choose their own.
+    if (me.must_change_password && to.name !== 'change-password') return { name: 'change-password' }
+    return true
+  })
+
+  return router
 }

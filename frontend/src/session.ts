@@ -1,6 +1,6 @@
 import { computed, readonly, ref } from 'vue'
 import { ApiError, apiFetch } from './api'
-import { isRole, type Role } from './roles'
+import { isRole, isStaffRole, type Role } from './roles'
 import { readStored, writeStored } from './storage'
 
 export interface User {
@@ -17,6 +17,11 @@ const ROLE_STORAGE_KEY = 'telemed.role'
 
 const currentUser = ref<User | null>(null)
 const preferredRole = ref<Role | null>(readPreferredRole())
+/** Whether currentUser reflects an answer (or a sign-in/out) rather than the initial guess. */
+let known = false
+/** Bumped on every change of the user, so that an older /me answer cannot overwrite a newer sign-in. */
+let generation = 0
+let pending: Promise<User | null> | null = null
 
 function readPreferredRole(): Role | null {
   const stored = readStored(ROLE_STORAGE_KEY)
@@ -33,24 +38,64 @@ export const activeRole = computed<Role | null>(() => {
   return roles.length > 0 ? roles[0] : null
 })
 
+/** The registry's pages are for the active role registrar or admin. */
+export const isStaffActive = computed(() => activeRole.value !== null && isStaffRole(activeRole.value))
+
 export function setActiveRole(role: Role): void {
   preferredRole.value = role
   writeStored(ROLE_STORAGE_KEY, role)
 }
 
 export function setUser(me: MeResponse | null): void {
+  generation += 1
+  known = true
   currentUser.value = me && { ...me, roles: me.roles.filter(isRole) }
+}
+
+/** Back to "not asked yet", e.g. between tests. */
+export function forgetSession(): void {
+  generation += 1
+  known = false
+  pending = null
+  currentUser.value = null
 }
 
 /** Asks the server who is signed in; a 401 means nobody. Other errors propagate. */
 export async function loadSession(): Promise<User | null> {
+  const started = generation
+  let me: MeResponse | null
   try {
-    setUser(await apiFetch<MeResponse>('/me'))
+    me = await apiFetch<MeResponse>('/me')
   } catch (error) {
     if (!(error instanceof ApiError && error.status === 401)) throw error
-    setUser(null)
+    me = null
   }
+  // A sign-in or sign-out that happened meanwhile is newer than this answer.
+  if (generation === started) setUser(me)
   return currentUser.value
+}
+
+/**
+ * The user as far as the server knows, asking it at most once: concurrent
+ * callers (the router guard, the app shell) share one request.
+ */
+export function ensureSession(): Promise<User | null> {
+  if (known) return Promise.resolve(currentUser.value)
+  if (!pending) {
+    const request = loadSession()
+    pending = request
+    const clear = () => {
+      if (pending === request) pending = null
+    }
+    request.then(clear, clear)
+  }
+  return pending
+}
+
+export async function signIn(login: string, password: string): Promise<User> {
+  const response = await apiFetch<{ user: MeResponse }>('/auth/login', { body: { login, password } })
+  setUser(response.user)
+  return currentUser.value as User
 }
 
 export async function signOut(): Promise<void> {

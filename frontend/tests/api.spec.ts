@@ -117,3 +117,33 @@ describe('apiFetch', () => {
     await expect(apiFetch('/me')).rejects.toBe(abort)
   })
 })
+
+describe('apiFetch field errors', () => {
+  it('carries the messages of single fields and Retry-After', async () => {
+    vi.stubGlobal(
+      'fetch',
+      vi.fn().mockResolvedValue(
+        new Response(
+          JSON.stringify({
+            error: {
+              code: 'validation_error',
+              message: 'Проверьте, пожалуйста, заполнение полей.',
+              fields: { email: 'Заполните это поле.', bogus: 42 },
+            },
+          }),
+          { status: 400, headers: { 'Content-Type': 'application/json', 'Retry-After': '30' } },
+        ),
+      ),
+    )
+    const error = await rejection(apiFetch('/registration-requests', { body: {} }))
+    expect(error.fields).toEqual({ email: 'Заполните это поле.' })
+    expect(error.retryAfter).toBe(30)
+  })
+
+  it('has no field messages for other errors', async () => {
+    stubFetch(jsonResponse(401, { error: { code: 'invalid_credentials', message: 'Неверный логин или пароль.' } }))
+    const error = await rejection(apiFetch('/auth/login', { body: {} }))
+    expect(error.fields).toEqual({})
+    expect(error.retryAfter).toBeNull()
+  })
+})

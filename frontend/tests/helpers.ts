@@ -1,4 +1,5 @@
 import { mount } from '@vue/test-utils'
+import { vi } from 'vitest'
 import type { Component } from 'vue'
 import { createMemoryHistory } from 'vue-router'
 import { i18n } from '../src/i18n'
@@ -23,3 +24,59 @@ export const doctorPatient = {
   roles: ['patient', 'doctor'],
   must_change_password: false,
 }
+
+type Handler = (body: unknown) => Response | Promise<Response>
+
+/**
+ * Stubs fetch with one handler per "METHOD /api/path?query"; the handler gets
+ * the parsed JSON body. An unexpected request fails the test loudly.
+ */
+export function stubApi(routes: Record<string, Handler>) {
+  const fetchMock = vi.fn((url: string, init: RequestInit = {}) => {
+    const key = `${init.method ?? 'GET'} ${url}`
+    const handler = routes[key]
+    if (!handler) return Promise.reject(new Error(`unexpected request: ${key}`))
+    const body: unknown = typeof init.body === 'string' ? JSON.parse(init.body) : undefined
+    return Promise.resolve(handler(body))
+  })
+  vi.stubGlobal('fetch', fetchMock)
+  return fetchMock
+}
+
+/** The JSON bodies sent to "METHOD /api/path". */
+export function sentBodies(fetchMock: ReturnType<typeof stubApi>, key: string): unknown[] {
+  return fetchMock.mock.calls
+    .filter(([url, init]) => `${(init && init.method) || 'GET'} ${url}` === key)
+    .map(([, init]) => (init && typeof init.body === 'string' ? JSON.parse(init.body) : undefined))
+}
+
+export function apiError(status: number, code: string, message: string, fields?: Record<string, string>): Response {
+  return jsonResponse(status, { error: fields ? { code, message, fields } : { code, message } })
+}
+
+/** A response the test releases when it wants, to look at the page while the request is in flight. */
+export function deferredResponse() {
+  let release: (response: Response) => void = () => undefined
+  const promise = new Promise<Response>((resolve) => {
+    release = resolve
+  })
+  return { promise, release }
+}
+
+export const patientMustChange = {
+  id: 'u-2',
+  full_name: 'Соколов Андрей Ильич',
+  email: 'andrey@example.ru',
+  roles: ['patient'],
+  must_change_password: true,
+}
+
+export const registrar = {
+  id: 'u-3',
+  full_name: 'Смирнова Ольга Петровна',
+  email: 'registrar@clinic.local',
+  roles: ['registrar'],
+  must_change_password: false,
+}
+
+export const notSignedIn = () => apiError(401, 'not_signed_in', 'Войдите в личный кабинет, чтобы продолжить.')

@@ -1,7 +1,7 @@
 import { enableAutoUnmount } from '@vue/test-utils'
 import { afterEach, beforeEach, expect, vi } from 'vitest'
 import { i18n, setLocale } from '../src/i18n'
-import { setUser } from '../src/session'
+import { forgetSession } from '../src/session'
 
 enableAutoUnmount(afterEach)
 
@@ -15,7 +15,7 @@ beforeEach(() => {
   // jsdom has no scrolling; the router scrolls to the top after each navigation.
   vi.spyOn(window, 'scrollTo').mockImplementation(() => undefined)
   setLocale('ru')
-  setUser(null)
+  forgetSession()
   window.localStorage.clear()
 })
 

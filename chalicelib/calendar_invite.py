@@ -1,0 +1,31 @@
+"""An .ics invitation (RFC 5545) for a consultation."""
+from __future__ import annotations
+
+import datetime as dt
+
+
+def invitation(uid: str, starts_at: str, ends_at: str, summary: str, description: str, url: str,
+               organizer: str) -> bytes:
+    from icalendar import Alarm, Calendar, Event
+
+    calendar = Calendar()
+    calendar.add("prodid", "-//Telemedicine//Consultations//RU")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    event = Event()
+    event.add("uid", f"{uid}@telemedicine")
+    event.add("dtstamp", dt.datetime.now(dt.timezone.utc))
+    event.add("dtstart", dt.datetime.fromisoformat(starts_at).astimezone(dt.timezone.utc))
+    event.add("dtend", dt.datetime.fromisoformat(ends_at).astimezone(dt.timezone.utc))
+    event.add("summary", summary)
+    event.add("description", description)
+    event.add("location", url)
+    event.add("url", url)
+    event.add("organizer", f"mailto:{organizer}")
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", summary)
+    alarm.add("trigger", dt.timedelta(minutes=-15))
+    event.add_component(alarm)
+    calendar.add_component(event)
+    return calendar.to_ical()

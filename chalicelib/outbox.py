@@ -1,0 +1,100 @@
+"""Emails that must not be lost: written with the change they report, sent and retried after.
+
+A message is put in the same DynamoDB transaction as the state change (so one
+change makes exactly one email), then sent at once; when SES fails, the
+scheduled `deliver_due` tries again with growing pauses.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from typing import Any
+
+from pynamodb.exceptions import UpdateError
+
+from chalicelib.clock import now
+from chalicelib.errors import Unavailable
+from chalicelib.logs import log_event
+from chalicelib.storage.errors import condition_failed, store_errors
+from chalicelib.storage.tables import OutboxMessage
+
+MAX_ATTEMPTS = 12
+FIRST_PAUSE_S = 30
+
+
+def compose(to: str, template: str, context: dict[str, Any]) -> OutboxMessage:
+    """A pending message, to be saved by the caller (in its transaction)."""
+    current = now().isoformat()
+    return OutboxMessage(uuid.uuid4().hex, status="pending", to=to, template=template,
+                         context=json.dumps(context, ensure_ascii=False, default=str), attempts=0,
+                         next_attempt_at=current, created_at=current)
+
+
+def send_now(message: OutboxMessage) -> bool:
+    """Save and send a message that is not part of a transaction."""
+    with store_errors():
+        message.save(condition=OutboxMessage.message_id.does_not_exist())
+    return deliver(message.message_id)
+
+
+def _attachments(context: dict[str, Any]) -> list[Any]:
+    from chalicelib.mail import Attachment
+
+    found = []
+    for spec in context.get("attachments", []):
+        if spec.get("kind") == "ics":
+            from chalicelib.calendar_invite import invitation
+
+            found.append(Attachment("consultation.ics", "text/calendar", invitation(**spec["event"])))
+    return found
+
+
+def deliver(message_id: str) -> bool:
+    """Send one pending message; True when it went out (now or before)."""
+    from chalicelib import mail
+
+    with store_errors():
+        try:
+            message = OutboxMessage.get(message_id, consistent_read=True)
+        except OutboxMessage.DoesNotExist:
+            return False
+    if message.status != "pending":
+        return message.status == "sent"
+    context = json.loads(message.context or "{}")
+    try:
+        ses_id = mail.send(message.to, message.template, context, _attachments(context))
+    except Unavailable as exc:
+        attempts = int(message.attempts) + 1
+        pause = dt.timedelta(seconds=FIRST_PAUSE_S * 2 ** min(attempts - 1, 8))
+        status = "failed" if attempts >= MAX_ATTEMPTS else "pending"
+        with store_errors():
+            message.update(actions=[OutboxMessage.attempts.set(attempts), OutboxMessage.status.set(status),
+                                    OutboxMessage.next_attempt_at.set((now() + pause).isoformat()),
+                                    OutboxMessage.last_error.set(str(exc)[:200])])
+        log_event("mail_deferred", message_id=message_id, template=message.template, attempts=attempts,
+                  status=status)
+        return False
+    try:
+        with store_errors():
+            # Sent: the context (which may hold a room link) is no longer kept.
+            message.update(actions=[OutboxMessage.status.set("sent"), OutboxMessage.sent_at.set(now().isoformat()),
+                                    OutboxMessage.ses_message_id.set(ses_id), OutboxMessage.context.remove(),
+                                    OutboxMessage.ttl.set(now() + dt.timedelta(days=30))],
+                           condition=OutboxMessage.status == "pending")
+    except UpdateError as exc:
+        if not condition_failed(exc):
+            raise
+    return True
+
+
+def deliver_due(limit: int = 100) -> int:
+    """Send what is due (the scheduled retry); the number sent."""
+    sent = 0
+    with store_errors():
+        due = list(OutboxMessage.pending.query("pending", OutboxMessage.next_attempt_at <= now().isoformat(),
+                                               limit=limit))
+    for message in due:
+        if deliver(message.message_id):
+            sent += 1
+    return sent

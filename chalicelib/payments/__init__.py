@@ -1,0 +1,1 @@
+"""Payments through YooKassa: creating them, believing only YooKassa, refunds."""

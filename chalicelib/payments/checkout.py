@@ -1,0 +1,102 @@
+"""«Оплатить»: the payment for a held booking, created once, whatever the retries."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from chalicelib.accounts.sessions import Principal
+from chalicelib.booking import rules
+from chalicelib.clock import now
+from chalicelib.config import settings
+from chalicelib.errors import DomainError, NotFound
+from chalicelib.i18n import t
+from chalicelib.logs import log_event
+from chalicelib.payments import gateway
+from chalicelib.scheduling.times import from_key, to_key
+from chalicelib.storage import bookings as booking_store
+from chalicelib.storage import payments as store
+from chalicelib.storage.tables import Booking
+from chalicelib.timefmt import clinic_zone
+
+DESCRIPTION_LIMIT = 128
+
+
+class HoldExpired(DomainError):
+    code = "hold_expired"
+
+
+class AlreadyPaid(DomainError):
+    code = "already_paid"
+
+
+def amount(booking: Booking) -> dict[str, str]:
+    """The price from our records, never from the client: roubles with kopecks."""
+    return {"value": f"{int(booking.price)}.00", "currency": "RUB"}
+
+
+def description(booking: Booking) -> str:
+    local = from_key(booking.starts_at).astimezone(clinic_zone())
+    text = t("payments.description", specialty=booking.specialty_name, doctor=booking.doctor_name,
+             date=local.strftime("%d.%m.%Y"), time=local.strftime("%H:%M"))
+    return text if len(text) <= DESCRIPTION_LIMIT else text[:DESCRIPTION_LIMIT - 1] + "…"
+
+
+def receipt(booking: Booking) -> dict[str, Any]:
+    """54-FZ receipt data: one service, paid in full."""
+    return {
+        "customer": {"email": booking.patient_email},
+        "items": [{
+            "description": t("payments.receipt_item", specialty=booking.specialty_name)[:128],
+            "quantity": "1.00",
+            "amount": amount(booking),
+            "vat_code": settings().vat_code,
+            "payment_subject": "service",
+            "payment_mode": "full_payment",
+        }],
+    }
+
+
+def idempotence_key(booking: Booking, attempt: int) -> str:
+    """One payment per booking and attempt: asking again, or retrying after a network error, finds the same."""
+    return f"booking-{booking.booking_id}-payment-{attempt}"
+
+
+def payment_params(booking: Booking) -> dict[str, Any]:
+    return {
+        "amount": amount(booking),
+        "capture": True,
+        "confirmation": {"type": "redirect",
+                         "return_url": f"{settings().public_base_url}/bookings/{booking.booking_id}/payment"},
+        "description": description(booking),
+        "metadata": {"booking_id": booking.booking_id},
+        "receipt": receipt(booking),
+    }
+
+
+def start_payment(principal: Principal, booking_id: str) -> dict[str, Any]:
+    booking = booking_store.get_booking(booking_id)
+    if booking is None or booking.patient_id != principal.user_id:
+        raise NotFound("booking")
+    if booking.status == rules.PAID:
+        raise AlreadyPaid()
+    current = now()
+    now_key = to_key(current)
+    if booking.status not in rules.UNPAID or rules.hold_has_expired(booking.status, booking.hold_expires_at, now_key):
+        raise HoldExpired()
+    if booking.payment_id and booking.payment_status == "pending" and booking.confirmation_url:
+        return {"confirmation_url": booking.confirmation_url, "payment_id": booking.payment_id}
+    # A fresh attempt after a declined card; otherwise the same attempt (and the same key) again.
+    attempt = int(booking.payment_attempt or 0) + (1 if booking.payment_status == "canceled" else 0)
+    attempt = max(attempt, 1)
+    payment = gateway.create_payment(payment_params(booking), idempotence_key(booking, attempt))
+    confirmation_url = (payment.get("confirmation") or {}).get("confirmation_url", "")
+    window = dt.timedelta(minutes=settings().payment_window_minutes)
+    hold_until = max(booking.hold_expires_at or now_key, to_key(current + window))
+    try:
+        store.await_payment(booking, payment_id=payment["id"], payment_status=payment.get("status", "pending"),
+                            confirmation_url=confirmation_url, attempt=attempt, hold_until=hold_until,
+                            now_key=now_key, at=current.isoformat())
+    except store.HoldGone:
+        raise HoldExpired() from None
+    log_event("payment_created", booking_id=booking.booking_id, payment_id=payment["id"], attempt=attempt)
+    return {"confirmation_url": confirmation_url, "payment_id": payment["id"]}

@@ -1,0 +1,138 @@
+"""YooKassa's notifications: a hint to look, never proof.
+
+Only YooKassa's addresses are heard; the payment (or refund) is fetched from
+YooKassa itself and only that is believed; every change is a conditional
+write, so a notification repeated ten times changes things once.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from decimal import Decimal
+from typing import Any
+
+from chalicelib.booking import rules
+from chalicelib.clock import now
+from chalicelib.errors import BadRequest, DomainError
+from chalicelib.logs import log_event
+from chalicelib.payments import gateway, refunds
+from chalicelib.storage import bookings as booking_store
+from chalicelib.storage import payments as store
+from chalicelib.storage.tables import Booking
+
+# A succeeded payment can still make a booking in these states (the slot decides).
+PAYABLE = (rules.HELD, rules.AWAITING_PAYMENT, rules.EXPIRED)
+
+
+class ForbiddenSource(DomainError):
+    code = "forbidden_source"
+
+
+class PaymentMismatch(DomainError):
+    code = "payment_mismatch"
+
+
+def handle(source_ip: str, body: Any) -> dict[str, str]:
+    """Process one notification; what was done (for the log and the answer)."""
+    if not gateway.trusted_source(source_ip):
+        log_event("webhook_refused", logging.WARNING, reason="source")
+        raise ForbiddenSource()
+    from yookassa.domain.notification import WebhookNotificationEventType, WebhookNotificationFactory
+
+    try:
+        notification = WebhookNotificationFactory().create(body)
+        object_id = str(notification.object.id)
+    except (TypeError, ValueError, AttributeError, KeyError):
+        raise BadRequest("malformed notification") from None
+    event = notification.event
+    if event in (WebhookNotificationEventType.PAYMENT_SUCCEEDED, WebhookNotificationEventType.PAYMENT_CANCELED):
+        return _payment(object_id)
+    if event == WebhookNotificationEventType.REFUND_SUCCEEDED:
+        return _refund(object_id)
+    return {"result": "ignored", "event": str(event)}
+
+
+def _booking_for(payment: dict[str, Any]) -> Booking:
+    booking_id = (payment.get("metadata") or {}).get("booking_id")
+    booking = booking_store.get_booking(booking_id) if booking_id else None
+    if booking is None:
+        log_event("webhook_mismatch", logging.WARNING, payment_id=payment.get("id"), reason="booking")
+        raise PaymentMismatch("no such booking")
+    paid = payment.get("amount") or {}
+    if paid.get("currency") != "RUB" or Decimal(str(paid.get("value", "0"))) != Decimal(int(booking.price)):
+        log_event("webhook_mismatch", logging.WARNING, payment_id=payment.get("id"), booking_id=booking.booking_id,
+                  reason="amount")
+        raise PaymentMismatch("amount")
+    return booking
+
+
+def _payment(payment_id: str) -> dict[str, str]:
+    payment = gateway.find_payment(payment_id)  # the only truth
+    status = payment.get("status")
+    booking = _booking_for(payment)
+    at = now().isoformat()
+    if status == "succeeded":
+        return _succeeded(booking, payment, at)
+    if status == "canceled":
+        store.set_payment_status(booking, payment_id, "canceled", at)
+        return {"result": "payment_canceled"}
+    return {"result": f"nothing_to_do_{status}"}
+
+
+def _succeeded(booking: Booking, payment: dict[str, Any], at: str) -> dict[str, str]:
+    from chalicelib import timer
+
+    payment_id = str(payment["id"])
+    if booking.status == rules.PAID and booking.payment_id == payment_id:
+        _ensure_timer(booking)
+        return {"result": "already_paid"}
+    if booking.status in PAYABLE:
+        from chalicelib import outbox
+        from chalicelib.booking.mails import paid_mail
+        from chalicelib.rooms.links import new_room
+
+        room, token = new_room(booking, now())
+        mail = paid_mail(booking, payment, room, token)
+        try:
+            store.confirm_paid(booking, payment_id=payment_id, at=at, room=room, mail=mail, from_statuses=PAYABLE)
+        except store.AlreadyApplied:
+            fresh = booking_store.get_booking(booking.booking_id)
+            if fresh is not None and fresh.status == rules.PAID and fresh.payment_id == payment_id:
+                _ensure_timer(fresh)
+                return {"result": "already_paid"}
+            return refunds.refund_unusable_payment(fresh or booking, payment)
+        except store.SlotLost:
+            return refunds.refund_unusable_payment(booking, payment)
+        store.release_allowance(booking)
+        outbox.deliver(mail.message_id)
+        timer.start(booking_store.get_booking(booking.booking_id) or booking, room)
+        log_event("booking_paid", booking_id=booking.booking_id, payment_id=payment_id)
+        return {"result": "paid"}
+    # Cancelled, already paid by another payment, refunded...: this money buys nothing.
+    return refunds.refund_unusable_payment(booking, payment)
+
+
+def _ensure_timer(booking: Booking) -> None:
+    from chalicelib import timer
+
+    room = store.get_room(booking.room_id) if booking.room_id else None
+    if room is not None:
+        timer.start(booking, room)
+
+
+def _refund(refund_id: str) -> dict[str, str]:
+    refund = gateway.find_refund(refund_id)
+    if refund.get("status") != "succeeded":
+        return {"result": f"nothing_to_do_{refund.get('status')}"}
+    payment = gateway.find_payment(str(refund.get("payment_id")))
+    booking = _booking_for_refund(payment)
+    changed = store.refund_succeeded(booking, refund_id, dt.datetime.now(dt.timezone.utc).isoformat())
+    return {"result": "refund_recorded" if changed else "refund_already_recorded"}
+
+
+def _booking_for_refund(payment: dict[str, Any]) -> Booking:
+    booking_id = (payment.get("metadata") or {}).get("booking_id")
+    booking = booking_store.get_booking(booking_id) if booking_id else None
+    if booking is None:
+        raise PaymentMismatch("no such booking")
+    return booking

@@ -1,0 +1,81 @@
+"""Refunds: the cancellation rule, staff refunds, late payments, no-shows."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from chalicelib.booking import rules
+from chalicelib.clock import now
+from chalicelib.config import settings
+from chalicelib.logs import log_event
+from chalicelib.payments import gateway
+from chalicelib.scheduling.times import from_key
+from chalicelib.storage import bookings as booking_store
+from chalicelib.storage import payments as store
+from chalicelib.storage.tables import Booking
+
+# Statuses from which a booking's own payment may be refunded.
+REFUNDABLE = (rules.PAID, rules.IN_PROGRESS, rules.NO_SHOW_DOCTOR, rules.CANCELLED)
+
+
+def full_refund_due(booking: Booking, at: dt.datetime) -> bool:
+    """The clinic's rule: a full refund when cancelled at least N hours (24 by default) before the start."""
+    return from_key(booking.starts_at) - at >= dt.timedelta(hours=settings().refund_deadline_hours)
+
+
+def refund_deadline(booking: Booking) -> dt.datetime:
+    return from_key(booking.starts_at) - dt.timedelta(hours=settings().refund_deadline_hours)
+
+
+def _create_refund(payment_id: str, value: str, key: str, booking: Booking) -> dict[str, Any]:
+    from chalicelib.payments.checkout import receipt
+
+    return gateway.create_refund({"payment_id": payment_id, "amount": {"value": value, "currency": "RUB"},
+                                  "receipt": receipt(booking)}, key)
+
+
+def refund_unusable_payment(booking: Booking, payment: dict[str, Any]) -> dict[str, str]:
+    """Money that arrived when its slot was gone (or for a booking that no longer wants it): back, and say so."""
+    from chalicelib import outbox
+    from chalicelib.booking.mails import refund_mail
+
+    payment_id = str(payment["id"])
+    refund = _create_refund(payment_id, str(payment["amount"]["value"]), f"late-{payment_id}", booking)
+    at = now().isoformat()
+    mail = refund_mail(booking, "late_payment", payment["amount"]["value"])
+    if booking.status in rules.UNPAID + (rules.EXPIRED, rules.CANCELLED):
+        try:
+            store.record_refund(booking, refund_id=str(refund["id"]), refund_status=str(refund.get("status")),
+                                reason="late_payment", new_status=rules.REFUNDED, at=at,
+                                from_statuses=rules.UNPAID + (rules.EXPIRED, rules.CANCELLED), mail=mail,
+                                free_slot=False)
+        except store.AlreadyApplied:
+            return {"result": "late_refund_already_recorded"}
+        store.release_allowance(booking)
+        outbox.deliver(mail.message_id)
+    else:
+        # A second payment for a booking already paid: the booking stays as it is; the patient is told.
+        outbox.send_now(mail)
+    log_event("late_payment_refunded", booking_id=booking.booking_id, payment_id=payment_id)
+    return {"result": "refunded_late_payment"}
+
+
+def refund_booking(booking: Booking, reason: str, new_status: str, *, free_slot: bool) -> Booking:
+    """Refund the booking's payment in full (idempotently) and record it with one email."""
+    from chalicelib import outbox
+    from chalicelib.booking.mails import refund_mail
+
+    value = f"{int(booking.price)}.00"
+    refund = _create_refund(str(booking.payment_id), value, f"refund-{booking.booking_id}", booking)
+    mail = refund_mail(booking, reason, value)
+    try:
+        store.record_refund(booking, refund_id=str(refund["id"]), refund_status=str(refund.get("status")),
+                            reason=reason, new_status=new_status, at=now().isoformat(), from_statuses=REFUNDABLE,
+                            mail=mail, free_slot=free_slot)
+    except store.SlotLost:
+        store.record_refund(booking, refund_id=str(refund["id"]), refund_status=str(refund.get("status")),
+                            reason=reason, new_status=new_status, at=now().isoformat(), from_statuses=REFUNDABLE,
+                            mail=mail, free_slot=False)
+    outbox.deliver(mail.message_id)
+    log_event("booking_refunded", booking_id=booking.booking_id, reason=reason)
+    return booking_store.get_booking(booking.booking_id) or booking

@@ -1,0 +1,1 @@
+"""Video rooms: the capability link, the room's states, signaling, TURN."""

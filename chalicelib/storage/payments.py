@@ -1,0 +1,134 @@
+"""The booking's payment transitions, each one conditional write or transaction."""
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.exceptions import DeleteError, UpdateError
+
+from chalicelib.storage.errors import condition_failed, store_errors
+from chalicelib.storage.tables import Booking, HoldAllowance, OutboxMessage, Room, Slot
+from chalicelib.storage.transactions import Transaction, TransactionRefused
+
+UNPAID = ("held", "awaiting_payment")
+
+
+class HoldGone(Exception):
+    """The booking's hold ran out or the booking moved on."""
+
+
+class SlotLost(Exception):
+    """The slot is no longer this booking's."""
+
+
+class AlreadyApplied(Exception):
+    """The booking has already left the state this change starts from."""
+
+
+def await_payment(booking: Booking, *, payment_id: str, payment_status: str, confirmation_url: str, attempt: int,
+                  hold_until: str, now_key: str, at: str) -> None:
+    """held → awaiting_payment; the hold (booking, slot, allowance) stretched over the payment window."""
+    tx = Transaction()
+    tx.update("booking", booking, [
+        Booking.status.set("awaiting_payment"), Booking.payment_id.set(payment_id),
+        Booking.payment_status.set(payment_status), Booking.confirmation_url.set(confirmation_url),
+        Booking.payment_attempt.set(attempt), Booking.hold_expires_at.set(hold_until), Booking.updated_at.set(at),
+    ], condition=Booking.status.is_in(*UNPAID) & (Booking.hold_expires_at >= now_key))
+    tx.update("slot", Slot(booking.doctor_id, booking.starts_at), [Slot.hold_expires_at.set(hold_until)],
+              condition=(Slot.booking_id == booking.booking_id) & (Slot.status == "held"))
+    if booking.allowance_n is not None:
+        tx.update("allowance", HoldAllowance(booking.patient_id, int(booking.allowance_n)),
+                  [HoldAllowance.expires_at.set(hold_until)], condition=HoldAllowance.booking_id == booking.booking_id)
+    try:
+        tx.commit()
+    except TransactionRefused:
+        raise HoldGone() from None
+
+
+def confirm_paid(booking: Booking, *, payment_id: str, at: str, room: Room, mail: OutboxMessage,
+                 from_statuses: tuple[str, ...]) -> None:
+    """The payment is real: booking paid, slot booked, room created, email queued — all or nothing."""
+    tx = Transaction()
+    tx.update("booking", booking, [
+        Booking.status.set("paid"), Booking.payment_id.set(payment_id), Booking.payment_status.set("succeeded"),
+        Booking.paid_at.set(at), Booking.room_id.set(room.room_id), Booking.hold_expires_at.remove(),
+        Booking.updated_at.set(at),
+    ], condition=Booking.status.is_in(*from_statuses))
+    tx.update("slot", Slot(booking.doctor_id, booking.starts_at),
+              [Slot.status.set("booked"), Slot.hold_expires_at.remove()],
+              condition=(Slot.booking_id == booking.booking_id) & (Slot.status == "held"))
+    tx.put("room", room, condition=Room.room_id.does_not_exist())
+    tx.put("mail", mail, condition=OutboxMessage.message_id.does_not_exist())
+    try:
+        tx.commit()
+    except TransactionRefused as refused:
+        if "booking" in refused.failed:
+            raise AlreadyApplied() from None
+        raise SlotLost() from None
+
+
+def release_allowance(booking: Booking) -> None:
+    if booking.allowance_n is None:
+        return
+    try:
+        with store_errors():
+            HoldAllowance(booking.patient_id, int(booking.allowance_n)).delete(
+                condition=HoldAllowance.booking_id == booking.booking_id)
+    except DeleteError as exc:
+        if not condition_failed(exc):
+            raise
+
+
+def record_refund(booking: Booking, *, refund_id: str, refund_status: str, reason: str, new_status: str, at: str,
+                  from_statuses: tuple[str, ...], mail: OutboxMessage | None, free_slot: bool) -> None:
+    """The booking is refunded (or cancelled with a refund on its way); its slot may be freed; one email."""
+    tx = Transaction()
+    actions: list[Any] = [Booking.status.set(new_status), Booking.refund_id.set(refund_id),
+                          Booking.refund_status.set(refund_status), Booking.refund_reason.set(reason),
+                          Booking.updated_at.set(at)]
+    if refund_status == "succeeded":
+        actions.append(Booking.refunded_at.set(at))
+    tx.update("booking", booking, actions, condition=Booking.status.is_in(*from_statuses))
+    if free_slot:
+        tx.update("slot", Slot(booking.doctor_id, booking.starts_at),
+                  [Slot.status.set("free"), Slot.booking_id.remove(), Slot.hold_expires_at.remove()],
+                  condition=Slot.booking_id == booking.booking_id)
+    if mail is not None:
+        tx.put("mail", mail, condition=OutboxMessage.message_id.does_not_exist())
+    try:
+        tx.commit()
+    except TransactionRefused as refused:
+        if "booking" in refused.failed:
+            raise AlreadyApplied() from None
+        raise SlotLost() from None
+
+
+def set_payment_status(booking: Booking, payment_id: str, status: str, at: str) -> None:
+    """Note a payment's final state (e.g. canceled) on the booking still waiting for it."""
+    try:
+        with store_errors():
+            booking.update(actions=[Booking.payment_status.set(status), Booking.updated_at.set(at)],
+                           condition=(Booking.payment_id == payment_id) & (Booking.status == "awaiting_payment"))
+    except UpdateError as exc:
+        if not condition_failed(exc):
+            raise
+
+
+def refund_succeeded(booking: Booking, refund_id: str, at: str) -> bool:
+    try:
+        with store_errors():
+            booking.update(actions=[Booking.refund_status.set("succeeded"), Booking.refunded_at.set(at),
+                                    Booking.status.set("refunded"), Booking.updated_at.set(at)],
+                           condition=(Booking.refund_id == refund_id) & (Booking.refund_status != "succeeded"))
+        return True
+    except UpdateError as exc:
+        if condition_failed(exc):
+            return False
+        raise
+
+
+def get_room(room_id: str) -> Room | None:
+    with store_errors():
+        try:
+            return Room.get(room_id, consistent_read=True)
+        except Room.DoesNotExist:
+            return None
