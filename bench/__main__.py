@@ -4,10 +4,10 @@ from __future__ import annotations
 import sys
 import time
 
-from bench import aws_operations, cold_start, login
+from bench import aws_operations, cold_start, login, payment_mail
 from bench.harness import machine, report, save
 
-MEASURES = [cold_start.measure, login.measure, aws_operations.measure]
+MEASURES = [cold_start.measure, login.measure, aws_operations.measure, payment_mail.measure]
 
 
 def main() -> int:

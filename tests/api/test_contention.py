@@ -2,39 +2,19 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import threading
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 
-from tests.http_client import HttpApi
+from local.client import HttpApi, new_patient, signed_in
 
 PATIENTS = 30
 SLOTS = 5
 
 
-def _new_patient(url: str, registrar: HttpApi, outbox_after: int) -> HttpApi:
-    email = f"race-{uuid.uuid4().hex[:10]}@example.org"
-    card = registrar.post("/patients", {"full_name": "Гонщик Тестовый", "email": email, "phone": "+7 900 100-20-30",
-                                        "birth_date": "1980-01-01"})
-    assert card.status == 201, card.json
-    mail = next(m for m in HttpApi(url).get("/dev/outbox").json if m["to"] == [email])
-    temporary = re.search(r"^Пароль: (\S+)$", mail["text"], re.M).group(1)
-    patient = HttpApi(url)
-    assert patient.post("/auth/login", {"login": email, "password": temporary}).status == 200
-    assert patient.post("/me/password", {"current_password": temporary,
-                                         "new_password": f"race secret {uuid.uuid4().hex[:6]}"}).status == 204
-    for doc in patient.get("/legal-documents").json:
-        assert patient.post("/consents", {"kind": doc["kind"], "version": doc["version"],
-                                          "sha256": doc["sha256"]}).status == 201
-    return patient
-
-
 def test_thirty_patients_race_for_each_of_five_slots(stack) -> None:
-    registrar = HttpApi(stack.url)
-    assert registrar.post("/auth/login", {"login": "registrar@clinic.local", "password": "demo-password"}).status == 200
+    registrar = signed_in(stack.url, "registrar@clinic.local", "demo-password")
     with ThreadPoolExecutor(6) as pool:
-        patients = list(pool.map(lambda _: _new_patient(stack.url, registrar, 0), range(PATIENTS)))
+        patients = list(pool.map(lambda _: new_patient(stack.url, registrar), range(PATIENTS)))
 
     public = HttpApi(stack.url)
     doctor = next(d for d in public.get("/doctors").json if d["specialty"]["id"] == "cardiology")

@@ -1,4 +1,4 @@
-"""A plain HTTP client for tests against the local stack, with a session cookie of its own.
+"""A plain HTTP client for the local stack (tests, benchmarks), with a session cookie of its own.
 
 (urllib's cookie jar withholds Secure cookies over http://127.0.0.1, where browsers send them.)
 """
@@ -48,3 +48,32 @@ class HttpApi:
 
     def post(self, path: str, body: Any = None) -> Response:
         return self.call("POST", path, body if body is not None else {})
+
+
+def new_patient(url: str, registrar: HttpApi, full_name: str = "Тестовый Пациент") -> HttpApi:
+    """A patient as the registry makes one: card opened, temporary password from the outbox,
+    own password set, contract and consent signed. Signed in."""
+    import re
+    import uuid
+
+    email = f"patient-{uuid.uuid4().hex[:10]}@example.org"
+    card = registrar.post("/patients", {"full_name": full_name, "email": email, "phone": "+7 900 100-20-30",
+                                        "birth_date": "1980-01-01"})
+    if card.status != 201:
+        raise RuntimeError(f"cannot open a card: {card.status} {card.json}")
+    mail = next(m for m in HttpApi(url).get("/dev/outbox").json if m["to"] == [email])
+    temporary = re.search(r"^Пароль: (\S+)$", mail["text"], re.M).group(1)  # type: ignore[union-attr]
+    patient = HttpApi(url)
+    patient.post("/auth/login", {"login": email, "password": temporary})
+    patient.post("/me/password", {"current_password": temporary, "new_password": f"own secret {uuid.uuid4().hex[:8]}"})
+    for doc in patient.get("/legal-documents").json:
+        patient.post("/consents", {"kind": doc["kind"], "version": doc["version"], "sha256": doc["sha256"]})
+    return patient
+
+
+def signed_in(url: str, login: str, password: str) -> HttpApi:
+    api = HttpApi(url)
+    response = api.post("/auth/login", {"login": login, "password": password})
+    if response.status != 200:
+        raise RuntimeError(f"cannot sign in as {login}: {response.status}")
+    return api
