@@ -1,8 +1,12 @@
 """The Chalice app: a table of contents. Each blueprint lives in `chalicelib.routes`."""
-from chalice import Chalice, Rate
+import os
 
+from chalice import Chalice, Rate
+from chalice.app import SQSEvent, WebsocketEvent
+
+from chalicelib import resources
 from chalicelib.config import settings
-from chalicelib.routes import auth, bookings, catalog, legal, payments, registry, system
+from chalicelib.routes import auth, bookings, catalog, legal, payments, registry, rooms, system
 from chalicelib.web import middleware
 
 app = Chalice(app_name="telemed")
@@ -16,7 +20,51 @@ app.register_blueprint(legal.bp)
 app.register_blueprint(catalog.bp)
 app.register_blueprint(bookings.bp)
 app.register_blueprint(payments.bp)
+app.register_blueprint(rooms.bp)
 
+
+
+def _sender() -> object:
+    import boto3
+
+    from chalicelib.rooms.signaling import Sender
+
+    if app.websocket_api.session is None:
+        app.websocket_api.session = boto3.session.Session()
+    if os.environ.get("WEBSOCKET_API_ID"):
+        app.websocket_api.configure_from_api_id(os.environ["WEBSOCKET_API_ID"], os.environ.get("WEBSOCKET_STAGE", "ws"))
+    return Sender(app.websocket_api)
+
+
+@app.on_ws_connect()
+def ws_connect(event: WebsocketEvent) -> object:
+    from chalicelib.rooms import signaling
+
+    return signaling.connect(event.connection_id, event.to_dict().get("queryStringParameters") or {})
+
+
+@app.on_ws_message()
+def ws_message(event: WebsocketEvent) -> None:
+    from chalicelib.rooms import signaling
+
+    signaling.message(_sender(), event.connection_id, event.body)
+
+
+@app.on_ws_disconnect()
+def ws_disconnect(event: WebsocketEvent) -> None:
+    from chalicelib.rooms import signaling
+
+    signaling.disconnect(_sender(), event.connection_id)
+
+
+@app.on_sqs_message(queue=resources.timer_queue())
+def timer_events(event: SQSEvent) -> None:
+    """Reminders, openings and closings reported by the booking timer."""
+    from chalicelib.rooms import events
+
+    sender = _sender()
+    for record in event:
+        events.handle(record.body, sender)
 
 
 @app.schedule(Rate(1, unit=Rate.DAYS))

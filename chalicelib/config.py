@@ -32,6 +32,12 @@ class Settings:
     room_lobby_minutes: int
     room_grace_minutes: int
     reminder_lead_minutes: int
+    turn_provider: str
+    turn_urls: tuple[str, ...]
+    stun_urls: tuple[str, ...]
+    kvs_channel_arn: str
+    signaling_url: str
+    video_max_bitrate: int
     log_level: str
     clinic_name: str
     clinic_address: str
@@ -48,6 +54,10 @@ class Settings:
 def _env(name: str, default: str) -> str:
     value = os.environ.get(name, "").strip()
     return value or default
+
+
+def _list(name: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in os.environ.get(name, "").split(",") if item.strip())
 
 
 @functools.lru_cache(maxsize=1)
@@ -73,6 +83,13 @@ def settings() -> Settings:
         room_lobby_minutes=int(_env("ROOM_LOBBY_MINUTES", "10")),
         room_grace_minutes=int(_env("ROOM_GRACE_MINUTES", "15")),
         reminder_lead_minutes=int(_env("REMINDER_LEAD_MINUTES", "60")),
+        turn_provider=_env("TURN_PROVIDER", "none"),
+        turn_urls=_list("TURN_URLS"),
+        stun_urls=_list("STUN_URLS"),
+        kvs_channel_arn=_env("KVS_CHANNEL_ARN", ""),
+        signaling_url=_env("SIGNALING_URL", ""),
+        # The seed's limits: 128–640 kbit/s each way.
+        video_max_bitrate=min(max(int(_env("VIDEO_MAX_BITRATE", "640000")), 128000), 640000),
         log_level=_env("LOG_LEVEL", "INFO"),
         clinic_name=_env("CLINIC_NAME", "ФГБУ СЗОНКЦ им. Л.Г. Соколова ФМБА России"),
         clinic_address=_env("CLINIC_ADDRESS", "Санкт-Петербург, пр. Луначарского, 49"),

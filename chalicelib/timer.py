@@ -11,11 +11,13 @@ from chalicelib.scheduling.times import from_key, to_key
 from chalicelib.storage.tables import Booking, Room
 
 
-def timer_input(booking: Booking, room: Room) -> dict[str, str]:
+def timer_input(booking: Booking, room: Room) -> dict[str, object]:
     """What the state machine needs: the ids and the four moments (UTC)."""
-    starts = from_key(booking.starts_at)
+    from chalicelib.clock import now
+
+    remind_at = from_key(booking.starts_at) - reminder_lead()
     return {"booking_id": booking.booking_id, "room_id": room.room_id,
-            "remind_at": to_key(starts - reminder_lead()), "lobby_at": room.lobby_at,
+            "remind_at": to_key(remind_at), "send_reminder": remind_at > now(), "lobby_at": room.lobby_at,
             "starts_at": room.starts_at, "closes_at": room.closes_at}
 
 

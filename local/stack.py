@@ -84,6 +84,16 @@ class Stack:
         os.environ["YOOKASSA_API_URL"] = payments.start()
         self._stops.append(payments.stop)
         self.payments = payments
+        from local.coturn import Coturn
+
+        self.turn = Coturn() if Coturn.available() else None
+        if self.turn is not None:
+            self.turn.start()
+            self._stops.append(self.turn.stop)
+            os.environ.update({"TURN_PROVIDER": "coturn", "TURN_URLS": ",".join(self.turn.urls),
+                               "TURN_SHARED_SECRET": self.turn.secret})
+        else:
+            print("coturn (turnserver) is not installed: calls will use direct connections only", flush=True)
 
         from chalicelib.config import reload_settings
 
@@ -100,6 +110,17 @@ class Stack:
         from app import app
         from local.pages import pages
         from local.server import make_server
+
+        from local.timer_events import TimerEventPoller
+        from local.ws_gateway import WebSocketGateway
+
+        gateway = WebSocketGateway(app_module, self.host)
+        os.environ["SIGNALING_URL"] = gateway.start()
+        self._stops.append(gateway.stop)
+        reload_settings()
+        poller = TimerEventPoller(app_module.timer_events, os.environ["TIMER_QUEUE_URL"])
+        poller.start()
+        self._stops.append(poller.stop)
 
         self.server = make_server(app, config, self.host, self.port, ROOT / "frontend" / "dist", pages())
         thread = threading.Thread(target=self.server.server.serve_forever, name="http", daemon=True)
@@ -150,6 +171,8 @@ def main(argv: list[str] | None = None) -> int:
             f"  API:     {stack.url}/api/health   (OpenAPI: {stack.url}/api/openapi.json)",
             f"  Outbox:  {stack.url}/dev/outbox",
             f"  YooKassa emulator: {stack.payments.base_url} (payment pages open from «Оплатить»)",
+            f"  Signaling: {os.environ.get('SIGNALING_URL')}   TURN: "
+            f"{'coturn ' + ','.join(stack.turn.urls) if stack.turn else 'none'}",
             "  Demo logins (password: %s):" % password,
             *[f"    {email:<26} {role}" for email, role in DEMO_ACCOUNTS],
             "Press Ctrl-C to stop.",

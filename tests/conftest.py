@@ -61,6 +61,7 @@ def client(aws: None) -> Iterator[object]:
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
     """The local stack of `make run`, as a separate process on a free port."""
-    running = start_stack(tmp_path_factory.mktemp("stack"))
+    # One-minute drop-in slots and a one-minute grace: a call opens and closes within minutes.
+    running = start_stack(tmp_path_factory.mktemp("stack"), {"LOCAL_DROP_IN_MINUTES": "1", "ROOM_GRACE_MINUTES": "1"})
     yield running
     stop_stack(running)

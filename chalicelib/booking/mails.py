@@ -63,3 +63,7 @@ def refund_mail(booking: Booking, reason: str, value: str) -> OutboxMessage:
 def cancelled_mail(booking: Booking) -> OutboxMessage:
     return compose(booking.patient_email, "booking_cancelled",
                    {**_common(booking), "deadline_hours": settings().refund_deadline_hours})
+
+
+def reminder_mail(booking: Booking) -> OutboxMessage:
+    return compose(booking.patient_email, "reminder", _common(booking))

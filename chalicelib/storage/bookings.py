@@ -100,3 +100,28 @@ def bookings_of_doctor(doctor_id: str, from_key: str | None = None, to_key: str 
 def allowances_of(patient_id: str) -> list[HoldAllowance]:
     with store_errors():
         return list(HoldAllowance.query(patient_id, consistent_read=True))
+
+
+def move(booking: Booking, to_status: str, from_statuses: tuple[str, ...], at: str) -> bool:
+    """One status change, only from the statuses named; False when the booking was elsewhere."""
+    try:
+        with store_errors():
+            booking.update(actions=[Booking.status.set(to_status), Booking.updated_at.set(at)],
+                           condition=Booking.status.is_in(*from_statuses))
+        return True
+    except UpdateError as exc:
+        if condition_failed(exc):
+            return False
+        raise
+
+
+def mark_reminded(booking: Booking, at: str) -> bool:
+    """True the first time only (the timer's messages may come twice)."""
+    try:
+        with store_errors():
+            booking.update(actions=[Booking.reminded_at.set(at)], condition=Booking.reminded_at.does_not_exist())
+        return True
+    except UpdateError as exc:
+        if condition_failed(exc):
+            return False
+        raise

@@ -316,6 +316,7 @@ class Booking(Model):
     refund_reason = UnicodeAttribute(null=True)
     refunded_at = UnicodeAttribute(null=True)
     room_id = UnicodeAttribute(null=True)
+    reminded_at = UnicodeAttribute(null=True)
     by_patient = BookingsByPatient()
     by_doctor = BookingsByDoctor()
 
@@ -337,6 +338,26 @@ class Room(Model):
     doctor_joined_at = UnicodeAttribute(null=True)
     patient_joined_at = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
+
+
+class ConnectionsByRoom(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_room"
+        projection = AllProjection()
+
+    room_id = UnicodeAttribute(hash_key=True)
+
+
+class Connection(Model):
+    """A signaling WebSocket of one participant (patient or doctor) in one room."""
+
+    Meta = _meta("connections")
+    connection_id = UnicodeAttribute(hash_key=True)
+    room_id = UnicodeAttribute()
+    role = UnicodeAttribute()  # patient | doctor
+    connected_at = UnicodeAttribute()
+    ttl = TTLAttribute()
+    by_room = ConnectionsByRoom()
 
 
 class PendingMail(GlobalSecondaryIndex):
@@ -371,7 +392,8 @@ class OutboxMessage(Model):
 
 
 ALL_TABLES: tuple[type[Model], ...] = (User, Login, Session, OneTimeToken, Throttle, RegistrationRequest, Counter,
-                                       Consent, Specialty, Doctor, Slot, HoldAllowance, Booking, Room, OutboxMessage)
+                                       Consent, Specialty, Doctor, Slot, HoldAllowance, Booking, Room, OutboxMessage,
+                                       Connection)
 
 
 def health_probe_table() -> str:

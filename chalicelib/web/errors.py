@@ -28,6 +28,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "hold_limit": 409,
     "not_cancellable": 409,
     "hold_expired": 409,
+    "room_closed": 410,
     "already_paid": 409,
     "payment_unavailable": 503,
     "forbidden_source": 403,

@@ -1,0 +1,62 @@
+"""What the booking timer reports (through SQS): remind, opened, closed."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from chalicelib.booking import rules
+from chalicelib.clock import now
+from chalicelib.logs import log_event
+from chalicelib.rooms.signaling import Sender
+from chalicelib.storage import bookings as booking_store
+from chalicelib.storage import payments as room_store
+from chalicelib.storage import rooms as store
+
+
+def handle(body: str, sender: Sender) -> str:
+    event = json.loads(body)
+    booking = booking_store.get_booking(event.get("booking_id", ""))
+    room = room_store.get_room(event.get("room_id", ""))
+    if booking is None or room is None or booking.room_id != room.room_id:
+        log_event("timer_event_unknown", kind=event.get("event"))
+        return "unknown"
+    kind = event.get("event")
+    at = now().isoformat()
+    if kind == "remind":
+        return _remind(booking, at)
+    if kind == "opened":
+        booking_store.move(booking, rules.IN_PROGRESS, (rules.PAID,), at)
+        sender.to_room(room.room_id, {"type": "room_open", "server_time": at})
+        return "opened"
+    if kind == "closed":
+        store.set_room_status(room.room_id, "closed", ("scheduled", "lobby", "open"))
+        sender.to_room(room.room_id, {"type": "room_closed"})
+        return _attendance(booking, room_store.get_room(room.room_id) or room, at)
+    return "ignored"
+
+
+def _remind(booking: Any, at: str) -> str:
+    from chalicelib import outbox
+    from chalicelib.booking.mails import reminder_mail
+
+    if booking.status != rules.PAID or not booking_store.mark_reminded(booking, at):
+        return "no_reminder"
+    outbox.send_now(reminder_mail(booking))
+    return "reminded"
+
+
+def _attendance(booking: Any, room: Any, at: str) -> str:
+    """At the close: a doctor who never came means a full refund; a patient who never came is recorded."""
+    from chalicelib.payments import refunds
+
+    attended = (rules.PAID, rules.IN_PROGRESS)
+    if room.doctor_joined_at is None:
+        if booking.status in attended:
+            refunds.refund_booking(booking, "doctor_no_show", rules.NO_SHOW_DOCTOR, free_slot=False)
+            log_event("no_show_doctor", booking_id=booking.booking_id)
+        return "no_show_doctor"
+    if room.patient_joined_at is None:
+        booking_store.move(booking, rules.NO_SHOW_PATIENT, attended, at)
+        log_event("no_show_patient", booking_id=booking.booking_id)
+        return "no_show_patient"
+    return "attended"

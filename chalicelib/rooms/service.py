@@ -1,0 +1,84 @@
+"""Who may enter a room, and what the room page needs to know."""
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Any
+
+from chalicelib import roles
+from chalicelib.accounts.sessions import Principal
+from chalicelib.accounts.tokens import token_hash
+from chalicelib.clock import now
+from chalicelib.config import settings
+from chalicelib.errors import DomainError, NotFound
+from chalicelib.rooms import turn
+from chalicelib.scheduling.times import from_key, in_zone
+from chalicelib.storage import bookings as booking_store
+from chalicelib.storage import payments as room_store
+from chalicelib.storage.accounts import put_token
+from chalicelib.storage.tables import OneTimeToken, Room
+from chalicelib.timefmt import clinic_zone
+
+TICKET_LIFE = dt.timedelta(minutes=2)
+PATIENT, DOCTOR = "patient", "doctor"
+
+
+class RoomClosed(DomainError):
+    code = "room_closed"
+
+
+def enter(room_id: str, token: str | None, principal: Principal | None) -> tuple[Room, str]:
+    """The room and the caller's role in it: the link's holder is the patient; its doctor by session."""
+    room = room_store.get_room(room_id)
+    if room is None:
+        raise NotFound("room")
+    if token:
+        if len(token) <= 128 and secrets.compare_digest(token_hash(token), room.token_hash):
+            return room, PATIENT
+        raise NotFound("room")
+    if principal is not None and principal.user_id == room.doctor_id and principal.has(roles.DOCTOR):
+        return room, DOCTOR
+    if principal is not None and principal.user_id == room.patient_id:
+        return room, PATIENT
+    raise NotFound("room")
+
+
+def room_status(room: Room, current: dt.datetime) -> str:
+    """The room's state as the timer set it; closed, too, once its time is over."""
+    if room.status != "closed" and current >= from_key(room.closes_at):
+        return "closed"
+    return str(room.status)
+
+
+def issue_ticket(room: Room, role: str) -> str:
+    """A single-use ticket (2 minutes) that lets this participant's WebSocket in."""
+    ticket = secrets.token_urlsafe(24)
+    expires = now() + TICKET_LIFE
+    put_token(OneTimeToken(token_hash(ticket), kind="signaling", user_id=f"{room.room_id}:{role}",
+                           expires_at=expires, ttl=expires + dt.timedelta(hours=1)))
+    return ticket
+
+
+def info(room: Room, role: str) -> dict[str, Any]:
+    current = now()
+    status = room_status(room, current)
+    if status == "closed":
+        raise RoomClosed()
+    zone = clinic_zone()
+    booking = booking_store.get_booking(room.booking_id)
+    data: dict[str, Any] = {
+        "room_id": room.room_id, "status": status, "role": role,
+        "opens_at": in_zone(room.lobby_at, zone), "starts_at": in_zone(room.starts_at, zone),
+        "ends_at": in_zone(room.ends_at, zone), "closes_at": in_zone(room.closes_at, zone),
+        "server_time": current.astimezone(zone).isoformat(),
+        "doctor": {"full_name": booking.doctor_name, "specialty": booking.specialty_name} if booking else None,
+        "patient": {"full_name": booking.patient_name} if booking and role == DOCTOR else None,
+        "booking_id": room.booking_id if role == DOCTOR else None,
+        "video": {"max_bitrate": settings().video_max_bitrate, "max_width": 1920, "max_height": 1080,
+                  "max_fps": 30},
+        "ice_servers": [], "signaling_url": None,
+    }
+    if status in ("lobby", "open"):
+        data["ice_servers"] = turn.ice_servers(f"{room.room_id}-{role}")
+        data["signaling_url"] = f"{settings().signaling_url}?room={room.room_id}&ticket={issue_ticket(room, role)}"
+    return data

@@ -1,0 +1,125 @@
+"""Call signaling over the WebSocket API: who may connect, and what is relayed to whom.
+
+Connect needs a ticket from GET /rooms/{id} (which the room link's token or the
+doctor's session buys). Messages go only to the other participant of the same
+room, and only while the room is open; before that, a participant may only say
+it is here ("join") and is told the room's state.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from typing import Any
+
+from chalicelib.accounts.tokens import token_hash
+from chalicelib.clock import now
+from chalicelib.logs import log_event
+from chalicelib.rooms.service import room_status
+from chalicelib.scheduling.times import from_key
+from chalicelib.storage import payments as room_store
+from chalicelib.storage import rooms as store
+from chalicelib.storage.tables import Connection
+
+RELAYED = {"offer", "answer", "candidate", "chat", "restart"}
+MAX_MESSAGE = 64 * 1024
+REFUSED = {"statusCode": 403}
+
+
+class Sender:
+    """Sends to connections; a connection that has gone is forgotten here, where it is found."""
+
+    def __init__(self, websocket_api: Any) -> None:
+        self._api = websocket_api
+
+    def send(self, connection_id: str, message: dict[str, Any]) -> bool:
+        from chalice.app import WebsocketDisconnectedError
+
+        try:
+            self._api.send(connection_id, json.dumps(message, ensure_ascii=False))
+            return True
+        except WebsocketDisconnectedError:
+            store.delete_connection(connection_id)
+            return False
+
+    def to_room(self, room_id: str, message: dict[str, Any], except_id: str | None = None,
+                role: str | None = None) -> int:
+        sent = 0
+        for connection in store.connections_in(room_id):
+            if connection.connection_id != except_id and (role is None or connection.role == role):
+                sent += self.send(connection.connection_id, message)
+        return sent
+
+
+def connect(connection_id: str, query: dict[str, str]) -> dict[str, Any] | None:
+    """Admit a WebSocket with a valid, unused ticket for an open-able room; refuse anything else."""
+    room_id, ticket = query.get("room", ""), query.get("ticket", "")
+    room = room_store.get_room(room_id) if room_id and ticket and len(ticket) <= 128 else None
+    current = now()
+    if room is None or room_status(room, current) == "closed":
+        log_event("signaling_refused", logging.WARNING, reason="room")
+        return REFUSED
+    for role in ("patient", "doctor"):
+        if store.consume_ticket(token_hash(ticket), f"{room.room_id}:{role}", current.isoformat(), current):
+            ttl = from_key(room.closes_at) + dt.timedelta(hours=1)
+            store.save_connection(Connection(connection_id, room_id=room.room_id, role=role,
+                                             connected_at=current.isoformat(), ttl=ttl))
+            log_event("signaling_connected", room_id=room.room_id, role=role)
+            return None
+    log_event("signaling_refused", logging.WARNING, reason="ticket")
+    return REFUSED
+
+
+def message(sender: Sender, connection_id: str, body: str) -> None:
+    connection = store.get_connection(connection_id)
+    if connection is None:
+        return
+    if len(body) > MAX_MESSAGE:
+        sender.send(connection_id, {"type": "error", "code": "too_large"})
+        return
+    try:
+        data = json.loads(body)
+        action = data["action"]
+    except (ValueError, KeyError, TypeError):
+        sender.send(connection_id, {"type": "error", "code": "bad_message"})
+        return
+    room = room_store.get_room(connection.room_id)
+    if room is None:
+        return
+    current = now()
+    status = room_status(room, current)
+    other = "doctor" if connection.role == "patient" else "patient"
+    if action == "join":
+        present = [c for c in store.connections_in(room.room_id) if c.role == other]
+        if status == "open":
+            store.mark_joined(room, connection.role, current.isoformat())
+        sender.send(connection_id, {"type": "state", "status": status, "role": connection.role,
+                                    "peer_present": bool(present), "server_time": current.isoformat()})
+        sender.to_room(room.room_id, {"type": "peer_joined", "role": connection.role, "status": status},
+                       except_id=connection_id, role=other)
+        return
+    if action == "leave":
+        sender.to_room(room.room_id, {"type": "peer_left", "role": connection.role}, except_id=connection_id,
+                       role=other)
+        return
+    if action not in RELAYED:
+        sender.send(connection_id, {"type": "error", "code": "unknown_action"})
+        return
+    if status != "open":
+        sender.send(connection_id, {"type": "error", "code": "room_not_open", "status": status})
+        return
+    store.mark_joined(room, connection.role, current.isoformat())
+    relayed = {key: value for key, value in data.items() if key in ("sdp", "candidate", "text")}
+    if action == "chat":
+        relayed = {"text": str(data.get("text", ""))[:2000], "at": current.isoformat()}
+    sender.to_room(room.room_id, {"type": action, "from": connection.role, **relayed}, except_id=connection_id,
+                   role=other)
+
+
+def disconnect(sender: Sender, connection_id: str) -> None:
+    connection = store.get_connection(connection_id)
+    if connection is None:
+        return
+    store.delete_connection(connection_id)
+    other = "doctor" if connection.role == "patient" else "patient"
+    sender.to_room(connection.room_id, {"type": "peer_left", "role": connection.role}, role=other)
