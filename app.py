@@ -6,7 +6,7 @@ from chalice.app import SQSEvent, WebsocketEvent
 
 from chalicelib import resources
 from chalicelib.config import settings
-from chalicelib.routes import auth, bookings, catalog, legal, payments, registry, rooms, system
+from chalicelib.routes import auth, bookings, catalog, conclusions, legal, payments, registry, rooms, system
 from chalicelib.web import middleware
 
 app = Chalice(app_name="telemed")
@@ -21,6 +21,7 @@ app.register_blueprint(catalog.bp)
 app.register_blueprint(bookings.bp)
 app.register_blueprint(payments.bp)
 app.register_blueprint(rooms.bp)
+app.register_blueprint(conclusions.bp)
 
 
 

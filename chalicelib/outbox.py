@@ -43,7 +43,12 @@ def _attachments(context: dict[str, Any]) -> list[Any]:
 
     found = []
     for spec in context.get("attachments", []):
-        if spec.get("kind") == "ics":
+        if spec.get("kind") == "s3":
+            from chalicelib import aws
+
+            data = aws.s3().get_object(Bucket=spec["bucket"], Key=spec["key"])["Body"].read()
+            found.append(Attachment(spec["filename"], spec["content_type"], data))
+        elif spec.get("kind") == "ics":
             from chalicelib.calendar_invite import invitation
 
             found.append(Attachment("consultation.ics", "text/calendar", invitation(**spec["event"])))

@@ -37,6 +37,13 @@ def provision() -> dict[str, str]:
     arn = aws.stepfunctions().create_state_machine(
         name=resources.state_machine_name(), definition=definition,
         roleArn="arn:aws:iam::123456789012:role/booking-timer")["stateMachineArn"]
+    if "CLINIC_CA_CERT_PEM" not in os.environ:
+        # The local stage's development CA (a deployed stage reads the clinic's from SSM).
+        from chalicelib.config import settings
+        from chalicelib.signing.ca import make_development_ca
+
+        key_pem, cert_pem = make_development_ca(settings().clinic_name)
+        os.environ["CLINIC_CA_KEY_PEM"], os.environ["CLINIC_CA_CERT_PEM"] = key_pem, cert_pem
     # The app finds the timer by this variable, as the deployed stage does.
     os.environ["BOOKING_TIMER_ARN"] = arn
     os.environ["TIMER_QUEUE_URL"] = queue_url

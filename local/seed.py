@@ -95,3 +95,12 @@ def _seed_catalog() -> None:
                         active=True, weekly_hours=WEEKDAYS_9_TO_18, drop_in_minutes=drop_in)
         store.create_doctor(doctor)
         materialize(doctor, unserved=True)
+        _give_signing_key(user.user_id)
+
+
+def _give_signing_key(doctor_id: str) -> None:
+    from chalicelib.accounts.sessions import Principal
+    from chalicelib.conclusions.keys import create_signing_key
+
+    seeder = Principal("seed", "seed@clinic.local", "seed", frozenset({"admin"}), False, "", {})
+    create_signing_key(seeder, doctor_id)

@@ -67,3 +67,12 @@ def cancelled_mail(booking: Booking) -> OutboxMessage:
 
 def reminder_mail(booking: Booking) -> OutboxMessage:
     return compose(booking.patient_email, "reminder", _common(booking))
+
+
+def conclusion_mail(booking: Booking, pdf_key: str) -> OutboxMessage:
+    from chalicelib import resources
+
+    context = {**_common(booking), "attachments": [{"kind": "s3", "bucket": resources.documents_bucket(),
+                                                    "key": pdf_key, "filename": "zaklyuchenie.pdf",
+                                                    "content_type": "application/pdf"}]}
+    return compose(booking.patient_email, "conclusion", context)

@@ -68,11 +68,14 @@ def my_bookings(call: Call) -> list[dict[str, Any]]:
 @api.get("/bookings/{booking_id}", access=SIGNED_IN, summary="One booking (its patient, its doctor, staff)",
          response=BOOKING, errors=("not_signed_in", "not_found"))
 def booking(call: Call, booking_id: str) -> dict[str, Any]:
+    from chalicelib import audit
     from chalicelib.booking import holds
     from chalicelib.booking.views import booking_view
     from chalicelib.clock import now
 
-    return booking_view(holds.visible_booking(call.principal, booking_id), now())
+    found = holds.visible_booking(call.principal, booking_id)
+    audit.record(call.principal, "read_booking", "booking", booking_id, found.patient_id, call.ip, call.user_agent)
+    return booking_view(found, now())
 
 
 @api.post("/bookings/{booking_id}/cancel", access=SIGNED_IN, summary="Cancel (owner or staff) by the refund rule",

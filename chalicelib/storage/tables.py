@@ -232,6 +232,10 @@ class Doctor(Model):
     days_off = UnicodeSetAttribute(default=set)
     # Local stage only: a free slot of this many minutes every this many minutes from now.
     drop_in_minutes = NumberAttribute(null=True)
+    # The doctor's signing key lives in KMS; the certificate the clinic's CA issued for it.
+    signing_key_id = UnicodeAttribute(null=True)
+    certificate_pem = UnicodeAttribute(null=True)
+    certificate_serial = UnicodeAttribute(null=True)
     by_specialty = DoctorsBySpecialty()
     listing = DoctorsListing()
 
@@ -340,6 +344,44 @@ class Room(Model):
     created_at = UnicodeAttribute()
 
 
+class Conclusion(Model):
+    """The doctor's conclusion for one booking: a draft until signed; then a signed PDF in S3."""
+
+    Meta = _meta("conclusions")
+    booking_id = UnicodeAttribute(hash_key=True)
+    doctor_id = UnicodeAttribute()
+    patient_id = UnicodeAttribute()
+    status = UnicodeAttribute(default="draft")  # draft → signed
+    complaints = UnicodeAttribute(null=True)
+    anamnesis = UnicodeAttribute(null=True)
+    examination = UnicodeAttribute(null=True)
+    conclusion = UnicodeAttribute(null=True)
+    recommendations = UnicodeAttribute(null=True)
+    updated_at = UnicodeAttribute()
+    signed_at = UnicodeAttribute(null=True)
+    pdf_key = UnicodeAttribute(null=True)
+    pdf_sha256 = UnicodeAttribute(null=True)
+    certificate_serial = UnicodeAttribute(null=True)
+    last_error = UnicodeAttribute(null=True)
+
+
+class AuditEntry(Model):
+    """One read of medical data by someone other than its patient: who, what, when, from where."""
+
+    Meta = _meta("audit")
+    day = UnicodeAttribute(hash_key=True)  # YYYY-MM-DD (UTC): an admin reads a day with one Query
+    at_id = UnicodeAttribute(range_key=True)  # ISO time + "#" + id: sorted by time
+    actor_id = UnicodeAttribute()
+    actor_name = UnicodeAttribute()
+    actor_roles = UnicodeAttribute()
+    action = UnicodeAttribute()
+    target_type = UnicodeAttribute()
+    target_id = UnicodeAttribute()
+    patient_id = UnicodeAttribute(null=True)
+    ip = UnicodeAttribute(null=True)
+    user_agent = UnicodeAttribute(null=True)
+
+
 class ConnectionsByRoom(GlobalSecondaryIndex):
     class Meta:
         index_name = "by_room"
@@ -393,7 +435,7 @@ class OutboxMessage(Model):
 
 ALL_TABLES: tuple[type[Model], ...] = (User, Login, Session, OneTimeToken, Throttle, RegistrationRequest, Counter,
                                        Consent, Specialty, Doctor, Slot, HoldAllowance, Booking, Room, OutboxMessage,
-                                       Connection)
+                                       Connection, Conclusion, AuditEntry)
 
 
 def health_probe_table() -> str:

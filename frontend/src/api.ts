@@ -8,6 +8,8 @@ export class ApiError extends Error {
   readonly fields: Readonly<Record<string, string>>
   /** Seconds from a Retry-After header (429), when the server sent one. */
   readonly retryAfter: number | null
+  /** What the person may act on besides the message (e.g. `nearest` free slots after `slot_taken`). */
+  readonly details: Readonly<Record<string, unknown>>
 
   constructor(
     status: number,
@@ -15,6 +17,7 @@ export class ApiError extends Error {
     message: string,
     fields: Record<string, string> = {},
     retryAfter: number | null = null,
+    details: Record<string, unknown> = {},
   ) {
     super(message)
     this.name = 'ApiError'
@@ -22,6 +25,7 @@ export class ApiError extends Error {
     this.code = code
     this.fields = fields
     this.retryAfter = retryAfter
+    this.details = details
   }
 }
 
@@ -34,7 +38,7 @@ export interface ApiOptions {
 }
 
 interface ErrorEnvelope {
-  error: { code: string; message: string; fields?: unknown }
+  error: { code: string; message: string; fields?: unknown; details?: unknown }
 }
 
 function isErrorEnvelope(value: unknown): value is ErrorEnvelope {
@@ -55,6 +59,10 @@ function fieldMessages(value: unknown): Record<string, string> {
     if (typeof message === 'string' && message !== '') fields[name] = message
   })
   return fields
+}
+
+function detailsObject(value: unknown): Record<string, unknown> {
+  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {}
 }
 
 function retryAfterSeconds(response: Response): number | null {
@@ -115,8 +123,15 @@ export async function apiFetch<T = unknown>(path: string, options: ApiOptions = 
 
   if (response.ok && parsed.ok) return parsed.value as T
   if (!response.ok && parsed.ok && isErrorEnvelope(parsed.value)) {
-    const { code, message, fields } = parsed.value.error
-    throw new ApiError(response.status, code, message, fieldMessages(fields), retryAfterSeconds(response))
+    const { code, message, fields, details } = parsed.value.error
+    throw new ApiError(
+      response.status,
+      code,
+      message,
+      fieldMessages(fields),
+      retryAfterSeconds(response),
+      detailsObject(details),
+    )
   }
   throw new ApiError(response.status, 'unexpected_response', i18n.global.t('errors.unexpectedResponse'))
 }

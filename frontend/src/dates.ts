@@ -56,3 +56,97 @@ export function todayInClinic(now: Date = new Date()): string {
   }
   return `${part('year')}-${part('month')}-${part('day')}`
 }
+
+// --- Consultation times -----------------------------------------------------------------
+
+let zoneOverride: string | null | undefined
+
+/** Tests pin the browser's zone with this; `undefined` goes back to asking the browser. */
+export function overrideBrowserTimeZone(zone: string | null | undefined): void {
+  zoneOverride = zone
+}
+
+/** The browser's IANA zone (e.g. «Asia/Yekaterinburg»), or null if it cannot say. */
+export function browserTimeZone(): string | null {
+  if (zoneOverride !== undefined) return zoneOverride
+  try {
+    return new Intl.DateTimeFormat().resolvedOptions().timeZone || null
+  } catch {
+    return null
+  }
+}
+
+interface ZonedParts {
+  year: string
+  month: string
+  day: string
+  hour: string
+  minute: string
+}
+
+function zonedParts(date: Date, timeZone: string): ZonedParts {
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hour12: false,
+  }).formatToParts(date)
+  const found: Record<string, string> = {}
+  for (const part of parts) found[part.type] = part.value
+  // Some engines write midnight as 24:00 with hour12: false.
+  const hour = found.hour === '24' ? '00' : found.hour
+  return { year: found.year, month: found.month, day: found.day, hour, minute: found.minute }
+}
+
+/** «14:30»: the wall-clock time of an instant in a zone (Moscow by default). */
+export function formatTime(date: Date, timeZone: string = CLINIC_TIME_ZONE): string {
+  const parts = zonedParts(date, timeZone)
+  return `${parts.hour}:${parts.minute}`
+}
+
+/** The calendar date (YYYY-MM-DD) of an instant in a zone (Moscow by default). */
+export function dateInZone(date: Date, timeZone: string = CLINIC_TIME_ZONE): string {
+  const parts = zonedParts(date, timeZone)
+  return `${parts.year}-${parts.month}-${parts.day}`
+}
+
+/** YYYY-MM-DD plus `days` calendar days. */
+export function addDays(ymd: string, days: number): string {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(ymd)
+  if (!match) return ymd
+  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]) + days))
+  return date.toISOString().slice(0, 10)
+}
+
+function ymdToUtcNoon(ymd: string): Date | null {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(ymd)
+  return match ? new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]), 12)) : null
+}
+
+/**
+ * A calendar day as «четверг, 26 ноября» (with the year when it is not this
+ * year in Moscow); `short` gives «чт, 26 нояб.» for the day buttons.
+ */
+export function formatDay(ymd: string, locale: string, short = false, now: Date = new Date()): string {
+  const date = ymdToUtcNoon(ymd)
+  if (!date) return ymd
+  const options: Intl.DateTimeFormatOptions = {
+    timeZone: 'UTC',
+    weekday: short ? 'short' : 'long',
+    day: 'numeric',
+    month: short ? 'short' : 'long',
+  }
+  if (!short && ymd.slice(0, 4) !== todayInClinic(now).slice(0, 4)) options.year = 'numeric'
+  return new Intl.DateTimeFormat(intlLocale(locale), options).format(date)
+}
+
+/** Whole minutes between two instants (e.g. a slot's length). */
+export function minutesBetween(startIso: string, endIso: string): number | null {
+  const start = parseInstant(startIso)
+  const end = parseInstant(endIso)
+  if (!start || !end) return null
+  return Math.round((end.getTime() - start.getTime()) / 60000)
+}

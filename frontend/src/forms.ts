@@ -102,3 +102,35 @@ export function useApiForm(fieldNames: readonly string[], form?: Ref<HTMLElement
 
   return { sending, fieldErrors, formError, lastError, clear, run, showFieldErrors }
 }
+
+/**
+ * For pages that call the API outside a form: a request that failed because the
+ * session ended or the temporary password must be replaced sends the person
+ * where they can fix that. `handle` says whether it took the error over.
+ */
+export function useSessionErrors() {
+  const router = useRouter()
+  const route = useRoute()
+
+  async function handle(error: unknown): Promise<boolean> {
+    if (!(error instanceof ApiError)) return false
+    if (error.code === 'not_signed_in') {
+      setUser(null)
+      await router.push({ name: 'login', query: { next: route.fullPath } })
+      return true
+    }
+    if (error.code === 'password_change_required') {
+      await loadSession().catch(() => undefined)
+      await router.push({ name: 'change-password' })
+      return true
+    }
+    return false
+  }
+
+  return { handle }
+}
+
+/** The message to show for any failure: the server's own words, or ours for the rest. */
+export function errorMessage(error: unknown, fallback: string): string {
+  return error instanceof ApiError ? error.message : fallback
+}

@@ -1,12 +1,23 @@
-import { createRouter, createWebHistory, type RouteRecordRaw, type RouterHistory } from 'vue-router'
+import {
+  createRouter,
+  createWebHistory,
+  type RouteLocationNormalized,
+  type RouteRecordRaw,
+  type RouterHistory,
+} from 'vue-router'
 import { ensureSession } from './session'
+import BookingDetailView from './views/BookingDetailView.vue'
+import BookingsView from './views/BookingsView.vue'
+import BookingView from './views/BookingView.vue'
 import CabinetView from './views/CabinetView.vue'
 import ChangePasswordView from './views/ChangePasswordView.vue'
 import ForgotPasswordView from './views/ForgotPasswordView.vue'
 import HomeView from './views/HomeView.vue'
 import LoginView from './views/LoginView.vue'
+import DoctorDayView from './views/DoctorDayView.vue'
 import NotFoundView from './views/NotFoundView.vue'
-import PlaceholderView from './views/PlaceholderView.vue'
+import PaymentReturnView from './views/PaymentReturnView.vue'
+import PersonalView from './views/PersonalView.vue'
 import RegistryFindPatientView from './views/RegistryFindPatientView.vue'
 import RegistryNewPatientView from './views/RegistryNewPatientView.vue'
 import RegistryRequestsView from './views/RegistryRequestsView.vue'
@@ -20,6 +31,11 @@ declare module 'vue-router' {
       | 'home.title'
       | 'booking.title'
       | 'cabinet.title'
+      | 'personal.title'
+      | 'bookings.title'
+      | 'bookingDetail.title'
+      | 'paymentReturn.title'
+      | 'doctorDay.title'
       | 'login.title'
       | 'changePassword.title'
       | 'forgotPassword.title'
@@ -31,8 +47,11 @@ declare module 'vue-router' {
       | 'notFound.title'
     /** Locale key of a placeholder page's text. */
     textKey?: 'placeholder.text'
-    /** Only for a signed-in person: others are sent to /login?next=… */
-    auth?: boolean
+    /**
+     * Only for a signed-in person: others are sent to /login?next=… A function
+     * decides by the address (the booking wizard's intro is public, its steps are not).
+     */
+    auth?: boolean | ((to: RouteLocationNormalized) => boolean)
   }
 }
 
@@ -43,10 +62,35 @@ export const routes: RouteRecordRaw[] = [
   {
     path: '/booking',
     name: 'booking',
-    component: PlaceholderView,
-    meta: { titleKey: 'booking.title', textKey: 'placeholder.text' },
+    component: BookingView,
+    meta: { titleKey: 'booking.title', auth: (to) => typeof to.query.step === 'string' && to.query.step !== '' },
   },
   { path: '/cabinet', name: 'cabinet', component: CabinetView, meta: { titleKey: 'cabinet.title', auth: true } },
+  {
+    path: '/cabinet/personal',
+    name: 'personal',
+    component: PersonalView,
+    meta: { titleKey: 'personal.title', auth: true },
+  },
+  { path: '/bookings', name: 'bookings', component: BookingsView, meta: { titleKey: 'bookings.title', auth: true } },
+  {
+    path: '/bookings/:id',
+    name: 'booking-detail',
+    component: BookingDetailView,
+    meta: { titleKey: 'bookingDetail.title', auth: true },
+  },
+  {
+    path: '/bookings/:id/payment',
+    name: 'payment-return',
+    component: PaymentReturnView,
+    meta: { titleKey: 'paymentReturn.title', auth: true },
+  },
+  {
+    path: '/doctor/today',
+    name: 'doctor-today',
+    component: DoctorDayView,
+    meta: { titleKey: 'doctorDay.title', auth: true },
+  },
   { path: '/login', name: 'login', component: LoginView, meta: { titleKey: 'login.title' } },
   {
     path: '/change-password',
@@ -96,7 +140,8 @@ export function createAppRouter(history: RouterHistory = createWebHistory()) {
   })
 
   router.beforeEach(async (to) => {
-    if (!to.meta.auth) return true
+    const auth = to.meta.auth
+    if (!auth || (typeof auth === 'function' && !auth(to))) return true
     let me
     try {
       me = await ensureSession()

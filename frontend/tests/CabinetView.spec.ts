@@ -1,18 +1,23 @@
+import { flushPromises } from '@vue/test-utils'
 import { describe, expect, it } from 'vitest'
 import App from '../src/App.vue'
 import { setActiveRole, setUser } from '../src/session'
-import { doctorPatient, mountWithRouter, registrar, stubApi } from './helpers'
+import { doctorPatient, jsonResponse, mountWithRouter, registrar, stubApi } from './helpers'
 
 describe('CabinetView', () => {
   it('shows a patient the name, email, role, personal data and «Запись к врачу»', async () => {
     setUser({ ...doctorPatient, roles: ['patient'] })
-    stubApi({})
+    stubApi({ 'GET /api/legal-documents': () => jsonResponse(200, []) })
     const { wrapper } = await mountWithRouter(App, '/cabinet')
+    await flushPromises()
     const main = wrapper.find('main')
     expect(main.find('[data-test="cabinet-name"]').text()).toBe('Иванова Мария Петровна')
     expect(main.text()).toContain('maria@example.ru')
     expect(main.find('[data-test="cabinet-role"]').text()).toBe('Роль: пациент')
     expect(main.find('#cabinet-personal').text()).toBe('Личные данные')
+    expect(main.find('a[href="/cabinet/personal"]').text()).toBe('Открыть личные данные')
+    expect(main.find('[data-test="cabinet-unsigned"]').exists()).toBe(false)
+    expect(main.find('section[aria-labelledby="cabinet-booking"] a[href="/bookings"]').text()).toBe('Мои записи')
     expect(main.find('section[aria-labelledby="cabinet-booking"] a[href="/booking"]').text()).toBe('Запись к врачу')
     expect(main.find('a[href="/change-password"]').text()).toBe('Сменить пароль')
     expect(main.find('#cabinet-registry').exists()).toBe(false)

@@ -61,6 +61,21 @@ describe('apiFetch', () => {
     expect(error.message).toBe('Это время уже занято. Выберите другое.')
   })
 
+  it('keeps what the person may act on from error.details (the nearest free slots)', async () => {
+    const nearest = [{ id: 's-2', starts_at: '2026-11-27T15:00:00+03:00', ends_at: '2026-11-27T15:30:00+03:00' }]
+    stubFetch(jsonResponse(409, { error: { code: 'slot_taken', message: 'Это время уже занято.', details: { nearest } } }))
+
+    const error = await rejection(apiFetch('/bookings', { body: { slot_id: 's-1' } }))
+
+    expect(error.details).toEqual({ nearest })
+  })
+
+  it('has empty details when the server sent none', async () => {
+    stubFetch(jsonResponse(409, { error: { code: 'hold_limit', message: 'Не больше 2 записей.' } }))
+    const error = await rejection(apiFetch('/bookings', { body: { slot_id: 's-1' } }))
+    expect(error.details).toEqual({})
+  })
+
   it('gives the Russian fallback message when the network fails', async () => {
     stubFetch(new TypeError('Failed to fetch'))
 

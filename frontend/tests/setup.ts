@@ -1,5 +1,6 @@
 import { enableAutoUnmount } from '@vue/test-utils'
 import { afterEach, beforeEach, expect, vi } from 'vitest'
+import { overrideBrowserTimeZone } from '../src/dates'
 import { i18n, setLocale } from '../src/i18n'
 import { forgetSession } from '../src/session'
 
@@ -15,6 +16,8 @@ beforeEach(() => {
   // jsdom has no scrolling; the router scrolls to the top after each navigation.
   vi.spyOn(window, 'scrollTo').mockImplementation(() => undefined)
   setLocale('ru')
+  // The machine's own zone must not change what the tests see; a test sets another one when it means to.
+  overrideBrowserTimeZone('Europe/Moscow')
   forgetSession()
   window.localStorage.clear()
 })

@@ -2,10 +2,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from typing import Iterator
 
 import pytest
 
+from local.yookassa_emulator import YooKassaEmulator
 from tests.helpers import Api, make_user
+
+SHOP, SECRET = "100001", "test_secret_key"
 
 MONDAY_TO_FRIDAY = {str(d): [["09:00", "13:00"]] for d in range(1, 6)}
 
@@ -59,3 +64,27 @@ def free_slots(api: Api, doctor_id: str, days: int = 2) -> list[dict]:
     response = api.get(f"/doctors/{doctor_id}/slots?from={today}&to={today + dt.timedelta(days=days)}")
     assert response.status_code == 200, response.json
     return response.json
+
+
+@pytest.fixture
+def yookassa(client, monkeypatch: pytest.MonkeyPatch) -> Iterator[YooKassaEmulator]:
+    from chalicelib.config import reload_settings
+    from chalicelib.payments import gateway
+    from chalicelib.secrets import secret
+
+    def deliver(body: dict) -> int:
+        return client.http.post("/payments/yookassa/webhook", headers={"Content-Type": "application/json"},
+                                body=json.dumps(body)).status_code
+
+    emulator = YooKassaEmulator(SHOP, SECRET, deliver, synchronous=True, max_delivery_attempts=1)
+    monkeypatch.setenv("YOOKASSA_API_URL", emulator.start())
+    monkeypatch.setenv("YOOKASSA_SHOP_ID", SHOP)
+    monkeypatch.setenv("YOOKASSA_SECRET_KEY", SECRET)
+    monkeypatch.setenv("YOOKASSA_TRUSTED_NETWORKS", "127.0.0.1/32")
+    reload_settings()
+    gateway.reset()
+    secret.cache_clear()
+    yield emulator
+    emulator.stop()
+    gateway.reset()
+    secret.cache_clear()

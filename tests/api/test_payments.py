@@ -3,39 +3,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Iterator
 
 import pytest
 
-from local.yookassa_emulator import YooKassaEmulator
 from tests.api.conftest import another_patient, free_slots
 from tests.helpers import Api, Clock, outbox
 
-SHOP, SECRET = "100001", "test_secret_key"
-
-
-@pytest.fixture
-def yookassa(client, monkeypatch: pytest.MonkeyPatch) -> Iterator[YooKassaEmulator]:
-    from chalicelib.config import reload_settings
-    from chalicelib.payments import gateway
-    from chalicelib.secrets import secret
-
-    def deliver(body: dict) -> int:
-        return client.http.post("/payments/yookassa/webhook", headers={"Content-Type": "application/json"},
-                                body=json.dumps(body)).status_code
-
-    emulator = YooKassaEmulator(SHOP, SECRET, deliver, synchronous=True, max_delivery_attempts=1)
-    monkeypatch.setenv("YOOKASSA_API_URL", emulator.start())
-    monkeypatch.setenv("YOOKASSA_SHOP_ID", SHOP)
-    monkeypatch.setenv("YOOKASSA_SECRET_KEY", SECRET)
-    monkeypatch.setenv("YOOKASSA_TRUSTED_NETWORKS", "127.0.0.1/32")
-    reload_settings()
-    gateway.reset()
-    secret.cache_clear()
-    yield emulator
-    emulator.stop()
-    gateway.reset()
-    secret.cache_clear()
 
 
 def held(patient: Api, doctor: dict, index: int = 0, days: int = 2) -> dict:

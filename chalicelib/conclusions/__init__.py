@@ -1,0 +1,1 @@
+"""The doctor's conclusion: drafts, the signed PDF, delivery, verification."""

@@ -1,0 +1,198 @@
+"""Writing, signing and delivering the conclusion; reading it back."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Any
+
+from pynamodb.exceptions import DoesNotExist
+
+from chalicelib import audit, resources, roles
+from chalicelib.accounts.sessions import Principal
+from chalicelib.booking import rules
+from chalicelib.clock import now
+from chalicelib.config import settings
+from chalicelib.errors import DomainError, NotFound, Unavailable
+from chalicelib.logs import log_event
+from chalicelib.scheduling.times import from_key
+from chalicelib.storage import accounts as account_store
+from chalicelib.storage import bookings as booking_store
+from chalicelib.storage import catalog as catalog_store
+from chalicelib.storage.errors import store_errors
+from chalicelib.storage.tables import Booking, Conclusion
+from chalicelib.timefmt import format_date, format_datetime
+
+FIELDS = ("complaints", "anamnesis", "examination", "conclusion", "recommendations")
+WRITABLE = (rules.PAID, rules.IN_PROGRESS, rules.NO_SHOW_PATIENT)
+
+
+class NotReady(DomainError):
+    code = "conclusion_not_ready"
+
+
+class AlreadySigned(DomainError):
+    code = "conclusion_signed"
+
+
+class SigningFailed(DomainError):
+    code = "signing_failed"
+
+
+class NoSigningKey(DomainError):
+    code = "no_signing_key"
+
+
+class Empty(DomainError):
+    code = "conclusion_empty"
+
+
+def _booking_of_doctor(principal: Principal, booking_id: str) -> Booking:
+    booking = booking_store.get_booking(booking_id)
+    if booking is None or booking.doctor_id != principal.user_id or not principal.has(roles.DOCTOR):
+        raise NotFound("booking")
+    return booking
+
+
+def _get(booking_id: str) -> Conclusion | None:
+    with store_errors():
+        try:
+            return Conclusion.get(booking_id, consistent_read=True)
+        except DoesNotExist:
+            return None
+
+
+def view(item: Conclusion | None, booking: Booking) -> dict[str, Any]:
+    base = {"booking_id": booking.booking_id, "status": item.status if item else "empty",
+            "updated_at": item.updated_at if item else None, "signed_at": item.signed_at if item else None,
+            "certificate_serial": item.certificate_serial if item else None,
+            "last_error": item.last_error if item else None}
+    base.update({name: (getattr(item, name) or "") if item else "" for name in FIELDS})
+    return base
+
+
+def draft(principal: Principal, booking_id: str, ip: str, user_agent: str) -> dict[str, Any]:
+    booking = _booking_of_doctor(principal, booking_id)
+    item = _get(booking_id)
+    audit.record(principal, "read_conclusion", "conclusion", booking_id, booking.patient_id, ip, user_agent)
+    return view(item, booking)
+
+
+def _writable(booking: Booking) -> None:
+    if booking.status not in WRITABLE or now() < from_key(booking.starts_at):
+        raise NotReady()
+
+
+def save_draft(principal: Principal, booking_id: str, fields: dict[str, str | None]) -> dict[str, Any]:
+    booking = _booking_of_doctor(principal, booking_id)
+    item = _get(booking_id)
+    if item is not None and item.status == "signed":
+        raise AlreadySigned()
+    _writable(booking)
+    values = {name: (fields.get(name) or None) for name in FIELDS}
+    draft_item = Conclusion(booking_id, doctor_id=booking.doctor_id, patient_id=booking.patient_id, status="draft",
+                            updated_at=now().isoformat(), **values)
+    with store_errors():
+        # Never overwrite a signed conclusion, even in a race with «Подписать и отправить».
+        draft_item.save(condition=Conclusion.booking_id.does_not_exist() | (Conclusion.status == "draft"))
+    return view(draft_item, booking)
+
+
+def sign_and_send(principal: Principal, booking_id: str, fields: dict[str, str | None]) -> dict[str, Any]:
+    """Render, sign with the doctor's KMS key, store, email; the booking becomes completed."""
+    from chalicelib import outbox
+    from chalicelib.booking.mails import conclusion_mail
+    from chalicelib.conclusions.document import render
+    from chalicelib.signing.ca import ca_certificate
+    from chalicelib.signing.pades import KmsDocumentSigner
+
+    saved = save_draft(principal, booking_id, fields)
+    if not (saved.get("conclusion") or "").strip():
+        raise Empty()
+    booking = _booking_of_doctor(principal, booking_id)
+    doctor = catalog_store.get_doctor(booking.doctor_id)
+    if doctor is None or not doctor.signing_key_id or not doctor.certificate_pem:
+        raise NoSigningKey()
+    patient = account_store.get_user(booking.patient_id)
+    signed_at = now()
+    s = settings()
+    from cryptography.hazmat.primitives import serialization
+
+    ca = ca_certificate()
+    issuer = ca.subject.rfc4514_string()
+    pdf = render(
+        clinic_name=s.clinic_name, clinic_address=s.clinic_address, booking_id=booking_id,
+        patient={"full_name": booking.patient_name,
+                 "birth_date": format_date(dt.date.fromisoformat(patient.birth_date)) if patient and patient.birth_date
+                 else "—", "card_number": (patient.card_number if patient else None) or "—"},
+        doctor={"full_name": doctor.full_name, "specialty": doctor.specialty_name},
+        consultation_time=format_datetime(from_key(booking.starts_at)),
+        sections={name: saved.get(name) or "" for name in FIELDS},
+        signer={"name": doctor.full_name, "when": format_datetime(signed_at), "serial": doctor.certificate_serial or "",
+                "issuer": issuer[:120]},
+        verify_url=f"{s.public_base_url}/verify")
+    ca_pem = ca.public_bytes(serialization.Encoding.PEM).decode()
+    try:
+        signed = KmsDocumentSigner(doctor.signing_key_id, doctor.certificate_pem, ca_pem).sign_pdf(
+            pdf, reason=f"Заключение по консультации {booking_id}", location=s.clinic_address)
+    except Exception as exc:  # KMS or the signer failed: the draft stays, with a message
+        _note_error(booking_id, "signing_failed")
+        log_event("conclusion_signing_failed", booking_id=booking_id, error=type(exc).__name__)
+        raise SigningFailed() from exc
+    key = f"conclusions/{booking_id}/conclusion-{signed_at.strftime('%Y%m%dT%H%M%SZ')}.pdf"
+    _store_pdf(key, signed)
+    digest = hashlib.sha256(signed).hexdigest()
+    mail = conclusion_mail(booking, key)
+    from chalicelib.storage.transactions import Transaction, TransactionRefused
+
+    tx = Transaction()
+    tx.update("conclusion", Conclusion(booking_id), [
+        Conclusion.status.set("signed"), Conclusion.signed_at.set(signed_at.isoformat()), Conclusion.pdf_key.set(key),
+        Conclusion.pdf_sha256.set(digest), Conclusion.certificate_serial.set(doctor.certificate_serial),
+        Conclusion.last_error.remove()], condition=Conclusion.status == "draft")
+    tx.update("booking", booking, [Booking.status.set(rules.COMPLETED), Booking.updated_at.set(signed_at.isoformat())],
+              condition=Booking.status.is_in(*WRITABLE))
+    tx.put("mail", mail)
+    try:
+        tx.commit()
+    except TransactionRefused:
+        raise AlreadySigned() from None
+    outbox.deliver(mail.message_id)
+    log_event("conclusion_signed", booking_id=booking_id, doctor_id=doctor.doctor_id)
+    return view(_get(booking_id), booking_store.get_booking(booking_id) or booking)
+
+
+def _note_error(booking_id: str, code: str) -> None:
+    with store_errors():
+        Conclusion(booking_id).update(actions=[Conclusion.last_error.set(code)])
+
+
+def _store_pdf(key: str, data: bytes) -> None:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from chalicelib import aws
+
+    try:
+        aws.s3().put_object(Bucket=resources.documents_bucket(), Key=key, Body=data, ContentType="application/pdf",
+                            ServerSideEncryption="aws:kms", SSEKMSKeyId=resources.data_key_alias())
+    except (BotoCoreError, ClientError) as exc:
+        raise Unavailable("s3") from exc
+
+
+def pdf_for(principal: Principal, booking_id: str, ip: str, user_agent: str) -> tuple[str, bytes]:
+    """The signed PDF, for its patient or its doctor (every read by the doctor is audited)."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from chalicelib import aws
+
+    booking = booking_store.get_booking(booking_id)
+    allowed = booking is not None and (booking.patient_id == principal.user_id or
+                                       (booking.doctor_id == principal.user_id and principal.has(roles.DOCTOR)))
+    item = _get(booking_id) if allowed else None
+    if booking is None or item is None or item.status != "signed" or not item.pdf_key:
+        raise NotFound("conclusion")
+    audit.record(principal, "read_conclusion_pdf", "conclusion", booking_id, booking.patient_id, ip, user_agent)
+    try:
+        data = aws.s3().get_object(Bucket=resources.documents_bucket(), Key=item.pdf_key)["Body"].read()
+    except (BotoCoreError, ClientError) as exc:
+        raise Unavailable("s3") from exc
+    return f"zaklyuchenie-{booking.starts_at[:10]}.pdf", data

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest'
+import { addDays, formatDay, overrideBrowserTimeZone } from '../src/dates'
+import { formatCountdown, formatPrice, formatWhen, formatWhenFull, localTimeNote, statusLabel } from '../src/format'
+import { setLocale } from '../src/i18n'
+import { BOOKING_STATUSES } from '../src/booking'
+
+describe('booking formats', () => {
+  it('writes prices as «3 500 ₽» with no-break spaces', () => {
+    expect(formatPrice(3500)).toBe('3\u00a0500\u00a0₽')
+    expect(formatPrice(500)).toBe('500\u00a0₽')
+    expect(formatPrice(1250000)).toBe('1\u00a0250\u00a0000\u00a0₽')
+    expect(formatPrice(3500, 'en')).toBe('3,500\u00a0₽')
+  })
+
+  it('writes consultation times in Moscow with the weekday', () => {
+    expect(formatWhen('2026-11-26T11:30:00+00:00')).toBe('четверг, 26 ноября, 14:30 (МСК)')
+    expect(formatWhen('2026-11-26T14:30:00+03:00')).toBe('четверг, 26 ноября, 14:30 (МСК)')
+    // Midnight is 00:00, not 24:00.
+    expect(formatWhen('2026-11-26T21:00:00Z')).toBe('пятница, 27 ноября, 00:00 (МСК)')
+    setLocale('en')
+    expect(formatWhen('2026-11-26T11:30:00+00:00')).toMatch(/^Thursday,? 26 November, 14:30 \(Moscow time\)$/)
+  })
+
+  it('adds the year only when it is not this year', () => {
+    const now = new Date('2026-12-30T09:00:00Z')
+    expect(formatDay('2027-01-02', 'ru', false, now)).toBe('суббота, 2 января 2027 г.')
+    expect(formatDay('2026-12-31', 'ru', false, now)).toBe('четверг, 31 декабря')
+    expect(formatDay('2026-12-31', 'ru', true, now)).toBe('чт, 31 дек.')
+    expect(addDays('2026-12-31', 1)).toBe('2027-01-01')
+  })
+
+  it('shows the local time beside Moscow’s only when the browser’s clock differs', () => {
+    expect(localTimeNote('2026-11-26T14:30:00+03:00')).toBe('')
+    overrideBrowserTimeZone('Europe/Minsk') // the same clock as Moscow
+    expect(localTimeNote('2026-11-26T14:30:00+03:00')).toBe('')
+    overrideBrowserTimeZone('Asia/Yekaterinburg')
+    expect(localTimeNote('2026-11-26T14:30:00+03:00')).toBe('(у Вас 16:30)')
+    expect(formatWhenFull('2026-11-26T14:30:00+03:00')).toBe('четверг, 26 ноября, 14:30 (МСК) (у Вас 16:30)')
+    overrideBrowserTimeZone('Asia/Vladivostok')
+    expect(localTimeNote('2026-11-26T20:00:00+03:00')).toBe('(у Вас пт, 27 нояб., 03:00)')
+    overrideBrowserTimeZone('Not/A_Zone')
+    expect(localTimeNote('2026-11-26T14:30:00+03:00')).toBe('')
+  })
+
+  it('counts down in minutes and seconds', () => {
+    expect(formatCountdown(15 * 60000)).toBe('осталось 15 мин 00 с')
+    expect(formatCountdown(65500)).toBe('осталось 1 мин 05 с')
+    expect(formatCountdown(-1000)).toBe('осталось 0 мин 00 с')
+  })
+
+  it('has a Russian label for every booking status', () => {
+    const labels = BOOKING_STATUSES.map((status) => statusLabel(status))
+    expect(labels).toEqual([
+      'Время закреплено, ожидает оплаты',
+      'Ожидает оплаты',
+      'Оплачена',
+      'Идёт консультация',
+      'Консультация проведена',
+      'Время на оплату истекло',
+      'Отменена',
+      'Деньги возвращены',
+      'Пациент не подключился',
+      'Врач не подключился',
+    ])
+  })
+})

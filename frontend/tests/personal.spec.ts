@@ -1,0 +1,192 @@
+import { flushPromises } from '@vue/test-utils'
+import { describe, expect, it } from 'vitest'
+import App from '../src/App.vue'
+import { setActiveRole, setUser } from '../src/session'
+import { legalDocuments, patient } from './bookingFixtures'
+import { apiError, doctorPatient, jsonResponse, mountWithRouter, sentBodies, stubApi } from './helpers'
+
+const contractCopy = {
+  id: 'c-1',
+  kind: 'contract',
+  version: '1',
+  title: 'Договор на оказание платной медицинской услуги «телемедицина»',
+  sha256: 'a'.repeat(64),
+  signed_at: '2026-11-26T04:45:42.065362+00:00',
+  ip: '127.0.0.1',
+  user_agent: 'Mozilla/5.0',
+  withdrawn_at: null,
+  in_force: true,
+  withdrawable: false,
+}
+const consentCopy = {
+  ...contractCopy,
+  id: 'c-2',
+  kind: 'consent',
+  title: 'Согласие на обработку персональных данных',
+  sha256: 'b'.repeat(64),
+  signed_at: '2026-11-26T04:46:00+00:00',
+  withdrawable: true,
+}
+
+describe('«Личные данные»', () => {
+  it('is reached from the header’s name and from the cabinet', async () => {
+    setUser(patient)
+    stubApi({
+      'GET /api/legal-documents': () => jsonResponse(200, legalDocuments({ contract: false, consent: false })),
+      'GET /api/consents': () => jsonResponse(200, []),
+    })
+    const { wrapper, router } = await mountWithRouter(App, '/cabinet')
+    await flushPromises()
+    expect(wrapper.find('[data-test="cabinet-unsigned"]').text()).toContain('прочитайте и подпишите')
+    expect(wrapper.find('[data-test="cabinet-personal-link"]').attributes('href')).toBe('/cabinet/personal')
+
+    await wrapper.find('header [data-test="user-name"]').trigger('click')
+    await flushPromises()
+    expect(router.currentRoute.value.name).toBe('personal')
+    expect(wrapper.find('main h1').text()).toBe('Личные данные')
+    expect(wrapper.find('[data-test="personal-name"]').text()).toBe('Иванова Мария Петровна')
+    expect(wrapper.find('[data-test="personal-email"]').text()).toBe('maria@example.ru')
+  })
+
+  it('shows each document in force with its status, its text, and signs it only after «Я прочитал(а) …»', async () => {
+    setUser(patient)
+    const signed = { contract: false, consent: true }
+    const fetchMock = stubApi({
+      'GET /api/legal-documents': () => jsonResponse(200, legalDocuments(signed)),
+      'GET /api/consents': () => jsonResponse(200, signed.contract ? [contractCopy, consentCopy] : [consentCopy]),
+      'POST /api/consents': () => {
+        signed.contract = true
+        return jsonResponse(201, contractCopy)
+      },
+    })
+    const { wrapper } = await mountWithRouter(App, '/cabinet/personal')
+    await flushPromises()
+
+    expect(wrapper.find('[data-test="doc-status-contract"]').text()).toBe('Не подписан')
+    expect(wrapper.find('[data-test="doc-status-consent"]').text()).toBe('Подписан')
+    expect(wrapper.find('[data-test="reader-consent"]').exists()).toBe(false)
+    const reader = wrapper.find('[data-test="reader-contract"]')
+    const pane = reader.find('.doc-reader__pane')
+    expect(pane.html()).toContain('<b>Иванова Мария Петровна</b>')
+    expect(pane.attributes('tabindex')).toBe('0')
+    expect(reader.find('label').text()).toBe('Я прочитал(а) договор и согласен(на) с его условиями')
+
+    // «Подписать» without the tick: a message next to the checkbox, nothing sent.
+    await reader.find('form').trigger('submit')
+    await flushPromises()
+    expect(reader.find('.field__error').text()).toBe('Отметьте, пожалуйста, что Вы прочитали документ.')
+    expect(reader.find('input[type="checkbox"]').attributes('aria-invalid')).toBe('true')
+    expect(sentBodies(fetchMock, 'POST /api/consents')).toEqual([])
+
+    await reader.find('input[type="checkbox"]').setValue(true)
+    expect(reader.find('button[type="submit"]').text()).toBe('Подписать')
+    await reader.find('form').trigger('submit')
+    await flushPromises()
+    expect(sentBodies(fetchMock, 'POST /api/consents')).toEqual([{ kind: 'contract', version: '1', sha256: 'a'.repeat(64) }])
+    expect(wrapper.find('[data-test="doc-status-contract"]').text()).toBe('Подписан')
+    expect(wrapper.find('[data-test="reader-contract"]').exists()).toBe(false)
+    expect(wrapper.find('[data-test="personal-notice"]').text()).toContain(
+      'Документ «Договор на оказание платной медицинской услуги «телемедицина»» подписан 26 ноября 2026',
+    )
+    expect(wrapper.findAll('[data-test="copy"]')).toHaveLength(2)
+  })
+
+  it('reloads a document whose text changed since it was opened, and says why', async () => {
+    setUser(patient)
+    let loads = 0
+    stubApi({
+      'GET /api/legal-documents': () => {
+        loads += 1
+        return jsonResponse(200, legalDocuments({ contract: false, consent: false }))
+      },
+      'GET /api/consents': () => jsonResponse(200, []),
+      'POST /api/consents': () =>
+        apiError(409, 'document_changed', 'Текст документа изменился с момента открытия страницы. Обновите страницу и прочитайте документ ещё раз.'),
+    })
+    const { wrapper } = await mountWithRouter(App, '/cabinet/personal')
+    await flushPromises()
+    const reader = wrapper.find('[data-test="reader-consent"]')
+    await reader.find('input[type="checkbox"]').setValue(true)
+    await reader.find('form').trigger('submit')
+    await flushPromises()
+    expect(wrapper.find('main [role="alert"]').text()).toContain('Текст документа изменился')
+    expect(loads).toBe(2)
+  })
+
+  it('lists signed copies with date, version, «Открыть» and «Скачать PDF»', async () => {
+    setUser(patient)
+    stubApi({
+      'GET /api/legal-documents': () => jsonResponse(200, legalDocuments({ contract: true, consent: true })),
+      'GET /api/consents': () => jsonResponse(200, [consentCopy, contractCopy]),
+      'GET /api/consents/c-1': () => jsonResponse(200, { ...contractCopy, html: '<h1>Договор</h1><p>Подписанный текст.</p>' }),
+    })
+    const { wrapper } = await mountWithRouter(App, '/cabinet/personal')
+    await flushPromises()
+    const copies = wrapper.findAll('[data-test="copy"]')
+    expect(copies.map((copy) => copy.find('h3').text())).toEqual([
+      'Согласие на обработку персональных данных',
+      'Договор на оказание платной медицинской услуги «телемедицина»',
+    ])
+    const contract = copies[1]
+    expect(contract.find('[data-test="copy-signed-at"]').text()).toMatch(/^26 ноября 2026 г\.,? (в )?07:45 \(МСК\)$/)
+    expect(contract.find('[data-test="copy-state"]').text()).toBe('Действует')
+    expect(contract.find('[data-test="copy-pdf"]').attributes('href')).toBe('/api/consents/c-1/pdf')
+    expect(contract.find('[data-test="copy-pdf"]').text()).toBe('Скачать PDF')
+    // The contract cannot be withdrawn; the consent can.
+    expect(contract.find('[data-test="copy-withdraw"]').exists()).toBe(false)
+    expect(copies[0].find('[data-test="copy-withdraw"]').text()).toBe('Отозвать согласие')
+
+    const open = contract.find('[data-test="copy-open"]')
+    expect(open.text()).toBe('Открыть')
+    await open.trigger('click')
+    await flushPromises()
+    expect(open.attributes('aria-expanded')).toBe('true')
+    expect(contract.find('[data-test="copy-text"]').text()).toContain('Подписанный текст.')
+  })
+
+  it('withdraws the consent after explaining that new bookings become impossible until a new signature', async () => {
+    setUser(patient)
+    let withdrawn = false
+    const fetchMock = stubApi({
+      'GET /api/legal-documents': () => jsonResponse(200, legalDocuments({ contract: true, consent: !withdrawn })),
+      'GET /api/consents': () =>
+        jsonResponse(200, [
+          withdrawn
+            ? { ...consentCopy, withdrawn_at: '2026-11-26T05:00:00+00:00', in_force: false, withdrawable: false }
+            : consentCopy,
+          contractCopy,
+        ]),
+      'POST /api/consents/c-2/withdraw': () => {
+        withdrawn = true
+        return jsonResponse(200, { ...consentCopy, withdrawn_at: '2026-11-26T05:00:00+00:00', in_force: false })
+      },
+    })
+    const { wrapper } = await mountWithRouter(App, '/cabinet/personal')
+    await flushPromises()
+    await wrapper.find('[data-test="copy-withdraw"]').trigger('click')
+
+    const confirm = wrapper.find('[data-test="withdraw-confirm"]')
+    expect(confirm.text()).toContain('Отозвать согласие на обработку персональных данных?')
+    expect(confirm.text()).toContain('новые записи к врачу станут невозможны, пока Вы снова не подпишете согласие')
+    expect(sentBodies(fetchMock, 'POST /api/consents/c-2/withdraw')).toHaveLength(0)
+
+    await confirm.find('button').trigger('click')
+    await flushPromises()
+    expect(sentBodies(fetchMock, 'POST /api/consents/c-2/withdraw')).toHaveLength(1)
+    expect(wrapper.find('[data-test="personal-notice"]').text()).toContain('Согласие на обработку персональных данных отозвано')
+    expect(wrapper.findAll('[data-test="copy"]')[0].find('[data-test="copy-state"]').text()).toMatch(/^Отозвано 26 ноября 2026/)
+    expect(wrapper.find('[data-test="doc-status-consent"]').text()).toBe('Не подписан')
+    expect(wrapper.find('[data-test="reader-consent"]').exists()).toBe(true)
+  })
+
+  it('shows only the person’s data in a role other than patient', async () => {
+    setUser(doctorPatient)
+    setActiveRole('doctor')
+    const fetchMock = stubApi({})
+    const { wrapper } = await mountWithRouter(App, '/cabinet/personal')
+    await flushPromises()
+    expect(wrapper.find('[data-test="personal-name"]').text()).toBe('Иванова Мария Петровна')
+    expect(wrapper.find('main').text()).toContain('доступны в роли «пациент»')
+    expect(fetchMock).not.toHaveBeenCalled()
+  })
+})
