@@ -28,6 +28,10 @@ class SlotTaken(DomainError):
     code = "slot_taken"
 
 
+class SlotAlreadyYours(DomainError):
+    code = "slot_already_yours"
+
+
 class HoldLimitReached(DomainError):
     code = "hold_limit"
 
@@ -64,6 +68,10 @@ def hold(principal: Principal, slot_id: str, patient_time_zone: str | None,
     taken = slot.starts_at <= now_key or not (
         slot.status == "free" or rules.hold_has_expired(slot.status, slot.hold_expires_at, now_key))
     if taken:
+        mine = slot.booking_id and (own := store.get_booking(slot.booking_id)) is not None \
+            and own.patient_id == principal.user_id and own.status in rules.UNPAID + (rules.PAID,)
+        if mine:
+            raise SlotAlreadyYours(slot_id, data={"booking_id": slot.booking_id})
         raise SlotTaken(slot_id, data={"nearest": _nearest_free(doctor_id, slot.starts_at, now_key)})
     zone = _zone_or_none(patient_time_zone)
     expires_key = to_key(current + rules.hold_duration())

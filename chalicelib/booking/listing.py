@@ -64,5 +64,5 @@ def doctor_day(principal: Principal, day: str | None) -> list[dict[str, Any]]:
     first = dt.date.fromisoformat(day) if day else current.astimezone(clinic_zone()).date()
     from_key, to_key_ = _day_bounds(first, first)
     found = store.bookings_of_doctor(principal.user_id, from_key, to_key_)
-    hidden = {"held", "awaiting_payment", "expired", "cancelled"}
+    hidden = {"held", "awaiting_payment", "expired", "cancelled", "refunded"}
     return [booking_view(b, current) for b in sorted(found, key=lambda b: b.starts_at) if b.status not in hidden]

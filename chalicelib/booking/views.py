@@ -50,13 +50,13 @@ def booking_view(booking: Booking, current: dt.datetime) -> dict[str, Any]:
 
 def _cancellation(booking: Booking, status: str) -> dict[str, Any] | None:
     """What cancelling would do now, so the patient sees the rule before confirming."""
-    if status in rules.UNPAID:
-        return {"refund": None, "deadline": None}
-    if status != rules.PAID:
+    if status not in rules.UNPAID + (rules.PAID,):
         return None
     from chalicelib.clock import now
+    from chalicelib.config import settings
     from chalicelib.payments.refunds import full_refund_due, refund_deadline
 
     zone = clinic_zone()
-    return {"refund": "full" if full_refund_due(booking, now()) else "none",
-            "deadline": refund_deadline(booking).astimezone(zone).isoformat()}
+    refund = None if status in rules.UNPAID else ("full" if full_refund_due(booking, now()) else "none")
+    return {"refund": refund, "deadline": refund_deadline(booking).astimezone(zone).isoformat(),
+            "deadline_hours": settings().refund_deadline_hours}

@@ -48,10 +48,18 @@ def in_force(principal: Principal) -> list[dict[str, Any]]:
              "signed": signed.get(doc.kind) == doc.version} for doc in documents.current(user)]
 
 
+def _local(moment: str | None) -> str | None:
+    import datetime as dt
+
+    from chalicelib.timefmt import clinic_zone
+
+    return dt.datetime.fromisoformat(moment).astimezone(clinic_zone()).isoformat() if moment else None
+
+
 def view(consent: Consent, with_text: bool = False) -> dict[str, Any]:
     data = {"id": consent.consent_id, "kind": consent.kind, "version": consent.version,
-            "title": documents.title(consent.kind), "sha256": consent.sha256, "signed_at": consent.signed_at,
-            "ip": consent.ip, "user_agent": consent.user_agent, "withdrawn_at": consent.withdrawn_at,
+            "title": documents.title(consent.kind), "sha256": consent.sha256, "signed_at": _local(consent.signed_at),
+            "ip": consent.ip, "user_agent": consent.user_agent, "withdrawn_at": _local(consent.withdrawn_at),
             "in_force": consent.withdrawn_at is None and documents.CURRENT_VERSIONS.get(consent.kind) == consent.version,
             "withdrawable": consent.kind in documents.WITHDRAWABLE and consent.withdrawn_at is None}
     if with_text:

@@ -48,7 +48,7 @@ def _hold_keys(call: Call) -> list[Any]:
 
 @api.post("/bookings", access=PATIENT, summary="Hold a slot (one conditional transaction)", ok=201, body=HOLD_BODY,
           response=BOOKING, errors=("not_signed_in", "forbidden", "consent_required", "slot_taken", "hold_limit",
-                                    "not_found"),
+                                    "slot_already_yours", "not_found"),
           prefetch=_hold_keys)
 def hold(call: Call) -> dict[str, Any]:
     from chalicelib.booking import holds

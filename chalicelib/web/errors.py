@@ -26,6 +26,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "consent_required": 403,
     "slot_taken": 409,
     "hold_limit": 409,
+    "slot_already_yours": 409,
     "not_cancellable": 409,
     "hold_expired": 409,
     "room_closed": 410,

@@ -251,6 +251,14 @@ def test_a_taken_slot_gives_the_nearest_free_ones(client, doctor: dict, patient:
     assert [s["id"] for s in taken.json["error"]["details"]["nearest"]] == [s["id"] for s in slots[1:4]]
 
 
+def test_holding_ones_own_slot_again_says_so(doctor: dict, patient: Api) -> None:
+    slot = free_slots(patient, doctor["id"])[0]
+    first = patient.post("/bookings", {"slot_id": slot["id"]}).json
+    again = patient.post("/bookings", {"slot_id": slot["id"]})
+    assert again.status_code == 409 and again.json["error"]["code"] == "slot_already_yours"
+    assert again.json["error"]["details"]["booking_id"] == first["id"]
+
+
 def test_an_expired_hold_is_free_at_once(client, doctor: dict, patient: Api, aws) -> None:
     clock = Clock()
     slot = free_slots(patient, doctor["id"])[0]

@@ -101,7 +101,7 @@ def test_paying_books_the_slot_and_sends_one_email_with_the_room_link(client, do
     assert mail["subject"].startswith("Консультация оплачена")
     assert f"/room/{paid['room_id']}?token=" in mail["text"]
     assert "Орлова Елена Дмитриевна" in mail["text"] and "3500.00 ₽" in mail["text"]
-    assert "по московскому времени" in mail["text"] and "Asia/Yekaterinburg" in mail["text"]
+    assert "по московскому времени)\nПо вашему времени:" in mail["text"] and "Asia/Yekaterinburg)\n" in mail["text"]
     assert payment_id in mail["text"]
     assert mail["attachments"][0]["filename"] == "consultation.ics"
     assert mail["attachments"][0]["content_type"] == "text/calendar"
