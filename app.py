@@ -6,7 +6,8 @@ from chalice.app import SQSEvent, WebsocketEvent
 
 from chalicelib import resources
 from chalicelib.config import settings
-from chalicelib.routes import auth, bookings, catalog, conclusions, legal, payments, registry, rooms, system
+from chalicelib.routes import (auth, bookings, catalog, conclusions, documents, legal, payments, registry, rooms,
+                               system)
 from chalicelib.web import middleware
 
 app = Chalice(app_name="telemed")
@@ -22,6 +23,7 @@ app.register_blueprint(bookings.bp)
 app.register_blueprint(payments.bp)
 app.register_blueprint(rooms.bp)
 app.register_blueprint(conclusions.bp)
+app.register_blueprint(documents.bp)
 
 
 
@@ -66,6 +68,14 @@ def timer_events(event: SQSEvent) -> None:
     sender = _sender()
     for record in event:
         events.handle(record.body, sender)
+
+
+@app.on_s3_event(bucket=resources.documents_bucket(), prefix="inbound/", events=["s3:ObjectCreated:*"])
+def documents_by_email(event: object) -> None:
+    """SES receiving stored a message for the telemedicine address: attach its documents, answer the sender."""
+    from chalicelib.documents.inbound import receive_stored
+
+    receive_stored(event.bucket, event.key)  # type: ignore[attr-defined]
 
 
 @app.schedule(Rate(1, unit=Rate.DAYS))

@@ -121,6 +121,12 @@ class Stack:
         poller = TimerEventPoller(app_module.timer_events, os.environ["TIMER_QUEUE_URL"])
         poller.start()
         self._stops.append(poller.stop)
+        from local.inbox import InboxWatcher
+
+        self.inbox = ROOT / ".local" / "inbox"
+        watcher = InboxWatcher(self.inbox, app_module.documents_by_email)
+        watcher.start()
+        self._stops.append(watcher.stop)
 
         self.server = make_server(app, config, self.host, self.port, ROOT / "frontend" / "dist", pages())
         thread = threading.Thread(target=self.server.server.serve_forever, name="http", daemon=True)
@@ -171,6 +177,7 @@ def main(argv: list[str] | None = None) -> int:
             f"  API:     {stack.url}/api/health   (OpenAPI: {stack.url}/api/openapi.json)",
             f"  Outbox:  {stack.url}/dev/outbox",
             f"  YooKassa emulator: {stack.payments.base_url} (payment pages open from «Оплатить»)",
+            f"  Documents by email: drop an .eml file into {stack.inbox}",
             f"  Signaling: {os.environ.get('SIGNALING_URL')}   TURN: "
             f"{'coturn ' + ','.join(stack.turn.urls) if stack.turn else 'none'}",
             "  Demo logins (password: %s):" % password,

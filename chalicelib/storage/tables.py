@@ -321,6 +321,7 @@ class Booking(Model):
     refunded_at = UnicodeAttribute(null=True)
     room_id = UnicodeAttribute(null=True)
     reminded_at = UnicodeAttribute(null=True)
+    attachments_count = NumberAttribute(default=0)
     by_patient = BookingsByPatient()
     by_doctor = BookingsByDoctor()
 
@@ -363,6 +364,23 @@ class Conclusion(Model):
     pdf_sha256 = UnicodeAttribute(null=True)
     certificate_serial = UnicodeAttribute(null=True)
     last_error = UnicodeAttribute(null=True)
+
+
+class Attachment(Model):
+    """A document the patient sent for the consultation (from the cabinet or by email)."""
+
+    Meta = _meta("attachments")
+    booking_id = UnicodeAttribute(hash_key=True)
+    attachment_id = UnicodeAttribute(range_key=True)
+    patient_id = UnicodeAttribute()
+    filename = UnicodeAttribute()
+    content_type = UnicodeAttribute()
+    size = NumberAttribute()
+    s3_key = UnicodeAttribute()
+    status = UnicodeAttribute(default="pending")  # pending → ready | rejected
+    source = UnicodeAttribute(default="cabinet")  # cabinet | email
+    reason = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
 
 
 class AuditEntry(Model):
@@ -435,7 +453,7 @@ class OutboxMessage(Model):
 
 ALL_TABLES: tuple[type[Model], ...] = (User, Login, Session, OneTimeToken, Throttle, RegistrationRequest, Counter,
                                        Consent, Specialty, Doctor, Slot, HoldAllowance, Booking, Room, OutboxMessage,
-                                       Connection, Conclusion, AuditEntry)
+                                       Connection, Conclusion, AuditEntry, Attachment)
 
 
 def health_probe_table() -> str:

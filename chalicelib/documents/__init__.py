@@ -1,0 +1,1 @@
+"""Documents the patient sends before the consultation: from the cabinet or by email."""

@@ -1,0 +1,178 @@
+"""Uploads from the cabinet: a presigned S3 POST with the size limit in its policy, then a check of the bytes."""
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from pynamodb.exceptions import DoesNotExist
+
+from chalicelib import audit, resources, roles
+from chalicelib.accounts.sessions import Principal
+from chalicelib.booking import rules
+from chalicelib.clock import now
+from chalicelib.documents.files import MAX_PER_BOOKING, MAX_SIZE, TYPES, safe_filename, sniff
+from chalicelib.errors import DomainError, NotFound, Unavailable, ValidationFailed
+from chalicelib.i18n import t
+from chalicelib.storage import bookings as booking_store
+from chalicelib.storage.errors import store_errors
+from chalicelib.storage.tables import Attachment, Booking
+from chalicelib.storage.transactions import Transaction, TransactionRefused
+
+ACCEPTING = (rules.PAID, rules.IN_PROGRESS)
+UPLOAD_WINDOW_S = 600
+DOWNLOAD_LINK_S = 300
+
+
+class TooManyFiles(DomainError):
+    code = "too_many_files"
+
+
+class FileRejected(DomainError):
+    code = "file_rejected"
+
+
+class UploadsClosed(DomainError):
+    code = "uploads_closed"
+
+
+def _own_booking(principal: Principal, booking_id: str) -> Booking:
+    booking = booking_store.get_booking(booking_id)
+    if booking is None or booking.patient_id != principal.user_id:
+        raise NotFound("booking")
+    return booking
+
+
+def new_attachment(booking: Booking, filename: str, content_type: str, size: int, source: str,
+                   status: str = "pending") -> Attachment:
+    attachment_id = uuid.uuid4().hex
+    return Attachment(booking.booking_id, attachment_id, patient_id=booking.patient_id,
+                      filename=safe_filename(filename), content_type=content_type, size=size,
+                      s3_key=f"attachments/{booking.booking_id}/{attachment_id}", status=status, source=source,
+                      created_at=now().isoformat())
+
+
+def reserve(booking: Booking, attachment: Attachment) -> None:
+    """Count the file against the booking's ten and record it: one transaction."""
+    tx = Transaction()
+    tx.update("booking", booking, [Booking.attachments_count.add(1)],
+              condition=Booking.attachments_count.does_not_exist() | (Booking.attachments_count < MAX_PER_BOOKING))
+    tx.put("attachment", attachment, condition=Attachment.attachment_id.does_not_exist())
+    try:
+        tx.commit()
+    except TransactionRefused:
+        raise TooManyFiles(limit=MAX_PER_BOOKING) from None
+
+
+def start_upload(principal: Principal, booking_id: str, filename: str, content_type: str, size: int) -> dict[str, Any]:
+    booking = _own_booking(principal, booking_id)
+    if booking.status not in ACCEPTING:
+        raise UploadsClosed()
+    if content_type not in TYPES:
+        raise ValidationFailed("type", fields={"content_type": t("documents.wrong_type")})
+    if size <= 0 or size > MAX_SIZE:
+        raise ValidationFailed("size", fields={"size": t("documents.too_big", mb=MAX_SIZE // (1024 * 1024))})
+    attachment = new_attachment(booking, filename, content_type, size, "cabinet")
+    reserve(booking, attachment)
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from chalicelib import aws
+
+    try:
+        post = aws.s3().generate_presigned_post(
+            Bucket=resources.documents_bucket(), Key=attachment.s3_key,
+            Fields={"Content-Type": content_type, "x-amz-server-side-encryption": "aws:kms",
+                    "x-amz-server-side-encryption-aws-kms-key-id": resources.data_key_alias()},
+            Conditions=[["content-length-range", 1, size], {"Content-Type": content_type},
+                        {"x-amz-server-side-encryption": "aws:kms"},
+                        {"x-amz-server-side-encryption-aws-kms-key-id": resources.data_key_alias()}],
+            ExpiresIn=UPLOAD_WINDOW_S)
+    except (BotoCoreError, ClientError) as exc:
+        raise Unavailable("s3") from exc
+    return {"attachment_id": attachment.attachment_id, "url": post["url"], "fields": post["fields"],
+            "max_size": size}
+
+
+def _get(booking_id: str, attachment_id: str) -> Attachment | None:
+    with store_errors():
+        try:
+            return Attachment.get(booking_id, attachment_id, consistent_read=True)
+        except DoesNotExist:
+            return None
+
+
+def check_stored(attachment: Attachment) -> str | None:
+    """Look at the stored bytes: None when acceptable, else the reason (and the object is removed)."""
+    from botocore.exceptions import ClientError
+
+    from chalicelib import aws
+
+    s3 = aws.s3()
+    try:
+        head = s3.get_object(Bucket=resources.documents_bucket(), Key=attachment.s3_key, Range="bytes=0-15")
+        first = head["Body"].read()
+        size = int(head.get("ContentRange", "/0").split("/")[-1] or 0) or len(first)
+    except ClientError:
+        return "missing"
+    real = sniff(first)
+    reason = None
+    if real is None:
+        reason = "not_a_document"
+    elif real != attachment.content_type:
+        reason = "type_mismatch"
+    elif size > MAX_SIZE:
+        reason = "too_big"
+    if reason:
+        s3.delete_object(Bucket=resources.documents_bucket(), Key=attachment.s3_key)
+    return reason
+
+
+def complete(principal: Principal, booking_id: str, attachment_id: str) -> dict[str, Any]:
+    """After the browser's upload: keep the file if its bytes are a PDF/JPEG/PNG as declared; else remove it."""
+    booking = _own_booking(principal, booking_id)
+    attachment = _get(booking_id, attachment_id)
+    if attachment is None:
+        raise NotFound("attachment")
+    if attachment.status != "pending":
+        return view(attachment)
+    reason = check_stored(attachment)
+    with store_errors():
+        attachment.update(actions=[Attachment.status.set("rejected" if reason else "ready"),
+                                   Attachment.reason.set(reason) if reason else Attachment.reason.remove()])
+    if reason:
+        with store_errors():
+            booking.update(actions=[Booking.attachments_count.add(-1)])
+        raise FileRejected(name=attachment.filename, why=t(f"documents.reasons.{reason}"))
+    return view(attachment)
+
+
+def view(attachment: Attachment, url: str | None = None) -> dict[str, Any]:
+    data = {"id": attachment.attachment_id, "filename": attachment.filename, "content_type": attachment.content_type,
+            "size": int(attachment.size), "status": attachment.status, "source": attachment.source,
+            "reason": attachment.reason, "uploaded_at": attachment.created_at}
+    if url:
+        data["download_url"] = url
+    return data
+
+
+def listing(principal: Principal, booking_id: str, ip: str, user_agent: str) -> list[dict[str, Any]]:
+    """The booking's documents with short-lived download links: its patient and its doctor."""
+    from chalicelib import aws
+
+    booking = booking_store.get_booking(booking_id)
+    if booking is None or not (booking.patient_id == principal.user_id or
+                               (booking.doctor_id == principal.user_id and principal.has(roles.DOCTOR))):
+        raise NotFound("booking")
+    with store_errors():
+        found = [a for a in Attachment.query(booking_id) if a.status == "ready"]
+    audit.record(principal, "read_attachments", "booking", booking_id, booking.patient_id, ip, user_agent)
+    s3 = aws.s3()
+    return [view(a, s3.generate_presigned_url("get_object", Params={
+        "Bucket": resources.documents_bucket(), "Key": a.s3_key,
+        "ResponseContentDisposition": f"attachment; filename*=UTF-8''{_quote(a.filename)}"},
+        ExpiresIn=DOWNLOAD_LINK_S)) for a in found]
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name)
