@@ -21,7 +21,10 @@ def moto_stage() -> Iterator[None]:
     reload_settings()
     with mock_aws():
         aws.reset()
+        from chalicelib.secrets import secret
         from local.provision import provision
+
+        secret.cache_clear()
 
         provision()
         yield

@@ -1,0 +1,34 @@
+"""CloudFormation properties of every table, from the PynamoDB models the app and the local stack use."""
+from __future__ import annotations
+
+from typing import Any
+
+
+def table_properties(model: Any) -> dict[str, Any]:
+    """AWS::DynamoDB::Table properties for one model: keys, indexes, TTL, on-demand billing, PITR, encryption."""
+    schema = model._get_schema()
+    definitions: dict[str, dict[str, str]] = {}
+    for item in schema["attribute_definitions"]:
+        definitions.setdefault(item["AttributeName"], item)
+    props: dict[str, Any] = {
+        "TableName": model.Meta.table_name,
+        "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": list(definitions.values()),
+        "KeySchema": schema["key_schema"],
+        "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
+        "SSESpecification": {"SSEEnabled": True},
+    }
+    indexes = [{"IndexName": index["index_name"], "KeySchema": index["key_schema"],
+                "Projection": index["projection"]} for index in schema["global_secondary_indexes"]]
+    if indexes:
+        props["GlobalSecondaryIndexes"] = indexes
+    ttl = model._ttl_attribute()
+    if ttl is not None:
+        props["TimeToLiveSpecification"] = {"AttributeName": ttl.attr_name, "Enabled": True}
+    return props
+
+
+def all_tables() -> list[dict[str, Any]]:
+    from chalicelib.storage.tables import ALL_TABLES
+
+    return [table_properties(model) for model in ALL_TABLES]
