@@ -4,6 +4,10 @@ from __future__ import annotations
 from typing import Any
 
 
+def _hash_first(keys: list[dict[str, str]]) -> list[dict[str, str]]:
+    return sorted(keys, key=lambda k: 0 if k["KeyType"] == "HASH" else 1)
+
+
 def table_properties(model: Any) -> dict[str, Any]:
     """AWS::DynamoDB::Table properties for one model: keys, indexes, TTL, on-demand billing, PITR, encryption."""
     schema = model._get_schema()
@@ -14,11 +18,11 @@ def table_properties(model: Any) -> dict[str, Any]:
         "TableName": model.Meta.table_name,
         "BillingMode": "PAY_PER_REQUEST",
         "AttributeDefinitions": list(definitions.values()),
-        "KeySchema": schema["key_schema"],
+        "KeySchema": _hash_first(schema["key_schema"]),
         "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
         "SSESpecification": {"SSEEnabled": True},
     }
-    indexes = [{"IndexName": index["index_name"], "KeySchema": index["key_schema"],
+    indexes = [{"IndexName": index["index_name"], "KeySchema": _hash_first(index["key_schema"]),
                 "Projection": index["projection"]} for index in schema["global_secondary_indexes"]]
     if indexes:
         props["GlobalSecondaryIndexes"] = indexes
