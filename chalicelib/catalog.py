@@ -90,6 +90,8 @@ def add_doctor(staff: Principal, email: str, full_name: str, specialty_id: str, 
 def update_doctor(staff: Principal, doctor_id: str, **changes: Any) -> dict[str, Any]:
     doctor = get_doctor(doctor_id)
     values = {k: v for k, v in changes.items() if v is not None}
+    if not values:
+        return doctor_view(doctor, with_schedule=True)
     if "specialty_id" in values:
         values["specialty_name"] = _specialty(values["specialty_id"]).name
     store.update_doctor(doctor, **values)

@@ -52,6 +52,19 @@ class StackRequestHandler(ChaliceRequestHandler):
 
     do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle
 
+    def _method_not_allowed(self) -> None:
+        # API Gateway refuses methods it does not route (TRACE, CONNECT) without reaching the app.
+        import json
+
+        body = json.dumps(error_body("method_not_allowed"), ensure_ascii=False).encode("utf-8")
+        self.send_bytes(405, body, "application/json; charset=utf-8", {"Cache-Control": "no-store"})
+
+    def __getattr__(self, name: str) -> Any:
+        # Any other method (TRACE, CONNECT, QUERY, ...) is refused the same way.
+        if name.startswith("do_"):
+            return self._method_not_allowed
+        raise AttributeError(name)
+
     def _send_error_response(self, error: Any) -> None:
         # API Gateway answers an unknown route with 403 "Missing Authentication
         # Token"; in AWS a gateway response turns it into our 404, and so here.
