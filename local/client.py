@@ -25,6 +25,8 @@ class HttpApi:
     def __init__(self, base_url: str) -> None:
         self.base = base_url.rstrip("/") + "/api"
         self.cookie: str | None = None
+        self.email: str | None = None
+        self.password: str | None = None
 
     def call(self, method: str, path: str, body: Any = None, timeout: float = 30) -> Response:
         data = json.dumps(body).encode() if body is not None else None
@@ -50,7 +52,8 @@ class HttpApi:
         return self.call("POST", path, body if body is not None else {})
 
 
-def new_patient(url: str, registrar: HttpApi, full_name: str = "Тестовый Пациент") -> HttpApi:
+def new_patient(url: str, registrar: HttpApi, full_name: str = "Тестовый Пациент",
+                password: str | None = None) -> HttpApi:
     """A patient as the registry makes one: card opened, temporary password from the outbox,
     own password set, contract and consent signed. Signed in."""
     import re
@@ -65,7 +68,9 @@ def new_patient(url: str, registrar: HttpApi, full_name: str = "Тестовый
     temporary = re.search(r"^Пароль: (\S+)$", mail["text"], re.M).group(1)  # type: ignore[union-attr]
     patient = HttpApi(url)
     patient.post("/auth/login", {"login": email, "password": temporary})
-    patient.post("/me/password", {"current_password": temporary, "new_password": f"own secret {uuid.uuid4().hex[:8]}"})
+    own = password or f"own secret {uuid.uuid4().hex[:8]}"
+    patient.post("/me/password", {"current_password": temporary, "new_password": own})
+    patient.email, patient.password = email, own
     for doc in patient.get("/legal-documents").json:
         patient.post("/consents", {"kind": doc["kind"], "version": doc["version"], "sha256": doc["sha256"]})
     return patient
