@@ -9,7 +9,7 @@ DIST := frontend/dist/index.html
 FRONTEND_SOURCES := $(shell find frontend/src frontend/public -type f 2>/dev/null) \
 	frontend/index.html frontend/vite.config.ts $(wildcard frontend/tsconfig*.json) frontend/package.json
 
-.PHONY: run test bench deps system-deps test-python test-frontend clean
+.PHONY: run test bench synth deps system-deps test-python test-frontend clean
 
 run: deps
 	$(PY) -m local
@@ -26,6 +26,9 @@ test-frontend: $(NODE_STAMP)
 
 bench: deps
 	$(PY) -m bench
+
+synth: deps
+	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-eu-central-1} $(PY) infrastructure/synth.py $${STAGE:-prod}
 
 deps: system-deps $(PY_STAMP) $(DIST)
 

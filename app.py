@@ -11,6 +11,7 @@ from chalicelib.routes import (auth, bookings, catalog, conclusions, documents, 
 from chalicelib.web import middleware
 
 app = Chalice(app_name="telemed")
+app.experimental_feature_flags.update(["WEBSOCKETS"])
 app.api.binary_types.extend(["application/pdf", "application/octet-stream"])
 middleware.install(app)
 
@@ -70,12 +71,13 @@ def timer_events(event: SQSEvent) -> None:
         events.handle(record.body, sender)
 
 
-@app.on_s3_event(bucket=resources.documents_bucket(), prefix="inbound/", events=["s3:ObjectCreated:*"])
-def documents_by_email(event: object) -> None:
-    """SES receiving stored a message for the telemedicine address: attach its documents, answer the sender."""
-    from chalicelib.documents.inbound import receive_stored
+@app.on_sqs_message(queue=resources.inbound_mail_queue())
+def documents_by_email(event: SQSEvent) -> None:
+    """SES receiving stored a message for the telemedicine address (S3 → SQS): attach its documents, answer."""
+    from chalicelib.documents.inbound import receive_notification
 
-    receive_stored(event.bucket, event.key)  # type: ignore[attr-defined]
+    for record in event:
+        receive_notification(record.body)
 
 
 @app.schedule(Rate(1, unit=Rate.DAYS))

@@ -31,6 +31,11 @@ def timer_queue() -> str:
     return settings().resource_name("timer-events")
 
 
+def inbound_mail_queue() -> str:
+    """SQS queue the documents bucket notifies when SES stores an incoming message under inbound/."""
+    return settings().resource_name("inbound-mail")
+
+
 def state_machine_name() -> str:
     return settings().resource_name("booking-timer")
 

@@ -8,14 +8,19 @@ def _hash_first(keys: list[dict[str, str]]) -> list[dict[str, str]]:
     return sorted(keys, key=lambda k: 0 if k["KeyType"] == "HASH" else 1)
 
 
-def table_properties(model: Any) -> dict[str, Any]:
-    """AWS::DynamoDB::Table properties for one model: keys, indexes, TTL, on-demand billing, PITR, encryption."""
+def table_name(model: Any, prefix: str | None = None) -> str:
+    return f"{prefix}-{model.Meta.name_suffix}" if prefix else model.Meta.table_name
+
+
+def table_properties(model: Any, prefix: str | None = None) -> dict[str, Any]:
+    """AWS::DynamoDB::Table properties for one model (named for the stage `prefix`): keys, indexes, TTL,
+    on-demand billing, point-in-time recovery, encryption."""
     schema = model._get_schema()
     definitions: dict[str, dict[str, str]] = {}
     for item in schema["attribute_definitions"]:
         definitions.setdefault(item["AttributeName"], item)
     props: dict[str, Any] = {
-        "TableName": model.Meta.table_name,
+        "TableName": table_name(model, prefix),
         "BillingMode": "PAY_PER_REQUEST",
         "AttributeDefinitions": list(definitions.values()),
         "KeySchema": _hash_first(schema["key_schema"]),
@@ -32,7 +37,7 @@ def table_properties(model: Any) -> dict[str, Any]:
     return props
 
 
-def all_tables() -> list[dict[str, Any]]:
+def all_tables(prefix: str | None = None) -> list[dict[str, Any]]:
     from chalicelib.storage.tables import ALL_TABLES
 
-    return [table_properties(model) for model in ALL_TABLES]
+    return [table_properties(model, prefix) for model in ALL_TABLES]

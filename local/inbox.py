@@ -1,5 +1,5 @@
-"""Documents by email, locally: drop an .eml file into .local/inbox/ and it is handled as SES would deliver it —
-stored in the bucket under inbound/ and passed to the app's S3 trigger with the same event shape."""
+"""Documents by email, locally: drop an .eml file into .local/inbox/ and it is handled as in AWS —
+stored in the bucket under inbound/, and the bucket's notification handed to the app's SQS handler."""
 from __future__ import annotations
 
 import datetime as dt
@@ -43,7 +43,12 @@ class InboxWatcher:
                     key = f"inbound/{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%S}-{path.name}"
                     bucket = resources.documents_bucket()
                     aws.s3().put_object(Bucket=bucket, Key=key, Body=data)
-                    self.handler(s3_event(bucket, key, len(data), aws.s3().meta.region_name), None)
+                    notification = json.dumps(s3_event(bucket, key, len(data), aws.s3().meta.region_name))
+                    from local.timer_events import sqs_event
+
+                    self.handler(sqs_event([{"MessageId": key, "ReceiptHandle": key, "Body": notification}],
+                                           "arn:aws:sqs:local:000000000000:inbound-mail",
+                                           aws.s3().meta.region_name), None)
                     path.rename(self.folder / "processed" / path.name)
                 except Exception as exc:
                     print(json.dumps({"event": "inbox_failed", "file": path.name, "error": repr(exc)}), flush=True)

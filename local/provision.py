@@ -31,6 +31,7 @@ def provision() -> dict[str, str]:
         "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
     aws.ses().verify_domain_identity(Domain=resources.mail_identity())
     queue_url = aws.client("sqs").create_queue(QueueName=resources.timer_queue())["QueueUrl"]
+    aws.client("sqs").create_queue(QueueName=resources.inbound_mail_queue())
     from chalicelib.storage.tables import Room
 
     definition = resources.state_machine_definition({"RoomsTable": Room.Meta.table_name, "TimerQueueUrl": queue_url})

@@ -123,8 +123,22 @@ def _keep(booking: Any, part: Any, outcome: dict[str, Any]) -> None:
 
 
 def receive_stored(bucket: str, key: str) -> dict[str, Any]:
-    """The S3 trigger's entry: SES put the raw message at `key`."""
+    """SES put the raw message at `key`."""
     from chalicelib import aws
 
     raw = aws.s3().get_object(Bucket=bucket, Key=key)["Body"].read()
     return receive(raw)
+
+
+def receive_notification(body: str) -> list[dict[str, Any]]:
+    """An S3 event notification (delivered through SQS): each stored message handled."""
+    import json
+    from urllib.parse import unquote_plus
+
+    outcomes = []
+    for record in json.loads(body).get("Records", []):
+        s3 = record.get("s3") or {}
+        key = unquote_plus(s3.get("object", {}).get("key", ""))
+        if key.startswith("inbound/"):
+            outcomes.append(receive_stored(s3["bucket"]["name"], key))
+    return outcomes

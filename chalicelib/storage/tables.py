@@ -34,6 +34,7 @@ def _meta(suffix: str) -> type:
 
     class Meta:
         table_name = s.resource_name(suffix)
+        name_suffix = suffix  # the infrastructure names the table for its own stage
         region = s.region
         billing_mode = "PAY_PER_REQUEST"
         connect_timeout_seconds = 3

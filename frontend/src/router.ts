@@ -23,6 +23,10 @@ import RegistryNewPatientView from './views/RegistryNewPatientView.vue'
 import RegistryRequestsView from './views/RegistryRequestsView.vue'
 import RequestView from './views/RequestView.vue'
 import ResetPasswordView from './views/ResetPasswordView.vue'
+import RoomView from './views/RoomView.vue'
+import AuditView from './views/AuditView.vue'
+import ConsultationView from './views/ConsultationView.vue'
+import VerifyView from './views/VerifyView.vue'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -45,6 +49,10 @@ declare module 'vue-router' {
       | 'registry.newPatient.title'
       | 'registry.findPatient.title'
       | 'notFound.title'
+      | 'room.title'
+      | 'consultation.title'
+      | 'verify.title'
+      | 'audit.title'
     /** Locale key of a placeholder page's text. */
     textKey?: 'placeholder.text'
     /**
@@ -128,6 +136,21 @@ export const routes: RouteRecordRaw[] = [
     name: 'registry-find-patient',
     component: RegistryFindPatientView,
     meta: { titleKey: 'registry.findPatient.title', auth: true },
+  },
+  {
+    path: '/doctor/consultations/:bookingId',
+    name: 'doctor-consultation',
+    component: ConsultationView,
+    meta: { titleKey: 'consultation.title', auth: true },
+  },
+  { path: '/verify', name: 'verify', component: VerifyView, meta: { titleKey: 'verify.title' } },
+  { path: '/admin/audit', name: 'admin-audit', component: AuditView, meta: { titleKey: 'audit.title', auth: true } },
+  {
+    // The patient comes by the emailed link (its token, no sign-in); the doctor (or a signed-in patient) by session.
+    path: '/room/:roomId',
+    name: 'room',
+    component: RoomView,
+    meta: { titleKey: 'room.title', auth: (to) => !(typeof to.query.token === 'string' && to.query.token !== '') },
   },
   { path: '/:pathMatch(.*)*', name: 'not-found', component: NotFoundView, meta: { titleKey: 'notFound.title' } },
 ]

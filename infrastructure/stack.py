@@ -1,0 +1,263 @@
+"""One stage of the service on AWS, from the definitions the local stack and the tests use."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_cloudfront as cloudfront
+from aws_cdk import aws_cloudfront_origins as origins
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kinesisvideo as kinesisvideo
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_s3_notifications as s3n
+from aws_cdk import aws_ses as ses
+from aws_cdk import aws_ses_actions as ses_actions
+from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_stepfunctions as sfn
+from chalice.cdk import Chalice
+from constructs import Construct
+
+ROOT = Path(__file__).resolve().parent.parent
+# Every Lambda function of app.py (each has its own role, named "<function>Role").
+FUNCTIONS = ("ApiHandler", "WebsocketConnect", "WebsocketMessage", "WebsocketDisconnect", "TimerEvents",
+             "DocumentsByEmail", "RollSchedules", "DeliverMail")
+
+
+def stage_variables(stage: str) -> dict[str, str]:
+    config = json.loads((ROOT / ".chalice" / "config.json").read_text(encoding="utf-8"))
+    return {**config["environment_variables"], **config["stages"][stage]["environment_variables"]}
+
+
+class TelemedStage(cdk.Stack):
+    def __init__(self, scope: Construct, construct_id: str, *, stage: str, **kwargs: Any) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        variables = stage_variables(stage)
+        saved = dict(os.environ)
+        # The shared definitions read the stage from the environment: the stage's, while this stack is built.
+        os.environ.update(variables)
+        try:
+            self._build(variables)
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+            from chalicelib.config import reload_settings
+
+            reload_settings()
+
+    def _build(self, variables: dict[str, str]) -> None:
+        from chalicelib import resources
+        from chalicelib.config import reload_settings
+        from chalicelib.storage.tables import ALL_TABLES, Room
+        from infrastructure.definitions import table_name, table_properties
+
+        reload_settings()
+        prefix = variables["RESOURCE_PREFIX"]
+
+        # Keys: documents at rest; doctors' signing keys are made later by an admin's action.
+        data_key = kms.Key(self, "DataKey", alias=resources.data_key_alias(), enable_key_rotation=True,
+                           description="Documents at rest (uploads, conclusions, inbound mail)")
+
+        # Tables, from the PynamoDB models.
+        tables = {}
+        for model in ALL_TABLES:
+            props = table_properties(model, prefix)
+            tables[props["TableName"]] = cdk.CfnResource(
+                self, f"Table{model.__name__}", type="AWS::DynamoDB::Table", properties=props)
+
+        documents = s3.Bucket(
+            self, "Documents", bucket_name=resources.documents_bucket(), encryption=s3.BucketEncryption.KMS,
+            encryption_key=data_key, bucket_key_enabled=True, versioned=True, enforce_ssl=True,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+            lifecycle_rules=[
+                s3.LifecycleRule(id="inbound-mail", prefix="inbound/", expiration=cdk.Duration.days(30)),
+                s3.LifecycleRule(id="old-versions", noncurrent_version_expiration=cdk.Duration.days(90)),
+                s3.LifecycleRule(id="unfinished-uploads", abort_incomplete_multipart_upload_after=cdk.Duration.days(1)),
+            ],
+            cors=[s3.CorsRule(allowed_methods=[s3.HttpMethods.POST], allowed_origins=[variables["PUBLIC_BASE_URL"]],
+                              allowed_headers=["*"], max_age=3000)])
+
+        inbound_queue = sqs.Queue(self, "InboundMail", queue_name=resources.inbound_mail_queue(),
+                                  encryption=sqs.QueueEncryption.SQS_MANAGED,
+                                  visibility_timeout=cdk.Duration.seconds(180))
+        documents.add_event_notification(s3.EventType.OBJECT_CREATED, s3n.SqsDestination(inbound_queue),
+                                         s3.NotificationKeyFilter(prefix="inbound/"))
+        dead_letters = sqs.Queue(self, "TimerEventsDead", queue_name=f"{prefix}-timer-events-dead",
+                                 encryption=sqs.QueueEncryption.SQS_MANAGED, retention_period=cdk.Duration.days(14))
+        timer_queue = sqs.Queue(self, "TimerEvents", queue_name=resources.timer_queue(),
+                                encryption=sqs.QueueEncryption.SQS_MANAGED,
+                                visibility_timeout=cdk.Duration.seconds(120),
+                                dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=5, queue=dead_letters))
+
+        # The booking timer, from the one ASL file.
+        timer_role = iam.Role(self, "BookingTimerRole", assumed_by=iam.ServicePrincipal("states.amazonaws.com"))
+        rooms_table = table_name(Room, prefix)
+        timer_role.add_to_policy(iam.PolicyStatement(
+            actions=["dynamodb:UpdateItem"],
+            resources=[cdk.Arn.format(cdk.ArnComponents(service="dynamodb", resource="table",
+                                                        resource_name=rooms_table), self)]))
+        timer_queue.grant_send_messages(timer_role)
+        definition = resources.STATE_MACHINE_FILE.read_text(encoding="utf-8")
+        timer = sfn.CfnStateMachine(self, "BookingTimer", state_machine_name=resources.state_machine_name(),
+                                    role_arn=timer_role.role_arn, definition_string=definition,
+                                    definition_substitutions={"RoomsTable": rooms_table,
+                                                              "TimerQueueUrl": timer_queue.queue_url})
+
+        channel = kinesisvideo.CfnSignalingChannel(self, "TurnChannel", name=f"{prefix}-turn", type="SINGLE_MASTER")
+
+        # The Chalice app: REST and WebSocket APIs and every Lambda function of app.py.
+        parameter_names = [value for key, value in variables.items() if key.endswith("_PARAMETER")]
+        chalice = Chalice(self, "App", source_dir=str(ROOT), stage_config={
+            "api_gateway_stage": "api",
+            "manage_iam_role": True,
+            "autogen_policy": False,
+            "iam_policy_file": "policy-base.json",
+            "lambda_memory_size": 1024,
+            "lambda_timeout": 30,
+            "environment_variables": {
+                **variables,
+                "BOOKING_TIMER_ARN": timer.attr_arn,
+                "TIMER_QUEUE_URL": timer_queue.queue_url,
+                "TURN_PROVIDER": "kvs",
+                "KVS_CHANNEL_ARN": channel.attr_arn,
+                "WEBSOCKET_STAGE": "api",
+            },
+        })
+        websocket_api = chalice.get_resource("WebsocketAPI")
+        signaling_url = cdk.Fn.join("", ["wss://", websocket_api.ref, ".execute-api.", self.region,
+                                         ".amazonaws.com/api"])
+        for function in FUNCTIONS:
+            name = "APIHandler" if function == "ApiHandler" else function
+            chalice.add_environment_variable("WEBSOCKET_API_ID", websocket_api.ref, name)
+            chalice.add_environment_variable("SIGNALING_URL", signaling_url, name)
+
+        for function in FUNCTIONS:
+            role = chalice.get_role(f"{function}Role")
+            self._grant(role, tables, documents, data_key, timer.attr_arn, timer_queue, channel, parameter_names)
+            inbound_queue.grant_consume_messages(role)
+
+        self._site(variables, chalice)
+
+        # Mail: the sending identity, and receiving for the documents address.
+        domain = resources.mail_identity()
+        ses.EmailIdentity(self, "MailIdentity", identity=ses.Identity.domain(domain))
+        rules = ses.ReceiptRuleSet(self, "InboundMailRules", receipt_rule_set_name=f"{prefix}-inbound")
+        rules.add_rule("DocumentsAddress", recipients=[variables["DOCUMENTS_ADDRESS"]], scan_enabled=True,
+                       actions=[ses_actions.S3(bucket=documents, object_key_prefix="inbound/", kms_key=data_key)])
+
+        # An unknown route is our 404, as the local stack answers it (API Gateway would say 403).
+        from chalicelib.web.errors import error_body
+
+        cdk.CfnResource(self, "UnknownRouteIsNotFound", type="AWS::ApiGateway::GatewayResponse", properties={
+            "RestApiId": chalice.get_resource("RestAPI").ref, "ResponseType": "MISSING_AUTHENTICATION_TOKEN",
+            "StatusCode": "404",
+            "ResponseTemplates": {"application/json": json.dumps(error_body("not_found"), ensure_ascii=False)},
+            "ResponseParameters": {"gatewayresponse.header.Cache-Control": "'no-store'"}})
+        cdk.CfnOutput(self, "SignalingUrl", value=signaling_url)
+        cdk.CfnOutput(self, "WebhookUrl", value=cdk.Fn.join("", [
+            "https://", chalice.get_resource("RestAPI").ref, ".execute-api.", self.region,
+            ".amazonaws.com/api/payments/yookassa/webhook"]))
+
+    def _grant(self, role: iam.IRole, tables: dict[str, Any], documents: s3.Bucket, data_key: kms.Key,
+               timer_arn: str, timer_queue: sqs.Queue, channel: Any, parameter_names: list[str]) -> None:
+        """Least privilege: named actions on named resources only."""
+        table_arns = []
+        for name in tables:
+            arn = cdk.Arn.format(cdk.ArnComponents(service="dynamodb", resource="table", resource_name=name), self)
+            table_arns += [arn, f"{arn}/index/*"]
+        role.add_to_principal_policy(iam.PolicyStatement(actions=[
+            "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem",
+            "dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable",
+        ], resources=table_arns))
+        role.add_to_principal_policy(iam.PolicyStatement(
+            actions=["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], resources=[documents.arn_for_objects("*")]))
+        role.add_to_principal_policy(iam.PolicyStatement(
+            actions=["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"], resources=[data_key.key_arn]))
+        # Doctors' signing keys: created by an admin's action, used only to sign.
+        role.add_to_principal_policy(iam.PolicyStatement(actions=["kms:CreateKey"], resources=["*"],
+                                                         conditions={"StringEquals": {"kms:KeySpec": "RSA_2048",
+                                                                                      "kms:KeyUsage": "SIGN_VERIFY"}}))
+        role.add_to_principal_policy(iam.PolicyStatement(
+            actions=["kms:CreateAlias"],
+            resources=[cdk.Arn.format(cdk.ArnComponents(service="kms", resource="alias",
+                                                        resource_name=f"{self._prefix()}-doctor-*"), self),
+                       cdk.Arn.format(cdk.ArnComponents(service="kms", resource="key", resource_name="*"), self)]))
+        role.add_to_principal_policy(iam.PolicyStatement(
+            actions=["kms:Sign", "kms:GetPublicKey", "kms:TagResource"],
+            resources=[cdk.Arn.format(cdk.ArnComponents(service="kms", resource="key", resource_name="*"), self)],
+            conditions={"StringEquals": {"kms:KeySpec": "RSA_2048"}}))
+        role.add_to_principal_policy(iam.PolicyStatement(
+            actions=["ses:SendRawEmail"],
+            resources=[cdk.Arn.format(cdk.ArnComponents(service="ses", resource="identity", resource_name="*"), self)]))
+        role.add_to_principal_policy(iam.PolicyStatement(
+            actions=["states:StartExecution"], resources=[timer_arn]))
+        role.add_to_principal_policy(iam.PolicyStatement(
+            actions=["states:StopExecution"],
+            resources=[cdk.Arn.format(cdk.ArnComponents(
+                service="states", resource="execution", resource_name=f"{self._prefix()}-booking-timer:*",
+                arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME), self)]))
+        timer_queue.grant_consume_messages(role)
+        role.add_to_principal_policy(iam.PolicyStatement(
+            actions=["kinesisvideo:GetSignalingChannelEndpoint", "kinesisvideo:GetIceServerConfig"],
+            resources=[channel.attr_arn]))
+        if parameter_names:
+            role.add_to_principal_policy(iam.PolicyStatement(
+                actions=["ssm:GetParameter"],
+                resources=[cdk.Arn.format(cdk.ArnComponents(service="ssm", resource="parameter",
+                                                            resource_name=name.lstrip("/")), self)
+                           for name in parameter_names]))
+
+    def _prefix(self) -> str:
+        from chalicelib.config import settings
+
+        return settings().resource_prefix
+
+    def _site(self, variables: dict[str, str], chalice: Chalice) -> None:
+        """The static site in a private bucket behind CloudFront; /api/* to API Gateway on the same domain."""
+        from chalicelib.site import security_headers
+
+        site = s3.Bucket(self, "Site", block_public_access=s3.BlockPublicAccess.BLOCK_ALL, enforce_ssl=True,
+                         encryption=s3.BucketEncryption.S3_MANAGED, removal_policy=cdk.RemovalPolicy.RETAIN)
+        headers = security_headers("wss://*.execute-api." + self.region + ".amazonaws.com")
+        policy = cloudfront.ResponseHeadersPolicy(
+            self, "SecurityHeaders",
+            security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
+                content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
+                    content_security_policy=headers["Content-Security-Policy"], override=True),
+                strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
+                    access_control_max_age=cdk.Duration.days(730), include_subdomains=True, override=True),
+                content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
+                frame_options=cloudfront.ResponseHeadersFrameOptions(
+                    frame_option=cloudfront.HeadersFrameOption.DENY, override=True),
+                referrer_policy=cloudfront.ResponseHeadersReferrerPolicy(
+                    referrer_policy=cloudfront.HeadersReferrerPolicy.NO_REFERRER, override=True)),
+            custom_headers_behavior=cloudfront.ResponseCustomHeadersBehavior(custom_headers=[
+                cloudfront.ResponseCustomHeader(header="Permissions-Policy", value=headers["Permissions-Policy"],
+                                                override=True)]))
+        spa = cloudfront.Function(self, "SinglePageApp", code=cloudfront.FunctionCode.from_inline(
+            "function handler(event) { var r = event.request;"
+            " if (r.uri.indexOf('.') === -1) { r.uri = '/index.html'; } return r; }"))
+        api_domain = cdk.Fn.join("", [chalice.get_resource("RestAPI").ref, ".execute-api.", self.region,
+                                      ".amazonaws.com"])
+        distribution = cloudfront.Distribution(
+            self, "Distribution",
+            default_behavior=cloudfront.BehaviorOptions(
+                origin=origins.S3BucketOrigin.with_origin_access_control(site),
+                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+                response_headers_policy=policy,
+                function_associations=[cloudfront.FunctionAssociation(
+                    function=spa, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST)]),
+            additional_behaviors={"/api/*": cloudfront.BehaviorOptions(
+                origin=origins.HttpOrigin(api_domain),
+                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+                allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
+                cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
+                origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+                response_headers_policy=policy)},
+            default_root_object="index.html", minimum_protocol_version=cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021)
+        cdk.CfnOutput(self, "SiteBucket", value=site.bucket_name)
+        cdk.CfnOutput(self, "SiteUrl", value=cdk.Fn.join("", ["https://", distribution.distribution_domain_name]))

@@ -1,0 +1,115 @@
+"""The stage's CloudFormation, synthesized offline, checked for what the clinic needs from AWS."""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+WILDCARD = re.compile(r"^(\*|(dynamodb|s3|kms|ses|states):\*)$")
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    from aws_cdk.assertions import Template
+
+    from infrastructure.synth import build
+
+    app, stack = build("prod", outdir=str(tmp_path_factory.mktemp("cdk.out")))
+    yield Template.from_stack(stack)
+
+
+def resources(template: Any, kind: str) -> dict[str, Any]:
+    return template.find_resources(kind)
+
+
+def test_every_table_from_the_shared_definitions(template: Any) -> None:
+    from chalicelib.storage.tables import ALL_TABLES
+
+    tables = {r["Properties"]["TableName"]: r["Properties"] for r in resources(template, "AWS::DynamoDB::Table").values()}
+    assert set(tables) == {f"telemed-prod-{m.Meta.name_suffix}" for m in ALL_TABLES}
+    for name, props in tables.items():
+        assert props["BillingMode"] == "PAY_PER_REQUEST", name
+        assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}, name
+    sessions = next(p for n, p in tables.items() if n.endswith("-sessions"))
+    assert sessions["TimeToLiveSpecification"] == {"AttributeName": "ttl", "Enabled": True}
+
+
+def test_the_documents_bucket_is_private_encrypted_and_versioned(template: Any) -> None:
+    buckets = [r["Properties"] for r in resources(template, "AWS::S3::Bucket").values()]
+    documents = next(b for b in buckets if b.get("BucketName") == "telemed-prod-documents")
+    rule = documents["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]
+    assert rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
+    assert documents["VersioningConfiguration"] == {"Status": "Enabled"}
+    assert all(documents["PublicAccessBlockConfiguration"][k] for k in (
+        "BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"))
+    assert {r["Id"] for r in documents["LifecycleConfiguration"]["Rules"]} >= {"inbound-mail", "old-versions"}
+
+
+def test_the_site_is_behind_cloudfront_with_the_api_on_the_same_domain(template: Any) -> None:
+    [distribution] = resources(template, "AWS::CloudFront::Distribution").values()
+    config = distribution["Properties"]["DistributionConfig"]
+    assert [b["PathPattern"] for b in config["CacheBehaviors"]] == ["/api/*"]
+    [policy] = resources(template, "AWS::CloudFront::ResponseHeadersPolicy").values()
+    headers = policy["Properties"]["ResponseHeadersPolicyConfig"]
+    csp = headers["SecurityHeadersConfig"]["ContentSecurityPolicy"]["ContentSecurityPolicy"]
+    assert "frame-ancestors 'none'" in csp
+    assert headers["SecurityHeadersConfig"]["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 31536000
+    permissions = headers["CustomHeadersConfig"]["Items"][0]
+    assert permissions["Header"] == "Permissions-Policy" and "camera=(self)" in permissions["Value"] \
+        and "microphone=(self)" in permissions["Value"]
+
+
+def test_mail_identity_and_the_documents_address(template: Any) -> None:
+    assert resources(template, "AWS::SES::EmailIdentity")
+    [rule] = resources(template, "AWS::SES::ReceiptRule").values()
+    props = rule["Properties"]["Rule"]
+    assert props["Recipients"] == ["telemed@telemed.example.org"]
+    assert props["Actions"][0]["S3Action"]["ObjectKeyPrefix"] == "inbound/"
+
+
+def test_the_state_machine_is_the_shared_asl_with_its_own_role(template: Any) -> None:
+    from chalicelib.resources import STATE_MACHINE_FILE
+
+    [machine] = resources(template, "AWS::StepFunctions::StateMachine").values()
+    props = machine["Properties"]
+    assert json.loads(props["DefinitionString"]) == json.loads(STATE_MACHINE_FILE.read_text())
+    assert set(props["DefinitionSubstitutions"]) == {"RoomsTable", "TimerQueueUrl"}
+    assert "BookingTimerRole" in json.dumps(props["RoleArn"])
+    assert props["DefinitionSubstitutions"]["RoomsTable"] == "telemed-prod-rooms"
+
+
+def test_keys_rotate_and_iam_names_its_actions(template: Any) -> None:
+    [key] = resources(template, "AWS::KMS::Key").values()
+    assert key["Properties"]["EnableKeyRotation"] is True
+    for name, policy in resources(template, "AWS::IAM::Policy").items():
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            assert not [a for a in actions if WILDCARD.match(a)], (name, actions)
+
+
+def test_secrets_come_from_parameter_store(template: Any) -> None:
+    functions = resources(template, "AWS::Serverless::Function")
+    for name, function in functions.items():
+        variables = function["Properties"].get("Environment", {}).get("Variables", {})
+        assert "YOOKASSA_SECRET_KEY" not in variables and "TURN_SHARED_SECRET" not in variables, name
+        assert variables.get("YOOKASSA_SECRET_KEY_PARAMETER", "").startswith("/telemed/prod/"), name
+
+
+def test_unknown_routes_are_our_404(template: Any) -> None:
+    [response] = resources(template, "AWS::ApiGateway::GatewayResponse").values()
+    assert response["Properties"]["StatusCode"] == "404"
+    assert "not_found" in response["Properties"]["ResponseTemplates"]["application/json"]
+
+
+def test_cfn_lint_finds_no_errors(template: Any, tmp_path: Path) -> None:
+    path = tmp_path / "template.json"
+    path.write_text(json.dumps(template.to_json()))
+    lint = subprocess.run([str(Path(sys.executable).with_name("cfn-lint")), str(path)], capture_output=True,
+                          text=True)
+    assert lint.returncode & 2 == 0, lint.stdout  # 2 = errors; warnings (4) and notes (8) are read, not fatal
