@@ -123,7 +123,7 @@ class Stack:
         self._stops.append(poller.stop)
         from local.inbox import InboxWatcher
 
-        self.inbox = ROOT / ".local" / "inbox"
+        self.inbox = Path(os.environ.get("LOCAL_INBOX") or ROOT / ".local" / "inbox")
         watcher = InboxWatcher(self.inbox, app_module.documents_by_email)
         watcher.start()
         self._stops.append(watcher.stop)

@@ -62,6 +62,9 @@ def client(aws: None) -> Iterator[object]:
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
     """The local stack of `make run`, as a separate process on a free port."""
     # One-minute drop-in slots and a one-minute grace: a call opens and closes within minutes.
-    running = start_stack(tmp_path_factory.mktemp("stack"), {"LOCAL_DROP_IN_MINUTES": "1", "ROOM_GRACE_MINUTES": "1"})
+    folder = tmp_path_factory.mktemp("stack")
+    running = start_stack(folder, {"LOCAL_DROP_IN_MINUTES": "1", "ROOM_GRACE_MINUTES": "1",
+                                   "LOCAL_INBOX": str(folder / "inbox")})
+    running.inbox = folder / "inbox"
     yield running
     stop_stack(running)
