@@ -15,8 +15,10 @@ def record(principal: Any, action: str, target_type: str, target_id: str, patien
     """Write the entry (before the data is answered) unless the reader is the patient themself."""
     if principal is not None and patient_id is not None and principal.user_id == patient_id:
         return
+    from chalicelib.timefmt import clinic_zone
+
     current = now()
-    entry = AuditEntry(current.strftime("%Y-%m-%d"), f"{current.isoformat()}#{uuid.uuid4().hex[:8]}",
+    entry = AuditEntry(current.astimezone(clinic_zone()).strftime("%Y-%m-%d"), f"{current.isoformat()}#{uuid.uuid4().hex[:8]}",
                        actor_id=getattr(principal, "user_id", "anonymous"),
                        actor_name=getattr(principal, "full_name", "—"),
                        actor_roles=",".join(sorted(getattr(principal, "roles", ()) or ())), action=action,
@@ -27,7 +29,9 @@ def record(principal: Any, action: str, target_type: str, target_id: str, patien
 
 
 def entries(day: str | None) -> list[dict[str, Any]]:
-    chosen = day or now().strftime("%Y-%m-%d")
+    from chalicelib.timefmt import clinic_zone
+
+    chosen = day or now().astimezone(clinic_zone()).strftime("%Y-%m-%d")
     dt.date.fromisoformat(chosen)
     with store_errors():
         found = list(AuditEntry.query(chosen, scan_index_forward=False, limit=1000))

@@ -222,7 +222,13 @@ class TelemedStage(cdk.Stack):
 
         site = s3.Bucket(self, "Site", block_public_access=s3.BlockPublicAccess.BLOCK_ALL, enforce_ssl=True,
                          encryption=s3.BucketEncryption.S3_MANAGED, removal_policy=cdk.RemovalPolicy.RETAIN)
-        headers = security_headers("wss://*.execute-api." + self.region + ".amazonaws.com")
+        from chalicelib import resources
+
+        bucket = resources.documents_bucket()
+        headers = security_headers(" ".join([
+            f"wss://*.execute-api.{self.region}.amazonaws.com",  # signaling
+            f"https://{bucket}.s3.amazonaws.com", f"https://{bucket}.s3.{self.region}.amazonaws.com",  # uploads
+        ]))
         policy = cloudfront.ResponseHeadersPolicy(
             self, "SecurityHeaders",
             security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
 
-from chalicelib.site import security_headers
+from local.server import site_headers
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 _URL = re.compile(r"https?://[^\s<>\"']+")
@@ -34,7 +34,7 @@ def outbox_page(handler: Any) -> None:
 
     html = _env().get_template("outbox.html").render(messages=outbox.messages())
     handler.send_bytes(200, html.encode("utf-8"), "text/html; charset=utf-8",
-                       {**security_headers(), "Cache-Control": "no-store"})
+                       {**site_headers(), "Cache-Control": "no-store"})
 
 
 def outbox_css(handler: Any) -> None:

@@ -27,6 +27,21 @@ from chalicelib.web.errors import error_body
 API_PREFIX = "/api"
 
 
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+def site_headers() -> dict[str, str]:
+    """The site's headers, with the local stack's other origins the pages talk to: the storage endpoint
+    (presigned uploads) and the signaling WebSocket — in AWS, the bucket's and the WebSocket API's."""
+    import os
+
+    sources = " ".join(filter(None, (_origin(os.environ.get("AWS_ENDPOINT_URL", "")),
+                                     _origin(os.environ.get("SIGNALING_URL", "")))))
+    return security_headers(sources)
+
+
 class StackRequestHandler(ChaliceRequestHandler):
     frontend_dir: Path = Path("frontend/dist")
     api_available: bool = True
@@ -89,7 +104,7 @@ class StackRequestHandler(ChaliceRequestHandler):
         root = self.frontend_dir.resolve()
         relative = posixpath.normpath(unquote(path)).lstrip("/")
         candidate = (root / relative).resolve() if relative not in ("", ".") else root / "index.html"
-        headers = security_headers()
+        headers = site_headers()
         if root not in candidate.parents and candidate != root / "index.html":
             return self.send_bytes(404, b"", "text/plain", headers)
         if not candidate.is_file():

@@ -19,7 +19,8 @@ from chalicelib.storage.tables import Attachment, Booking
 from chalicelib.storage.transactions import Transaction, TransactionRefused
 
 ACCEPTING = (rules.PAID, rules.IN_PROGRESS)
-UPLOAD_WINDOW_S = 600
+# 20 MB at the seed's slowest 128 kbit/s takes about 21 minutes.
+UPLOAD_WINDOW_S = 3600
 DOWNLOAD_LINK_S = 300
 
 

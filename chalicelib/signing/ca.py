@@ -15,8 +15,11 @@ NAME_LIMIT = 64  # bytes of UTF-8 in a name attribute
 
 def fit(text: str) -> str:
     """Cut a name to what an X.509 name attribute holds (64 bytes), at a character boundary."""
+    if len(text.encode("utf-8")) <= NAME_LIMIT:
+        return text
     encoded = text.encode("utf-8")[:NAME_LIMIT]
-    return encoded.decode("utf-8", "ignore").strip()
+    cut = encoded.decode("utf-8", "ignore")
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut).strip()
 
 
 def make_development_ca(clinic_name: str) -> tuple[str, str]:

@@ -388,7 +388,7 @@ class AuditEntry(Model):
     """One read of medical data by someone other than its patient: who, what, when, from where."""
 
     Meta = _meta("audit")
-    day = UnicodeAttribute(hash_key=True)  # YYYY-MM-DD (UTC): an admin reads a day with one Query
+    day = UnicodeAttribute(hash_key=True)  # YYYY-MM-DD of the clinic's calendar: an admin reads a day with one Query
     at_id = UnicodeAttribute(range_key=True)  # ISO time + "#" + id: sorted by time
     actor_id = UnicodeAttribute()
     actor_name = UnicodeAttribute()

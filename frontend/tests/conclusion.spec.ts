@@ -102,9 +102,13 @@ describe('the doctor’s consultation page', () => {
     expect(documents[0].find('[data-test="attachment-link"]').attributes('target')).toBe('_blank')
     expect(plain(documents[0].text())).toContain('ЭКГ.pdf')
     expect(plain(documents[0].text())).toContain('200 КБ')
-    // No /room/:roomId page on this site (yet): no link to it.
+    // «Открыть видеокомнату» when the site has the room's page (/room/:roomId).
     const hasRoom = router.resolve('/room/r-5').name !== 'not-found'
     expect(wrapper.find('[data-test="consultation-room"]').exists()).toBe(hasRoom)
+    if (hasRoom) {
+      expect(wrapper.find('[data-test="consultation-room"]').attributes('href')).toBe('/room/r-5')
+      expect(wrapper.find('[data-test="consultation-room"]').text()).toBe('Открыть видеокомнату')
+    }
     expect(['Жалобы', 'Анамнез', 'Данные осмотра', 'Заключение', 'Рекомендации']).toEqual(
       wrapper.findAll('[data-test="conclusion"] label').map((label) => label.text()),
     )
@@ -227,6 +231,7 @@ describe('the doctor’s consultation page', () => {
     expect(wrapper.find('[data-test="signed-conclusion"]').text()).toBe('Гипертоническая болезнь II ст.')
     expect(wrapper.find('textarea').exists()).toBe(false)
     expect(wrapper.find('[data-test="consultation-status"]').text()).toBe('Консультация проведена')
+    expect(wrapper.find('[data-test="consultation-room"]').exists()).toBe(false)
   })
 
   it('keeps the text and offers to try again when signing fails', async () => {

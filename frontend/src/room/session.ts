@@ -59,6 +59,10 @@ export interface RoomMarks {
   joined: number | null
   /** Epoch ms when this side learned that both are present in the open room. */
   bothPresent: number | null
+  /** Epoch ms of the first offer sent or received here, the first answer, the first ICE connection. */
+  offer: number | null
+  answer: number | null
+  connected: number | null
   /** Epoch ms of the first frame of the other one's video shown here. */
   firstRemoteFrame: number | null
 }
@@ -117,7 +121,7 @@ export function roomPath(options: Pick<RoomOptions, 'roomId' | 'token'>): string
 
 export class RoomSession {
   readonly state: RoomState
-  readonly marks: RoomMarks = { joined: null, bothPresent: null, firstRemoteFrame: null }
+  readonly marks: RoomMarks = { joined: null, bothPresent: null, offer: null, answer: null, connected: null, firstRemoteFrame: null }
   private readonly options: RoomOptions
   private signaling: Signaling | null = null
   private pcRef: RTCPeerConnection | null = null
@@ -550,6 +554,7 @@ export class RoomSession {
       const state = pc.iceConnectionState
       this.state.iceState = state
       if (isHealthy(state)) {
+        if (this.marks.connected === null) this.marks.connected = Date.now()
         this.unhealthySince = 0
         this.restartAttempts = 0
       } else if ((state === 'disconnected' || state === 'failed') && !this.unhealthySince) {
@@ -672,6 +677,7 @@ export class RoomSession {
     await this.applyLimits(pc)
     if (this.pcRef !== pc) return
     this.offerPendingSince = Date.now()
+    if (this.marks.offer === null) this.marks.offer = Date.now()
     this.send({ action: 'offer', sdp: offer.sdp || '' })
     this.updateConnectionView()
   }
@@ -688,6 +694,7 @@ export class RoomSession {
       return
     }
     this.offerPendingSince = 0
+    if (this.marks.answer === null) this.marks.answer = Date.now()
     await this.flushCandidates(pc)
   }
 
@@ -696,6 +703,7 @@ export class RoomSession {
     if (this.state.phase === 'lobby') await this.open()
     if (this.state.phase !== 'open') return
     if (this.state.media === 'asking') await this.acquireMedia()
+    if (this.marks.offer === null) this.marks.offer = Date.now()
     const session = sessionIdOf(sdp)
     let pc = this.pcRef
     // An offer from a new connection of the doctor's (a reload) needs a new one here; an ICE restart does not.
@@ -708,6 +716,7 @@ export class RoomSession {
     await pc.setLocalDescription(answer)
     await this.applyLimits(pc)
     if (this.pcRef !== pc) return
+    if (this.marks.answer === null) this.marks.answer = Date.now()
     this.send({ action: 'answer', sdp: answer.sdp || '' })
     await this.flushCandidates(pc)
     this.updateConnectionView()
