@@ -5,6 +5,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := frontend/node_modules/.installed
+# Lambda-platform wheels of requirements.txt, fetched at install time so that synth runs offline.
+WHEELHOUSE := .wheelhouse
+WHEELS_STAMP := $(WHEELHOUSE)/.complete
+LAMBDA_PLATFORM := --only-binary=:all: --implementation cp --python-version 3.11 \
+	--platform manylinux2014_x86_64 --platform manylinux_2_17_x86_64
 DIST := frontend/dist/index.html
 FRONTEND_SOURCES := $(shell find frontend/src frontend/public -type f 2>/dev/null) \
 	frontend/index.html frontend/vite.config.ts $(wildcard frontend/tsconfig*.json) frontend/package.json
@@ -18,7 +23,7 @@ test: deps
 	$(MAKE) --no-print-directory test-frontend test-python
 
 test-python: deps
-	$(PY) -m pytest
+	PIP_NO_INDEX=1 PIP_FIND_LINKS=$(CURDIR)/$(WHEELHOUSE) $(PY) -m pytest
 
 test-frontend: $(NODE_STAMP)
 	cd frontend && npm test --silent
@@ -28,9 +33,10 @@ bench: deps
 	$(PY) -m bench
 
 synth: deps
-	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-eu-central-1} $(PY) infrastructure/synth.py $${STAGE:-prod}
+	PIP_NO_INDEX=1 PIP_FIND_LINKS=$(CURDIR)/$(WHEELHOUSE) AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-eu-central-1} \
+		$(PY) infrastructure/synth.py $${STAGE:-prod}
 
-deps: system-deps $(PY_STAMP) $(DIST)
+deps: system-deps $(PY_STAMP) $(WHEELS_STAMP) $(DIST)
 
 system-deps:
 	@bash scripts/system-deps.sh
@@ -42,6 +48,12 @@ $(PY_STAMP): requirements.txt requirements-dev.txt constraints.txt | $(PY)
 	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
 	@touch $@
 
+$(WHEELS_STAMP): requirements.txt | $(PY_STAMP)
+	$(PY) -m pip wheel -q --disable-pip-version-check -r requirements.txt -w $(WHEELHOUSE)
+	$(PY) -m pip download -q --disable-pip-version-check $(LAMBDA_PLATFORM) --find-links $(WHEELHOUSE) \
+		-r requirements.txt -d $(WHEELHOUSE)
+	@touch $@
+
 $(NODE_STAMP): frontend/package-lock.json
 	cd frontend && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
@@ -51,4 +63,4 @@ $(DIST): $(NODE_STAMP) $(FRONTEND_SOURCES)
 	@touch $@
 
 clean:
-	rm -rf $(VENV) frontend/node_modules frontend/dist .pytest_cache
+	rm -rf $(VENV) frontend/node_modules frontend/dist .pytest_cache $(WHEELHOUSE) chalice.out infrastructure/cdk.out

@@ -58,6 +58,22 @@ export function scaleDownBy(captureHeight: number, maxBitrate: number): number {
   return factor > 1 ? Math.round(factor * 1000) / 1000 : 1
 }
 
+/**
+ * The degradation preferences to try, best first (browsers reject ones they do not know).
+ *
+ * Frame rate is kept ("maintain-framerate"): when the network or the processor
+ * cannot keep up, the encoder lowers the resolution, never the smoothness. At
+ * the lowest step (≤ 200 kbit/s) the picture is already at the 360-line floor
+ * chosen above, and measured in Chromium at a 128 kbit/s cap, "maintain-framerate"
+ * still dropped to 240 lines when the bandwidth estimate dipped and never came
+ * back (WebRTC does not scale up below ~300 kbit/s). So there the resolution is
+ * held too ("maintain-framerate-and-resolution", where the browser knows it):
+ * 360 lines at 30 fps fit 128 kbit/s, since the scale was chosen for the cap.
+ */
+export function degradationPreferences(maxBitrate: number): string[] {
+  return maxBitrate <= 200000 ? ['maintain-framerate-and-resolution', 'maintain-framerate'] : ['maintain-framerate']
+}
+
 export interface VideoEncoding {
   maxBitrate: number
   maxFramerate: number

@@ -1,7 +1,15 @@
 import { shallowReactive } from 'vue'
 import { ApiError, apiFetch } from '../api'
 import { clockOffset, delayUntil, msUntil } from './clock'
-import { AUDIO_MAX_BITRATE, DEFAULT_VIDEO, effectiveBitrate, mediaConstraints, videoEncoding, type VideoLimits } from './quality'
+import {
+  AUDIO_MAX_BITRATE,
+  DEFAULT_VIDEO,
+  degradationPreferences,
+  effectiveBitrate,
+  mediaConstraints,
+  videoEncoding,
+  type VideoLimits,
+} from './quality'
 import { Signaling, type ClientMessage, type Role, type RoomStatus, type ServerMessage, type SignalingStatus } from './signaling'
 import { summarize, type CallStats } from './stats'
 
@@ -128,6 +136,8 @@ export class RoomSession {
   private pcCreatedAt = 0
   private remoteSession = ''
   private queuedCandidates: RTCIceCandidateInit[] = []
+  /** This side's candidates wait until its offer or answer has gone: the SDP must not queue behind them. */
+  private localCandidates: RTCIceCandidateInit[] | null = null
   private offerPendingSince = 0
   private restartAttempts = 0
   private lastRestartRequest = 0
@@ -529,6 +539,7 @@ export class RoomSession {
     this.pcRef = pc
     this.pcCreatedAt = Date.now()
     this.queuedCandidates = []
+    this.localCandidates = []
     this.offerPendingSince = 0
     this.unhealthySince = 0
     this.state.iceState = pc.iceConnectionState
@@ -540,7 +551,8 @@ export class RoomSession {
         typeof candidate.toJSON === 'function'
           ? candidate.toJSON()
           : { candidate: candidate.candidate, sdpMid: candidate.sdpMid, sdpMLineIndex: candidate.sdpMLineIndex }
-      this.send({ action: 'candidate', candidate: init })
+      if (this.localCandidates) this.localCandidates.push(init)
+      else this.send({ action: 'candidate', candidate: init })
     }
     pc.ontrack = (event) => {
       if (this.pcRef !== pc) return
@@ -620,32 +632,21 @@ export class RoomSession {
     for (const sender of pc.getSenders()) {
       const track = sender.track
       if (!track || typeof sender.getParameters !== 'function' || typeof sender.setParameters !== 'function') continue
-      const params = sender.getParameters() as RTCRtpSendParameters & { degradationPreference?: string }
-      if (!params.encodings || params.encodings.length === 0) params.encodings = [{}]
-      const encoding = params.encodings[0] as RTCRtpEncodingParameters & { maxFramerate?: number; scaleResolutionDownBy?: number }
-      if (track.kind === 'video') {
-        const settings = typeof track.getSettings === 'function' ? track.getSettings() : {}
-        const wanted = videoEncoding(this.state.bitrate, settings.height || 0)
-        encoding.maxBitrate = wanted.maxBitrate
-        encoding.maxFramerate = wanted.maxFramerate
-        encoding.scaleResolutionDownBy = wanted.scaleResolutionDownBy
-        params.degradationPreference = 'maintain-framerate'
-      } else {
-        encoding.maxBitrate = AUDIO_MAX_BITRATE
+      if (track.kind !== 'video') {
+        await setEncoding(sender, { maxBitrate: AUDIO_MAX_BITRATE }, null)
+        continue
       }
-      try {
-        await sender.setParameters(params)
-      } catch {
-        // An older browser that refuses some of it still gets the bitrate cap.
-        try {
-          const plain = sender.getParameters()
-          if (!plain.encodings || plain.encodings.length === 0) plain.encodings = [{}]
-          plain.encodings[0].maxBitrate = track.kind === 'video' ? this.state.bitrate : AUDIO_MAX_BITRATE
-          await sender.setParameters(plain)
-        } catch {
-          // nothing more to do: the call works without a cap
+      const settings = typeof track.getSettings === 'function' ? track.getSettings() : {}
+      const wanted = videoEncoding(this.state.bitrate, settings.height || 0)
+      // The best the browser takes: each preference in turn, then no preference, then the bitrate cap alone.
+      let done = false
+      for (const preference of degradationPreferences(this.state.bitrate).concat([''])) {
+        if (await setEncoding(sender, wanted, preference || null)) {
+          done = true
+          break
         }
       }
+      if (!done) await setEncoding(sender, { maxBitrate: wanted.maxBitrate }, null)
     }
   }
 
@@ -673,13 +674,22 @@ export class RoomSession {
     }
     const offer = await pc.createOffer(kind === 'restart' ? { iceRestart: true } : {})
     if (this.pcRef !== pc) return
+    this.localCandidates = this.localCandidates || []
     await pc.setLocalDescription(offer)
-    await this.applyLimits(pc)
     if (this.pcRef !== pc) return
     this.offerPendingSince = Date.now()
     if (this.marks.offer === null) this.marks.offer = Date.now()
-    this.send({ action: 'offer', sdp: offer.sdp || '' })
+    this.sendDescription({ action: 'offer', sdp: offer.sdp || '' })
+    await this.applyLimits(pc)
     this.updateConnectionView()
+  }
+
+  /** The offer or answer first, then the candidates gathered meanwhile. */
+  private sendDescription(message: ClientMessage): void {
+    this.send(message)
+    const pending = this.localCandidates || []
+    this.localCandidates = null
+    pending.forEach((candidate) => this.send({ action: 'candidate', candidate }))
   }
 
   private async onAnswer(sdp: string): Promise<void> {
@@ -713,11 +723,12 @@ export class RoomSession {
     await this.attachToOffer(pc)
     const answer = await pc.createAnswer()
     if (this.pcRef !== pc) return
+    this.localCandidates = this.localCandidates || []
     await pc.setLocalDescription(answer)
-    await this.applyLimits(pc)
     if (this.pcRef !== pc) return
     if (this.marks.answer === null) this.marks.answer = Date.now()
-    this.send({ action: 'answer', sdp: answer.sdp || '' })
+    this.sendDescription({ action: 'answer', sdp: answer.sdp || '' })
+    await this.applyLimits(pc)
     await this.flushCandidates(pc)
     this.updateConnectionView()
   }
@@ -875,6 +886,28 @@ export class RoomSession {
     this.signaling = null
     this.stopMedia()
     this.clearTimers()
+  }
+}
+
+/** Sets the first encoding's limits (and the degradation preference); false if the browser refused. */
+async function setEncoding(
+  sender: RTCRtpSender,
+  limits: { maxBitrate: number; maxFramerate?: number; scaleResolutionDownBy?: number },
+  preference: string | null,
+): Promise<boolean> {
+  try {
+    const params = sender.getParameters()
+    if (!params.encodings || params.encodings.length === 0) params.encodings = [{}]
+    const encoding = params.encodings[0] as RTCRtpEncodingParameters & { maxFramerate?: number }
+    encoding.maxBitrate = limits.maxBitrate
+    if (limits.maxFramerate !== undefined) encoding.maxFramerate = limits.maxFramerate
+    if (limits.scaleResolutionDownBy !== undefined) encoding.scaleResolutionDownBy = limits.scaleResolutionDownBy
+    // The DOM typings know fewer preferences than browsers do ("maintain-framerate-and-resolution").
+    if (preference) (params as { degradationPreference?: string }).degradationPreference = preference
+    await sender.setParameters(params)
+    return true
+  } catch {
+    return false
   }
 }
 
