@@ -108,6 +108,8 @@ const RESTART_REQUEST_EVERY = 4000
 const CONNECT_TIMEOUT = 6000
 /** Waiting for the camera permission never keeps the person out of the room longer than this. */
 const MEDIA_WAIT = 10000
+/** TURN credentials last 10 minutes: a new connection after this long asks the server for fresh ones. */
+const ICE_SERVERS_LIFE = 5 * 60000
 
 function sessionIdOf(sdp: string): string {
   const match = /^o=\S+ (\S+) /m.exec(sdp)
@@ -139,6 +141,15 @@ export class RoomSession {
   /** This side's candidates wait until its offer or answer has gone: the SDP must not queue behind them. */
   private localCandidates: RTCIceCandidateInit[] | null = null
   private offerPendingSince = 0
+  private offerSentAt = 0
+  private peerLeftAt = 0
+  /**
+   * The current connection was made ahead, in the open room before the other
+   * one came (gathering its candidates, and for the doctor with its offer set),
+   * and nothing of it has been sent yet.
+   */
+  private prepared = false
+  private infoAt = 0
   private restartAttempts = 0
   private lastRestartRequest = 0
   private unhealthySince = 0
@@ -220,6 +231,7 @@ export class RoomSession {
 
   private apply(info: RoomInfo): void {
     this.state.info = info
+    this.infoAt = Date.now()
     this.state.offset = clockOffset(info.server_time)
     this.state.bitrate = effectiveBitrate(info.video ? info.video.max_bitrate : undefined, this.options.bitrate)
     if (info.status === 'closed') {
@@ -249,6 +261,7 @@ export class RoomSession {
     // The camera first (within reason): the doctor offers as soon as both are present.
     await Promise.race([this.acquireMedia(), new Promise((resolve) => this.later(() => resolve(null), MEDIA_WAIT))])
     if (this.destroyed || (this.state.phase !== 'lobby' && this.state.phase !== 'open')) return
+    this.prepare()
     this.connectSignaling(firstUrl)
   }
 
@@ -259,6 +272,7 @@ export class RoomSession {
       getUrl: async () => {
         const info = await this.fetchRoom()
         this.state.info = info
+        this.infoAt = Date.now()
         this.state.offset = clockOffset(info.server_time)
         if (!info.signaling_url) throw new Error('no signaling yet')
         return info.signaling_url
@@ -304,7 +318,7 @@ export class RoomSession {
         else if (this.state.phase === 'open' && message.status === 'lobby') this.state.phase = 'lobby'
         // The doctor calls a patient who is already here, or (back after a dropped socket) restarts a connection that broke.
         if (this.isOpenWithPeer() && this.role === 'doctor') {
-          if (!this.pcRef) await this.negotiate('fresh')
+          if (!this.pcRef || this.prepared) await this.negotiate('fresh')
           else if (this.unhealthySince) await this.negotiate('restart')
         }
         return
@@ -315,6 +329,7 @@ export class RoomSession {
         if (this.isOpenWithPeer() && this.role === 'doctor') await this.negotiate('fresh')
         return
       case 'peer_left':
+        this.peerLeftAt = Date.now()
         this.setPeerPresent(false)
         return
       case 'room_open':
@@ -325,6 +340,21 @@ export class RoomSession {
         return
       case 'room_closed':
         return this.close('')
+      case 'offer':
+      case 'answer':
+      case 'candidate':
+      case 'chat':
+      case 'restart':
+        // Only the other one sends these: it is here, whatever the order of "peer_left" and "peer_joined" was.
+        if (!this.state.peerPresent) this.setPeerPresent(true)
+        return this.onRelayed(message)
+      case 'error':
+        return
+    }
+  }
+
+  private async onRelayed(message: ServerMessage): Promise<void> {
+    switch (message.type) {
       case 'offer':
         if (this.role === 'patient') await this.onOffer(message.sdp)
         return
@@ -339,8 +369,6 @@ export class RoomSession {
         return
       case 'restart':
         if (this.role === 'doctor') await this.negotiate('restart')
-        return
-      case 'error':
         return
     }
   }
@@ -372,6 +400,7 @@ export class RoomSession {
     this.noteBothPresent()
     this.updateConnectionView()
     await Promise.race([this.acquireMedia(), new Promise((resolve) => this.later(() => resolve(null), MEDIA_WAIT))])
+    this.prepare()
   }
 
   private close(message: string): void {
@@ -533,10 +562,12 @@ export class RoomSession {
   private newPc(): RTCPeerConnection {
     this.teardownCall()
     const info = this.state.info
-    const config: RTCConfiguration = { iceServers: info ? info.ice_servers : [] }
+    // The pool starts gathering (and TURN allocations) at once, before any description is set.
+    const config: RTCConfiguration = { iceServers: info ? info.ice_servers : [], iceCandidatePoolSize: 1 }
     if (this.options.relay) config.iceTransportPolicy = 'relay'
     const pc = new RTCPeerConnection(config)
     this.pcRef = pc
+    this.prepared = false
     this.pcCreatedAt = Date.now()
     this.queuedCandidates = []
     this.localCandidates = []
@@ -578,9 +609,40 @@ export class RoomSession {
     return pc
   }
 
+  /**
+   * In the open room, before the other one is here: the connection is made
+   * ahead, and the doctor's offer set, so that the call starts the moment both
+   * are present (the offer then carries the gathered candidates in itself).
+   */
+  private prepare(): void {
+    if (this.pcRef || this.state.phase !== 'open' || this.destroyed || typeof RTCPeerConnection === 'undefined') return
+    const pc = this.newPc()
+    this.prepared = true
+    if (this.role !== 'doctor') return
+    this.addLocalTracks(pc)
+    this.enqueue(async () => {
+      if (this.pcRef !== pc || !this.prepared || pc.localDescription) return
+      const offer = await pc.createOffer()
+      if (this.pcRef === pc && this.prepared) await pc.setLocalDescription(offer)
+    })
+  }
+
+  /** A new connection needs TURN credentials that will not expire during it. */
+  private async refreshIceServers(): Promise<void> {
+    if (Date.now() - this.infoAt < ICE_SERVERS_LIFE) return
+    try {
+      const info = await this.fetchRoom()
+      this.state.info = info
+      this.infoAt = Date.now()
+    } catch {
+      // the ones in hand may still work
+    }
+  }
+
   private teardownCall(): void {
     const pc = this.pcRef
     this.pcRef = null
+    this.prepared = false
     if (pc) {
       pc.onicecandidate = null
       pc.ontrack = null
@@ -660,13 +722,18 @@ export class RoomSession {
     if (this.state.media === 'asking') await this.acquireMedia()
     const now = Date.now()
     let pc = this.pcRef
-    if (kind === 'fresh' && pc && now - this.pcCreatedAt < 3000 && pc.iceConnectionState !== 'failed') {
+    if (pc && this.prepared) {
+      if (now - this.pcCreatedAt < ICE_SERVERS_LIFE) return this.sendPrepared(pc)
+      kind = 'fresh'
+    }
+    if (kind === 'fresh' && pc && now - this.offerSentAt < 3000 && this.offerSentAt > this.peerLeftAt && pc.iceConnectionState !== 'failed') {
       // The same arrival told twice ("state" and "peer_joined" after the opening): one offer is enough.
       return
     }
     if (kind === 'restart' && this.offerPendingSince && now - this.offerPendingSince < OFFER_TIMEOUT) return
     if (kind === 'restart' && (!pc || !pc.remoteDescription || this.restartAttempts >= 2)) kind = 'fresh'
     if (kind === 'fresh' || !pc) {
+      await this.refreshIceServers()
       pc = this.newPc()
       this.addLocalTracks(pc)
     } else {
@@ -677,9 +744,25 @@ export class RoomSession {
     this.localCandidates = this.localCandidates || []
     await pc.setLocalDescription(offer)
     if (this.pcRef !== pc) return
-    this.offerPendingSince = Date.now()
+    this.offerPendingSince = this.offerSentAt = Date.now()
     if (this.marks.offer === null) this.marks.offer = Date.now()
     this.sendDescription({ action: 'offer', sdp: offer.sdp || '' })
+    await this.applyLimits(pc)
+    this.updateConnectionView()
+  }
+
+  /** The offer made ahead, with every candidate gathered since in it; later ones follow it. */
+  private async sendPrepared(pc: RTCPeerConnection): Promise<void> {
+    this.prepared = false
+    if (!pc.localDescription) {
+      this.localCandidates = this.localCandidates || []
+      await pc.setLocalDescription(await pc.createOffer())
+    }
+    if (this.pcRef !== pc || !pc.localDescription) return
+    this.localCandidates = []
+    this.offerPendingSince = this.offerSentAt = Date.now()
+    if (this.marks.offer === null) this.marks.offer = Date.now()
+    this.sendDescription({ action: 'offer', sdp: pc.localDescription.sdp })
     await this.applyLimits(pc)
     this.updateConnectionView()
   }
@@ -717,7 +800,13 @@ export class RoomSession {
     const session = sessionIdOf(sdp)
     let pc = this.pcRef
     // An offer from a new connection of the doctor's (a reload) needs a new one here; an ICE restart does not.
-    if (!pc || pc.signalingState === 'closed' || session !== this.remoteSession) pc = this.newPc()
+    const ahead = !!pc && this.prepared && !pc.remoteDescription && pc.signalingState === 'stable'
+    if (!ahead && (!pc || pc.signalingState === 'closed' || session !== this.remoteSession)) {
+      await this.refreshIceServers()
+      pc = this.newPc()
+    }
+    if (!pc) return
+    this.prepared = false
     this.remoteSession = session
     await pc.setRemoteDescription({ type: 'offer', sdp })
     await this.attachToOffer(pc)
