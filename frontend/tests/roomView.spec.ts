@@ -332,9 +332,21 @@ describe('the video room', () => {
     expect(phase(wrapper)).toBe('closed')
     const closed = wrapper.find('[data-test="room-closed"]')
     expect(closed.find('h2').text()).toBe('Консультация завершена')
-    expect(closed.text()).toContain('Консультация завершена, и видеокомната закрыта.')
-    expect(closed.text()).toContain('Заключение врача, подписанное электронной подписью специалиста, придёт на Вашу электронную почту')
+    // The server's words (they say the conclusion comes by email), not ours as well.
+    expect(closed.find('p').text()).toBe('Консультация завершена, и видеокомната закрыта. Заключение врача придёт на вашу почту.')
+    expect(closed.findAll('p')).toHaveLength(1)
     expect(getUserMedia).not.toHaveBeenCalled()
+  })
+
+  it('closed, for the doctor: no promise of an email, the way back to the day', async () => {
+    setUser({ ...doctorPatient, roles: ['doctor'] })
+    stubApi({ [DOCTOR_URL]: () => apiError(410, 'room_closed', 'Консультация завершена, и видеокомната закрыта.') })
+    const { wrapper } = await mountWithRouter(App, '/room/r-1')
+    await settle()
+    const closed = wrapper.find('[data-test="room-closed"]')
+    expect(closed.text()).toContain('Видеокомната закрыта.')
+    expect(closed.text()).not.toContain('почту')
+    expect(closed.find('a[href="/doctor/today"]').text()).toBe('К списку консультаций')
   })
 
   it('closes when the timer closes the room during the call', async () => {
@@ -348,6 +360,9 @@ describe('the video room', () => {
     expect(phase(wrapper)).toBe('closed')
     expect(FakePeerConnection.last.closed).toBe(true)
     expect(wrapper.find('[data-test="room-closed"] h2').text()).toBe('Консультация завершена')
+    expect(wrapper.find('[data-test="room-closed"] p').text()).toBe(
+      'Заключение врача, подписанное электронной подписью специалиста, придёт на Вашу электронную почту (файл PDF).',
+    )
   })
 
   it('a wrong link: «Ссылка не действует» with the server’s words', async () => {

@@ -13,6 +13,8 @@ import { readStored, writeStored } from '../storage'
 
 /** The room's waiting room opens this long before the start (the server's ROOM_LOBBY_MINUTES). */
 export const LOBBY_MINUTES = 10
+/** The room stays open this long after the end (the server's ROOM_GRACE_MINUTES). */
+export const GRACE_MINUTES = 15
 export const POLL_MS = 10000
 const STORAGE_KEY = 'telemed.roomsEntered'
 
@@ -23,9 +25,11 @@ export interface RoomItem {
   room_id?: string | null
 }
 
-/** A paid consultation (or one under way) with a room: the doctor may go in. */
-export function canEnterRoom(item: RoomItem): boolean {
-  return !!item.room_id && (item.status === 'paid' || item.status === 'in_progress')
+/** A paid consultation (or one under way) with a room that is not over: the doctor may go in. */
+export function canEnterRoom(item: RoomItem, now: number = Date.now()): boolean {
+  if (!item.room_id || (item.status !== 'paid' && item.status !== 'in_progress')) return false
+  const end = parseInstant(item.ends_at)
+  return !end || now < end.getTime() + GRACE_MINUTES * 60000
 }
 
 /**
@@ -36,7 +40,7 @@ export function canEnterRoom(item: RoomItem): boolean {
 export function roomToEnter(items: readonly RoomItem[], now: number, alreadyEntered: readonly string[]): string | null {
   let best: { room: string; start: number } | null = null
   for (const item of items) {
-    if (!canEnterRoom(item) || alreadyEntered.indexOf(item.room_id as string) !== -1) continue
+    if (!canEnterRoom(item, now) || alreadyEntered.indexOf(item.room_id as string) !== -1) continue
     const start = parseInstant(item.starts_at)
     const end = parseInstant(item.ends_at)
     if (!start || !end) continue

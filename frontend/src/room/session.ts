@@ -202,16 +202,29 @@ export class RoomSession {
     return apiFetch<RoomInfo>(roomPath(this.options))
   }
 
-  /** Asks the server for the room and goes to the phase it is in. */
-  async load(): Promise<void> {
+  /**
+   * Asks the server for the room and goes to the phase it is in. `quietly`: a
+   * look while waiting for the lobby, where a network failure only means "look
+   * again in a few seconds".
+   */
+  async load(quietly = false): Promise<void> {
     if (this.destroyed) return
-    this.state.error = ''
-    this.state.errorCode = ''
+    if (!quietly) {
+      this.state.error = ''
+      this.state.errorCode = ''
+    }
     let info: RoomInfo
     try {
       info = await this.fetchRoom()
     } catch (error) {
       if (this.destroyed) return
+      const final = error instanceof ApiError && (error.code === 'room_closed' || error.status === 404)
+      if (quietly && !final) {
+        this.later(() => {
+          if (this.state.phase === 'scheduled') void this.load(true)
+        }, 5000)
+        return
+      }
       this.failLoad(error)
       return
     }
@@ -224,6 +237,11 @@ export class RoomSession {
       this.close(error.message)
       return
     }
+    this.teardownCall()
+    if (this.signaling) this.signaling.stop()
+    this.signaling = null
+    this.stopMedia()
+    this.clearTimers()
     this.state.phase = 'error'
     this.state.error = error instanceof ApiError ? error.message : ''
     this.state.errorCode = error instanceof ApiError ? error.code : 'unexpected'
@@ -253,7 +271,7 @@ export class RoomSession {
     const untilLobby = msUntil(info.opens_at, this.state.offset)
     const wait = untilLobby !== null && untilLobby <= 0 ? 3000 : Math.min(delayUntil(info.opens_at, this.state.offset) + 500, 60000)
     this.later(() => {
-      if (this.state.phase === 'scheduled') void this.load()
+      if (this.state.phase === 'scheduled') void this.load(true)
     }, wait)
   }
 
@@ -315,7 +333,6 @@ export class RoomSession {
         this.setPeerPresent(message.peer_present)
         if (message.status === 'closed') return this.close('')
         if (message.status === 'open') await this.open()
-        else if (this.state.phase === 'open' && message.status === 'lobby') this.state.phase = 'lobby'
         // The doctor calls a patient who is already here, or (back after a dropped socket) restarts a connection that broke.
         if (this.isOpenWithPeer() && this.role === 'doctor') {
           if (!this.pcRef || this.prepared) await this.negotiate('fresh')
