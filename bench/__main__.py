@@ -4,10 +4,10 @@ from __future__ import annotations
 import sys
 import time
 
-from bench import aws_operations, cold_start, conclusion_pdf, load, login, payment_mail
+from bench import aws_operations, cold_start, conclusion_pdf, load, login, payment_mail, video
 from bench.harness import machine, report, save
 
-MEASURES = [cold_start.measure, login.measure, aws_operations.measure, payment_mail.measure, conclusion_pdf.measure, load.measure]
+MEASURES = [cold_start.measure, login.measure, aws_operations.measure, payment_mail.measure, conclusion_pdf.measure, load.measure, video.measure]
 
 
 def main() -> int:

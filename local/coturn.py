@@ -31,12 +31,12 @@ class Coturn:
         return [f"turn:127.0.0.1:{self.port}?transport=udp", f"turn:127.0.0.1:{self.port}?transport=tcp"]
 
     def start(self) -> None:
-        relay_low = 49160 + (self.port % 500) * 20
+        relay_low = 49160 + (self.port % 150) * 100
         self.process = subprocess.Popen([
             "turnserver", "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1", f"--listening-port={self.port}",
             "--use-auth-secret", f"--static-auth-secret={self.secret}", "--realm=telemed.local",
             "--allow-loopback-peers", "--no-tls", "--no-dtls", "--no-cli", "--fingerprint",
-            f"--min-port={relay_low}", f"--max-port={relay_low + 19}", f"--log-file={self.log}",
+            f"--min-port={relay_low}", f"--max-port={relay_low + 99}", f"--log-file={self.log}",
             "--simple-log", "--no-stdout-log",
         ], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 

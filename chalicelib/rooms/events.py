@@ -26,6 +26,9 @@ def handle(body: str, sender: Sender) -> str:
         return _remind(booking, at)
     if kind == "opened":
         booking_store.move(booking, rules.IN_PROGRESS, (rules.PAID,), at)
+        # Whoever already waits in the lobby is present at the opening.
+        for connection in store.connections_in(room.room_id):
+            store.mark_joined(room, connection.role, at)
         sender.to_room(room.room_id, {"type": "room_open", "server_time": at})
         return "opened"
     if kind == "closed":
