@@ -163,8 +163,8 @@ def test_documents_conclusion_verification_and_audit(stack, page: Page, browser:
             doctor.go_back()
         except PlaywrightTimeoutError:
             pass
-        expect(doctor).to_have_url(re.compile(r"/doctor/today"))
-        doctor.locator(f"a[href='/doctor/consultations/{booking_id}']").click()
+        # The list may take the doctor into the room again at any moment: open the consultation's page directly.
+        doctor.goto(f"{stack.url}/doctor/consultations/{booking_id}")
         expect(doctor).to_have_url(re.compile(rf"/doctor/consultations/{booking_id}$"))
         doctor_errors = watch_errors(doctor)
         expect(doctor.locator("[data-test='consultation-patient']")).to_have_text("Тестовый Пациент")
