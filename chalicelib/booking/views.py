@@ -44,6 +44,8 @@ def booking_view(booking: Booking, current: dt.datetime) -> dict[str, Any]:
         "payment_status": booking.payment_status,
         "refund_status": booking.refund_status,
         "room_id": booking.room_id if status in (rules.PAID, rules.IN_PROGRESS, rules.COMPLETED) else None,
+        "room_opens_at": in_zone(booking.room_opens_at, zone) if booking.room_opens_at else None,
+        "room_closes_at": in_zone(booking.room_closes_at, zone) if booking.room_closes_at else None,
         "cancellation": _cancellation(booking, status),
     }
 

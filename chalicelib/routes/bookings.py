@@ -29,6 +29,9 @@ BOOKING = {
         "price": {"type": "integer"}, "currency": {"type": "string"}, "email": {"type": "string"},
         "patient": {"type": "object"}, "doctor": {"type": "object"},
         "patient_time_zone": {"type": "string", "nullable": True}, "created_at": {"type": "string"},
+        "room_id": {"type": "string", "nullable": True},
+        "room_opens_at": {"type": "string", "format": "date-time", "nullable": True},
+        "room_closes_at": {"type": "string", "format": "date-time", "nullable": True},
     },
 }
 HOLD_BODY = Obj(fields={"slot_id": Str(max_len=100), "time_zone": Str(required=False, max_len=64)})

@@ -51,6 +51,7 @@ def confirm_paid(booking: Booking, *, payment_id: str, at: str, room: Room, mail
     tx.update("booking", booking, [
         Booking.status.set("paid"), Booking.payment_id.set(payment_id), Booking.payment_status.set("succeeded"),
         Booking.paid_at.set(at), Booking.room_id.set(room.room_id), Booking.hold_expires_at.remove(),
+        Booking.room_opens_at.set(room.lobby_at), Booking.room_closes_at.set(room.closes_at),
         Booking.updated_at.set(at),
     ], condition=Booking.status.is_in(*from_statuses))
     tx.update("slot", Slot(booking.doctor_id, booking.starts_at),

@@ -49,6 +49,8 @@ def connections_in(room_id: str) -> list[Connection]:
 def mark_joined(room: Room, role: str, at: str) -> None:
     """The first time each participant is present while the room is open."""
     attribute = Room.doctor_joined_at if role == "doctor" else Room.patient_joined_at
+    if getattr(room, attribute.attr_name):
+        return  # already recorded: no write for every relayed message
     try:
         with store_errors():
             room.update(actions=[attribute.set(at)], condition=attribute.does_not_exist())

@@ -321,6 +321,9 @@ class Booking(Model):
     refund_reason = UnicodeAttribute(null=True)
     refunded_at = UnicodeAttribute(null=True)
     room_id = UnicodeAttribute(null=True)
+    # The room's window (copied from the room when it is made): the doctor's day shows and enters it.
+    room_opens_at = UnicodeAttribute(null=True)
+    room_closes_at = UnicodeAttribute(null=True)
     reminded_at = UnicodeAttribute(null=True)
     attachments_count = NumberAttribute(default=0)
     by_patient = BookingsByPatient()

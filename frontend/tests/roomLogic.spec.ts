@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { roomToEnter } from '../src/room/autoEnter'
+import { canEnterRoom, roomToEnter } from '../src/room/autoEnter'
 import { clockOffset, countdownParts, delayUntil, msUntil } from '../src/room/clock'
 import {
   clampBitrate,
@@ -9,6 +9,7 @@ import {
   scaleDownBy,
   targetHeight,
   videoEncoding,
+  withStartBitrate,
   DEFAULT_VIDEO,
 } from '../src/room/quality'
 import { checkBrowser, compareVersions, detectBrowser, upstreamVerdict, kbps } from '../src/room/requirements'
@@ -224,6 +225,36 @@ describe('the video cap and the picture size chosen for it', () => {
     expect(degradationPreferences(128000)).toEqual(['maintain-framerate-and-resolution', 'maintain-framerate'])
   })
 
+  it('starts the bandwidth estimate at the cap on every picture codec, and on nothing else', () => {
+    const sdp = [
+      'v=0',
+      'm=audio 9 UDP/TLS/RTP/SAVPF 111',
+      'a=rtpmap:111 opus/48000/2',
+      'a=fmtp:111 minptime=10;useinbandfec=1',
+      'm=video 9 UDP/TLS/RTP/SAVPF 96 97 98 99 45',
+      'a=rtpmap:96 VP8/90000',
+      'a=rtpmap:97 rtx/90000',
+      'a=fmtp:97 apt=96',
+      'a=rtpmap:98 H264/90000',
+      'a=fmtp:98 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f',
+      'a=rtpmap:99 red/90000',
+      'a=rtpmap:45 AV1/90000',
+      'a=fmtp:45 level-idx=5;profile=0;tier=0',
+      '',
+    ].join('\r\n')
+    const munged = withStartBitrate(sdp, 640000).split('\r\n')
+    expect(munged).toContain('a=fmtp:96 x-google-start-bitrate=640')
+    expect(munged).toContain('a=fmtp:98 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f;x-google-start-bitrate=640')
+    expect(munged).toContain('a=fmtp:45 level-idx=5;profile=0;tier=0;x-google-start-bitrate=640')
+    expect(munged).toContain('a=fmtp:97 apt=96')
+    expect(munged).toContain('a=fmtp:111 minptime=10;useinbandfec=1')
+    expect(munged.filter((line) => line.indexOf('x-google') >= 0)).toHaveLength(3)
+    expect(munged.indexOf('a=fmtp:96 x-google-start-bitrate=640')).toBe(munged.indexOf('a=rtpmap:96 VP8/90000') + 1)
+    // Applied twice (an ICE restart re-sends the description), and kept within the allowed caps.
+    expect(withStartBitrate(withStartBitrate(sdp, 640000), 640000)).toBe(withStartBitrate(sdp, 640000))
+    expect(withStartBitrate(sdp, 50000)).toContain('x-google-start-bitrate=128')
+  })
+
   it('asks the camera for up to 1080p at 30 fps and speech-tuned sound', () => {
     expect(mediaConstraints(DEFAULT_VIDEO)).toEqual({
       video: { width: { ideal: 1920 }, height: { ideal: 1080 }, frameRate: { ideal: 30, max: 30 }, facingMode: 'user' },
@@ -320,6 +351,21 @@ describe('the doctor is taken into the room that is due', () => {
     expect(roomToEnter([item('a', '14:05', '14:35', 'in_progress')], now, [])).toBe('a')
     expect(roomToEnter([item('a', '14:05', '14:35', 'refunded')], now, [])).toBeNull()
     expect(roomToEnter([{ ...item('a', '14:05', '14:35'), room_id: null }], now, [])).toBeNull()
+  })
+
+  it('follows the room’s own window when the consultation comes with it', () => {
+    const windowed = (opens: string, closes: string) => ({
+      ...item('a', '14:20', '14:50'),
+      room_opens_at: `2026-11-26T${opens}:00+03:00`,
+      room_closes_at: `2026-11-26T${closes}:00+03:00`,
+    })
+    // A waiting room that opens 20 minutes early is entered at 14:00; one that opens 5 minutes early is not.
+    expect(roomToEnter([windowed('14:00', '15:20')], now, [])).toBe('a')
+    expect(roomToEnter([windowed('14:15', '15:20')], now, [])).toBeNull()
+    // The button stays while the room does: until its own close, not a fixed 15 minutes after the end.
+    expect(canEnterRoom({ ...item('a', '13:00', '13:30'), room_closes_at: '2026-11-26T14:05:00+03:00' }, now)).toBe(true)
+    expect(canEnterRoom({ ...item('a', '13:00', '13:30'), room_closes_at: '2026-11-26T13:55:00+03:00' }, now)).toBe(false)
+    expect(canEnterRoom(item('a', '13:00', '13:30'), now)).toBe(false)
   })
 
   it('prefers the later one when the end of one overlaps the waiting room of the next', () => {

@@ -253,3 +253,29 @@ def test_staff_may_refund_at_any_time(client, staff: Api, doctor: dict, patient:
     assert len(yookassa.refunds) == 1
     assert yookassa.deliveries[-1][0] == "refund.succeeded" and yookassa.deliveries[-1][2] == 200
     assert patient.get(f"/bookings/{booking['id']}").json["refund_status"] == "succeeded"
+
+
+def test_the_doctors_day_lists_the_paid_consultation_with_its_room_window(doctor: dict, patient: Api,
+                                                                            yookassa) -> None:
+    from chalicelib.accounts import passwords
+    from chalicelib.config import settings
+    from chalicelib.storage import accounts as store
+
+    booking = held(patient, doctor)
+    yookassa.decide(patient.post(f"/bookings/{booking['id']}/payment").json["payment_id"], "pay")
+    user = store.user_by_login("orlova@example.org")
+    store.set_password(user, passwords.hash_password("doctor secret 1"), must_change=False, temporary_until=None,
+                       changed_at=user.created_at)
+    own = Api(patient.client)
+    assert own.login("orlova@example.org", "doctor secret 1").status_code == 200
+
+    day = booking["starts_at"][:10]  # the clinic's calendar day: times are shown in the clinic's zone
+    [listed] = [b for b in own.get(f"/doctor/consultations?date={day}").json if b["id"] == booking["id"]]
+    starts, ends = (dt.datetime.fromisoformat(listed[k]) for k in ("starts_at", "ends_at"))
+    assert listed["status"] == "paid" and listed["room_id"]
+    assert dt.datetime.fromisoformat(listed["room_opens_at"]) == starts - dt.timedelta(minutes=settings().room_lobby_minutes)
+    assert dt.datetime.fromisoformat(listed["room_closes_at"]) == ends + dt.timedelta(minutes=settings().room_grace_minutes)
+    assert listed["room_opens_at"].endswith("+03:00")
+    # A booking not yet paid has no room to show.
+    unpaid = held(patient, doctor, index=1)
+    assert patient.get(f"/bookings/{unpaid['id']}").json["room_opens_at"] is None

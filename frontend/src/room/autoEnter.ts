@@ -11,9 +11,11 @@ import { readStored, writeStored } from '../storage'
  * and come back to the list is not pulled into it again (the button is there).
  */
 
-/** The room's waiting room opens this long before the start (the server's ROOM_LOBBY_MINUTES). */
+/**
+ * The room's own window comes with each consultation (`room_opens_at`, `room_closes_at`); these are the
+ * server's defaults (ROOM_LOBBY_MINUTES, ROOM_GRACE_MINUTES), for a consultation listed without them.
+ */
 export const LOBBY_MINUTES = 10
-/** The room stays open this long after the end (the server's ROOM_GRACE_MINUTES). */
 export const GRACE_MINUTES = 15
 export const POLL_MS = 10000
 const STORAGE_KEY = 'telemed.roomsEntered'
@@ -23,13 +25,27 @@ export interface RoomItem {
   starts_at: string
   ends_at: string
   room_id?: string | null
+  room_opens_at?: string | null
+  room_closes_at?: string | null
+}
+
+function opensAt(item: RoomItem, start: Date): number {
+  const opens = item.room_opens_at ? parseInstant(item.room_opens_at) : null
+  return opens ? opens.getTime() : start.getTime() - LOBBY_MINUTES * 60000
+}
+
+function closesAt(item: RoomItem): number | null {
+  const closes = item.room_closes_at ? parseInstant(item.room_closes_at) : null
+  if (closes) return closes.getTime()
+  const end = parseInstant(item.ends_at)
+  return end ? end.getTime() + GRACE_MINUTES * 60000 : null
 }
 
 /** A paid consultation (or one under way) with a room that is not over: the doctor may go in. */
 export function canEnterRoom(item: RoomItem, now: number = Date.now()): boolean {
   if (!item.room_id || (item.status !== 'paid' && item.status !== 'in_progress')) return false
-  const end = parseInstant(item.ends_at)
-  return !end || now < end.getTime() + GRACE_MINUTES * 60000
+  const closes = closesAt(item)
+  return closes === null || now < closes
 }
 
 /**
@@ -44,7 +60,7 @@ export function roomToEnter(items: readonly RoomItem[], now: number, alreadyEnte
     const start = parseInstant(item.starts_at)
     const end = parseInstant(item.ends_at)
     if (!start || !end) continue
-    if (now < start.getTime() - LOBBY_MINUTES * 60000 || now >= end.getTime()) continue
+    if (now < opensAt(item, start) || now >= end.getTime()) continue
     if (!best || start.getTime() > best.start) best = { room: item.room_id as string, start: start.getTime() }
   }
   return best ? best.room : null

@@ -100,3 +100,52 @@ export function mediaConstraints(video: VideoLimits, facingMode: 'user' | 'envir
     audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true },
   }
 }
+
+const NOT_A_PICTURE = /^(rtx|red|ulpfec|flexfec-03)$/i
+
+/**
+ * The remote description with our cap as the bandwidth estimate to start from.
+ *
+ * A browser's estimate starts near 300 kbit/s whatever the cap, and Chromium's
+ * encoder, seeing so little, opens at a quarter of the chosen height and climbs
+ * back a step every few seconds, each step a short dip: at a 640 kbit/s cap the
+ * first ~20 s of a consultation were 180–480 lines. Starting the estimate at the
+ * cap (Chromium's "x-google-start-bitrate" on our side's send codecs; other
+ * browsers ignore it) opens one step below the chosen height (480 lines at a
+ * 640 kbit/s cap, measured) and holds it at the cap from the first seconds; if
+ * the network cannot carry it the estimate falls back within a second or two,
+ * as it would anyway.
+ */
+export function withStartBitrate(sdp: string, maxBitrate: number): string {
+  const kbps = Math.round(clampBitrate(maxBitrate) / 1000)
+  const eol = sdp.indexOf('\r\n') >= 0 ? '\r\n' : '\n'
+  const lines = sdp.split(eol)
+  const out: string[] = []
+  let video = false
+  const pictures = new Set<string>()
+  const withFmtp = new Set<string>()
+  // First pass: which payload types of each video section carry a picture, and which already have fmtp.
+  for (const line of lines) {
+    if (line.startsWith('m=')) video = line.startsWith('m=video')
+    if (!video) continue
+    const rtpmap = /^a=rtpmap:(\d+) ([^/]+)\//.exec(line)
+    if (rtpmap && !NOT_A_PICTURE.test(rtpmap[2])) pictures.add(rtpmap[1])
+    const fmtp = /^a=fmtp:(\d+) /.exec(line)
+    if (fmtp) withFmtp.add(fmtp[1])
+  }
+  video = false
+  for (const line of lines) {
+    if (line.startsWith('m=')) video = line.startsWith('m=video')
+    const fmtp = video ? /^a=fmtp:(\d+) (.*)$/.exec(line) : null
+    if (fmtp && pictures.has(fmtp[1]) && fmtp[2].indexOf('x-google-start-bitrate') < 0) {
+      out.push(`${line};x-google-start-bitrate=${kbps}`)
+      continue
+    }
+    out.push(line)
+    const rtpmap = video ? /^a=rtpmap:(\d+) /.exec(line) : null
+    if (rtpmap && pictures.has(rtpmap[1]) && !withFmtp.has(rtpmap[1])) {
+      out.push(`a=fmtp:${rtpmap[1]} x-google-start-bitrate=${kbps}`)
+    }
+  }
+  return out.join(eol)
+}

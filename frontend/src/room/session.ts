@@ -5,6 +5,7 @@ import {
   AUDIO_MAX_BITRATE,
   DEFAULT_VIDEO,
   degradationPreferences,
+  withStartBitrate,
   effectiveBitrate,
   mediaConstraints,
   videoEncoding,
@@ -796,7 +797,7 @@ export class RoomSession {
     const pc = this.pcRef
     if (!pc || pc.signalingState !== 'have-local-offer') return
     try {
-      await pc.setRemoteDescription({ type: 'answer', sdp })
+      await pc.setRemoteDescription({ type: 'answer', sdp: withStartBitrate(sdp, this.state.bitrate) })
     } catch {
       // An answer this connection cannot take (the patient started over): start over too.
       this.offerPendingSince = 0
@@ -825,7 +826,7 @@ export class RoomSession {
     if (!pc) return
     this.prepared = false
     this.remoteSession = session
-    await pc.setRemoteDescription({ type: 'offer', sdp })
+    await pc.setRemoteDescription({ type: 'offer', sdp: withStartBitrate(sdp, this.state.bitrate) })
     await this.attachToOffer(pc)
     const answer = await pc.createAnswer()
     if (this.pcRef !== pc) return
