@@ -63,12 +63,14 @@ def ws_disconnect(event: WebsocketEvent) -> None:
 
 @app.on_sqs_message(queue=resources.timer_queue())
 def timer_events(event: SQSEvent) -> None:
-    """Reminders, openings and closings reported by the booking timer."""
+    """Reminders, openings and closings reported by the booking timer; the far part of schedule changes."""
     from chalicelib.rooms import events
+    from chalicelib.scheduling import later
 
     sender = _sender()
     for record in event:
-        events.handle(record.body, sender)
+        if later.handle(record.body) is None:
+            events.handle(record.body, sender)
 
 
 @app.on_sqs_message(queue=resources.inbound_mail_queue())

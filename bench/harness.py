@@ -84,6 +84,21 @@ def report(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
-def save(rows: list[Row]) -> None:
-    RESULTS.write_text(json.dumps([r.as_json() for r in rows], ensure_ascii=False, indent=2) + "\n",
+README = ROOT / "README.md"
+TABLE_START, TABLE_END = "<!-- bench:start -->", "<!-- bench:end -->"
+
+
+def save(rows: list[Row], ran_at: str, seconds: float) -> None:
+    """bench/results.json, and the table between the bench markers in README.md."""
+    RESULTS.write_text(json.dumps({"machine": machine(), "ran_at": ran_at, "seconds": round(seconds),
+                                   "rows": [r.as_json() for r in rows]}, ensure_ascii=False, indent=2) + "\n",
                        encoding="utf-8")
+    text = README.read_text(encoding="utf-8")
+    if TABLE_START in text and TABLE_END in text:
+        head, rest = text.split(TABLE_START, 1)
+        tail = rest.split(TABLE_END, 1)[1]
+        failed = sum(not r.passed for r in rows)
+        summary = "every goal met" if not failed else f"{failed} goal(s) not met"
+        block = (f"{TABLE_START}\n`make bench` on {ran_at} ({round(seconds / 60)} min, {summary}); "
+                 f"machine: {machine()}.\n\n{report(rows)}\n{TABLE_END}")
+        README.write_text(head + block + tail, encoding="utf-8")

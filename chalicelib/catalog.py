@@ -11,7 +11,8 @@ from chalicelib.errors import Forbidden, NotFound, ValidationFailed
 from chalicelib.i18n import t
 from chalicelib.logs import log_event
 from chalicelib.scheduling import weekly
-from chalicelib.scheduling.materialize import materialize
+from chalicelib.scheduling import later
+from chalicelib.scheduling.materialize import Outcome, materialize, window_days
 from chalicelib.storage import catalog as store
 from chalicelib.storage.tables import Doctor, Specialty, plain
 
@@ -94,9 +95,11 @@ def update_doctor(staff: Principal, doctor_id: str, **changes: Any) -> dict[str,
         return doctor_view(doctor, with_schedule=True)
     if "specialty_id" in values:
         values["specialty_name"] = _specialty(values["specialty_id"]).name
+    if "duration_minutes" in values:
+        weekly.check_week_size(plain(doctor.weekly_hours) or {}, int(values["duration_minutes"]), "duration_minutes")
     store.update_doctor(doctor, **values)
     updated = get_doctor(doctor_id)
-    materialize(updated)
+    bring_slots_in_line(updated)
     log_event("doctor_updated", doctor_id=doctor_id, by=staff.user_id)
     return doctor_view(updated, with_schedule=True)
 
@@ -111,15 +114,26 @@ def set_schedule(principal: Principal, doctor_id: str, weekly_hours: Any, days_o
         raise Forbidden()
     doctor = get_doctor(doctor_id)
     hours = weekly.parse_weekly_hours(weekly_hours)
+    weekly.check_week_size(hours, int(doctor.duration_minutes), "weekly_hours")
     off = weekly.parse_days_off(days_off)
     store.update_doctor(doctor, weekly_hours=hours, days_off=off or None)
     updated = get_doctor(doctor_id)
-    outcome = materialize(updated)
+    outcome, rest = bring_slots_in_line(updated)
     log_event("schedule_set", doctor_id=doctor_id, by=principal.user_id, created=outcome.created,
-              removed=outcome.removed, kept=outcome.kept_taken)
+              removed=outcome.removed, kept=outcome.kept_taken, rest=rest)
     view = doctor_view(updated, with_schedule=True)
-    view["slots"] = {"created": outcome.created, "removed": outcome.removed, "kept_taken": outcome.kept_taken}
+    view["slots"] = {"created": outcome.created, "removed": outcome.removed, "kept_taken": outcome.kept_taken,
+                     "days_done": window_days(later.NEAR_DAYS), "rest": rest}
     return view
+
+
+def bring_slots_in_line(doctor: Doctor) -> tuple[Outcome, str]:
+    """The next two weeks now; the rest of the window from the queue ("queued"), or by the daily roll
+    ("daily") if the queue cannot be reached; "none" when two weeks are the whole window."""
+    outcome = materialize(doctor, days=later.NEAR_DAYS)
+    if window_days(None) <= later.NEAR_DAYS:
+        return outcome, "none"
+    return outcome, "queued" if later.ask_for_rest(doctor.doctor_id) else "daily"
 
 
 def extend_all_schedules() -> int:

@@ -29,6 +29,7 @@ class Settings:
     yookassa_api_url: str
     yookassa_trusted_networks: str
     state_machine_arn: str
+    timer_queue_url: str
     room_lobby_minutes: int
     room_grace_minutes: int
     reminder_lead_minutes: int
@@ -80,6 +81,7 @@ def settings() -> Settings:
         # "sdk": YooKassa's own published addresses; otherwise a comma-separated list of networks.
         yookassa_trusted_networks=_env("YOOKASSA_TRUSTED_NETWORKS", "sdk"),
         state_machine_arn=_env("BOOKING_TIMER_ARN", ""),
+        timer_queue_url=_env("TIMER_QUEUE_URL", ""),
         room_lobby_minutes=int(_env("ROOM_LOBBY_MINUTES", "10")),
         room_grace_minutes=int(_env("ROOM_GRACE_MINUTES", "15")),
         reminder_lead_minutes=int(_env("REMINDER_LEAD_MINUTES", "60")),

@@ -201,6 +201,7 @@ class TelemedStage(cdk.Stack):
                 service="states", resource="execution", resource_name=f"{self._prefix()}-booking-timer:*",
                 arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME), self)]))
         timer_queue.grant_consume_messages(role)
+        timer_queue.grant_send_messages(role)  # the far part of a schedule change is queued
         role.add_to_principal_policy(iam.PolicyStatement(
             actions=["kinesisvideo:GetSignalingChannelEndpoint", "kinesisvideo:GetIceServerConfig"],
             resources=[channel.attr_arn]))

@@ -38,6 +38,30 @@ def parse_weekly_hours(raw: Any) -> dict[str, list[list[str]]]:
     return cleaned
 
 
+# One doctor's week: at most 48 consultations a day on average (24 hours of half-hour ones, 12 of
+# quarter-hour ones). Beyond it a schedule is a mistake, and its 8-week window would be tens of
+# thousands of slots to write.
+MAX_SLOTS_PER_WEEK = 7 * 48
+
+
+def slots_per_week(weekly_hours: Mapping[str, Iterable[Iterable[str]]], duration_minutes: int) -> int:
+    total = 0
+    for intervals in weekly_hours.values():
+        for start_text, end_text in intervals:
+            start, end = _clock(start_text), _clock(end_text)
+            minutes = (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+            total += minutes // duration_minutes
+    return total
+
+
+def check_week_size(weekly_hours: Mapping[str, Iterable[Iterable[str]]], duration_minutes: int, field: str) -> None:
+    """A week of more than MAX_SLOTS_PER_WEEK consultations is refused, naming the field to change."""
+    count = slots_per_week(weekly_hours, duration_minutes)
+    if count > MAX_SLOTS_PER_WEEK:
+        raise ValidationFailed("too_many_slots",
+                               fields={field: t("schedule.too_many", count=count, limit=MAX_SLOTS_PER_WEEK)})
+
+
 def parse_days_off(raw: Any) -> set[str]:
     if raw is None:
         return set()

@@ -177,6 +177,90 @@ def test_changing_hours_never_removes_a_held_slot(staff: Api, doctor: dict, pati
     assert cancelled.json["status"] == "cancelled"
 
 
+def test_a_schedule_of_more_consultations_than_a_doctor_can_hold_is_refused(staff: Api, doctor: dict) -> None:
+    # Every hour of the week in 15-minute consultations: 665 a week, more than one doctor's 336.
+    hours = {str(d): [["00:00", "23:59"]] for d in range(1, 8)}
+    path = f"/doctors/{doctor['id']}"
+    assert staff.call("PUT", path, {"duration_minutes": 60}).status_code == 200
+    assert staff.call("PUT", f"{path}/schedule", {"weekly_hours": hours}).status_code == 200
+    refused = staff.call("PUT", path, {"duration_minutes": 15})
+    assert refused.status_code == 400
+    message = refused.json["error"]["fields"]["duration_minutes"]
+    assert "665 консультаций в неделю" in message and "не больше 336" in message
+    assert staff.get(path).json["duration_minutes"] == 60
+
+    assert staff.call("PUT", f"{path}/schedule", {"weekly_hours": {}}).status_code == 200
+    assert staff.call("PUT", path, {"duration_minutes": 15}).status_code == 200
+    refused = staff.call("PUT", f"{path}/schedule", {"weekly_hours": hours})
+    assert refused.status_code == 400 and "665 консультаций" in refused.json["error"]["fields"]["weekly_hours"]
+    assert staff.get(path).json["weekly_hours"] == {}
+
+
+@pytest.fixture
+def four_week_window(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    from chalicelib.config import reload_settings
+
+    monkeypatch.setenv("SLOT_WINDOW_DAYS", "28")
+    reload_settings()
+    yield
+    monkeypatch.undo()
+    reload_settings()
+
+
+def _slot_days(doctor_id: str) -> list[int]:
+    """Days from now of each of the doctor's slots."""
+    from chalicelib.clock import now
+    from chalicelib.scheduling.times import from_key, to_key
+    from chalicelib.storage import slots as store
+
+    current = now()
+    found = store.slots_between(doctor_id, to_key(current), to_key(current + dt.timedelta(days=40)), consistent=True)
+    return sorted((from_key(s.starts_at) - current).days for s in found)
+
+
+def test_a_schedule_change_does_two_weeks_at_once_and_the_rest_from_the_queue(client, staff: Api, doctor: dict,
+                                                                              four_week_window: None) -> None:
+    from chalicelib import aws
+    from chalicelib.config import settings
+
+    hours = {str(d): [["09:00", "10:00"]] for d in range(1, 8)}
+    result = staff.call("PUT", f"/doctors/{doctor['id']}/schedule", {"weekly_hours": hours})
+    assert result.status_code == 200, result.json
+    assert result.json["slots"]["rest"] == "queued" and result.json["slots"]["days_done"] == 14
+    days = _slot_days(doctor["id"])
+    assert days and max(days) <= 14  # the first two weeks are bookable at once, nothing beyond yet
+
+    [message] = aws.client("sqs").receive_message(QueueUrl=settings().timer_queue_url,
+                                                  MaxNumberOfMessages=10)["Messages"]
+    event = client.events.generate_sqs_event(message_bodies=[message["Body"]], queue_name="timer-events")
+    client.lambda_.invoke("timer_events", event)
+    days = _slot_days(doctor["id"])
+    assert max(days) >= 27
+    assert len([d for d in days if d == 20]) == 2  # two half-hour slots a day, all four weeks
+
+    # Done again (a redelivered message), nothing changes.
+    before = _slot_days(doctor["id"])
+    client.lambda_.invoke("timer_events", event)
+    assert _slot_days(doctor["id"]) == before
+
+
+def test_without_the_queue_the_rest_waits_for_the_daily_roll(client, staff: Api, doctor: dict,
+                                                             four_week_window: None,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from chalicelib.config import reload_settings
+
+    monkeypatch.setenv("TIMER_QUEUE_URL", "https://sqs.eu-central-1.amazonaws.com/123456789012/no-such-queue")
+    reload_settings()
+    hours = {str(d): [["09:00", "10:00"]] for d in range(1, 8)}
+    result = staff.call("PUT", f"/doctors/{doctor['id']}/schedule", {"weekly_hours": hours})
+    assert result.status_code == 200  # the schedule is saved, the first two weeks bookable
+    assert result.json["slots"]["rest"] == "daily"
+    assert max(_slot_days(doctor["id"])) <= 14
+    client.lambda_.invoke("roll_schedules", client.events.generate_cw_event(
+        source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]))
+    assert max(_slot_days(doctor["id"])) >= 27
+
+
 def test_slots_follow_the_clinic_zone_across_dst() -> None:
     from chalicelib.scheduling.weekly import weekly_slots
 

@@ -14,6 +14,7 @@ from local.client import signed_in
 from local.process import start_stack, stop_stack
 
 EXAMPLES = 3
+CALLERS = ["registrar@clinic.local", "patient@clinic.local", "doctor@clinic.local", None]
 
 
 @pytest.fixture(scope="module")
@@ -22,22 +23,25 @@ def fuzzed_stack(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-u
     (rightly) slows every sign-in from 127.0.0.1 — which must not leak into other tests."""
     running = start_stack(tmp_path_factory.mktemp("fuzzed"))
     # Everyone signs in before any fuzzing starts.
-    running.cookies = {who: signed_in(running.url, who, "demo-password").cookie
-                       for who in ("registrar@clinic.local", "patient@clinic.local", "doctor@clinic.local")}
+    running.cookies = {who: signed_in(running.url, who, "demo-password").cookie for who in CALLERS if who}
     yield running
     stop_stack(running)
 
 
-@pytest.mark.parametrize("who", ["registrar@clinic.local", "patient@clinic.local", "doctor@clinic.local", None])
-def test_no_server_errors_and_answers_match_the_schema(fuzzed_stack, who: str | None) -> None:
-    stack = fuzzed_stack
-    headers = []
-    if who:
-        headers = ["-H", f"Cookie: {stack.cookies[who]}"]
+def run_schemathesis(url: str, cookie: str | None, examples: int, junit: Path | None = None,
+                     timeout: float = 600) -> subprocess.CompletedProcess:
+    """One schemathesis run over every operation, as one caller (a session cookie, or none)."""
+    headers = ["-H", f"Cookie: {cookie}"] if cookie else []
+    report = ["--report", "junit", "--report-junit-path", str(junit)] if junit else []
     schemathesis = Path(sys.executable).with_name("schemathesis")
-    run = subprocess.run([str(schemathesis), "run", f"{stack.url}/api/openapi.json", "--url", f"{stack.url}/api",
-                          *headers, "--exclude-path", "/auth/logout", "--exclude-path", "/me/password",
-                          "--checks", "not_a_server_error,response_schema_conformance",
-                          "--max-examples", str(EXAMPLES), "--workers", "2", "--seed", "20261126"],
-                         capture_output=True, text=True, timeout=600)
+    return subprocess.run([str(schemathesis), "run", f"{url}/api/openapi.json", "--url", f"{url}/api",
+                           *headers, "--exclude-path", "/auth/logout", "--exclude-path", "/me/password",
+                           "--checks", "not_a_server_error,response_schema_conformance",
+                           "--max-examples", str(examples), "--workers", "2", "--seed", "20261126", *report],
+                          capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.mark.parametrize("who", CALLERS)
+def test_no_server_errors_and_answers_match_the_schema(fuzzed_stack, who: str | None) -> None:
+    run = run_schemathesis(fuzzed_stack.url, fuzzed_stack.cookies[who] if who else None, EXAMPLES)
     assert run.returncode == 0, run.stdout[-6000:]
