@@ -103,7 +103,7 @@ def _get(booking_id: str, attachment_id: str) -> Attachment | None:
 
 def check_stored(attachment: Attachment) -> str | None:
     """Look at the stored bytes: None when acceptable, else the reason (and the object is removed)."""
-    from botocore.exceptions import ClientError
+    from botocore.exceptions import BotoCoreError, ClientError
 
     from chalicelib import aws
 
@@ -112,8 +112,12 @@ def check_stored(attachment: Attachment) -> str | None:
         head = s3.get_object(Bucket=resources.documents_bucket(), Key=attachment.s3_key, Range="bytes=0-15")
         first = head["Body"].read()
         size = int(head.get("ContentRange", "/0").split("/")[-1] or 0) or len(first)
-    except ClientError:
-        return "missing"
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404", "NotFound", "InvalidRange"):
+            return "missing"
+        raise Unavailable("s3") from exc
+    except BotoCoreError as exc:
+        raise Unavailable("s3") from exc
     real = sniff(first)
     reason = None
     if real is None:

@@ -11,12 +11,21 @@ from chalicelib.errors import Unavailable
 CONDITION_FAILED = "ConditionalCheckFailedException"
 
 
+def error_code(exc: PynamoDBException) -> str | None:
+    """DynamoDB's error code, or None when there was no answer (a timeout, a lost connection):
+    PynamoDB's own `cause_response_code` fails on those, whose `response` is None."""
+    response = getattr(exc.cause, "response", None)
+    if not isinstance(response, dict):
+        return None
+    return response.get("Error", {}).get("Code")
+
+
 def condition_failed(exc: PynamoDBException) -> bool:
     """True when a conditional write (or a transaction's condition) was refused."""
     if isinstance(exc, TransactWriteError):
         return any(reason is not None and reason.code == "ConditionalCheckFailed"
-                   for reason in exc.cancellation_reasons)
-    return exc.cause_response_code == CONDITION_FAILED
+                   for reason in exc.cancellation_reasons or [])
+    return error_code(exc) == CONDITION_FAILED
 
 
 @contextlib.contextmanager
@@ -27,4 +36,4 @@ def store_errors() -> Iterator[None]:
     except PynamoDBException as exc:
         if condition_failed(exc):
             raise
-        raise Unavailable(f"dynamodb: {exc.cause_response_code or type(exc).__name__}") from exc
+        raise Unavailable(f"dynamodb: {error_code(exc) or type(exc.cause or exc).__name__}") from exc

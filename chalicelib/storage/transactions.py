@@ -49,7 +49,7 @@ class Transaction:
             with store_errors():
                 self._tx._commit()
         except TransactWriteError as exc:
-            failed = {name for name, reason in zip(order, exc.cancellation_reasons)
+            failed = {name for name, reason in zip(order, exc.cancellation_reasons or [])
                       if reason is not None and reason.code == "ConditionalCheckFailed"}
             if failed:
                 raise TransactionRefused(failed) from None

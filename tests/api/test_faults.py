@@ -7,7 +7,7 @@ from typing import Iterator
 
 import botocore.client
 import pytest
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, ReadTimeoutError
 
 from tests.api.conftest import free_slots
 from tests.helpers import Api, Clock, outbox
@@ -15,13 +15,16 @@ from tests.helpers import Api, Clock, outbox
 
 @contextlib.contextmanager
 def failing(operation: str, code: str, times: int = 1000) -> Iterator[list[int]]:
-    """Every call of `operation` (by any botocore client) fails with `code`, up to `times` times."""
+    """Every call of `operation` (by any botocore client) fails with `code` (an AWS error code, or
+    "timeout": no answer in time), up to `times` times."""
     original = botocore.client.BaseClient._make_api_call
     count = [0]
 
     def broken(self, name, params):  # type: ignore[no-untyped-def]
         if name == operation and count[0] < times:
             count[0] += 1
+            if code == "timeout":
+                raise ReadTimeoutError(endpoint_url=f"https://{self.meta.service_model.endpoint_prefix}.amazonaws.com")
             raise ClientError({"Error": {"Code": code, "Message": "injected"}}, name)
         return original(self, name, params)
 
@@ -86,12 +89,26 @@ def test_yookassa_down_while_checking_a_notification_means_a_retry(client, docto
     assert patient.get(f"/bookings/{booking['id']}").json["status"] == "awaiting_payment"
 
 
-def test_a_throttled_store_gets_a_clear_answer(patient: Api) -> None:
-    with failing("Query", "ProvisionedThroughputExceededException"):
+@pytest.mark.parametrize("code", ["ProvisionedThroughputExceededException", "ThrottlingException",
+                                  "InternalServerError", "ServiceUnavailable", "timeout"])
+def test_a_failing_store_gets_a_clear_answer(patient: Api, code: str) -> None:
+    with failing("Query", code):
         response = patient.get("/bookings")
     assert response.status_code == 503
     assert response.json["error"]["code"] == "unavailable"
     assert "временно недоступен" in response.json["error"]["message"]
+
+
+@pytest.mark.parametrize("code", ["ProvisionedThroughputExceededException", "InternalServerError", "timeout"])
+def test_a_hold_the_store_could_not_write_leaves_nothing_behind(doctor: dict, patient: Api, code: str) -> None:
+    slot = free_slots(patient, doctor["id"])[0]
+    with failing("TransactWriteItems", code):
+        refused = patient.post("/bookings", {"slot_id": slot["id"]})
+    assert refused.status_code == 503 and refused.json["error"]["code"] == "unavailable"
+    assert patient.get("/bookings").json == []
+    assert slot["id"] in [s["id"] for s in free_slots(patient, doctor["id"])]
+    # The same hold, asked again, succeeds.
+    assert patient.post("/bookings", {"slot_id": slot["id"]}).status_code == 201
 
 
 def test_a_failed_email_during_sign_up_leaves_the_card_and_says_so(client, staff: Api) -> None:
@@ -101,3 +118,27 @@ def test_a_failed_email_during_sign_up_leaves_the_card_and_says_so(client, staff
     assert opened.status_code == 201 and opened.json["credentials_sent"] is False
     again = staff.post(f"/patients/{opened.json['id']}/credentials")
     assert again.status_code == 200 and again.json["credentials_sent"] is True
+
+
+@pytest.mark.parametrize("code", ["SlowDown", "InternalError", "timeout"])
+def test_a_file_check_the_storage_could_not_do_is_answered_503_and_can_be_finished_later(client, doctor: dict,
+                                                                                         patient: Api, yookassa,
+                                                                                         code: str) -> None:
+    import requests
+
+    slot = free_slots(patient, doctor["id"])[1]
+    booking = patient.post("/bookings", {"slot_id": slot["id"]}).json
+    yookassa.decide(patient.post(f"/bookings/{booking['id']}/payment").json["payment_id"], "pay")
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    form = patient.post(f"/bookings/{booking['id']}/attachments",
+                        {"filename": "анализы.pdf", "content_type": "application/pdf", "size": len(pdf)}).json
+    sent = requests.post(form["url"], data=form["fields"], files={"file": ("a.pdf", pdf, "application/pdf")},
+                         timeout=10)
+    assert sent.status_code in (200, 201, 204)
+    complete = f"/bookings/{booking['id']}/attachments/{form['attachment_id']}/complete"
+    with failing("GetObject", code):
+        refused = patient.post(complete)
+    # Not "the file is missing": the storage did not answer, and the uploaded file is kept.
+    assert refused.status_code == 503 and refused.json["error"]["code"] == "unavailable"
+    done = patient.post(complete)
+    assert done.status_code == 200 and done.json["status"] == "ready"
