@@ -74,6 +74,20 @@ export function isCancellable(booking: Booking): boolean {
   return isUnpaid(booking) || booking.status === 'paid'
 }
 
+/**
+ * A booking's doctor, time and price as BookingFacts takes them
+ * (`v-bind="bookingFacts(booking)"`); the page adds the email and the status where it shows them.
+ */
+export function bookingFacts(booking: Booking) {
+  return {
+    doctor: booking.doctor ? booking.doctor.full_name : '',
+    specialty: booking.doctor ? booking.doctor.specialty : undefined,
+    startsAt: booking.starts_at,
+    endsAt: booking.ends_at,
+    price: booking.price,
+  }
+}
+
 /** The clinic's rule: a paid consultation cancelled at least this long before its start is refunded in full. */
 export const FREE_CANCELLATION_HOURS = 24
 
