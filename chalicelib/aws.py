@@ -22,7 +22,8 @@ def _session() -> Any:
 def client(service: str) -> Any:
     from botocore.config import Config
 
-    config = Config(connect_timeout=3, read_timeout=10, retries={"mode": "standard", "max_attempts": 3})
+    config = Config(connect_timeout=3, read_timeout=10, retries={"mode": "standard", "max_attempts": 3},
+                    max_pool_connections=64)
     return _session().client(service, config=config)
 
 

@@ -76,6 +76,7 @@ class Stack:
         moto_port = moto.start()
         self._stops.append(moto.stop)
         config = prepare_environment(moto_port, self.stage)
+        os.environ["LOCAL_SENT_MAIL_URL"] = moto.sent_mail_url
         os.environ["PUBLIC_BASE_URL"] = self.url
         from local.yookassa_emulator import YooKassaEmulator, http_notifier
 

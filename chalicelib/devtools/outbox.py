@@ -1,7 +1,8 @@
 """The local outbox: every email sent through SES, as moto recorded it.
 
-Only the local stage uses this; it reads moto's in-process SES store, which the
-local stack and the tests share with the app.
+Only the local stage uses this. The local stack's moto runs in a process of its
+own and tells what SES recorded at LOCAL_SENT_MAIL_URL; in-process tests read
+moto's SES store directly.
 """
 from __future__ import annotations
 
@@ -13,11 +14,28 @@ from typing import Any
 from chalicelib.config import settings
 
 
-def _ses_backend() -> Any:
+class _Sent:
+    def __init__(self, id: str, raw_data: str) -> None:  # noqa: A002 - moto's names
+        self.id = id
+        self.raw_data = raw_data
+
+
+def _sent_messages() -> list[Any]:
+    """What SES recorded, oldest first (objects with `id` and `raw_data`)."""
+    import os
+
+    url = os.environ.get("LOCAL_SENT_MAIL_URL")
+    if url:
+        import json
+        import urllib.request
+
+        with urllib.request.urlopen(url, timeout=10) as answer:
+            return [_Sent(m["id"], m["raw_data"]) for m in json.loads(answer.read())]
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.ses.models import ses_backends
 
-    return ses_backends[DEFAULT_ACCOUNT_ID][settings().region]
+    return [m for m in list(ses_backends[DEFAULT_ACCOUNT_ID][settings().region].sent_messages)
+            if hasattr(m, "raw_data")]
 
 
 def _parse(raw: Any) -> dict[str, Any]:
@@ -51,14 +69,13 @@ def _parse(raw: Any) -> dict[str, Any]:
 
 def messages() -> list[dict[str, Any]]:
     """Sent messages, newest first."""
-    backend = _ses_backend()
-    parsed = [_parse(m) for m in list(backend.sent_messages) if hasattr(m, "raw_data")]
+    parsed = [_parse(m) for m in _sent_messages()]
     return list(reversed(parsed))
 
 
 def attachment(message_id: str, index: int) -> tuple[str, str, bytes] | None:
-    for raw in _ses_backend().sent_messages:
-        if getattr(raw, "id", None) == message_id and hasattr(raw, "raw_data"):
+    for raw in _sent_messages():
+        if raw.id == message_id:
             msg = email.message_from_string(raw.raw_data, policy=email.policy.default)
             parts = [p for p in msg.walk() if not p.is_multipart() and p.get_filename()]
             if 0 <= index < len(parts):

@@ -3,6 +3,7 @@ sign-in throttles, registration requests and card numbers."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Iterable
 
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
@@ -28,7 +29,7 @@ def create_user(user: User) -> None:
     login = Login(user.email, user_id=user.user_id)
     try:
         with store_errors():
-            with TransactWrite(connection=User._get_connection().connection) as tx:
+            with TransactWrite(connection=User._get_connection().connection, client_request_token=uuid.uuid4().hex) as tx:
                 tx.save(login, condition=Login.email.does_not_exist())
                 tx.save(user, condition=User.user_id.does_not_exist())
     except TransactWriteError as exc:
@@ -96,8 +97,21 @@ def next_card_number() -> int:
 # Sessions ------------------------------------------------------------------
 
 def put_session(session: Session) -> None:
-    with store_errors():
-        session.save(condition=Session.token_hash.does_not_exist())
+    """A new session under a fresh random token. If the condition fails, the likeliest reason by far is
+    our own write arriving twice (the SDK retried after an answer was lost): that is success."""
+    try:
+        with store_errors():
+            session.save(condition=Session.token_hash.does_not_exist())
+    except PutError as exc:
+        if not condition_failed(exc):
+            raise
+        with store_errors():
+            try:
+                stored = Session.get(session.token_hash, consistent_read=True)
+            except DoesNotExist:
+                stored = None
+        if stored is None or stored.user_id != session.user_id or stored.created_at != session.created_at:
+            raise
 
 
 def get_session(token_hash: str) -> Session | None:

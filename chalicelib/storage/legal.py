@@ -1,6 +1,8 @@
 """Signatures under legal documents."""
 from __future__ import annotations
 
+import uuid
+
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
@@ -13,7 +15,7 @@ def record_signature(consent: Consent, user: User) -> None:
     """Store the signature and mark the version as signed for the person, in one transaction."""
     try:
         with store_errors():
-            with TransactWrite(connection=User._get_connection().connection) as tx:
+            with TransactWrite(connection=User._get_connection().connection, client_request_token=uuid.uuid4().hex) as tx:
                 tx.save(consent, condition=Consent.consent_id.does_not_exist())
                 tx.update(user, actions=[User.signed_documents[consent.kind].set(consent.version)],
                           condition=User.user_id.exists())
@@ -27,7 +29,7 @@ def record_withdrawal(consent: Consent, user: User, at: str, ip: str) -> None:
     """Withdraw once: the signature records when and from where; the person's document is no longer in force."""
     try:
         with store_errors():
-            with TransactWrite(connection=User._get_connection().connection) as tx:
+            with TransactWrite(connection=User._get_connection().connection, client_request_token=uuid.uuid4().hex) as tx:
                 tx.update(consent, actions=[Consent.withdrawn_at.set(at), Consent.withdrawn_ip.set(ip)],
                           condition=Consent.withdrawn_at.does_not_exist())
                 tx.update(user, actions=[User.signed_documents[consent.kind].set("")],

@@ -40,6 +40,9 @@ def _meta(suffix: str) -> type:
         connect_timeout_seconds = 3
         read_timeout_seconds = 10
         max_retry_attempts = 3
+        # A Lambda handles one request at a time; the local stack serves many from threads of one process,
+        # and with the default 10 each extra thread opened (and dropped) a connection per call.
+        max_pool_connections = 64
 
     return Meta
 

@@ -6,6 +6,7 @@ the order the parts were added; this class maps them back to names.
 """
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
@@ -23,7 +24,9 @@ class TransactionRefused(Exception):
 
 class Transaction:
     def __init__(self) -> None:
-        self._tx = TransactWrite(connection=User._get_connection().connection)
+        # A token of its own: when the SDK retries after a lost answer, DynamoDB applies the transaction
+        # once and answers the retry with success instead of refusing it against its own writes.
+        self._tx = TransactWrite(connection=User._get_connection().connection, client_request_token=uuid.uuid4().hex)
         self._names: dict[str, list[str]] = {"check": [], "delete": [], "put": [], "update": []}
 
     def check(self, name: str, model_cls: Any, hash_key: Any, range_key: Any = None, *, condition: Any) -> None:

@@ -142,3 +142,31 @@ def test_a_file_check_the_storage_could_not_do_is_answered_503_and_can_be_finish
     assert refused.status_code == 503 and refused.json["error"]["code"] == "unavailable"
     done = patient.post(complete)
     assert done.status_code == 200 and done.json["status"] == "ready"
+
+
+@contextlib.contextmanager
+def answered_twice(operation: str) -> Iterator[list[int]]:
+    """Each `operation` reaches AWS twice, as when the SDK retries after the first answer was lost."""
+    original = botocore.client.BaseClient._make_api_call
+    count = [0]
+
+    def twice(self, name, params):  # type: ignore[no-untyped-def]
+        if name == operation:
+            count[0] += 1
+            original(self, name, params)
+        return original(self, name, params)
+
+    botocore.client.BaseClient._make_api_call = twice
+    try:
+        yield count
+    finally:
+        botocore.client.BaseClient._make_api_call = original
+
+
+def test_a_sign_in_whose_first_answer_was_lost_still_signs_in(client, patient: Api) -> None:
+    fresh = Api(client)
+    with answered_twice("PutItem") as count:
+        signed = fresh.login("anna@example.org")
+    assert count[0] >= 1
+    assert signed.status_code == 200, signed.json
+    assert fresh.get("/bookings").status_code == 200
