@@ -79,8 +79,9 @@ def serve(host: str = "127.0.0.1", port: int = 0) -> None:
     server = make_server(host, port, app, threaded=True, request_handler=MotoRequestHandler)
     bound = int(server.server_address[1])
     # What a state machine's tasks call runs here too: point them at this server.
-    os.environ.update({"AWS_ENDPOINT_URL": f"http://{host}:{bound}", "AWS_ACCESS_KEY_ID": "local",
-                       "AWS_SECRET_ACCESS_KEY": "local"})
+    # (moto's Step Functions finds its own server by MOTO_PORT.)
+    os.environ.update({"AWS_ENDPOINT_URL": f"http://{host}:{bound}", "MOTO_PORT": str(bound),
+                       "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"})
     os.environ.setdefault("AWS_DEFAULT_REGION", "eu-central-1")
     parent = os.getppid()
 
