@@ -14,25 +14,36 @@ from tests.helpers import Api, Clock, outbox
 
 
 @contextlib.contextmanager
-def failing(operation: str, code: str, times: int = 1000) -> Iterator[list[int]]:
-    """Every call of `operation` (by any botocore client) fails with `code` (an AWS error code, or
-    "timeout": no answer in time), up to `times` times."""
+def aws_calls_through(operation: str, handle) -> Iterator[list[int]]:  # type: ignore[no-untyped-def]
+    """Every call of `operation` (by any botocore client) goes to `handle(client, name, params, original,
+    count)` instead; `count` (a one-item list) is what the block gets."""
     original = botocore.client.BaseClient._make_api_call
     count = [0]
 
-    def broken(self, name, params):  # type: ignore[no-untyped-def]
-        if name == operation and count[0] < times:
-            count[0] += 1
-            if code == "timeout":
-                raise ReadTimeoutError(endpoint_url=f"https://{self.meta.service_model.endpoint_prefix}.amazonaws.com")
-            raise ClientError({"Error": {"Code": code, "Message": "injected"}}, name)
+    def patched(self, name, params):  # type: ignore[no-untyped-def]
+        if name == operation:
+            return handle(self, name, params, original, count)
         return original(self, name, params)
 
-    botocore.client.BaseClient._make_api_call = broken
+    botocore.client.BaseClient._make_api_call = patched
     try:
         yield count
     finally:
         botocore.client.BaseClient._make_api_call = original
+
+
+def failing(operation: str, code: str, times: int = 1000):  # type: ignore[no-untyped-def]
+    """Every call of `operation` fails with `code` (an AWS error code, or "timeout": no answer in
+    time), up to `times` times."""
+    def broken(client, name, params, original, count):  # type: ignore[no-untyped-def]
+        if count[0] >= times:
+            return original(client, name, params)
+        count[0] += 1
+        if code == "timeout":
+            raise ReadTimeoutError(endpoint_url=f"https://{client.meta.service_model.endpoint_prefix}.amazonaws.com")
+        raise ClientError({"Error": {"Code": code, "Message": "injected"}}, name)
+
+    return aws_calls_through(operation, broken)
 
 
 def paid_mails() -> list[dict]:
@@ -144,23 +155,14 @@ def test_a_file_check_the_storage_could_not_do_is_answered_503_and_can_be_finish
     assert done.status_code == 200 and done.json["status"] == "ready"
 
 
-@contextlib.contextmanager
-def answered_twice(operation: str) -> Iterator[list[int]]:
+def answered_twice(operation: str):  # type: ignore[no-untyped-def]
     """Each `operation` reaches AWS twice, as when the SDK retries after the first answer was lost."""
-    original = botocore.client.BaseClient._make_api_call
-    count = [0]
+    def twice(client, name, params, original, count):  # type: ignore[no-untyped-def]
+        count[0] += 1
+        original(client, name, params)
+        return original(client, name, params)
 
-    def twice(self, name, params):  # type: ignore[no-untyped-def]
-        if name == operation:
-            count[0] += 1
-            original(self, name, params)
-        return original(self, name, params)
-
-    botocore.client.BaseClient._make_api_call = twice
-    try:
-        yield count
-    finally:
-        botocore.client.BaseClient._make_api_call = original
+    return aws_calls_through(operation, twice)
 
 
 def test_a_sign_in_whose_first_answer_was_lost_still_signs_in(client, patient: Api) -> None:
