@@ -7,9 +7,13 @@ which of the three a path belongs to, as CloudFront's behaviours do in AWS.
 from __future__ import annotations
 
 import mimetypes
+import os
 import posixpath
+import threading
+from collections import deque
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 from urllib.parse import unquote, urlsplit
 
 from chalice.local import (
@@ -25,6 +29,46 @@ from chalicelib.site import security_headers
 from chalicelib.web.errors import error_body
 
 API_PREFIX = "/api"
+# How many API requests run at once: Lambda gives every request an execution environment of its own, and
+# this machine has two cores. Requests beyond this wait their turn in arrival order.
+DEFAULT_EXECUTIONS = 4
+
+
+class Executions:
+    """At most `limit` requests run at a time, the rest served first come, first served.
+
+    Without it each of 200 waiting requests has a thread competing for the one interpreter lock, and
+    which one runs next is chance: some wait seconds, some are passed over for half a minute. Here a
+    request that must wait sleeps on a lock of its own until the request before it in line is done.
+    """
+
+    def __init__(self, limit: int) -> None:
+        if limit < 1:
+            raise ValueError("at least one request must be able to run")
+        self._free = limit
+        self._line: deque[threading.Lock] = deque()
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        ticket = None
+        with self._lock:
+            if self._free and not self._line:
+                self._free -= 1
+            else:
+                ticket = threading.Lock()
+                ticket.acquire()
+                self._line.append(ticket)
+        if ticket is not None:
+            ticket.acquire()  # released by the request that hands its place over
+        try:
+            yield
+        finally:
+            with self._lock:
+                if self._line:
+                    self._line.popleft().release()
+                else:
+                    self._free += 1
 
 
 def _origin(url: str) -> str:
@@ -35,7 +79,6 @@ def _origin(url: str) -> str:
 def site_headers() -> dict[str, str]:
     """The site's headers, with the local stack's other origins the pages talk to: the storage endpoint
     (presigned uploads) and the signaling WebSocket — in AWS, the bucket's and the WebSocket API's."""
-    import os
 
     sources = " ".join(filter(None, (_origin(os.environ.get("AWS_ENDPOINT_URL", "")),
                                      _origin(os.environ.get("SIGNALING_URL", "")))))
@@ -46,6 +89,7 @@ class StackRequestHandler(ChaliceRequestHandler):
     frontend_dir: Path = Path("frontend/dist")
     api_available: bool = True
     extra_pages: dict[str, Any] = {}
+    executions: Executions = Executions(DEFAULT_EXECUTIONS)
 
     def log_message(self, format: str, *args: Any) -> None:
         # The app logs one JSON line per request; the raw request line may
@@ -58,7 +102,8 @@ class StackRequestHandler(ChaliceRequestHandler):
             self.path = self.path[len(API_PREFIX):] or "/"
             # The caller's real address, as API Gateway reports it (Chalice's local gateway says 127.0.0.1).
             self.local_gateway.event_converter.LOCAL_SOURCE_IP = self.client_address[0]
-            return ChaliceRequestHandler._generic_handle(self)
+            with self.executions.turn():
+                return ChaliceRequestHandler._generic_handle(self)
         if path in self.extra_pages:
             return self.extra_pages[path](self)
         if self.command not in ("GET", "HEAD"):
@@ -135,5 +180,7 @@ def make_server(app: Any, config: Any, host: str, port: int, frontend_dir: Path,
     if not isinstance(app, LocalChalice):
         CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
         app.__class__ = CustomLocalChalice
-    handler = type("Handler", (StackRequestHandler,), {"frontend_dir": frontend_dir, "extra_pages": extra_pages})
+    executions = Executions(int(os.environ.get("LOCAL_API_EXECUTIONS") or DEFAULT_EXECUTIONS))
+    handler = type("Handler", (StackRequestHandler,),
+                   {"frontend_dir": frontend_dir, "extra_pages": extra_pages, "executions": executions})
     return LocalDevServer(app, config, host, port, handler_cls=handler, server_cls=StackHTTPServer)
