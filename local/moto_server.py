@@ -70,12 +70,13 @@ def serve(host: str = "127.0.0.1", port: int = 0) -> None:
     from moto.core.config import default_user_config
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 
-    from local import moto_answers, moto_transactions
+    from local import moto_answers, moto_queries, moto_transactions
 
     # Run our Step Functions state machines for real, not just record them.
     default_user_config["stepfunctions"]["execute_state_machine"] = True
     moto_transactions.install()
     moto_answers.install()
+    moto_queries.install()
     app = LocalRoutes(SerializedDynamoDB(DomainDispatcherApplication(create_backend_app)))
     server = make_server(host, port, app, threaded=True, request_handler=MotoRequestHandler)
     bound = int(server.server_address[1])
