@@ -67,9 +67,16 @@ def _parse(raw: Any) -> dict[str, Any]:
     }
 
 
+_PARSED: dict[str, dict[str, Any]] = {}  # a sent message never changes: each is parsed once
+
+
 def messages() -> list[dict[str, Any]]:
     """Sent messages, newest first."""
-    parsed = [_parse(m) for m in _sent_messages()]
+    parsed = []
+    for raw in _sent_messages():
+        if raw.id not in _PARSED:
+            _PARSED[raw.id] = _parse(raw)
+        parsed.append(dict(_PARSED[raw.id]))
     return list(reversed(parsed))
 
 
