@@ -49,6 +49,11 @@ class Executions:
         self._line: deque[threading.Lock] = deque()
         self._lock = threading.Lock()
 
+    @property
+    def waiting(self) -> int:
+        with self._lock:
+            return len(self._line)
+
     @contextmanager
     def turn(self) -> Iterator[None]:
         ticket = None

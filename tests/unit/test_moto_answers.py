@@ -2,9 +2,10 @@
 moto's own shape-walking writer gave it."""
 from __future__ import annotations
 
-import boto3
 import pytest
-from moto import mock_aws
+
+from local import moto_answers
+from tests.unit.moto_conversation import talk
 
 ITEM = {
     "k": {"S": "doctor#1"}, "r": {"S": "2026-12-01T09:00:00Z"}, "n": {"N": "12.5"}, "b": {"B": b"\x00\xffpdf"},
@@ -48,24 +49,10 @@ def conversation(client) -> list:  # type: ignore[no-untyped-def]
     return answers
 
 
-def talk(fast: bool) -> list:
-    from local import moto_answers
-
-    if fast:
-        moto_answers.install()
-    try:
-        with mock_aws():
-            return conversation(boto3.client("dynamodb", region_name="eu-central-1"))
-    finally:
-        moto_answers.uninstall()
-
-
 def test_the_sdk_reads_the_same_answers_from_plain_json(monkeypatch: pytest.MonkeyPatch) -> None:
-    from local import moto_answers
-
     written = []
     monkeypatch.setattr(moto_answers, "body", lambda result: written.append(result) or moto_answers._body(result))
-    walked, plain = talk(fast=False), talk(fast=True)
+    walked, plain = talk(conversation), talk(conversation, moto_answers)
     assert plain == walked
     # Every answer with items in it was written the plain way (moto answers a missing item and a write
     # transaction without going through DynamoDB's result type).
@@ -79,6 +66,4 @@ def test_the_sdk_reads_the_same_answers_from_plain_json(monkeypatch: pytest.Monk
     ({"Count": 0, "LastEvaluatedKey": None}, '{"Count":0}'),
 ])
 def test_body_is_dynamodb_json(value: dict, expected: str) -> None:
-    from local.moto_answers import body
-
-    assert body(value) == expected
+    assert moto_answers.body(value) == expected

@@ -6,6 +6,9 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from local import moto_queries
+from tests.unit.moto_conversation import talk
+
 
 def pages(client, **query) -> list:  # type: ignore[no-untyped-def]
     """Every page of a query, as the SDK returned them."""
@@ -52,20 +55,8 @@ def conversation(client) -> list:  # type: ignore[no-untyped-def]
     ]
 
 
-def talk(partitioned: bool) -> list:
-    from local import moto_queries
-
-    if partitioned:
-        moto_queries.install()
-    try:
-        with mock_aws():
-            return conversation(boto3.client("dynamodb", region_name="eu-central-1"))
-    finally:
-        moto_queries.uninstall()
-
-
 def test_partition_reads_answer_as_the_whole_table_sort_does() -> None:
-    whole, partitioned = talk(partitioned=False), talk(partitioned=True)
+    whole, partitioned = talk(conversation), talk(conversation, moto_queries)
     assert partitioned == whole
     assert [item["at"]["S"][-2:] for item in whole[0][0]["Items"]][:3] == ["01", "02", "03"]
     assert sum(len(page["Items"]) for page in whole[3]) == 20
@@ -73,8 +64,6 @@ def test_partition_reads_answer_as_the_whole_table_sort_does() -> None:
 
 def test_a_table_key_query_lists_only_its_partition(monkeypatch: pytest.MonkeyPatch) -> None:
     from moto.dynamodb.models.table import Table
-
-    from local import moto_queries
 
     moto_queries.install()
     listed: list[int] = []
