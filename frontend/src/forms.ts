@@ -21,8 +21,7 @@ export function safeNext(value: unknown): string | null {
  */
 export function useApiForm(fieldNames: readonly string[], form?: Ref<HTMLElement | null>) {
   const { t } = useI18n()
-  const router = useRouter()
-  const route = useRoute()
+  const sessionErrors = useSessionErrors()
   const sending = ref(false)
   const fieldErrors = ref<Record<string, string>>({})
   const formError = ref('')
@@ -77,17 +76,8 @@ export function useApiForm(fieldNames: readonly string[], form?: Ref<HTMLElement
       await action()
       return true
     } catch (error) {
-      if (error instanceof ApiError && error.code === 'not_signed_in') {
-        // The session ended (signed out elsewhere, expired): sign in again and come back.
-        setUser(null)
-        await router.push({ name: 'login', query: { next: route.fullPath } })
-        return false
-      }
-      if (error instanceof ApiError && error.code === 'password_change_required') {
-        await loadSession().catch(() => undefined)
-        await router.push({ name: 'change-password' })
-        return false
-      }
+      // The session ended (signed out elsewhere, expired) or the temporary password must go first.
+      if (await sessionErrors.handle(error)) return false
       if (error instanceof ApiError && handle && handle(error)) {
         lastError.value = error
       } else {
