@@ -14,6 +14,7 @@ from aws_cdk import aws_kinesisvideo as kinesisvideo
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_notifications as s3n
+from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_ses as ses
 from aws_cdk import aws_ses_actions as ses_actions
 from aws_cdk import aws_sqs as sqs
@@ -250,6 +251,19 @@ class TelemedStage(cdk.Stack):
             " if (r.uri.indexOf('.') === -1) { r.uri = '/index.html'; } return r; }"))
         api_domain = cdk.Fn.join("", [chalice.get_resource("RestAPI").ref, ".execute-api.", self.region,
                                       ".amazonaws.com"])
+        # The patient's own address for the API (sign-in throttling, signed consents, the audit log): CloudFront
+        # puts it in True-Client-IP and vouches for it with a secret the app checks (chalicelib/web/addresses.py).
+        from chalicelib.web.addresses import ORIGIN_HEADER, SECRET_NAME, VIEWER_HEADER
+
+        origin_secret = secretsmanager.Secret(
+            self, "OriginVerify", description="CloudFront vouches for the viewer's address with this",
+            generate_secret_string=secretsmanager.SecretStringGenerator(exclude_punctuation=True, password_length=48))
+        origin_secret_value = origin_secret.secret_value.unsafe_unwrap()  # a dynamic reference, resolved on deploy
+        chalice.add_environment_variable(f"{SECRET_NAME}_SECRET_ARN", origin_secret.secret_arn, "APIHandler")
+        origin_secret.grant_read(chalice.get_role("ApiHandlerRole"))
+        viewer_address = cloudfront.Function(self, "ViewerAddress", code=cloudfront.FunctionCode.from_inline(
+            f"function handler(event) {{ var r = event.request;"
+            f" r.headers['{VIEWER_HEADER}'] = {{value: event.viewer.ip}}; return r; }}"))
         distribution = cloudfront.Distribution(
             self, "Distribution",
             default_behavior=cloudfront.BehaviorOptions(
@@ -259,12 +273,14 @@ class TelemedStage(cdk.Stack):
                 function_associations=[cloudfront.FunctionAssociation(
                     function=spa, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST)]),
             additional_behaviors={"/api/*": cloudfront.BehaviorOptions(
-                origin=origins.HttpOrigin(api_domain),
+                origin=origins.HttpOrigin(api_domain, custom_headers={ORIGIN_HEADER: origin_secret_value}),
                 viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
                 allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
                 cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
                 origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
-                response_headers_policy=policy)},
+                response_headers_policy=policy,
+                function_associations=[cloudfront.FunctionAssociation(
+                    function=viewer_address, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST)])},
             default_root_object="index.html", minimum_protocol_version=cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021)
         cdk.CfnOutput(self, "SiteBucket", value=site.bucket_name)
         cdk.CfnOutput(self, "SiteUrl", value=cdk.Fn.join("", ["https://", distribution.distribution_domain_name]))

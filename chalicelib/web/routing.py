@@ -22,6 +22,7 @@ from chalice import Blueprint, Chalice, Response
 from chalicelib.errors import BadRequest, DomainError
 from chalicelib.logs import log_event
 from chalicelib.web.access import Access
+from chalicelib.web.addresses import address_of
 from chalicelib.web.errors import describe, error_body
 from chalicelib.web.schema import Obj
 
@@ -78,7 +79,7 @@ class Call:
     @property
     def ip(self) -> str:
         identity = (self.request.context or {}).get("identity") or {}
-        return identity.get("sourceIp") or ""
+        return address_of(self.request.headers, identity.get("sourceIp") or "")
 
     @property
     def user_agent(self) -> str:

@@ -65,6 +65,30 @@ def test_the_site_is_behind_cloudfront_with_the_api_on_the_same_domain(template:
         and "microphone=(self)" in permissions["Value"]
 
 
+def test_the_api_hears_the_patients_address_only_from_cloudfront(template: Any) -> None:
+    [distribution] = resources(template, "AWS::CloudFront::Distribution").values()
+    config = distribution["Properties"]["DistributionConfig"]
+    [api] = config["CacheBehaviors"]
+    [association] = api["FunctionAssociations"]
+    assert association["EventType"] == "viewer-request"
+    function = resources(template, "AWS::CloudFront::Function")[association["FunctionARN"]["Fn::GetAtt"][0]]
+    assert "r.headers['true-client-ip'] = {value: event.viewer.ip}" in function["Properties"]["FunctionCode"]
+    [origin] = [o for o in config["Origins"] if o["Id"] == api["TargetOriginId"]]
+    [vouch] = origin["OriginCustomHeaders"]
+    assert vouch["HeaderName"] == "x-origin-verify"
+    secret = json.dumps(vouch["HeaderValue"])
+    assert "resolve:secretsmanager" in secret  # resolved on deploy, never in the template
+    [(secret_id, generated)] = resources(template, "AWS::SecretsManager::Secret").items()
+    assert secret_id in secret and generated["Properties"]["GenerateSecretString"]["PasswordLength"] >= 32
+    # The app reads the same secret from Secrets Manager, by its ARN (no secret in its environment).
+    [handler] = [f for name, f in resources(template, "AWS::Serverless::Function").items() if name == "APIHandler"]
+    variables = handler["Properties"]["Environment"]["Variables"]
+    assert variables["ORIGIN_VERIFY_SECRET_SECRET_ARN"] == {"Ref": secret_id} and "ORIGIN_VERIFY_SECRET" not in variables
+    reads = [s for p in resources(template, "AWS::IAM::Policy").values() for s in p["Properties"]["PolicyDocument"]["Statement"]
+             if "secretsmanager:GetSecretValue" in json.dumps(s["Action"])]
+    assert [s["Resource"] for s in reads] == [{"Ref": secret_id}]
+
+
 def test_mail_identity_and_the_documents_address(template: Any) -> None:
     assert resources(template, "AWS::SES::EmailIdentity")
     [rule] = resources(template, "AWS::SES::ReceiptRule").values()
