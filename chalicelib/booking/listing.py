@@ -58,6 +58,20 @@ def my_bookings(principal: Principal, as_role: str | None) -> list[dict[str, Any
     return [booking_view(b, current) for b in found]
 
 
+def patient_bookings(staff: Principal, patient_id: str, ip: str, user_agent: str) -> list[dict[str, Any]]:
+    """A patient's bookings for the registry, newest first; the read goes into the audit log first."""
+    from chalicelib import audit
+    from chalicelib.errors import NotFound
+    from chalicelib.storage import accounts as account_store
+
+    patient = account_store.get_user(patient_id)
+    if patient is None or roles.PATIENT not in (patient.roles or set()):
+        raise NotFound("patient")
+    audit.record(staff, "read_patient_bookings", "patient", patient_id, patient_id, ip, user_agent)
+    current = now()
+    return [booking_view(b, current) for b in store.bookings_of_patient(patient_id)]
+
+
 def doctor_day(principal: Principal, day: str | None) -> list[dict[str, Any]]:
     """The doctor's consultations of one day of the clinic's calendar (paid and on)."""
     current = now()

@@ -6,6 +6,7 @@ from typing import Any
 from chalice import Blueprint
 
 from chalicelib import roles
+from chalicelib.routes.bookings import BOOKING
 from chalicelib.web.access import ANYONE, role
 from chalicelib.web.routing import Call, Endpoints
 from chalicelib.web.schema import Obj, Str
@@ -83,6 +84,14 @@ def find_patient(call: Call) -> dict[str, Any]:
     from chalicelib.accounts import cards
 
     return cards.find_patient(call.query["email"])
+
+
+@api.get("/patients/{user_id}/bookings", access=STAFF, summary="A patient's bookings, newest first (audited)",
+         response={"type": "array", "items": BOOKING}, errors=("not_signed_in", "forbidden", "not_found"))
+def patient_bookings(call: Call, user_id: str) -> list[dict[str, Any]]:
+    from chalicelib.booking import listing
+
+    return listing.patient_bookings(call.principal, user_id, call.ip, call.user_agent)
 
 
 @api.post("/patients/{user_id}/credentials", access=STAFF,

@@ -282,7 +282,13 @@ export interface AuditEntry {
   user_agent: string | null
 }
 
-export const AUDIT_ACTIONS = ['read_booking', 'read_conclusion', 'read_conclusion_pdf', 'read_attachments'] as const
+export const AUDIT_ACTIONS = [
+  'read_booking',
+  'read_conclusion',
+  'read_conclusion_pdf',
+  'read_attachments',
+  'read_patient_bookings',
+] as const
 
 export function actionLabel(action: string): string {
   return (AUDIT_ACTIONS as readonly string[]).indexOf(action) !== -1 ? t(`audit.actions.${action}`) : action
@@ -291,6 +297,7 @@ export function actionLabel(action: string): string {
 export function targetLabel(entry: AuditEntry): string {
   if (entry.target_type === 'booking') return t('audit.targets.booking', { id: entry.target_id })
   if (entry.target_type === 'conclusion') return t('audit.targets.conclusion', { id: entry.target_id })
+  if (entry.target_type === 'patient') return t('audit.targets.patient', { id: entry.target_id })
   return `${entry.target_type} ${entry.target_id}`
 }
 

@@ -1,6 +1,7 @@
 import { flushPromises } from '@vue/test-utils'
 import { describe, expect, it } from 'vitest'
 import App from '../src/App.vue'
+import { heldBooking, plain } from './bookingFixtures'
 import { setActiveRole, setUser } from '../src/session'
 import {
   apiError,
@@ -279,6 +280,7 @@ describe('RegistryFindPatientView', () => {
     const fetchMock = stubApi({
       'GET /api/patients?email=elena%40example.ru': () => jsonResponse(200, { ...found, must_change_password: false }),
       'POST /api/patients/p-1/credentials': () => jsonResponse(200, { ...openedCard, credentials_sent: true }),
+      'GET /api/patients/p-1/bookings': () => jsonResponse(200, []),
     })
     const { wrapper } = await mountWithRouter(App, '/registry/patients/find?email=elena@example.ru')
     await flushPromises()
@@ -301,5 +303,41 @@ describe('RegistryFindPatientView', () => {
       'Новый временный пароль отправлен на elena@example.ru. Прежний пароль больше не действует.',
     )
     expect(wrapper.find('[data-test="password-state"]').text()).toContain('Временный')
+  })
+
+  it('lists the patient’s bookings, newest first, with their state and sum, and says the read is logged', async () => {
+    setUser(registrar)
+    const paid = heldBooking({ id: 'b-9', status: 'paid', hold_expires_at: null, starts_at: '2026-12-01T10:00:00+03:00' })
+    const cancelled = heldBooking({ id: 'b-8', status: 'cancelled', hold_expires_at: null })
+    stubApi({
+      'GET /api/patients?email=elena%40example.ru': () => jsonResponse(200, found),
+      'GET /api/patients/p-1/bookings': () => jsonResponse(200, [paid, cancelled]),
+    })
+    const { wrapper } = await mountWithRouter(App, '/registry/patients/find?email=elena@example.ru')
+    await flushPromises()
+
+    const section = wrapper.find('[data-test="patient-bookings"]')
+    expect(section.find('h2').text()).toBe('Записи к врачу')
+    expect(section.text()).toContain('отмечается в журнале доступа')
+    const items = section.findAll('[data-test="booking"]')
+    expect(items.map((li) => plain(li.find('h3').text()))[0]).toBe('вторник, 1 декабря, 10:00 (МСК)')
+    expect(items.map((li) => li.find('[data-test="booking-status"]').text())).toEqual(['Оплачена', 'Отменена'])
+  })
+
+  it('says when the patient has no bookings, and offers to retry when they could not be loaded', async () => {
+    setUser(registrar)
+    let answers = 0
+    stubApi({
+      'GET /api/patients?email=elena%40example.ru': () => jsonResponse(200, found),
+      'GET /api/patients/p-1/bookings': () =>
+        ++answers === 1 ? apiError(503, 'unavailable', 'Сервис временно недоступен. Попробуйте через минуту.') : jsonResponse(200, []),
+    })
+    const { wrapper } = await mountWithRouter(App, '/registry/patients/find?email=elena@example.ru')
+    await flushPromises()
+    const section = wrapper.find('[data-test="patient-bookings"]')
+    expect(section.text()).toContain('Сервис временно недоступен')
+    await section.find('button').trigger('click')
+    await flushPromises()
+    expect(wrapper.find('[data-test="patient-bookings-empty"]').text()).toBe('У пациента нет записей к врачу.')
   })
 })

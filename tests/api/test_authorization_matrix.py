@@ -61,6 +61,7 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/doctors"): STAFF, ("PUT", "/doctors/{doctor_id}"): STAFF,
     ("POST", "/doctors/{doctor_id}/signing-key"): ADMIN, ("GET", "/audit"): ADMIN,
     ("POST", "/patients"): STAFF, ("GET", "/patients"): STAFF, ("POST", "/patients/{user_id}/credentials"): STAFF,
+    ("GET", "/patients/{user_id}/bookings"): STAFF,
     ("GET", "/registration-requests"): STAFF, ("POST", "/registration-requests/{request_id}/status"): STAFF,
     ("POST", "/specialties"): STAFF, ("PUT", "/specialties/{specialty_id}"): STAFF,
     ("GET", "/rooms/{room_id}"): only("patient", "doctor"),

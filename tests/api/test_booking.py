@@ -392,6 +392,30 @@ def test_bookings_are_seen_only_by_their_people(client, staff: Api, doctor: dict
     assert patient.get("/bookings/no-such-booking").status_code == 404
 
 
+def test_the_registry_sees_a_patients_bookings_and_the_read_is_audited(client, staff: Api, doctor: dict,
+                                                                        patient: Api) -> None:
+    first, second = free_slots(patient, doctor["id"])[:2]
+    older = patient.post("/bookings", {"slot_id": first["id"]}).json
+    newer = patient.post("/bookings", {"slot_id": second["id"]}).json
+    patient.post(f"/bookings/{older['id']}/cancel")
+    card = staff.get("/patients?email=anna@example.org").json
+    listed = staff.get(f"/patients/{card['id']}/bookings")
+    assert listed.status_code == 200
+    assert [(b["id"], b["status"]) for b in listed.json] == [(newer["id"], "held"), (older["id"], "cancelled")]
+    assert listed.json[0]["doctor"]["full_name"] == doctor["full_name"]
+    make_user("admin@example.org", {"admin"})
+    admin = Api(client)
+    admin.login("admin@example.org")
+    [entry] = [e for e in admin.get("/audit").json if e["action"] == "read_patient_bookings"]
+    assert (entry["actor_name"], entry["target_id"], entry["patient_id"]) == \
+        ("Тестовый Пользователь", card["id"], card["id"])
+    # Someone who is not a patient, or nobody: not found (and nothing audited for them).
+    doctor_card = staff.get(f"/patients/{doctor['id']}/bookings")
+    assert doctor_card.status_code == 404 and doctor_card.json["error"]["message"]
+    assert staff.get("/patients/no-such-person/bookings").status_code == 404
+    assert patient.get(f"/patients/{card['id']}/bookings").status_code == 403
+
+
 def test_unknown_or_malformed_slots(patient: Api) -> None:
     assert patient.post("/bookings", {"slot_id": "nonsense"}).status_code == 404
     assert patient.post("/bookings", {"slot_id": "abc_20261126T090000Z"}).status_code == 404
