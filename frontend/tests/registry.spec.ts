@@ -340,4 +340,28 @@ describe('RegistryFindPatientView', () => {
     await flushPromises()
     expect(wrapper.find('[data-test="patient-bookings-empty"]').text()).toBe('У пациента нет записей к врачу.')
   })
+
+  it('cancels a paid booking for the patient with a full refund, after saying so', async () => {
+    setUser(registrar)
+    const paid = heldBooking({ id: 'b-9', status: 'paid', hold_expires_at: null, price: 2500 })
+    const fetchMock = stubApi({
+      'GET /api/patients?email=elena%40example.ru': () => jsonResponse(200, found),
+      'GET /api/patients/p-1/bookings': () => jsonResponse(200, [paid]),
+      'POST /api/bookings/b-9/cancel': () => jsonResponse(200, { ...paid, status: 'refunded' }),
+    })
+    const { wrapper } = await mountWithRouter(App, '/registry/patients/find?email=elena@example.ru')
+    await flushPromises()
+    const section = wrapper.find('[data-test="patient-bookings"]')
+    await section.find('[data-test="cancel-open"]').trigger('click')
+    expect(plain(section.find('[data-test="cancel-rule"]').text())).toContain(
+      'Деньги — 2 500 ₽ — вернутся пациенту полностью',
+    )
+    expect(fetchMock.mock.calls.map(([url]) => url)).not.toContain('/api/bookings/b-9/cancel')
+    await section.find('[data-test="cancel-confirm"] .button--danger').trigger('click')
+    await flushPromises()
+    expect(plain(wrapper.find('[data-test="patient-bookings"] [data-test="cancel-done"]').text())).toBe(
+      'Запись отменена. Деньги — 2 500 ₽ — возвращаются пациенту на карту; письмо об этом отправлено пациенту.',
+    )
+    expect(wrapper.find('[data-test="patient-bookings"] [data-test="booking-status"]').text()).toBe('Деньги возвращены')
+  })
 })
