@@ -21,6 +21,7 @@ import PersonalView from './views/PersonalView.vue'
 import RegistryFindPatientView from './views/RegistryFindPatientView.vue'
 import RegistryNewPatientView from './views/RegistryNewPatientView.vue'
 import RegistryRequestsView from './views/RegistryRequestsView.vue'
+import ScheduleView from './views/ScheduleView.vue'
 import RequestView from './views/RequestView.vue'
 import ResetPasswordView from './views/ResetPasswordView.vue'
 import RoomView from './views/RoomView.vue'
@@ -48,6 +49,7 @@ declare module 'vue-router' {
       | 'registry.requests.title'
       | 'registry.newPatient.title'
       | 'registry.findPatient.title'
+      | 'schedule.title'
       | 'notFound.title'
       | 'room.title'
       | 'consultation.title'
@@ -136,6 +138,12 @@ export const routes: RouteRecordRaw[] = [
     name: 'registry-find-patient',
     component: RegistryFindPatientView,
     meta: { titleKey: 'registry.findPatient.title', auth: true },
+  },
+  {
+    path: '/registry/schedule',
+    name: 'registry-schedule',
+    component: ScheduleView,
+    meta: { titleKey: 'schedule.title', auth: true },
   },
   {
     path: '/doctor/consultations/:bookingId',
