@@ -140,8 +140,8 @@ export const routes: RouteRecordRaw[] = [
     meta: { titleKey: 'registry.findPatient.title', auth: true },
   },
   {
-    path: '/registry/schedule',
-    name: 'registry-schedule',
+    path: '/schedule',
+    name: 'schedule',
     component: ScheduleView,
     meta: { titleKey: 'schedule.title', auth: true },
   },

@@ -51,7 +51,7 @@ describe('registry pages', () => {
   it('tell a patient politely that they are for the registry, without asking the API', async () => {
     setUser({ ...doctorPatient, roles: ['patient'] })
     const fetchMock = stubApi({})
-    for (const path of ['/registry/requests', '/registry/patients/new', '/registry/patients/find', '/registry/schedule?doctor=d-1']) {
+    for (const path of ['/registry/requests', '/registry/patients/new', '/registry/patients/find']) {
       const { wrapper } = await mountWithRouter(App, path)
       await flushPromises()
       expect(wrapper.find('[data-test="no-access"]').text()).toContain('Этот раздел предназначен для сотрудников регистратуры')

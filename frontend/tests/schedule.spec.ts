@@ -2,9 +2,9 @@ import { flushPromises } from '@vue/test-utils'
 import { describe, expect, it } from 'vitest'
 import App from '../src/App.vue'
 import { nextInterval, weekFrom, weeklyHours, withDayOff } from '../src/schedule'
-import { setUser } from '../src/session'
+import { setActiveRole, setUser } from '../src/session'
 import { cardiologist } from './bookingFixtures'
-import { apiError, jsonResponse, mountWithRouter, registrar, sentBodies, stubApi } from './helpers'
+import { apiError, doctorPatient, jsonResponse, mountWithRouter, registrar, sentBodies, stubApi } from './helpers'
 
 const therapist = { ...cardiologist, id: 'd-2', full_name: 'Смирнов Павел Андреевич', specialty: { id: 'therapy', name: 'Терапия' } }
 const withSchedule = {
@@ -46,7 +46,7 @@ describe('«Расписание врачей»', () => {
           slots: { created: 16, removed: 0, kept_taken: 2, days_done: 14, rest: 'queued' },
         }),
     })
-    const { wrapper } = await mountWithRouter(App, '/registry/schedule?doctor=d-1')
+    const { wrapper } = await mountWithRouter(App, '/schedule?doctor=d-1')
     await flushPromises()
 
     const monday = wrapper.find('[data-test="day-1"]')
@@ -85,12 +85,42 @@ describe('«Расписание врачей»', () => {
           weekly_hours: 'Интервалы приёма в один день не должны пересекаться.',
         }),
     })
-    const { wrapper } = await mountWithRouter(App, '/registry/schedule')
+    const { wrapper } = await mountWithRouter(App, '/schedule')
     await flushPromises()
     expect((wrapper.find('[data-test="schedule-doctor"]').element as HTMLSelectElement).value).toBe('d-1')
     await wrapper.find('main form').trigger('submit')
     await flushPromises()
     expect(wrapper.find('[data-test="hours-error"]').text()).toBe('Интервалы приёма в один день не должны пересекаться.')
     expect(wrapper.find('[data-test="schedule-saved"]').exists()).toBe(false)
+  })
+
+  it('lets a doctor see and set their own week, without a choice of doctor', async () => {
+    setUser({ ...doctorPatient, id: 'd-1' })
+    setActiveRole('doctor')
+    const fetchMock = stubApi({
+      'GET /api/doctors/d-1': () => jsonResponse(200, withSchedule),
+      'PUT /api/doctors/d-1/schedule': (body) => jsonResponse(200, { ...withSchedule, ...(body as object) }),
+    })
+    const { wrapper } = await mountWithRouter(App, '/schedule')
+    await flushPromises()
+    expect(wrapper.find('h1').text()).toBe('Моё расписание')
+    expect(wrapper.find('[data-test="schedule-doctor"]').exists()).toBe(false)
+    expect(fetchMock.mock.calls.map(([url]) => url)).not.toContain('/api/doctors')
+    await wrapper.find('[data-test="day-1"] button').trigger('click') // «Убрать» Monday's hours
+    await wrapper.find('main form').trigger('submit')
+    await flushPromises()
+    expect(sentBodies(fetchMock, 'PUT /api/doctors/d-1/schedule')).toEqual([
+      { weekly_hours: { '3': [['09:00', '12:00'], ['14:00', '18:00']] }, days_off: ['2026-12-31'] },
+    ])
+    expect(wrapper.find('[data-test="schedule-saved"]').text()).toBe('Расписание сохранено.')
+  })
+
+  it('tells a patient it is for the registry and doctors, without asking the API', async () => {
+    setUser({ ...doctorPatient, roles: ['patient'] })
+    const fetchMock = stubApi({})
+    const { wrapper } = await mountWithRouter(App, '/schedule?doctor=d-1')
+    await flushPromises()
+    expect(wrapper.find('[data-test="no-access"]').text()).toContain('для регистратуры и врачей')
+    expect(fetchMock).not.toHaveBeenCalled()
   })
 })
