@@ -35,13 +35,9 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _body(result: Any) -> str:
-    return json.dumps(_plain(result if result is not None else {}), separators=(",", ":"))
-
-
 def body(result: Any) -> str:
     """The JSON document DynamoDB answers with for an item operation's result."""
-    return _body(result)
+    return json.dumps(_plain(result if result is not None else {}), separators=(",", ":"))
 
 
 def install() -> None:

@@ -84,7 +84,6 @@ def _origin(url: str) -> str:
 def site_headers() -> dict[str, str]:
     """The site's headers, with the local stack's other origins the pages talk to: the storage endpoint
     (presigned uploads) and the signaling WebSocket — in AWS, the bucket's and the WebSocket API's."""
-
     sources = " ".join(filter(None, (_origin(os.environ.get("AWS_ENDPOINT_URL", "")),
                                      _origin(os.environ.get("SIGNALING_URL", "")))))
     return security_headers(sources)
@@ -94,7 +93,7 @@ class StackRequestHandler(ChaliceRequestHandler):
     frontend_dir: Path = Path("frontend/dist")
     api_available: bool = True
     extra_pages: dict[str, Any] = {}
-    executions: Executions = Executions(DEFAULT_EXECUTIONS)
+    executions: Executions  # set by make_server
 
     def log_message(self, format: str, *args: Any) -> None:
         # The app logs one JSON line per request; the raw request line may

@@ -8,7 +8,7 @@ from chalicelib import roles
 from chalicelib.accounts.sessions import Principal
 from chalicelib.booking.views import booking_view, slot_view
 from chalicelib.clock import now
-from chalicelib.errors import Forbidden, ValidationFailed
+from chalicelib.errors import Forbidden, NotFound, ValidationFailed
 from chalicelib.i18n import t
 from chalicelib.scheduling.times import to_key
 from chalicelib.storage import bookings as store
@@ -61,7 +61,6 @@ def my_bookings(principal: Principal, as_role: str | None) -> list[dict[str, Any
 def patient_bookings(staff: Principal, patient_id: str, ip: str, user_agent: str) -> list[dict[str, Any]]:
     """A patient's bookings for the registry, newest first; the read goes into the audit log first."""
     from chalicelib import audit
-    from chalicelib.errors import NotFound
     from chalicelib.storage import accounts as account_store
 
     patient = account_store.get_user(patient_id)

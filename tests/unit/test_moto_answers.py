@@ -51,7 +51,8 @@ def conversation(client) -> list:  # type: ignore[no-untyped-def]
 
 def test_the_sdk_reads_the_same_answers_from_plain_json(monkeypatch: pytest.MonkeyPatch) -> None:
     written = []
-    monkeypatch.setattr(moto_answers, "body", lambda result: written.append(result) or moto_answers._body(result))
+    write = moto_answers.body
+    monkeypatch.setattr(moto_answers, "body", lambda result: written.append(result) or write(result))
     walked, plain = talk(conversation), talk(conversation, moto_answers)
     assert plain == walked
     # Every answer with items in it was written the plain way (moto answers a missing item and a write
