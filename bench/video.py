@@ -112,7 +112,7 @@ def _wait(predicate: Callable[[], bool], timeout: float, what: str, step: float 
 
 
 def _room_open(url: str, visit: dict) -> bool:
-    answer = HttpApi(url).get(f"/rooms/{visit['room_id']}?token={visit['token']}")
+    answer = HttpApi(url).get(f"/rooms/{visit['room_id']}", headers={"X-Room-Token": visit["token"]})
     return answer.status == 200 and answer.json["status"] == "open"
 
 
@@ -122,7 +122,7 @@ class _Call:
     def __init__(self, browser: Any, url: str, visit: dict, query: str) -> None:
         self.contexts = []
         patient = self._page(browser)
-        patient.goto(f"{url}/room/{visit['room_id']}?token={visit['token']}{'&' + query if query else ''}")
+        patient.goto(f"{url}/room/{visit['room_id']}{'?' + query if query else ''}#token={visit['token']}")
         patient.wait_for_function("() => window.__call && window.__call.marks.joined", timeout=30000)
         doctor_context = self._context(browser)
         login = doctor_context.request.post(f"{url}/api/auth/login",

@@ -28,10 +28,13 @@ class HttpApi:
         self.email: str | None = None
         self.password: str | None = None
 
-    def call(self, method: str, path: str, body: Any = None, timeout: float = 30) -> Response:
+    def call(self, method: str, path: str, body: Any = None, timeout: float = 30,
+             headers: dict[str, str] | None = None) -> Response:
         data = json.dumps(body).encode() if body is not None else None
         request = urllib.request.Request(self.base + path, data=data, method=method)
         request.add_header("Content-Type", "application/json")
+        for name, value in (headers or {}).items():
+            request.add_header(name, value)
         if self.cookie:
             request.add_header("Cookie", self.cookie)
         try:
@@ -45,8 +48,8 @@ class HttpApi:
             self.cookie = pair if pair.split("=", 1)[1] else None
         return result
 
-    def get(self, path: str) -> Response:
-        return self.call("GET", path)
+    def get(self, path: str, headers: dict[str, str] | None = None) -> Response:
+        return self.call("GET", path, headers=headers)
 
     def post(self, path: str, body: Any = None) -> Response:
         return self.call("POST", path, body if body is not None else {})

@@ -44,18 +44,22 @@ def sign_in(login: str, password: str, address: str) -> tuple[User, str]:
     An unknown login and a wrong password fail alike and take the same time.
     """
     login = normalize_login(login)
-    throttle.check(login, address)
-    user = store.user_by_login(login) if login else None
-    if user is None or not user.password_hash:
-        passwords.burn_verification_time(password)
-        ok = False
-    else:
-        ok = passwords.verify_password(password, user.password_hash)
+    attempt = throttle.claim(login, address)
+    try:
+        user = store.user_by_login(login) if login else None
+        if user is None or not user.password_hash:
+            passwords.burn_verification_time(password)
+            ok = False
+        else:
+            ok = passwords.verify_password(password, user.password_hash)
+    except BaseException:
+        attempt.not_judged()
+        raise
     if not ok or user is None:
-        throttle.record_failure(login, address)
+        attempt.failed()
         log_event("sign_in_failed")
         raise InvalidCredentials()
-    throttle.record_success(login)
+    attempt.succeeded()
     if user.must_change_password and user.temporary_password_expires_at and \
             user.temporary_password_expires_at <= now():
         raise TemporaryPasswordExpired()
@@ -76,11 +80,17 @@ def change_password(principal: Principal, current_password: str, new_password: s
     user = store.user_by_login(principal.email)
     if user is None or user.user_id != principal.user_id:
         raise InvalidCredentials()
-    throttle.check(principal.email, address)
-    if not user.password_hash or not passwords.verify_password(current_password, user.password_hash):
-        throttle.record_failure(principal.email, address)
+    attempt = throttle.claim(principal.email, address)
+    try:
+        ok = bool(user.password_hash) and passwords.verify_password(current_password, user.password_hash)
+    except BaseException:
+        attempt.not_judged()
+        raise
+    if not ok:
+        attempt.failed()
         raise ValidationFailed("wrong current password",
                                fields={"current_password": t("passwords.wrong_current")})
+    attempt.succeeded()
     if current_password == new_password:
         raise ValidationFailed("same password", fields={"new_password": t("passwords.same_as_current")})
     passwords.check_new_password(new_password, user.email)
@@ -93,9 +103,13 @@ def change_password(principal: Principal, current_password: str, new_password: s
     log_event("password_changed", user_id=user.user_id)
 
 
-def request_password_reset(email: str) -> None:
-    """Email a single-use link when the account exists; say nothing either way."""
-    user = store.user_by_login(normalize_login(email))
+def request_password_reset(email: str, address: str = "") -> None:
+    """Email a single-use link when the account exists and the requests for this login and from this
+    address are within their allowance; say nothing either way."""
+    login = normalize_login(email)
+    if not throttle.may_send_reset(login, address):
+        return
+    user = store.user_by_login(login)
     if user is None:
         passwords.burn_verification_time(email)
         return
@@ -107,7 +121,7 @@ def request_password_reset(email: str) -> None:
 
     mail.send(user.email, "password_reset", {
         "full_name": user.full_name,
-        "reset_url": f"{settings().public_base_url}/reset-password?token={token}",
+        "reset_url": f"{settings().public_base_url}/reset-password#token={token}",
         "valid_until": format_datetime(expires),
     })
     log_event("password_reset_sent", user_id=user.user_id)

@@ -25,4 +25,5 @@ def new_room(booking: Booking, created_at: dt.datetime) -> tuple[Room, str]:
 
 
 def room_url(room_id: str, token: str) -> str:
-    return f"{settings().public_base_url}/room/{room_id}?token={token}"
+    """The patient's link. The token sits in the fragment: browsers never send it to a server or a log."""
+    return f"{settings().public_base_url}/room/{room_id}#token={token}"

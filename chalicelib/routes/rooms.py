@@ -33,12 +33,13 @@ NETWORK_CHECK_LIMIT = 512 * 1024
 
 @api.get("/rooms/{room_id}", access=ANYONE,
          summary="The room: by its link's token (patient, no sign-in) or by the doctor's session",
-         query=Obj(fields={"token": Str(required=False, max_len=128, strip=False)}), response=ROOM,
+         headers=Obj(fields={"X-Room-Token": Str(required=False, max_len=128, strip=False)}), response=ROOM,
          errors=("not_found", "room_closed"))
 def room(call: Call, room_id: str) -> dict[str, Any]:
+    """The link's token comes in a header (the page reads it from the address's fragment), never in a query."""
     from chalicelib.rooms import service
 
-    token = call.query.get("token")
+    token = call.header_values.get("X-Room-Token")
     found, role = service.enter(room_id, token, None if token else call.principal)
     return service.info(found, role)
 

@@ -21,11 +21,49 @@ ERROR_SCHEMA = {
                 "message": {"type": "string", "description": "Для человека, по-русски"},
                 "fields": {"type": "object", "additionalProperties": {"type": "string"}},
                 "request_id": {"type": "string"},
-                "details": {"type": "object"},
+                "details": {
+                    "type": "object", "description": "What the error concerns, when it says more than its code",
+                    "properties": {
+                        "booking_id": {"type": "string", "description": "slot_already_yours: the booking holding it"},
+                        "nearest": {"type": "array", "description": "slot_taken: the nearest free slots",
+                                    "items": {"type": "object", "required": ["id", "starts_at", "ends_at"],
+                                              "properties": {"id": {"type": "string"},
+                                                             "starts_at": {"type": "string", "format": "date-time"},
+                                                             "ends_at": {"type": "string", "format": "date-time"}}}},
+                    },
+                },
             },
         }
     },
 }
+
+_COMBINATORS = ("allOf", "anyOf", "oneOf")
+
+
+def closed(schema: Any) -> Any:
+    """A copy of a response schema in which every object admits only the properties it declares.
+
+    Applied to every response where the document is built, so a schema written next to a route
+    cannot forget it, and a field the app returns without declaring it fails schemathesis and the
+    contract tests (tests/contract.py). An object that is meant to be an open map says so itself with
+    an `additionalProperties` of its own (a schema for its values, or `true`), and is kept open.
+    """
+    if isinstance(schema, list):
+        return [closed(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    copy: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key == "properties":
+            copy[key] = {name: closed(sub) for name, sub in value.items()}
+        elif key in ("items", "additionalProperties", "not", *_COMBINATORS):
+            copy[key] = closed(value)
+        else:
+            copy[key] = value
+    if (copy.get("type") == "object" or "properties" in copy) and "additionalProperties" not in copy:
+        copy["additionalProperties"] = False
+    return copy
+
 
 # Errors any route may answer, whatever it declares.
 COMMON_ERRORS = ("bad_request", "internal_error")
@@ -44,13 +82,17 @@ def _operation(spec: RouteSpec) -> dict[str, Any]:
         for name, field in spec.query.fields.items():
             params.append({"name": name, "in": "query", "required": field.required,
                            "schema": field.json_schema()})
+    if spec.headers is not None:
+        for name, field in spec.headers.fields.items():
+            params.append({"name": name, "in": "header", "required": field.required,
+                           "schema": field.json_schema()})
     if params:
         op["parameters"] = params
     if spec.body is not None:
         op["requestBody"] = {"required": True, "content": {spec.content_types[0]: {"schema": spec.body.json_schema()}}}
     ok: dict[str, Any] = {"description": "OK"}
     if spec.ok != 204 and spec.response is not None:
-        ok["content"] = {spec.response_type: {"schema": spec.response}}
+        ok["content"] = {spec.response_type: {"schema": closed(spec.response)}}
     responses: dict[str, Any] = {str(spec.ok): ok}
     error_codes = set(COMMON_ERRORS) | set(spec.errors)
     if spec.body is not None or spec.query is not None:
@@ -78,7 +120,7 @@ def document(route_table: dict[str, dict[str, Any]], title: str, version: str = 
         "info": {"title": title, "version": version},
         "servers": [{"url": "/api"}],
         "paths": paths,
-        "components": {"schemas": {"Error": ERROR_SCHEMA}},
+        "components": {"schemas": {"Error": closed(ERROR_SCHEMA)}},
     }
 
 

@@ -19,7 +19,7 @@ from typing import Any, Callable, Mapping
 
 from chalice import Blueprint, Chalice, Response
 
-from chalicelib.errors import BadRequest, DomainError
+from chalicelib.errors import BadRequest, DomainError, PasswordChangeRequired
 from chalicelib.logs import log_event
 from chalicelib.web.access import Access
 from chalicelib.web.addresses import address_of
@@ -36,6 +36,8 @@ class RouteSpec:
     tag: str
     body: Obj | None = None
     query: Obj | None = None
+    # Secrets a request carries (a room link's token) come in headers: query strings reach logs.
+    headers: Obj | None = None
     ok: int = 200
     response: Mapping[str, Any] | None = None
     errors: tuple[str, ...] = ()
@@ -67,6 +69,7 @@ class Call:
         self.params = dict(params)
         self.body: dict[str, Any] = {}
         self.query: dict[str, Any] = {}
+        self.header_values: dict[str, Any] = {}
         self.cookies_to_set: list[str] = []
         self.loaded: dict[Any, Any] = {}
         context = getattr(request, "lambda_context", None)
@@ -90,14 +93,21 @@ class Call:
         from chalicelib.accounts import sessions
 
         principal, self.loaded = sessions.resolve_with(self.cookies.get(sessions.cookie_name()), keys)
-        self.__dict__["principal"] = principal
+        self.__dict__["principal"] = self._usable(principal)
 
     @functools.cached_property
     def principal(self) -> Any:
         """The signed-in person, from the session cookie (None when signed out)."""
         from chalicelib.accounts import sessions
 
-        return sessions.resolve(self.cookies.get(sessions.cookie_name()))
+        return self._usable(sessions.resolve(self.cookies.get(sessions.cookie_name())))
+
+    def _usable(self, principal: Any) -> Any:
+        """A session on a temporary password only serves the routes that replace it, wherever a
+        session is used (an `anyone` route that looks at it too)."""
+        if principal is not None and principal.must_change_password and not self.spec.access.during_password_change:
+            raise PasswordChangeRequired()
+        return principal
 
     @functools.cached_property
     def cookies(self) -> dict[str, str]:
@@ -152,6 +162,9 @@ def _run(spec: RouteSpec, handler: Callable[..., Any], request: Any, params: Map
         if spec.query is not None:
             raw_query = {k: v for k, v in (request.query_params or {}).items()}
             call.query = spec.query.validate(raw_query)
+        if spec.headers is not None:
+            call.header_values = spec.headers.validate(
+                {name: (request.headers or {}).get(name.lower()) for name in spec.headers.fields})
         if spec.body is not None:
             call.body = spec.body.validate(call.json())
         result = handler(call, **params)
@@ -179,12 +192,12 @@ class Endpoints:
         self._tag = tag
 
     def route(self, path: str, method: str, *, access: Access, summary: str, body: Obj | None = None,
-              query: Obj | None = None, ok: int = 200, response: Mapping[str, Any] | None = None,
+              query: Obj | None = None, headers: Obj | None = None, ok: int = 200, response: Mapping[str, Any] | None = None,
               errors: tuple[str, ...] = (), content_types: tuple[str, ...] = ("application/json",),
               response_type: str = "application/json",
               prefetch: Callable[[Call], list[Any]] | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         spec = RouteSpec(path=path, method=method, summary=summary, access=access, tag=self._tag,
-                         body=body, query=query, ok=ok, response=response, errors=errors,
+                         body=body, query=query, headers=headers, ok=ok, response=response, errors=errors,
                          content_types=content_types, response_type=response_type, prefetch=prefetch)
 
         def register(handler: Callable[..., Any]) -> Callable[..., Any]:

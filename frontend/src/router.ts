@@ -5,6 +5,7 @@ import {
   type RouteRecordRaw,
   type RouterHistory,
 } from 'vue-router'
+import { isTokenHash, tokenFromHash, tokenOutOfQuery } from './linkToken'
 import { ensureSession } from './session'
 import BookingDetailView from './views/BookingDetailView.vue'
 import BookingsView from './views/BookingsView.vue'
@@ -158,7 +159,7 @@ export const routes: RouteRecordRaw[] = [
     path: '/room/:roomId',
     name: 'room',
     component: RoomView,
-    meta: { titleKey: 'room.title', auth: (to) => !(typeof to.query.token === 'string' && to.query.token !== '') },
+    meta: { titleKey: 'room.title', auth: (to) => !tokenFromHash(to.hash) },
   },
   { path: '/:pathMatch(.*)*', name: 'not-found', component: NotFoundView, meta: { titleKey: 'notFound.title' } },
 ]
@@ -167,10 +168,13 @@ export function createAppRouter(history: RouterHistory = createWebHistory()) {
   const router = createRouter({
     history,
     routes,
-    scrollBehavior: (to, _from, savedPosition) => savedPosition ?? (to.hash ? { el: to.hash } : { top: 0 }),
+    scrollBehavior: (to, _from, savedPosition) =>
+      savedPosition ?? (to.hash && !isTokenHash(to.hash) ? { el: to.hash } : { top: 0 }),
   })
 
   router.beforeEach(async (to) => {
+    const moved = tokenOutOfQuery(to)
+    if (moved) return moved
     const auth = to.meta.auth
     if (!auth || (typeof auth === 'function' && !auth(to))) return true
     let me

@@ -52,7 +52,7 @@ describe('ResetPasswordView', () => {
       'GET /api/me': () => notSignedIn(),
       'POST /api/auth/password-reset/confirm': () => new Response(null, { status: 204 }),
     })
-    const { wrapper } = await mountWithRouter(App, '/reset-password?token=tok-123')
+    const { wrapper } = await mountWithRouter(App, '/reset-password#token=tok-123')
 
     await setPasswords(wrapper, 'river-stone-lamp', 'river-stone-lam')
     expect(wrapper.find('#reset-new-password-repeat-error').text()).toContain('Пароли не совпадают')
@@ -75,7 +75,7 @@ describe('ResetPasswordView', () => {
           new_password: 'Пароль должен быть не короче 8 символов.',
         }),
     })
-    const { wrapper } = await mountWithRouter(App, '/reset-password?token=tok-123')
+    const { wrapper } = await mountWithRouter(App, '/reset-password#token=tok-123')
     await setPasswords(wrapper, 'short', 'short')
     expect(wrapper.find('#reset-new-password-error').text()).toBe('Пароль должен быть не короче 8 символов.')
   })
@@ -86,7 +86,7 @@ describe('ResetPasswordView', () => {
       'GET /api/me': () => notSignedIn(),
       'POST /api/auth/password-reset/confirm': () => apiError(400, 'invalid_reset_token', message),
     })
-    const { wrapper } = await mountWithRouter(App, '/reset-password?token=old')
+    const { wrapper } = await mountWithRouter(App, '/reset-password#token=old')
     await setPasswords(wrapper, 'river-stone-lamp', 'river-stone-lamp')
 
     const invalid = wrapper.find('[data-test="reset-invalid"]')
@@ -99,5 +99,19 @@ describe('ResetPasswordView', () => {
     stubApi({ 'GET /api/me': () => notSignedIn() })
     const { wrapper } = await mountWithRouter(App, '/reset-password')
     expect(wrapper.find('[data-test="reset-invalid"]').text()).toContain('Ссылка для смены пароля неполная')
+  })
+
+  it('moves the token of a link sent before out of the query, into the fragment, and still uses it', async () => {
+    const fetchMock = stubApi({
+      'GET /api/me': () => notSignedIn(),
+      'POST /api/auth/password-reset/confirm': () => new Response(null, { status: 204 }),
+    })
+    const { wrapper, router } = await mountWithRouter(App, '/reset-password?token=tok-old')
+    expect(router.currentRoute.value.fullPath).toBe('/reset-password#token=tok-old')
+    expect(router.currentRoute.value.query).toEqual({})
+    await setPasswords(wrapper, 'river-stone-lamp', 'river-stone-lamp')
+    expect(sentBodies(fetchMock, 'POST /api/auth/password-reset/confirm')).toEqual([
+      { token: 'tok-old', new_password: 'river-stone-lamp' },
+    ])
   })
 })

@@ -30,7 +30,7 @@ function roomInfo(overrides: Record<string, unknown> = {}) {
   }
 }
 
-const PATIENT_URL = 'GET /api/rooms/r-1?token=secret-token'
+const PATIENT_URL = 'GET /api/rooms/r-1'
 const DOCTOR_URL = 'GET /api/rooms/r-1'
 
 type Wrapper = Awaited<ReturnType<typeof mountWithRouter>>['wrapper']
@@ -71,7 +71,7 @@ describe('the video room', () => {
   it('lobby: who, when (with the local time), a countdown by the server’s clock, the seed’s text, the checks', async () => {
     overrideBrowserTimeZone('Asia/Yekaterinburg')
     const fetchMock = patientApi(roomInfo())
-    const { wrapper } = await mountWithRouter(App, '/room/r-1?token=secret-token')
+    const { wrapper } = await mountWithRouter(App, '/room/r-1#token=secret-token')
     await settle()
 
     expect(phase(wrapper)).toBe('lobby')
@@ -109,9 +109,12 @@ describe('the video room', () => {
     // Nothing is offered before the opening.
     expect(FakePeerConnection.instances).toHaveLength(0)
 
-    // The token went to GET /api/rooms only: not to the network check, not into the socket's address.
-    const withToken = fetchMock.mock.calls.filter(([url]) => String(url).indexOf('secret-token') !== -1)
+    // The token went to GET /api/rooms only, in its header: never in an address (logs keep those),
+    // not to the network check, not into the socket's address.
+    const withToken = fetchMock.mock.calls.filter(([, init]) => JSON.stringify((init && init.headers) || {}).indexOf('secret-token') !== -1)
     expect(withToken.map(([url, init]) => `${(init && init.method) || 'GET'} ${url}`)).toEqual([PATIENT_URL])
+    expect(withToken[0][1]!.headers).toMatchObject({ 'X-Room-Token': 'secret-token' })
+    expect(fetchMock.mock.calls.filter(([url]) => String(url).indexOf('secret-token') !== -1)).toEqual([])
     expect(socket.url).not.toContain('secret-token')
   })
 
@@ -128,7 +131,7 @@ describe('the video room', () => {
         )
       },
     })
-    const { wrapper } = await mountWithRouter(App, '/room/r-1?token=secret-token')
+    const { wrapper } = await mountWithRouter(App, '/room/r-1#token=secret-token')
     await settle()
     expect(phase(wrapper)).toBe('scheduled')
     expect(wrapper.find('[data-test="room-scheduled"]').text()).toContain('Комната ожидания откроется за 10 мин до начала')
@@ -146,7 +149,7 @@ describe('the video room', () => {
 
   it('at the opening the call starts by itself: the patient answers the doctor’s offer', async () => {
     patientApi(roomInfo())
-    const { wrapper } = await mountWithRouter(App, '/room/r-1?token=secret-token')
+    const { wrapper } = await mountWithRouter(App, '/room/r-1#token=secret-token')
     await settle()
     const socket = FakeWebSocket.last
     socket.open()
@@ -311,7 +314,7 @@ describe('the video room', () => {
         return jsonResponse(200, roomInfo({ signaling_url: `ws://127.0.0.1:9/?room=r-1&ticket=t${calls}` }))
       },
     })
-    await mountWithRouter(App, '/room/r-1?token=secret-token')
+    await mountWithRouter(App, '/room/r-1#token=secret-token')
     await settle()
     FakeWebSocket.last.open()
     FakeWebSocket.last.drop()
@@ -327,7 +330,7 @@ describe('the video room', () => {
       [PATIENT_URL]: () =>
         apiError(410, 'room_closed', 'Консультация завершена, и видеокомната закрыта. Заключение врача придёт на вашу почту.'),
     })
-    const { wrapper } = await mountWithRouter(App, '/room/r-1?token=secret-token')
+    const { wrapper } = await mountWithRouter(App, '/room/r-1#token=secret-token')
     await settle()
     expect(phase(wrapper)).toBe('closed')
     const closed = wrapper.find('[data-test="room-closed"]')
@@ -351,7 +354,7 @@ describe('the video room', () => {
 
   it('closes when the timer closes the room during the call', async () => {
     patientApi(roomInfo({ status: 'open' }))
-    const { wrapper } = await mountWithRouter(App, '/room/r-1?token=secret-token')
+    const { wrapper } = await mountWithRouter(App, '/room/r-1#token=secret-token')
     await settle()
     const socket = FakeWebSocket.last
     socket.open()
@@ -365,9 +368,19 @@ describe('the video room', () => {
     )
   })
 
+  it('a link sent before the token moved (?token=) is rewritten to #token= before anything is asked', async () => {
+    const fetchMock = patientApi(roomInfo())
+    const { wrapper, router } = await mountWithRouter(App, '/room/r-1?token=secret-token&relay=1')
+    await settle()
+    expect(router.currentRoute.value.query).toEqual({ relay: '1' })
+    expect(router.currentRoute.value.hash).toBe('#token=secret-token')
+    expect(phase(wrapper)).toBe('lobby')
+    expect(fetchMock.mock.calls.filter(([url]) => String(url).indexOf('secret-token') !== -1)).toEqual([])
+  })
+
   it('a wrong link: «Ссылка не действует» with the server’s words', async () => {
     patientApi(roomInfo(), { [PATIENT_URL]: () => apiError(404, 'not_found', 'Такой страницы или записи нет. Проверьте адрес.') })
-    const { wrapper } = await mountWithRouter(App, '/room/r-1?token=secret-token')
+    const { wrapper } = await mountWithRouter(App, '/room/r-1#token=secret-token')
     await settle()
     expect(phase(wrapper)).toBe('error')
     expect(wrapper.find('[data-test="room-error"] h2').text()).toBe('Ссылка не действует')
@@ -377,7 +390,7 @@ describe('the video room', () => {
   it('a refused camera: ✕ with what to do, and the call still goes on without it', async () => {
     installCallFakes({ error: 'NotAllowedError' })
     patientApi(roomInfo())
-    const { wrapper } = await mountWithRouter(App, '/room/r-1?token=secret-token')
+    const { wrapper } = await mountWithRouter(App, '/room/r-1#token=secret-token')
     await settle()
     expect(wrapper.find('[data-test="check-camera"] [data-verdict]').attributes('data-verdict')).toBe('fail')
     expect(wrapper.find('[data-test="check-camera"]').text()).toContain('Нажмите на значок камеры в адресной строке')
@@ -388,7 +401,7 @@ describe('the video room', () => {
 
   it('hanging up leaves the call (and says so to the server); the patient may come back', async () => {
     patientApi(roomInfo({ status: 'open' }))
-    const { wrapper } = await mountWithRouter(App, '/room/r-1?token=secret-token')
+    const { wrapper } = await mountWithRouter(App, '/room/r-1#token=secret-token')
     await settle()
     const socket = FakeWebSocket.last
     socket.open()

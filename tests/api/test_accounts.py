@@ -382,7 +382,7 @@ def test_reset_request_always_answers_202(api: Api) -> None:
 
 def _reset_token() -> str:
     link = link_in(outbox()[0]["text"], "/reset-password")
-    return parse_qs(urlsplit(link).query)["token"][0]
+    return parse_qs(urlsplit(link).fragment)["token"][0]
 
 
 def test_reset_link_is_single_use_and_ends_sessions(client) -> None:

@@ -55,7 +55,7 @@ def test_pay_on_yookassas_page_and_get_the_room_link(stack) -> None:
                                if m["to"] == [email] and m["subject"].startswith("Консультация оплачена")])
     assert mails and len(mails) == 1
     [mail] = mails
-    assert "/room/" in mail["text"] and "token=" in mail["text"]
+    assert "/room/" in mail["text"] and "#token=" in mail["text"]
     assert [a["filename"] for a in mail["attachments"]] == ["consultation.ics"]
 
 

@@ -99,7 +99,7 @@ def test_paying_books_the_slot_and_sends_one_email_with_the_room_link(client, do
 
     [mail] = mails_to("anna@example.org")
     assert mail["subject"].startswith("Консультация оплачена")
-    assert f"/room/{paid['room_id']}?token=" in mail["text"]
+    assert f"/room/{paid['room_id']}#token=" in mail["text"]
     assert "Орлова Елена Дмитриевна" in mail["text"] and "3500.00 ₽" in mail["text"]
     assert "по московскому времени)\nПо вашему времени:" in mail["text"] and "Asia/Yekaterinburg)\n" in mail["text"]
     assert payment_id in mail["text"]

@@ -47,12 +47,12 @@ def paid_drop_in(url: str, registrar: HttpApi, skip: int = 0) -> dict:
             break
         time.sleep(0.1)
     link = re.search(r"(http://\S+/room/\S+)", mails[0]["text"]).group(1)
-    room_id, token = link.split("/room/")[1].split("?token=")
+    room_id, token = link.split("/room/")[1].split("#token=")
     return {"patient": patient, "booking": booking, "room_id": room_id, "token": token, "email": email}
 
 
 def room(url: str, room_id: str, token: str | None = None, api: HttpApi | None = None):  # type: ignore[no-untyped-def]
-    return (api or HttpApi(url)).get(f"/rooms/{room_id}" + (f"?token={token}" if token else ""))
+    return (api or HttpApi(url)).get(f"/rooms/{room_id}", headers={"X-Room-Token": token} if token else None)
 
 
 def wait_status(url: str, visit: dict, wanted: str, timeout: float) -> dict:

@@ -63,7 +63,7 @@ def frames_advance(page: Page, within: float, by: int = 15) -> dict[str, Any]:
 def open_patient(browser: Browser, base_url: str, visit: dict, query: str = "") -> Page:
     """The link from the paid-consultation email (paid_drop_in read it from the outbox)."""
     page = new_page(new_context(browser))
-    page.goto(f"{base_url}/room/{visit['room_id']}?token={visit['token']}{query}")
+    page.goto(f"{base_url}/room/{visit['room_id']}{'?' + query if query else ''}#token={visit['token']}")
     return page
 
 
@@ -134,7 +134,7 @@ def test_patient_waits_with_a_countdown_and_the_doctor_is_taken_in_the_call_star
 @pytest.mark.timeout(300)
 def test_relay_only_goes_through_turn(stack, browser: Browser) -> None:
     visit = paid_drop_in(stack.url, signed_in(stack.url, REGISTRAR, DEMO_PASSWORD))
-    patient = open_patient(browser, stack.url, visit, "&relay=1")
+    patient = open_patient(browser, stack.url, visit, "relay=1")
     doctor = signed_in_doctor(browser, stack.url)
     doctor.goto(f"{stack.url}/room/{visit['room_id']}?relay=1")
 
@@ -158,7 +158,7 @@ def test_the_call_gets_over_a_network_drop_of_a_few_seconds(stack, browser: Brow
     network.send("Network.enable")
     conditions = {"latency": 1, "downloadThroughput": -1, "uploadThroughput": -1}
     network.send("Network.emulateNetworkConditions", {**conditions, "offline": False, "packetLoss": 0})
-    patient.goto(f"{stack.url}/room/{visit['room_id']}?token={visit['token']}")
+    patient.goto(f"{stack.url}/room/{visit['room_id']}#token={visit['token']}")
     doctor = signed_in_doctor(browser, stack.url)
     doctor.goto(f"{stack.url}/room/{visit['room_id']}")
     wait_for_call(patient, doctor)

@@ -59,7 +59,7 @@ def patient_with_password(url: str) -> tuple[dict[str, Any], str]:
     token = None
     while token is None and time.monotonic() < deadline:
         for mail in anonymous.get("/dev/outbox").json:
-            match = re.search(r"/reset-password\?token=(\S+)", mail["text"]) if mail["to"] == [visit["email"]] else None
+            match = re.search(r"/reset-password#token=(\S+)", mail["text"]) if mail["to"] == [visit["email"]] else None
             if match:
                 token = match.group(1)
                 break

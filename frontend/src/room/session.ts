@@ -125,9 +125,8 @@ function isHealthy(state: string): boolean {
   return state === 'connected' || state === 'completed'
 }
 
-export function roomPath(options: Pick<RoomOptions, 'roomId' | 'token'>): string {
-  const base = `/rooms/${encodeURIComponent(options.roomId)}`
-  return options.token ? `${base}?token=${encodeURIComponent(options.token)}` : base
+export function roomPath(options: Pick<RoomOptions, 'roomId'>): string {
+  return `/rooms/${encodeURIComponent(options.roomId)}`
 }
 
 export class RoomSession {
@@ -200,7 +199,9 @@ export class RoomSession {
   // --- The room's state ---------------------------------------------------------------------
 
   private fetchRoom(): Promise<RoomInfo> {
-    return apiFetch<RoomInfo>(roomPath(this.options))
+    // The link's token goes in a header: a query string would be written to access logs.
+    const headers: Record<string, string> = this.options.token ? { 'X-Room-Token': this.options.token } : {}
+    return apiFetch<RoomInfo>(roomPath(this.options), { headers })
   }
 
   /**
