@@ -1,10 +1,15 @@
-"""Uploads from the cabinet: a presigned S3 POST with the size limit in its policy, then a check of the bytes."""
+"""Uploads from the cabinet: a presigned S3 POST with the size limit in its policy, then a check of the bytes.
+
+The form writes one key under `uploads/` and stays in the patient's hands until it expires, so whatever sits
+under that key may change after the check. `/complete` therefore copies exactly the checked object (by its
+ETag) to a key of its own under `attachments/`, which no form can write, and only that key is ever served.
+"""
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, NoReturn
 
-from pynamodb.exceptions import DoesNotExist
+from pynamodb.exceptions import DoesNotExist, PynamoDBException
 
 from chalicelib import audit, resources, roles
 from chalicelib.accounts.sessions import Principal
@@ -14,14 +19,17 @@ from chalicelib.documents.files import MAX_PER_BOOKING, MAX_SIZE, TYPES, safe_fi
 from chalicelib.errors import DomainError, NotFound, Unavailable, ValidationFailed
 from chalicelib.i18n import t
 from chalicelib.storage import bookings as booking_store
-from chalicelib.storage.errors import store_errors
+from chalicelib.storage.errors import condition_failed, store_errors
 from chalicelib.storage.tables import Attachment, Booking
 from chalicelib.storage.transactions import Transaction, TransactionRefused
 
 ACCEPTING = (rules.PAID, rules.IN_PROGRESS)
-# 20 MB at the seed's slowest 128 kbit/s takes about 21 minutes.
-UPLOAD_WINDOW_S = 3600
+# The browser posts right after asking for the form; S3 checks a signature's expiry when the request
+# starts, so a slow 20 MB transfer (about 21 minutes at 128 kbit/s) begun in time still completes.
+UPLOAD_WINDOW_S = 300
 DOWNLOAD_LINK_S = 300
+UPLOADS_PREFIX = "uploads/"
+SERVED_PREFIX = "attachments/"
 
 
 class TooManyFiles(DomainError):
@@ -36,6 +44,12 @@ class UploadsClosed(DomainError):
     code = "uploads_closed"
 
 
+class UploadCompleted(DomainError):
+    """/complete for a file already checked (kept or refused): its outcome stands."""
+
+    code = "upload_completed"
+
+
 def _own_booking(principal: Principal, booking_id: str) -> Booking:
     booking = booking_store.get_booking(booking_id)
     if booking is None or booking.patient_id != principal.user_id:
@@ -45,10 +59,12 @@ def _own_booking(principal: Principal, booking_id: str) -> Booking:
 
 def new_attachment(booking: Booking, filename: str, content_type: str, size: int, source: str,
                    status: str = "pending") -> Attachment:
+    """A new record; `s3_key` is where its bytes are: a cabinet file's upload key until it is checked."""
     attachment_id = uuid.uuid4().hex
+    prefix = UPLOADS_PREFIX if source == "cabinet" else SERVED_PREFIX
     return Attachment(booking.booking_id, attachment_id, patient_id=booking.patient_id,
                       filename=safe_filename(filename), content_type=content_type, size=size,
-                      s3_key=f"attachments/{booking.booking_id}/{attachment_id}", status=status, source=source,
+                      s3_key=f"{prefix}{booking.booking_id}/{attachment_id}", status=status, source=source,
                       created_at=now().isoformat())
 
 
@@ -101,20 +117,19 @@ def _get(booking_id: str, attachment_id: str) -> Attachment | None:
             return None
 
 
-def check_stored(attachment: Attachment) -> str | None:
-    """Look at the stored bytes: None when acceptable, else the reason (and the object is removed)."""
+def check_stored(attachment: Attachment) -> tuple[str | None, str, int]:
+    """Look at the uploaded bytes: (None when acceptable else the reason, the object's ETag, its size)."""
     from botocore.exceptions import BotoCoreError, ClientError
 
     from chalicelib import aws
 
-    s3 = aws.s3()
     try:
-        head = s3.get_object(Bucket=resources.documents_bucket(), Key=attachment.s3_key, Range="bytes=0-15")
+        head = aws.s3().get_object(Bucket=resources.documents_bucket(), Key=attachment.s3_key, Range="bytes=0-15")
         first = head["Body"].read()
         size = int(head.get("ContentRange", "/0").split("/")[-1] or 0) or len(first)
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404", "NotFound", "InvalidRange"):
-            return "missing"
+            return "missing", "", 0
         raise Unavailable("s3") from exc
     except BotoCoreError as exc:
         raise Unavailable("s3") from exc
@@ -126,27 +141,84 @@ def check_stored(attachment: Attachment) -> str | None:
         reason = "type_mismatch"
     elif size > MAX_SIZE:
         reason = "too_big"
-    if reason:
-        s3.delete_object(Bucket=resources.documents_bucket(), Key=attachment.s3_key)
-    return reason
+    return reason, head["ETag"], size
+
+
+def _keep_checked(attachment: Attachment, etag: str) -> str | None:
+    """Copy exactly the checked object (same ETag) to a new key under attachments/; None if it changed meanwhile."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from chalicelib import aws
+
+    bucket = resources.documents_bucket()
+    final_key = f"{SERVED_PREFIX}{attachment.booking_id}/{attachment.attachment_id}/{uuid.uuid4().hex}"
+    try:
+        aws.s3().copy_object(
+            Bucket=bucket, Key=final_key, CopySource={"Bucket": bucket, "Key": attachment.s3_key},
+            CopySourceIfMatch=etag, MetadataDirective="REPLACE", ContentType=attachment.content_type,
+            ContentDisposition="attachment", ServerSideEncryption="aws:kms",
+            SSEKMSKeyId=resources.data_key_alias())
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in ("PreconditionFailed", "412", "NoSuchKey", "404"):
+            return None
+        raise Unavailable("s3") from exc
+    except BotoCoreError as exc:
+        raise Unavailable("s3") from exc
+    return final_key
+
+
+def _remove(key: str) -> None:
+    """Best effort: what is left is never served (only keys recorded as ready are)."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from chalicelib import aws
+
+    try:
+        aws.s3().delete_object(Bucket=resources.documents_bucket(), Key=key)
+    except (BotoCoreError, ClientError):
+        pass
+
+
+def _reject(booking: Booking, attachment: Attachment, reason: str) -> NoReturn:
+    """Refused: the record and the booking's count in one transaction, only while the file is pending."""
+    tx = Transaction()
+    tx.update("attachment", attachment, [Attachment.status.set("rejected"), Attachment.reason.set(reason)],
+              condition=(Attachment.status == "pending") & (Attachment.s3_key == attachment.s3_key))
+    tx.update("booking", booking, [Booking.attachments_count.add(-1)])
+    try:
+        tx.commit()
+    except TransactionRefused:
+        raise UploadCompleted() from None
+    _remove(attachment.s3_key)
+    raise FileRejected(name=attachment.filename, why=t(f"documents.reasons.{reason}"))
 
 
 def complete(principal: Principal, booking_id: str, attachment_id: str) -> dict[str, Any]:
-    """After the browser's upload: keep the file if its bytes are a PDF/JPEG/PNG as declared; else remove it."""
+    """After the browser's upload: keep the file if its bytes are a PDF/JPEG/PNG as declared; else remove it.
+
+    Once: a file already kept or refused is answered 409, and a form used again changes nothing served."""
     booking = _own_booking(principal, booking_id)
     attachment = _get(booking_id, attachment_id)
     if attachment is None:
         raise NotFound("attachment")
-    if attachment.status != "pending":
-        return view(attachment)
-    reason = check_stored(attachment)
-    with store_errors():
-        attachment.update(actions=[Attachment.status.set("rejected" if reason else "ready"),
-                                   Attachment.reason.set(reason) if reason else Attachment.reason.remove()])
-    if reason:
+    if attachment.status != "pending" or not attachment.s3_key.startswith(UPLOADS_PREFIX):
+        raise UploadCompleted()
+    upload_key = attachment.s3_key
+    reason, etag, size = check_stored(attachment)
+    final_key = None if reason else _keep_checked(attachment, etag)
+    if final_key is None:
+        _reject(booking, attachment, reason or "changed")
+    try:
         with store_errors():
-            booking.update(actions=[Booking.attachments_count.add(-1)])
-        raise FileRejected(name=attachment.filename, why=t(f"documents.reasons.{reason}"))
+            attachment.update(actions=[Attachment.status.set("ready"), Attachment.s3_key.set(final_key),
+                                       Attachment.size.set(size), Attachment.reason.remove()],
+                              condition=(Attachment.status == "pending") & (Attachment.s3_key == upload_key))
+    except Exception as exc:
+        _remove(final_key)  # not recorded: nothing half-written stays
+        if isinstance(exc, PynamoDBException) and condition_failed(exc):
+            raise UploadCompleted() from None
+        raise
+    _remove(upload_key)
     return view(attachment)
 
 
@@ -171,10 +243,11 @@ def listing(principal: Principal, booking_id: str, ip: str, user_agent: str) -> 
         found = [a for a in Attachment.query(booking_id) if a.status == "ready"]
     audit.record(principal, "read_attachments", "booking", booking_id, booking.patient_id, ip, user_agent)
     s3 = aws.s3()
+    # Only checked copies are served (never a key a form can write), as the type that was checked, to save.
     return [view(a, s3.generate_presigned_url("get_object", Params={
-        "Bucket": resources.documents_bucket(), "Key": a.s3_key,
+        "Bucket": resources.documents_bucket(), "Key": a.s3_key, "ResponseContentType": a.content_type,
         "ResponseContentDisposition": f"attachment; filename*=UTF-8''{_quote(a.filename)}"},
-        ExpiresIn=DOWNLOAD_LINK_S)) for a in found]
+        ExpiresIn=DOWNLOAD_LINK_S)) for a in found if a.s3_key.startswith(SERVED_PREFIX)]
 
 
 def _quote(name: str) -> str:

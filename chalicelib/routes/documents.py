@@ -36,8 +36,9 @@ def start_upload(call: Call, booking_id: str) -> dict[str, Any]:
 
 
 @api.post("/bookings/{booking_id}/attachments/{attachment_id}/complete", access=PATIENT,
-          summary="After the upload: keep the file if its bytes are what it claims, else remove it",
-          response=ATTACHMENT, errors=("not_signed_in", "forbidden", "not_found", "file_rejected"))
+          summary="After the upload, once: keep a copy of the checked bytes if they are what they claim, else remove",
+          response=ATTACHMENT,
+          errors=("not_signed_in", "forbidden", "not_found", "file_rejected", "upload_completed"))
 def complete_upload(call: Call, booking_id: str, attachment_id: str) -> dict[str, Any]:
     from chalicelib.documents import uploads
 

@@ -38,6 +38,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "too_many_files": 409,
     "file_rejected": 422,
     "uploads_closed": 409,
+    "upload_completed": 409,
     "already_paid": 409,
     "payment_unavailable": 503,
     "forbidden_source": 403,
