@@ -28,7 +28,7 @@ PASSWORD = Str(max_len=1024, strip=False)
 
 @api.post("/auth/login", access=ANYONE, summary="Sign in with login (email) and password",
           body=Obj(fields={"login": Str(max_len=254), "password": PASSWORD}),
-          response={"type": "object", "properties": {"user": USER}},
+          response={"type": "object", "required": ["user"], "properties": {"user": USER}},
           errors=("invalid_credentials", "temporary_password_expired", "too_many_requests"))
 def login(call: Call) -> Reply:
     from chalicelib.accounts import signin
@@ -63,11 +63,13 @@ def change_password(call: Call) -> None:
 
 
 @api.post("/auth/password-reset", access=ANYONE, summary="Email a reset link if the account exists (always 202)",
-          ok=202, body=Obj(fields={"email": Str(max_len=254)}))
+          ok=202, body=Obj(fields={"email": Str(max_len=254)}),
+          response={"type": "object", "required": ["status"],
+                    "properties": {"status": {"type": "string", "enum": ["accepted"]}}})
 def password_reset(call: Call) -> Reply:
     from chalicelib.accounts import signin
 
-    signin.request_password_reset(call.body["email"])
+    signin.request_password_reset(call.body["email"], call.ip)
     return Reply({"status": "accepted"}, status=202)
 
 

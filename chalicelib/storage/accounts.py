@@ -201,34 +201,74 @@ def get_throttle(key: str) -> Throttle | None:
             return None
 
 
-def add_failure(key: str, now: dt.datetime, window: dt.timedelta) -> Throttle:
-    """Count one failure in the current window (a fresh window when the last one ended)."""
+def count_attempt(key: str, now: dt.datetime, window: dt.timedelta, limit: int) -> Throttle | None:
+    """Count one attempt, in one conditional write, while fewer than `limit` are counted in the current
+    window and no delay runs; None when refused. A window that ended starts afresh."""
     cutoff = now - window
     expires = now + window + dt.timedelta(hours=1)
+    not_blocked = Throttle.blocked_until.does_not_exist() | (Throttle.blocked_until <= now)
     with store_errors():
-        item = Throttle(key)
+        for _ in range(2):
+            item = Throttle(key)
+            try:
+                item.update(actions=[Throttle.failures.add(1), Throttle.ttl.set(expires)],
+                            condition=(Throttle.window_started_at >= cutoff) & (Throttle.failures < limit)
+                            & not_blocked)
+                return item
+            except UpdateError as exc:
+                if not condition_failed(exc):
+                    raise
+            if limit < 1:
+                return None
+            fresh = Throttle(key, window_started_at=now, failures=1, strikes=0, ttl=expires)
+            try:
+                fresh.save(condition=Throttle.key.does_not_exist()
+                           | ((Throttle.window_started_at < cutoff) & not_blocked))
+                return fresh
+            except PutError as exc:
+                if not condition_failed(exc):
+                    raise
+            # Someone opened the window a moment ago: try once more to count in it.
+    return None
+
+
+def count_attempt_after_delay(seen: Throttle, now: dt.datetime, window: dt.timedelta,
+                              next_block: dt.datetime) -> Throttle | None:
+    """Count the one attempt allowed past the allowance, and start the delay that its failure brings at once;
+    only when the item is still as `seen` and no delay runs. None when someone else was first."""
+    unchanged = (Throttle.failures == int(seen.failures)) & (Throttle.window_started_at == seen.window_started_at)
+    not_blocked = Throttle.blocked_until.does_not_exist() | (Throttle.blocked_until <= now)
+    item = Throttle(seen.key)
+    try:
+        with store_errors():
+            item.update(actions=[Throttle.failures.add(1), Throttle.blocked_until.set(next_block),
+                                 Throttle.strikes.add(1), Throttle.ttl.set(now + window + dt.timedelta(hours=1))],
+                        condition=unchanged & not_blocked)
+        return item
+    except UpdateError as exc:
+        if condition_failed(exc):
+            return None
+        raise
+
+
+def give_back_attempt(key: str, window_started_at: dt.datetime, blocked_until: dt.datetime | None) -> None:
+    """Uncount an attempt that was never judged (or that succeeded), in the window it was counted in;
+    lift the delay it started, unless another attempt has moved it since."""
+    same_window = (Throttle.window_started_at == window_started_at) & (Throttle.failures > 0)
+    with store_errors():
+        if blocked_until is not None:
+            try:
+                Throttle(key).update(actions=[Throttle.failures.add(-1), Throttle.blocked_until.remove()],
+                                     condition=same_window & (Throttle.blocked_until == blocked_until))
+                return
+            except UpdateError as exc:
+                if not condition_failed(exc):
+                    raise
         try:
-            item.update(actions=[Throttle.failures.add(1), Throttle.ttl.set(expires)],
-                        condition=Throttle.window_started_at >= cutoff)
-            return item
+            Throttle(key).update(actions=[Throttle.failures.add(-1)], condition=same_window)
         except UpdateError as exc:
             if not condition_failed(exc):
                 raise
-        fresh = Throttle(key, window_started_at=now, failures=1, strikes=0, ttl=expires)
-        try:
-            fresh.save(condition=Throttle.key.does_not_exist() | (Throttle.window_started_at < cutoff))
-            return fresh
-        except PutError as exc:
-            if not condition_failed(exc):
-                raise
-        # Someone opened the new window a moment ago: count in it.
-        item.update(actions=[Throttle.failures.add(1)])
-        return item
-
-
-def block(key: str, until: dt.datetime) -> None:
-    with store_errors():
-        Throttle(key).update(actions=[Throttle.blocked_until.set(until), Throttle.strikes.add(1)])
 
 
 def clear_throttle(key: str) -> None:
