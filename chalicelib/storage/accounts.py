@@ -115,9 +115,10 @@ def put_session(session: Session) -> None:
 
 
 def get_session(token_hash: str) -> Session | None:
+    """Read consistently: a session ended a moment ago (logout, password change) must not resolve."""
     with store_errors():
         try:
-            return Session.get(token_hash)
+            return Session.get(token_hash, consistent_read=True)
         except DoesNotExist:
             return None
 
