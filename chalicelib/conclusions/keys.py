@@ -35,4 +35,5 @@ def create_signing_key(admin: Principal, doctor_id: str) -> dict[str, Any]:
     serial = format(x509.load_pem_x509_certificate(pem.encode()).serial_number, "X")
     store.update_doctor(doctor, signing_key_id=key["KeyId"], certificate_pem=pem, certificate_serial=serial)
     log_event("signing_key_created", doctor_id=doctor_id, by=admin.user_id)
-    return {"doctor_id": doctor_id, "key_id": key["KeyId"], "certificate_serial": serial}
+    # The KMS key's id stays inside (it is AWS's handle, of no use to a person): the certificate is the answer.
+    return {"doctor_id": doctor_id, "certificate_serial": serial}

@@ -20,11 +20,27 @@ DOCTOR = {
     "type": "object", "required": ["id", "full_name", "specialty", "price", "duration_minutes"],
     "properties": {
         "id": {"type": "string"}, "full_name": {"type": "string"}, "bio": {"type": "string"},
-        "specialty": {"type": "object", "properties": {"id": {"type": "string"}, "name": {"type": "string"}}},
+        "specialty": {"type": "object", "required": ["id", "name"],
+                      "properties": {"id": {"type": "string"}, "name": {"type": "string"}}},
         "price": {"type": "integer", "description": "roubles"}, "currency": {"type": "string"},
         "duration_minutes": {"type": "integer"},
-        "weekly_hours": {"type": "object"}, "days_off": {"type": "array", "items": {"type": "string"}},
+        "weekly_hours": {"type": "object",
+                         "description": "ISO weekday → [start, end] intervals (HH:MM, clinic's zone)",
+                         "properties": {str(day): {"type": "array", "items": {
+                             "type": "array", "minItems": 2, "maxItems": 2, "items": {"type": "string"}}}
+                             for day in range(1, 8)}},
+        "days_off": {"type": "array", "items": {"type": "string", "format": "date"}},
     },
+}
+SCHEDULED_DOCTOR = {
+    **DOCTOR, "required": [*DOCTOR["required"], "slots"],
+    "properties": {**DOCTOR["properties"], "slots": {
+        "type": "object", "description": "What happened to the slots: the near days now, the rest later",
+        "required": ["created", "removed", "kept_taken", "days_done", "rest"],
+        "properties": {"created": {"type": "integer"}, "removed": {"type": "integer"},
+                       "kept_taken": {"type": "integer", "description": "held or booked, kept as they were"},
+                       "days_done": {"type": "integer"},
+                       "rest": {"type": "string", "enum": ["none", "queued", "daily"]}}}},
 }
 SLOT = {"type": "object", "required": ["id", "starts_at", "ends_at"],
         "properties": {"id": {"type": "string"}, "starts_at": {"type": "string", "format": "date-time"},
@@ -106,7 +122,7 @@ def edit_doctor(call: Call, doctor_id: str) -> dict[str, Any]:
          summary="Weekly working hours and days off (that doctor or the registry); slots follow",
          body=Obj(fields={"weekly_hours": Anything(description='{"1": [["09:00","13:00"]], ...} ISO weekdays'),
                           "days_off": Anything(required=False, description="[YYYY-MM-DD, ...]")}),
-         response=DOCTOR, errors=("not_signed_in", "forbidden", "not_found"))
+         response=SCHEDULED_DOCTOR, errors=("not_signed_in", "forbidden", "not_found"))
 def set_schedule(call: Call, doctor_id: str) -> dict[str, Any]:
     from chalicelib import catalog
 

@@ -35,6 +35,15 @@ VERIFICATION = {"type": "object", "required": ["valid"],
                                "booking": {"type": "string", "nullable": True},
                                "certificate_serial": {"type": "string", "nullable": True},
                                "reason": {"type": "string"}}}
+AUDIT_ENTRY = {"type": "object",
+               "required": ["at", "actor_id", "actor_name", "actor_roles", "action", "target_type", "target_id"],
+               "properties": {"at": {"type": "string", "format": "date-time"}, "actor_id": {"type": "string"},
+                              "actor_name": {"type": "string", "nullable": True},
+                              "actor_roles": {"type": "array", "items": {"type": "string"}},
+                              "action": {"type": "string"}, "target_type": {"type": "string"},
+                              "target_id": {"type": "string"}, "patient_id": {"type": "string", "nullable": True},
+                              "ip": {"type": "string", "nullable": True},
+                              "user_agent": {"type": "string", "nullable": True}}}
 
 
 @api.get("/bookings/{booking_id}/conclusion", access=DOCTOR, summary="The conclusion (draft or signed)",
@@ -87,7 +96,10 @@ def verify(call: Call) -> dict[str, Any]:
 
 @api.post("/doctors/{doctor_id}/signing-key", access=ADMIN,
           summary="Create the doctor's signing key in KMS and its certificate (admin)", ok=201,
-          response={"type": "object"}, errors=("not_signed_in", "forbidden", "not_found", "conflict"))
+          response={"type": "object", "required": ["doctor_id", "certificate_serial"],
+                    "properties": {"doctor_id": {"type": "string"},
+                                   "certificate_serial": {"type": "string", "description": "hex, as in the PDF"}}},
+          errors=("not_signed_in", "forbidden", "not_found", "conflict"))
 def signing_key(call: Call, doctor_id: str) -> dict[str, Any]:
     from chalicelib.conclusions.keys import create_signing_key
 
@@ -96,7 +108,7 @@ def signing_key(call: Call, doctor_id: str) -> dict[str, Any]:
 
 @api.get("/audit", access=ADMIN, summary="Reads of medical data by anyone but its patient, one day",
          query=Obj(fields={"date": Str(required=False, format="date")}),
-         response={"type": "array", "items": {"type": "object"}}, errors=("not_signed_in", "forbidden"))
+         response={"type": "array", "items": AUDIT_ENTRY}, errors=("not_signed_in", "forbidden"))
 def audit_log(call: Call) -> list[dict[str, Any]]:
     from chalicelib import audit
 

@@ -27,7 +27,12 @@ ATTACHMENT = {"type": "object", "required": ["id", "filename", "content_type", "
                            "size": Int(minimum=1, maximum=1024 * 1024 * 1024)}),
           response={"type": "object", "required": ["attachment_id", "url", "fields"],
                     "properties": {"attachment_id": {"type": "string"}, "url": {"type": "string"},
-                                   "fields": {"type": "object"}, "max_size": {"type": "integer"}}},
+                                   # Open on purpose: S3's form fields, posted back as they are; their names
+                                   # are S3's and vary with the credentials (a session token, the policy).
+                                   "fields": {"type": "object", "additionalProperties": {"type": "string"},
+                                              "description": "S3's form fields, to post back unchanged "
+                                                             "(open: S3 names them)"},
+                                   "max_size": {"type": "integer"}}},
           errors=("not_signed_in", "forbidden", "not_found", "too_many_files", "uploads_closed"))
 def start_upload(call: Call, booking_id: str) -> dict[str, Any]:
     from chalicelib.documents import uploads

@@ -6,6 +6,7 @@ from typing import Any
 from chalice import Blueprint
 
 from chalicelib import roles
+from chalicelib.routes.bookings import BOOKING
 from chalicelib.web.access import ANYONE, role
 from chalicelib.web.routing import Call, Endpoints
 
@@ -28,7 +29,9 @@ def pay(call: Call, booking_id: str) -> dict[str, Any]:
 
 @api.post("/payments/yookassa/webhook", access=ANYONE,
           summary="YooKassa notification (only from YooKassa's addresses; the payment is re-fetched)",
-          response={"type": "object", "properties": {"result": {"type": "string"}}},
+          response={"type": "object", "required": ["result"],
+                    "properties": {"result": {"type": "string", "description": "what the notification changed"},
+                                   "event": {"type": "string", "description": "an event type that is ignored"}}},
           errors=("forbidden_source", "payment_mismatch", "payment_unavailable", "unavailable"))
 def webhook(call: Call) -> dict[str, Any]:
     from chalicelib.payments import notifications
@@ -37,7 +40,7 @@ def webhook(call: Call) -> dict[str, Any]:
 
 
 @api.post("/bookings/{booking_id}/refund", access=STAFF, summary="Refund a paid booking in full (staff, any time)",
-          response={"type": "object"}, errors=("not_signed_in", "forbidden", "not_found", "not_cancellable",
+          response=BOOKING, errors=("not_signed_in", "forbidden", "not_found", "not_cancellable",
                                                "payment_unavailable"))
 def refund(call: Call, booking_id: str) -> dict[str, Any]:
     from chalicelib.booking import holds

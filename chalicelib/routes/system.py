@@ -29,7 +29,26 @@ def health(call: Call) -> dict[str, Any]:
     return checks.status()
 
 
-@api.get("/openapi.json", access=ANYONE, summary="This document", response={"type": "object"})
+OPENAPI = {
+    "type": "object",
+    "required": ["openapi", "info", "paths", "components"],
+    "properties": {
+        "openapi": {"type": "string"},
+        "info": {"type": "object", "required": ["title", "version"],
+                 "properties": {"title": {"type": "string"}, "version": {"type": "string"}}},
+        "servers": {"type": "array", "items": {"type": "object", "required": ["url"],
+                                               "properties": {"url": {"type": "string"}}}},
+        # Open on purpose: these are described by the OpenAPI specification, not by this API.
+        "paths": {"type": "object", "description": "OpenAPI Path Items, by path (open: the OpenAPI spec's shape)",
+                  "additionalProperties": {"type": "object", "additionalProperties": True,
+                                           "description": "OpenAPI Path Item (open: the OpenAPI spec's shape)"}},
+        "components": {"type": "object", "description": "OpenAPI Components (open: the OpenAPI spec's shape)",
+                       "additionalProperties": True},
+    },
+}
+
+
+@api.get("/openapi.json", access=ANYONE, summary="This document", response=OPENAPI)
 def openapi(call: Call) -> dict[str, Any]:
     from chalicelib.web.openapi import document
 
