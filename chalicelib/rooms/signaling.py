@@ -70,19 +70,30 @@ def connect(connection_id: str, query: dict[str, str]) -> dict[str, Any] | None:
     return REFUSED
 
 
-def message(sender: Sender, connection_id: str, body: str) -> None:
+def _parse(body: Any) -> tuple[dict[str, Any], str | None]:
+    """A frame as an object with a text `action`, or the error code to answer with."""
+    if not isinstance(body, str):
+        return {}, "bad_message"
+    if len(body.encode("utf-8", "surrogatepass")) > MAX_MESSAGE:
+        return {}, "too_large"
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):  # deep nesting exhausts the parser's stack
+        return {}, "bad_message"
+    if not isinstance(data, dict) or not isinstance(data.get("action"), str):
+        return {}, "bad_message"
+    return data, None
+
+
+def message(sender: Sender, connection_id: str, body: str | None) -> None:
     connection = store.get_connection(connection_id)
     if connection is None:
         return
-    if len(body) > MAX_MESSAGE:
-        sender.send(connection_id, {"type": "error", "code": "too_large"})
+    data, problem = _parse(body)
+    if problem:
+        sender.send(connection_id, {"type": "error", "code": problem})
         return
-    try:
-        data = json.loads(body)
-        action = data["action"]
-    except (ValueError, KeyError, TypeError):
-        sender.send(connection_id, {"type": "error", "code": "bad_message"})
-        return
+    action = data["action"]
     room = room_store.get_room(connection.room_id)
     if room is None:
         return
