@@ -98,7 +98,7 @@ def deliver_mail(event: object) -> int:
     return deliver_due()
 
 
-if settings().is_local:
+if settings().dev_routes:  # only when the local stack says so (LOCAL_STACK=1), never by default
     from chalicelib.routes import dev
 
     app.register_blueprint(dev.bp)

@@ -9,6 +9,12 @@ import os
 from dataclasses import dataclass
 
 LOCAL_STAGE = "local"
+# Set to 1 by the local stack (`local/`) and the tests, never by a deployed stage: it alone adds /dev routes.
+LOCAL_STACK_FLAG = "LOCAL_STACK"
+
+
+class SettingsError(RuntimeError):
+    """The environment does not say which stage this is, or says something a deployed function must not."""
 
 
 @dataclass(frozen=True)
@@ -42,10 +48,16 @@ class Settings:
     log_level: str
     clinic_name: str
     clinic_address: str
+    local_stack: bool = False
 
     @property
     def is_local(self) -> bool:
         return self.stage == LOCAL_STAGE
+
+    @property
+    def dev_routes(self) -> bool:
+        """The development pages (the outbox of every sent email): only when the local stack says so."""
+        return self.local_stack and self.is_local
 
     def resource_name(self, suffix: str) -> str:
         """The physical name of a table, bucket or state machine of this stage."""
@@ -61,10 +73,33 @@ def _list(name: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in os.environ.get(name, "").split(",") if item.strip())
 
 
+def _stage() -> tuple[str, bool]:
+    """The stage, named explicitly, and whether this is the local stack; a deployed function without a
+    stage (or with the local stack's flag) refuses to start rather than guess."""
+    stage = os.environ.get("STAGE", "").strip()
+    if not stage:
+        raise SettingsError("STAGE is not set: refusing to start. Each stage's functions get it from "
+                            ".chalice/config.json (the infrastructure passes it on); the local stack and the "
+                            "tests set STAGE=local.")
+    flag = os.environ.get(LOCAL_STACK_FLAG, "").strip()
+    if flag not in ("", "0", "1"):
+        raise SettingsError(f"{LOCAL_STACK_FLAG} must be 1 (the local stack) or unset, not {flag!r}.")
+    in_lambda = bool(os.environ.get("AWS_LAMBDA_FUNCTION_NAME"))
+    if in_lambda and (stage == LOCAL_STAGE or flag == "1"):
+        raise SettingsError(f"STAGE={stage} with {LOCAL_STACK_FLAG}={flag or 'unset'} inside AWS Lambda: "
+                            "the local stage and its development routes never run deployed; refusing to start.")
+    if flag == "1" and stage != LOCAL_STAGE:
+        raise SettingsError(f"{LOCAL_STACK_FLAG}=1 with STAGE={stage}: only the local stage has development "
+                            "routes; refusing to start.")
+    return stage, flag == "1"
+
+
 @functools.lru_cache(maxsize=1)
 def settings() -> Settings:
+    stage, local_stack = _stage()
     return Settings(
-        stage=_env("STAGE", LOCAL_STAGE),
+        stage=stage,
+        local_stack=local_stack,
         region=_env("AWS_DEFAULT_REGION", _env("AWS_REGION", "eu-central-1")),
         resource_prefix=_env("RESOURCE_PREFIX", "telemed-local"),
         public_base_url=_env("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
@@ -102,3 +137,8 @@ def reload_settings() -> Settings:
     """Forget cached settings (tests change the environment)."""
     settings.cache_clear()
     return settings()
+
+
+def forget_settings() -> None:
+    """Forget cached settings without reading them again (the environment may name no stage yet)."""
+    settings.cache_clear()

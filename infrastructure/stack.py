@@ -40,14 +40,15 @@ class TelemedStage(cdk.Stack):
         saved = dict(os.environ)
         # The shared definitions read the stage from the environment: the stage's, while this stack is built.
         os.environ.update(variables)
+        os.environ.pop("LOCAL_STACK", None)  # a deployed stage is only its variables: never the local stack's
         try:
             self._build(variables)
         finally:
             os.environ.clear()
             os.environ.update(saved)
-            from chalicelib.config import reload_settings
+            from chalicelib.config import forget_settings
 
-            reload_settings()
+            forget_settings()  # read again when next needed: the outer environment may name no stage
 
     def _build(self, variables: dict[str, str]) -> None:
         from chalicelib import resources
@@ -76,6 +77,8 @@ class TelemedStage(cdk.Stack):
             removal_policy=cdk.RemovalPolicy.RETAIN,
             lifecycle_rules=[
                 s3.LifecycleRule(id="inbound-mail", prefix="inbound/", expiration=cdk.Duration.days(30)),
+                # What a cabinet form wrote: copied under attachments/ once checked, never served from here.
+                s3.LifecycleRule(id="uploads", prefix="uploads/", expiration=cdk.Duration.days(1)),
                 s3.LifecycleRule(id="old-versions", noncurrent_version_expiration=cdk.Duration.days(90)),
                 s3.LifecycleRule(id="unfinished-uploads", abort_incomplete_multipart_upload_after=cdk.Duration.days(1)),
             ],

@@ -34,6 +34,8 @@ def prepare_environment(moto_port: int, stage: str = "local") -> Any:
     config = stage_config(stage)
     os.environ.update(config.environment_variables)
     os.environ.update({
+        # The local stack says so explicitly: the app adds its development routes (the outbox) only then.
+        "LOCAL_STACK": "1",
         "AWS_ACCESS_KEY_ID": "local",
         "AWS_SECRET_ACCESS_KEY": "local",
         "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "eu-central-1"),

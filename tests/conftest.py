@@ -16,6 +16,7 @@ from local.process import RunningStack, start_stack, stop_stack  # noqa: E402
 # Before anything imports chalicelib: the local stage's settings, fake credentials, no real endpoint.
 os.environ.update({
     "STAGE": "local",
+    "LOCAL_STACK": "1",
     "RESOURCE_PREFIX": "telemed-test",
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",

@@ -9,6 +9,8 @@ import urllib.error
 import urllib.request
 from email.message import EmailMessage
 
+import pytest
+
 from chalicelib import aws as clients
 from chalicelib.config import settings
 from chalicelib.storage.tables import User
@@ -60,19 +62,48 @@ def test_an_undeclared_route_is_caught() -> None:
     assert list(undocumented(bare.routes, document(bare.routes, "bare"))) == ["GET /raw"]
 
 
-def _routes_in_stage(stage: str) -> list[str]:
-    env = {**os.environ, "STAGE": stage}
-    out = subprocess.run([sys.executable, "-c", "import json, app; print(json.dumps(sorted(app.app.routes)))"],
-                         cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout
-    return json.loads(out)
+def _import_app(env: dict[str, str]) -> subprocess.CompletedProcess:
+    base = {k: v for k, v in os.environ.items() if k not in ("STAGE", "LOCAL_STACK", "AWS_LAMBDA_FUNCTION_NAME")}
+    return subprocess.run([sys.executable, "-c", "import json, app; print(json.dumps(sorted(app.app.routes)))"],
+                          cwd=ROOT, env={**base, **env}, capture_output=True, text=True)
 
 
-def test_dev_routes_exist_only_in_the_local_stage() -> None:
-    assert "/dev/outbox" in _routes_in_stage("local")
-    for stage in ("dev", "prod"):
-        routes = _routes_in_stage(stage)
+def _routes_in_stage(stage: str, **env: str) -> list[str]:
+    done = _import_app({"STAGE": stage, **env})
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_dev_routes_exist_only_when_the_local_stack_says_so() -> None:
+    assert "/dev/outbox" in _routes_in_stage("local", LOCAL_STACK="1")
+    for stage, env in (("local", {}), ("dev", {}), ("prod", {}), ("prod", {"LOCAL_STACK": "0"})):
+        routes = _routes_in_stage(stage, **env)
         assert "/health" in routes
-        assert not [r for r in routes if r.startswith("/dev")], stage
+        assert not [r for r in routes if r.startswith("/dev")], (stage, env)
+
+
+@pytest.mark.parametrize("env, says", [
+    ({}, "STAGE is not set"),
+    ({"STAGE": ""}, "STAGE is not set"),
+    ({"STAGE": "prod", "LOCAL_STACK": "1"}, "LOCAL_STACK=1 with STAGE=prod"),
+    ({"STAGE": "local", "AWS_LAMBDA_FUNCTION_NAME": "telemed-prod-APIHandler"}, "inside AWS Lambda"),
+    ({"STAGE": "local", "LOCAL_STACK": "1", "AWS_LAMBDA_FUNCTION_NAME": "x"}, "inside AWS Lambda"),
+])
+def test_a_function_that_does_not_name_its_stage_refuses_to_start(env: dict[str, str], says: str) -> None:
+    done = _import_app(env)
+    assert done.returncode != 0 and "SettingsError" in done.stderr and says in done.stderr, done.stderr
+
+
+def test_every_deployed_stage_names_itself_and_never_the_local_stack() -> None:
+    # What infrastructure/stack.py's stage_variables() hands to every function of the stage.
+    config = json.loads((ROOT / ".chalice" / "config.json").read_text(encoding="utf-8"))
+    deployed = [name for name in config["stages"] if name != "local"]
+    assert deployed, "no deployed stages"
+    for name in deployed:
+        variables = {**config["environment_variables"], **config["stages"][name]["environment_variables"]}
+        assert variables["STAGE"] == name
+        assert "LOCAL_STACK" not in variables
+    assert "LOCAL_STACK" not in config.get("environment_variables", {})
 
 
 def test_outbox_shows_sent_mail(client) -> None:
