@@ -20,6 +20,10 @@ class PaymentServiceUnavailable(DomainError):
     code = "payment_unavailable"
 
 
+class UnknownAtYooKassa(PaymentServiceUnavailable):
+    """YooKassa answered 404: it knows no such payment or refund (a callee that only retries sees a failure)."""
+
+
 @functools.lru_cache(maxsize=1)
 def _sdk() -> Any:
     """Configure the SDK once per container (credentials from the stage's secrets)."""
@@ -65,6 +69,8 @@ def _call(what: str, fn: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
         response = fn(*args, **kwargs)
     except ApiError as exc:
         log_event("yookassa_error", call=what, status=getattr(exc, "HTTP_CODE", None))
+        if getattr(exc, "HTTP_CODE", None) == 404:
+            raise UnknownAtYooKassa(what) from exc
         raise PaymentServiceUnavailable(what) from exc
     except (requests.RequestException, AttributeError, ValueError) as exc:
         # A network failure reaches the SDK's error handler without a response: AttributeError.

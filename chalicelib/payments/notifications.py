@@ -13,7 +13,7 @@ from typing import Any
 
 from chalicelib.booking import rules
 from chalicelib.clock import now
-from chalicelib.errors import BadRequest, DomainError
+from chalicelib.errors import BadRequest, DomainError, Unavailable
 from chalicelib.logs import log_event
 from chalicelib.payments import gateway, refunds
 from chalicelib.storage import bookings as booking_store
@@ -66,8 +66,17 @@ def _booking_for(payment: dict[str, Any]) -> Booking:
     return booking
 
 
+def _find(what: str, find: Any, object_id: str) -> dict[str, Any]:
+    """The object from YooKassa; one it does not know is a clear refusal (400), not a retry (503)."""
+    try:
+        return find(object_id)
+    except gateway.UnknownAtYooKassa:
+        log_event("webhook_mismatch", logging.WARNING, object_id=object_id, reason=f"unknown_{what}")
+        raise PaymentMismatch(f"unknown {what}") from None
+
+
 def _payment(payment_id: str) -> dict[str, str]:
-    payment = gateway.find_payment(payment_id)  # the only truth
+    payment = _find("payment", gateway.find_payment, payment_id)  # the only truth
     status = payment.get("status")
     booking = _booking_for(payment)
     at = now().isoformat()
@@ -83,9 +92,10 @@ def _succeeded(booking: Booking, payment: dict[str, Any], at: str) -> dict[str, 
     from chalicelib import timer
 
     payment_id = str(payment["id"])
-    if booking.status == rules.PAID and booking.payment_id == payment_id:
-        _ensure_timer(booking)
-        return {"result": "already_paid"}
+    if applied(booking, payment_id):
+        # The booking's own payment, seen again (YooKassa redelivers): it was applied once, in whatever status
+        # the booking is now (paid, in progress, completed, cancelled, refunded, no-show): nothing to do.
+        return _already_applied(booking)
     if booking.status in PAYABLE:
         from chalicelib import outbox
         from chalicelib.booking.mails import paid_mail
@@ -97,9 +107,8 @@ def _succeeded(booking: Booking, payment: dict[str, Any], at: str) -> dict[str, 
             store.confirm_paid(booking, payment_id=payment_id, at=at, room=room, mail=mail, from_statuses=PAYABLE)
         except store.AlreadyApplied:
             fresh = booking_store.get_booking(booking.booking_id)
-            if fresh is not None and fresh.status == rules.PAID and fresh.payment_id == payment_id:
-                _ensure_timer(fresh)
-                return {"result": "already_paid"}
+            if fresh is not None and applied(fresh, payment_id):
+                return _already_applied(fresh)
             return refunds.refund_unusable_payment(fresh or booking, payment)
         except store.SlotLost:
             return refunds.refund_unusable_payment(booking, payment)
@@ -108,8 +117,21 @@ def _succeeded(booking: Booking, payment: dict[str, Any], at: str) -> dict[str, 
         timer.start(booking_store.get_booking(booking.booking_id) or booking, room)
         log_event("booking_paid", booking_id=booking.booking_id, payment_id=payment_id)
         return {"result": "paid"}
-    # Cancelled, already paid by another payment, refunded...: this money buys nothing.
+    # Another payment for a booking already paid, cancelled or refunded...: this money buys nothing.
     return refunds.refund_unusable_payment(booking, payment)
+
+
+def applied(booking: Booking, payment_id: str) -> bool:
+    """This payment is the one the booking took (whatever happened to the booking since)."""
+    return booking.payment_id == payment_id and (booking.paid_at is not None or booking.payment_status == "succeeded")
+
+
+def _already_applied(booking: Booking) -> dict[str, str]:
+    if booking.status == rules.PAID:
+        _ensure_timer(booking)  # the call is still ahead: its timer must run (starting it again is harmless)
+        return {"result": "already_paid"}
+    log_event("webhook_already_applied", booking_id=booking.booking_id, status=booking.status)
+    return {"result": "already_applied"}
 
 
 def _ensure_timer(booking: Booking) -> None:
@@ -121,11 +143,19 @@ def _ensure_timer(booking: Booking) -> None:
 
 
 def _refund(refund_id: str) -> dict[str, str]:
-    refund = gateway.find_refund(refund_id)
+    refund = _find("refund", gateway.find_refund, refund_id)
     if refund.get("status") != "succeeded":
         return {"result": f"nothing_to_do_{refund.get('status')}"}
-    payment = gateway.find_payment(str(refund.get("payment_id")))
+    payment = _find("payment", gateway.find_payment, str(refund.get("payment_id")))
     booking = _booking_for_refund(payment)
+    if booking.refund_id != refund_id:
+        if booking.payment_id == payment.get("id"):
+            # Our own refund, announced before its record was written (YooKassa can be faster than our
+            # transaction): not lost — YooKassa is asked to come again, by then it is recorded.
+            log_event("refund_not_recorded_yet", booking_id=booking.booking_id, refund_id=refund_id)
+            raise Unavailable("refund not recorded yet")
+        # The refund of another payment (one this booking never took): nothing of the booking's to record.
+        return {"result": "refund_of_another_payment"}
     changed = store.refund_succeeded(booking, refund_id, dt.datetime.now(dt.timezone.utc).isoformat())
     return {"result": "refund_recorded" if changed else "refund_already_recorded"}
 

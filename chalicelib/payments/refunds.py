@@ -2,7 +2,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from decimal import Decimal
 from typing import Any
+
+from pynamodb.exceptions import PutError
 
 from chalicelib.booking import rules
 from chalicelib.clock import now
@@ -12,6 +16,7 @@ from chalicelib.payments import gateway
 from chalicelib.scheduling.times import from_key
 from chalicelib.storage import bookings as booking_store
 from chalicelib.storage import payments as store
+from chalicelib.storage.errors import condition_failed
 from chalicelib.storage.tables import Booking
 
 # Statuses from which a booking's own payment may be refunded.
@@ -34,28 +39,52 @@ def _create_refund(payment_id: str, value: str, key: str, booking: Booking) -> d
                                   "receipt": receipt(booking)}, key)
 
 
+# A booking that never took a payment and is in one of these statuses records a late payment's refund.
+LATE_RECORDABLE = rules.UNPAID + (rules.EXPIRED, rules.CANCELLED)
+
+
+def refunded_in_full(payment: dict[str, Any]) -> bool:
+    """YooKassa's own word (the payment as fetched): all of this payment went back already."""
+    refunded = (payment.get("refunded_amount") or {}).get("value")
+    return refunded is not None and Decimal(str(refunded)) >= Decimal(str(payment["amount"]["value"]))
+
+
 def refund_unusable_payment(booking: Booking, payment: dict[str, Any]) -> dict[str, str]:
-    """Money that arrived when its slot was gone (or for a booking that no longer wants it): back, and say so."""
+    """Money that arrived when its slot was gone (or for a booking that no longer wants it): back, and say so.
+
+    Never for the booking's own applied payment (the caller checks), never twice: YooKassa's payment says
+    whether it was refunded, the refund's idempotence key is the payment's, the email's id is the payment's.
+    """
     from chalicelib import outbox
     from chalicelib.booking.mails import refund_mail
 
     payment_id = str(payment["id"])
+    # Only a booking that never took a payment changes (to `refunded`); one that did keeps its own story.
+    records = booking.paid_at is None and booking.status in LATE_RECORDABLE
+    if refunded_in_full(payment) and not (records and booking.refund_id is None):
+        log_event("late_payment_already_refunded", booking_id=booking.booking_id, payment_id=payment_id)
+        return {"result": "already_refunded"}
     refund = _create_refund(payment_id, str(payment["amount"]["value"]), f"late-{payment_id}", booking)
     at = now().isoformat()
     mail = refund_mail(booking, "late_payment", payment["amount"]["value"])
-    if booking.status in rules.UNPAID + (rules.EXPIRED, rules.CANCELLED):
+    mail.message_id = uuid.uuid5(uuid.NAMESPACE_URL, f"late-refund:{payment_id}").hex  # one email per payment
+    if records:
         try:
             store.record_refund(booking, refund_id=str(refund["id"]), refund_status=str(refund.get("status")),
                                 reason="late_payment", new_status=rules.REFUNDED, at=at,
-                                from_statuses=rules.UNPAID + (rules.EXPIRED, rules.CANCELLED), mail=mail,
-                                free_slot=False)
+                                from_statuses=LATE_RECORDABLE, mail=mail, free_slot=False)
         except store.AlreadyApplied:
             return {"result": "late_refund_already_recorded"}
         store.release_allowance(booking)
         outbox.deliver(mail.message_id)
     else:
-        # A second payment for a booking already paid: the booking stays as it is; the patient is told.
-        outbox.send_now(mail)
+        # Another payment for a booking that took one already: the booking stays as it is; the patient is told.
+        try:
+            outbox.send_now(mail)
+        except PutError as exc:
+            if not condition_failed(exc):
+                raise
+            return {"result": "already_refunded"}  # a concurrent delivery of the same notification did it
     log_event("late_payment_refunded", booking_id=booking.booking_id, payment_id=payment_id)
     return {"result": "refunded_late_payment"}
 

@@ -115,10 +115,11 @@ def set_payment_status(booking: Booking, payment_id: str, status: str, at: str) 
 
 
 def refund_succeeded(booking: Booking, refund_id: str, at: str) -> bool:
+    """The recorded refund went through. The status stays: whoever refunded set it (refunded, no_show_doctor)."""
     try:
         with store_errors():
             booking.update(actions=[Booking.refund_status.set("succeeded"), Booking.refunded_at.set(at),
-                                    Booking.status.set("refunded"), Booking.updated_at.set(at)],
+                                    Booking.updated_at.set(at)],
                            condition=(Booking.refund_id == refund_id) & (Booking.refund_status != "succeeded"))
         return True
     except UpdateError as exc:
