@@ -95,12 +95,24 @@ class Contract:
         return [f"{template} {method.upper()} → {status}: at {'/'.join(map(str, error.absolute_path)) or '(body)'}: "
                 f"{error.message}" for error in validator.iter_errors(body)]
 
+    def error_problems(self, method: str, path: str, status: int, body: Any) -> list[str]:
+        """What is wrong with an error answer's body: it must be the Error envelope, nothing more."""
+        try:
+            data = json.loads(body) if isinstance(body, (bytes, str)) else body
+        except ValueError:
+            return [f"{method.upper()} {path} → {status}: an error that is not JSON"]
+        schema = {"$ref": "#/components/schemas/Error", "components": self.doc.get("components", {})}
+        return [f"{method.upper()} {path} → {status}: at {'/'.join(map(str, e.absolute_path)) or '(body)'}: "
+                f"{e.message}" for e in OAS30Validator(schema).iter_errors(data)]
+
     def check(self, method: str, path: str, status: int, headers: dict[str, Any], body: Any) -> list[str]:
-        """Record one answer; 2xx answers are validated, others only noted as not checked."""
-        if not 200 <= status < 300:
-            return []
+        """Record one answer: a 2xx against its route's schema, an error against the Error envelope."""
         content_type = next((v for k, v in (headers or {}).items() if k.lower() == "content-type"), "")
         template = self.template(method, path)
+        if not 200 <= status < 300:
+            found = self.error_problems(method, path, status, body) if template and "json" in content_type else []
+            self.failures.extend(found)
+            return found
         if template is not None:
             self.checked.add((method.upper(), template))
         found = self.problems(method, path, status, content_type, body)

@@ -19,7 +19,8 @@ ERROR_SCHEMA = {
             "properties": {
                 "code": {"type": "string"},
                 "message": {"type": "string", "description": "Для человека, по-русски"},
-                "fields": {"type": "object", "additionalProperties": {"type": "string"}},
+                "fields": {"type": "object", "additionalProperties": {"type": "string"},
+                           "description": "A message per wrong field (open: named by the request's fields)"},
                 "request_id": {"type": "string"},
                 "details": {
                     "type": "object", "description": "What the error concerns, when it says more than its code",

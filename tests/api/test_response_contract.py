@@ -236,7 +236,8 @@ def test_every_response_object_is_closed(client) -> None:
             for status, response in op["responses"].items():
                 for media, content in (response.get("content") or {}).items():
                     walk(content.get("schema"), f"{method.upper()} {path} {status}")
-    walk(doc["components"]["schemas"], "components")
+    for name, schema in doc["components"]["schemas"].items():
+        walk(schema, f"components/{name}")
     assert open_objects == []
 
 
@@ -256,12 +257,18 @@ def test_closed_keeps_declared_open_maps() -> None:
 
 
 def test_an_undeclared_field_is_caught() -> None:
+    from chalicelib.web.openapi import ERROR_SCHEMA, closed
+
     doc = {"paths": {"/x/{id}": {"get": {"responses": {"200": {"description": "OK", "content": {
         "application/json": {"schema": {"type": "object", "additionalProperties": False,
                                         "properties": {"id": {"type": "string"},
                                                        "at": {"type": "string", "nullable": True}}}}}}}}}},
-           "components": {}}
+           "components": {"schemas": {"Error": closed(ERROR_SCHEMA)}}}
     checker = Contract(doc)
     assert checker.problems("GET", "/x/1", 200, "application/json", {"id": "1", "at": None}) == []
     found = checker.problems("GET", "/x/1?y=2", 200, "application/json", {"id": "1", "s3_key": "k"})
     assert len(found) == 1 and "s3_key" in found[0]
+    assert checker.error_problems("GET", "/x/1", 404, {"error": {"code": "not_found", "message": "Нет"}}) == []
+    leaked = checker.error_problems("GET", "/x/1", 500, {"error": {"code": "internal_error", "message": "Сбой",
+                                                                   "trace": "Traceback..."}})
+    assert len(leaked) == 1 and "trace" in leaked[0]
