@@ -19,6 +19,14 @@ from tests.helpers import Api, Clock, make_user
 ACTORS = ("anonymous", "patient", "other_patient", "doctor", "other_doctor", "registrar", "admin")
 ALL = {a: "allow" for a in ACTORS}
 SIGNED = {**ALL, "anonymous": "deny"}
+# Callers whose expectations follow from the table above:
+# - a person holding two roles (patient and doctor) who is neither this patient nor this doctor: two roles
+#   never add up to another person's records, so they get what the other patient or the other doctor gets;
+# - a person whose session is still on the temporary password from the email: only the routes that replace
+#   it, and the public ones that do not look at the session.
+DERIVED_ACTORS = ("patient_doctor", "must_change")
+# Public routes that do look at the session (the doctor enters a room by it).
+PUBLIC_BY_SESSION = {("GET", "/rooms/{room_id}")}
 
 
 def only(*allowed: str) -> dict[str, str]:
@@ -65,6 +73,7 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/registration-requests"): STAFF, ("POST", "/registration-requests/{request_id}/status"): STAFF,
     ("POST", "/specialties"): STAFF, ("PUT", "/specialties/{specialty_id}"): STAFF,
     ("GET", "/rooms/{room_id}"): only("patient", "doctor"),
+    ("GET", "/inbound-mail"): STAFF, ("GET", "/outbox/failed"): ADMIN,
 }
 
 BODIES: dict[tuple[str, str], Any] = {
@@ -85,18 +94,35 @@ def world(client, staff: Api, doctor: dict, patient: Api, yookassa) -> dict[str,
 
     make_user("admin@example.org", {"admin"})
     make_user("boris@example.org", {"patient"})
-    make_user("other.doctor@example.org", {"doctor"})
+    make_user("temporary@example.org", {"patient"}, must_change=True)
+    make_user("both@example.org", {"patient", "doctor"})
     # Re-sending credentials resets a password: it gets a person of its own.
     reissued = make_user("reissued@example.org", {"patient"})
     other = Api(client)
     other.login("boris@example.org")
     sign_documents(other)
+    both = Api(client)
+    both.login("both@example.org")
+    sign_documents(both)
     admin = Api(client)
     admin.login("admin@example.org")
     admin.post(f"/doctors/{doctor['id']}/signing-key")
-    user = store.user_by_login("orlova@example.org")
-    store.set_password(user, passwords.hash_password("correct horse battery"), must_change=False,
-                       temporary_until=None, changed_at=user.created_at)
+    other_doctor = staff.post("/doctors", {"email": "other.doctor@example.org", "full_name": "Зуев Олег Петрович",
+                                           "specialty_id": doctor["specialty"]["id"], "price": 3500,
+                                           "duration_minutes": 30, "bio": "Кардиолог"}).json
+    assert staff.call("PUT", f"/doctors/{other_doctor['id']}/schedule",
+                      {"weekly_hours": {str(d): [["00:00", "23:30"]] for d in range(1, 8)}}).status_code == 200
+    for login in ("orlova@example.org", "other.doctor@example.org"):
+        user = store.user_by_login(login)
+        store.set_password(user, passwords.hash_password("correct horse battery"), must_change=False,
+                           temporary_until=None, changed_at=user.created_at)
+    # The other world: the other patient's paid booking with the other doctor, with a file of its own.
+    theirs = other.post("/bookings", {"slot_id": free_slots(other, other_doctor["id"])[1]["id"]}).json
+    yookassa.decide(other.post(f"/bookings/{theirs['id']}/payment").json["payment_id"], "pay")
+    theirs = other.get(f"/bookings/{theirs['id']}").json
+    their_file = other.post(f"/bookings/{theirs['id']}/attachments",
+                            {"filename": "b.pdf", "content_type": "application/pdf", "size": 100}).json
+    their_consent = other.get("/consents").json[0]["id"]
     slot = free_slots(patient, doctor["id"])[1]
     booking = patient.post("/bookings", {"slot_id": slot["id"]}).json
     yookassa.decide(patient.post(f"/bookings/{booking['id']}/payment").json["payment_id"], "pay")
@@ -113,12 +139,31 @@ def world(client, staff: Api, doctor: dict, patient: Api, yookassa) -> dict[str,
     return {
         "logins": {"patient": "anna@example.org", "other_patient": "boris@example.org",
                    "doctor": "orlova@example.org", "other_doctor": "other.doctor@example.org",
-                   "registrar": "registrar@example.org", "admin": "admin@example.org"},
+                   "registrar": "registrar@example.org", "admin": "admin@example.org",
+                   "patient_doctor": "both@example.org", "must_change": "temporary@example.org"},
         "params": {"booking_id": booking["id"], "attachment_id": attachment["attachment_id"],
                    "consent_id": patient.get("/consents").json[0]["id"], "doctor_id": doctor["id"],
                    "specialty_id": doctor["specialty"]["id"], "user_id": reissued.user_id,
                    "request_id": request["id"], "room_id": booking["room_id"]},
+        "theirs": {"booking_id": theirs["id"], "attachment_id": their_file["attachment_id"],
+                   "consent_id": their_consent, "room_id": theirs["room_id"]},
+        "people": {login: store.user_by_login(login).user_id for login in
+                   ("admin@example.org", "orlova@example.org", "registrar@example.org", "both@example.org")},
     }
+
+
+def expected(method: str, path: str, actor: str) -> str:
+    row = EXPECTED[(method, path)]
+    if actor == "patient_doctor":
+        return "allow" if "allow" in (row["other_patient"], row["other_doctor"]) else "deny"
+    if actor == "must_change":
+        from chalicelib.web.routing import ROUTES
+
+        spec = next(r for r in ROUTES if (r.method, r.path) == (method, path))
+        if spec.access.during_password_change:
+            return "allow"
+        return "allow" if spec.access.label == "anyone" and (method, path) not in PUBLIC_BY_SESSION else "deny"
+    return row[actor]
 
 
 def error_code(response: Any) -> str | None:
@@ -128,7 +173,8 @@ def error_code(response: Any) -> str | None:
 
 def outcome(response: Any) -> str:
     code = error_code(response)
-    if (response.status_code == 401 and code == "not_signed_in") or (response.status_code == 403 and code == "forbidden") or \
+    if (response.status_code == 401 and code == "not_signed_in") or \
+            (response.status_code == 403 and code in ("forbidden", "password_change_required", "staff_account")) or \
             (response.status_code == 404 and code == "not_found"):
         return "deny"
     return "allow"
@@ -141,29 +187,115 @@ def test_every_route_has_an_entry() -> None:
     assert present == set(EXPECTED), {"missing": present - set(EXPECTED), "stale": set(EXPECTED) - present}
 
 
-def test_authorization_matrix(client, world: dict[str, Any]) -> None:
+def attempt(client, world: dict[str, Any], actor: str, method: str, path: str,  # type: ignore[no-untyped-def]
+            params: dict[str, str]) -> Any:
+    """One call of the route, as `actor`, with the path's ids taken from `params`."""
+    concrete = path.format(**params)
+    body = BODIES.get((method, path), {} if method in ("POST", "PUT") else None)
+    headers = {"Content-Type": "application/pdf"} if path == "/conclusions/verify" else (
+        {"Content-Type": "application/octet-stream"} if path == "/network-check" else None)
+    api = Api(client)
+    if actor != "anonymous":
+        assert api.login(world["logins"][actor]).status_code == 200, actor
+    if headers:
+        response = client.http.post(concrete, headers={**headers, **({"Cookie": api.cookie} if api.cookie else {})},
+                                    body=b"%PDF-1.4 test")
+        response.json = json.loads(response.body) if response.body else None
+        return response
+    return api.call(method, concrete, body)
+
+
+def routes() -> list[tuple[str, str]]:
     from app import app
 
+    return sorted((method, path) for path, methods in app.routes.items() for method in methods)
+
+
+def test_authorization_matrix(client, world: dict[str, Any]) -> None:
     mismatches = []
-    for path, methods in sorted(app.routes.items()):
-        for method in methods:
-            concrete = path.format(**world["params"])
-            body = BODIES.get((method, path), {} if method in ("POST", "PUT") else None)
-            headers = {"Content-Type": "application/pdf"} if path == "/conclusions/verify" else (
-                {"Content-Type": "application/octet-stream"} if path == "/network-check" else None)
-            for actor in ACTORS:
-                api = Api(client)
-                if actor != "anonymous":
-                    assert api.login(world["logins"][actor]).status_code == 200, actor
-                if headers:
-                    response = client.http.post(concrete, headers={**headers, **({"Cookie": api.cookie}
-                                                                                 if api.cookie else {})},
-                                                body=b"%PDF-1.4 test")
-                    response.json = json.loads(response.body) if response.body else None
-                else:
-                    response = api.call(method, concrete, body)
-                got, wanted = outcome(response), EXPECTED[(method, path)][actor]
-                if got != wanted:
-                    mismatches.append(f"{method} {path} as {actor}: expected {wanted}, got {response.status_code} "
-                                      f"{error_code(response) or ''}")
+    for method, path in routes():
+        for actor in ACTORS + DERIVED_ACTORS:
+            response = attempt(client, world, actor, method, path, world["params"])
+            got, wanted = outcome(response), expected(method, path, actor)
+            if got != wanted:
+                mismatches.append(f"{method} {path} as {actor}: expected {wanted}, got {response.status_code} "
+                                  f"{error_code(response) or ''}")
     assert mismatches == []
+
+
+# Ids that name one person's records. Each is put, alone, into a path whose other ids are this patient's.
+PERSONAL_IDS = ("booking_id", "attachment_id", "consent_id", "room_id")
+
+
+def test_another_persons_id_in_any_part_of_the_path_is_refused(client, world: dict[str, Any]) -> None:
+    """Patient B's booking with patient A's file, A's booking with B's file, another doctor's booking,
+    another patient's consent or room: whoever may use the route on their own records is refused."""
+    mismatches, tried = [], 0
+    for method, path in routes():
+        for name in PERSONAL_IDS:
+            if "{" + name + "}" not in path:
+                continue
+            mixed = {**world["params"], name: world["theirs"][name]}
+            for actor in ("patient", "doctor", "patient_doctor"):
+                if expected(method, path, actor) != "allow" or EXPECTED[(method, path)] == ALL:
+                    continue
+                tried += 1
+                response = attempt(client, world, actor, method, path, mixed)
+                if outcome(response) != "deny":
+                    mismatches.append(f"{method} {path} with another person's {name} as {actor}: "
+                                      f"{response.status_code} {error_code(response) or ''}")
+    assert tried >= 15
+    assert mismatches == []
+
+
+def test_staff_act_on_patients_not_on_higher_privileged_people(client, world: dict[str, Any]) -> None:
+    """Every route that names a person. A registrar is refused for an admin, a doctor and themself; for a
+    patient who is also a doctor, a registrar may read (their bookings as a patient) but not change the
+    account (credentials would end a doctor's sessions). An admin may do both."""
+    people = world["people"]
+    mismatches = []
+    for method, path in routes():
+        if "{user_id}" not in path:
+            continue
+        wanted = {("registrar", "admin@example.org"): "deny", ("registrar", "orlova@example.org"): "deny",
+                  ("registrar", "registrar@example.org"): "deny",
+                  ("registrar", "both@example.org"): "allow" if method == "GET" else "deny",
+                  ("admin", "both@example.org"): "allow"}
+        for (actor, target), want in wanted.items():
+            response = attempt(client, world, actor, method, path, {**world["params"], "user_id": people[target]})
+            if outcome(response) != want:
+                mismatches.append(f"{method} {path} as {actor} on {target}: expected {want}, got "
+                                  f"{response.status_code} {error_code(response) or ''}")
+    assert mismatches == []
+
+
+def test_a_room_by_its_link_only(client, world: dict[str, Any]) -> None:
+    """The link's token opens its own room and no other; a wrong, another room's or a spent link does not."""
+    from chalicelib.scheduling.times import from_key
+    from chalicelib.storage import payments as room_store
+    from tests.helpers import outbox
+
+    def link_token(room_id: str) -> str:
+        import re
+
+        found = (re.search(r"/room/" + room_id + r"#token=([A-Za-z0-9_-]+)", m["text"]) for m in outbox())
+        return next(f.group(1) for f in found if f)
+
+    mine, theirs = world["params"]["room_id"], world["theirs"]["room_id"]
+    my_token, their_token = link_token(mine), link_token(theirs)
+
+    def by_link(room_id: str, token: str) -> Any:
+        return Api(client).get(f"/rooms/{room_id}", headers={"X-Room-Token": token})
+
+    assert by_link(mine, my_token).status_code == 200
+    assert by_link(mine, my_token).json["role"] == "patient"
+    for room_id, token in ((mine, their_token), (theirs, my_token), (mine, my_token[:-1]), (mine, ""),
+                           (mine, "x" * 129), ("no-such-room", my_token)):
+        answer = by_link(room_id, token)
+        assert outcome(answer) == "deny" or answer.status_code == 400, (room_id, token[:6], answer.status_code)
+    # After the room has closed the link is spent: it says so (410), and shows nothing of the room.
+    room = room_store.get_room(mine)
+    Clock(from_key(room.closes_at) + dt.timedelta(seconds=1))
+    spent = by_link(mine, my_token)
+    assert spent.status_code == 410 and spent.json["error"]["code"] == "room_closed"
+    assert set(spent.json) == {"error"}
