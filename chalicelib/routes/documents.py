@@ -17,7 +17,8 @@ ATTACHMENT = {"type": "object", "required": ["id", "filename", "content_type", "
               "properties": {"id": {"type": "string"}, "filename": {"type": "string"},
                              "content_type": {"type": "string"}, "size": {"type": "integer"},
                              "status": {"type": "string", "enum": ["pending", "ready", "rejected"]},
-                             "source": {"type": "string"}, "reason": {"type": "string", "nullable": True},
+                             "source": {"type": "string", "enum": ["cabinet", "email"]},
+                             "reason": {"type": "string", "nullable": True},
                              "uploaded_at": {"type": "string"}, "download_url": {"type": "string"}}}
 
 

@@ -20,7 +20,8 @@ DOCUMENT = {"type": "object", "required": ["kind", "version", "title", "html", "
                            "title": {"type": "string"}, "html": {"type": "string"}, "sha256": {"type": "string"},
                            "signed": {"type": "boolean"}}}
 SIGNATURE = {"type": "object", "required": ["id", "kind", "version", "sha256", "signed_at"],
-             "properties": {"id": {"type": "string"}, "kind": {"type": "string"}, "version": {"type": "string"},
+             "properties": {"id": {"type": "string"}, "kind": {"type": "string", "enum": ["contract", "consent"]},
+                            "version": {"type": "string"},
                             "title": {"type": "string"}, "sha256": {"type": "string"},
                             "signed_at": {"type": "string"}, "ip": {"type": "string", "nullable": True},
                             "user_agent": {"type": "string", "nullable": True},

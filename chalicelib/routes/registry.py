@@ -31,7 +31,8 @@ PATIENT = {
     "properties": {
         "id": {"type": "string"}, "full_name": {"type": "string"}, "email": {"type": "string"},
         "phone": {"type": "string", "nullable": True}, "birth_date": {"type": "string", "nullable": True},
-        "card_number": {"type": "string", "nullable": True}, "roles": {"type": "array", "items": {"type": "string"}},
+        "card_number": {"type": "string", "nullable": True},
+        "roles": {"type": "array", "items": {"type": "string", "enum": ["patient", "doctor", "registrar", "admin"]}},
         "must_change_password": {"type": "boolean"}, "credentials_sent": {"type": "boolean"},
     },
 }
