@@ -34,7 +34,8 @@ VERIFICATION = {"type": "object", "required": ["valid"],
                                "signed_at": {"type": "string", "nullable": True},
                                "booking": {"type": "string", "nullable": True},
                                "certificate_serial": {"type": "string", "nullable": True},
-                               "reason": {"type": "string"}}}
+                               "reason": {"type": "string", "enum": ["unreadable", "unsigned", "damaged"],
+                                          "description": "why it is not valid, when it could not be checked"}}}
 AUDIT_ENTRY = {"type": "object",
                "required": ["at", "actor_id", "actor_name", "actor_roles", "action", "target_type", "target_id"],
                "properties": {"at": {"type": "string", "format": "date-time"}, "actor_id": {"type": "string"},
