@@ -10,6 +10,8 @@ from typing import Any, Mapping
 
 class DomainError(Exception):
     code = "error"
+    # The locale key of the message; None: `errors.<code>`. A refusal may say more than its code.
+    message_key: str | None = None
 
     def __init__(self, detail: str | None = None, *, fields: Mapping[str, str] | None = None,
                  retry_after: int | None = None, data: Mapping[str, Any] | None = None, **params: Any) -> None:
@@ -41,6 +43,12 @@ class NotSignedIn(DomainError):
 
 class Forbidden(DomainError):
     code = "forbidden"
+
+
+class AdminOnly(Forbidden):
+    """Staff accounts, and roles given to people who already work here, are the admin's to change."""
+
+    message_key = "errors.staff_account"
 
 
 class Conflict(DomainError):

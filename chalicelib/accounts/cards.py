@@ -10,7 +10,7 @@ from chalicelib.accounts import passwords, sessions
 from chalicelib.accounts.sessions import Principal
 from chalicelib.clock import now
 from chalicelib.config import settings
-from chalicelib.errors import Conflict, NotFound, Unavailable, ValidationFailed
+from chalicelib.errors import AdminOnly, Conflict, NotFound, Unavailable, ValidationFailed
 from chalicelib.i18n import t
 from chalicelib.logs import log_event
 from chalicelib.storage import accounts as store
@@ -95,11 +95,22 @@ def open_card(staff: Principal, full_name: str, email: str, phone: str, birth_da
     return view
 
 
+def works_here(user: User) -> bool:
+    """Holds a role besides the patient's (doctor, registrar, admin)."""
+    return bool(set(user.roles or ()) - {roles.PATIENT})
+
+
 def resend_credentials(staff: Principal, user_id: str) -> dict[str, Any]:
-    """A new temporary password by email; the old one (and any sessions) stop working."""
+    """A new temporary password by email; the old one (and any sessions) stop working.
+    The registry does this for patients; a staff account's credentials only an admin re-issues."""
     user = store.get_user(user_id)
     if user is None:
         raise NotFound("user")
+    if not staff.has(roles.ADMIN):
+        if works_here(user):
+            raise AdminOnly("credentials of a staff account")
+        if roles.PATIENT not in (user.roles or set()):
+            raise NotFound("patient")
     password = passwords.temporary_password()
     expires = now() + TEMPORARY_PASSWORD_VALID_FOR
     store.set_password(user, passwords.hash_password(password), must_change=True, temporary_until=expires,
@@ -115,6 +126,10 @@ def ensure_person_with_role(staff: Principal, email: str, full_name: str, role: 
     """The user id of the person with `email`, given `role`; a new person gets credentials by email."""
     existing = store.user_by_login(email)
     if existing is not None:
+        # The registry may give a patient a role; one's own account, and anyone who already works here
+        # (whose sessions open staff pages), only an admin.
+        if (existing.user_id == staff.user_id or works_here(existing)) and not staff.has(roles.ADMIN):
+            raise AdminOnly("role for a staff account or oneself")
         if role not in (existing.roles or set()):
             store.add_role(existing, role)
             sessions.refresh(store.get_user(existing.user_id) or existing)
@@ -132,8 +147,9 @@ def ensure_person_with_role(staff: Principal, email: str, full_name: str, role: 
 
 
 def find_patient(email: str) -> dict[str, Any]:
+    """A patient's card by email; staff accounts are not patients and look like no one."""
     user = store.user_by_login(email.strip().lower())
-    if user is None:
+    if user is None or roles.PATIENT not in (user.roles or set()):
         raise NotFound("patient")
     return patient_view(user)
 

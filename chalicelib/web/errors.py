@@ -59,8 +59,9 @@ def status_for(code: str) -> int:
 
 
 def error_body(code: str, *, request_id: str | None = None, fields: dict[str, str] | None = None,
-               **params: Any) -> dict[str, Any]:
-    error: dict[str, Any] = {"code": code, "message": t(f"errors.{code}", request_id=request_id or "—", **params)}
+               message_key: str | None = None, **params: Any) -> dict[str, Any]:
+    error: dict[str, Any] = {"code": code,
+                             "message": t(message_key or f"errors.{code}", request_id=request_id or "—", **params)}
     if fields:
         error["fields"] = fields
     if request_id:
@@ -76,7 +77,7 @@ def describe(exc: DomainError, request_id: str | None = None) -> tuple[int, dict
     status = status_for(exc.code)
     # The request id is for reporting our own failures; 4xx bodies stay identical across requests.
     body = error_body(exc.code, request_id=request_id if status >= 500 else None, fields=exc.fields or None,
-                      **exc.params)
+                      message_key=exc.message_key, **exc.params)
     if exc.data:
         body["error"]["details"] = exc.data
     return status, body, headers
