@@ -513,3 +513,58 @@ def test_a_second_payment_after_a_late_cancellation_is_refunded_and_the_booking_
     assert stored.status == "cancelled" and stored.payment_id == first and stored.refund_reason == "late_cancellation"
     assert world.redeliver(first)[1]["result"] == "already_applied"
     assert len(world.refund_requests()) == 1
+
+
+# Over HTTP, against the local stack (`make run`): the main attack as an outsider would see it -------------
+
+def test_over_http_a_redelivered_payment_after_a_late_cancellation_refunds_nothing(stack) -> None:
+    import time
+    import urllib.error
+    import urllib.request
+
+    from local.client import HttpApi, new_patient, signed_in
+
+    registrar = signed_in(stack.url, "registrar@clinic.local", "demo-password")
+    patient = new_patient(stack.url, registrar)
+    email = patient.get("/me").json["email"]
+    doctor = next(d for d in HttpApi(stack.url).get("/doctors").json if d["specialty"]["id"] == "therapy")
+    later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=15)  # well before its room opens
+    slot = next(s for s in HttpApi(stack.url).get(f"/doctors/{doctor['id']}/slots").json
+                if dt.datetime.fromisoformat(s["starts_at"]) >= later)
+    booking = patient.post("/bookings", {"slot_id": slot["id"]}).json
+    payment = patient.post(f"/bookings/{booking['id']}/payment").json
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            return None
+
+    try:
+        urllib.request.build_opener(NoRedirect).open(urllib.request.Request(
+            payment["confirmation_url"], data=b"action=pay&card=5555555555554477"), timeout=10)
+    except urllib.error.HTTPError:
+        pass
+
+    def wait_for(predicate, timeout: float = 15.0):  # type: ignore[no-untyped-def]
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if value := predicate():
+                return value
+            time.sleep(0.1)
+        return None
+
+    assert wait_for(lambda: patient.get(f"/bookings/{booking['id']}").json["status"] == "paid")
+    cancelled = patient.post(f"/bookings/{booking['id']}/cancel")
+    assert cancelled.status == 200 and cancelled.json["status"] == "cancelled", cancelled.json  # late: no refund
+
+    # YooKassa (from its address; the emulator's locally) delivers the same payment.succeeded again, five times.
+    webhook = HttpApi(stack.url)
+    body = {"type": "notification", "event": "payment.succeeded",
+            "object": {"id": payment["payment_id"], "status": "succeeded", "paid": True}}
+    for _ in range(5):
+        answer = webhook.post("/payments/yookassa/webhook", body)
+        assert answer.status == 200 and answer.json == {"result": "already_applied"}, answer.json
+    shown = patient.get(f"/bookings/{booking['id']}").json
+    assert shown["status"] == "cancelled" and shown.get("refund_status") in (None, "none"), shown
+    time.sleep(1)
+    subjects = [m["subject"] for m in HttpApi(stack.url).get("/dev/outbox").json if m["to"] == [email]]
+    assert not [s for s in subjects if s.startswith("Возврат")], subjects
