@@ -1,11 +1,15 @@
 """The audit log: every read of a booking, an attachment or a conclusion by anyone but its patient."""
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import re
 import uuid
 from typing import Any
 
 from chalicelib.clock import now
+from chalicelib.errors import ValidationFailed
+from chalicelib.i18n import t
 from chalicelib.storage.errors import store_errors
 from chalicelib.storage.tables import AuditEntry
 
@@ -28,14 +32,45 @@ def record(principal: Any, action: str, target_type: str, target_id: str, patien
         entry.save()
 
 
-def entries(day: str | None) -> list[dict[str, Any]]:
+PAGE_SIZE = 100
+MAX_PAGE_SIZE = 500
+_AT_ID = re.compile(r"\d{4}-\d{2}-\d{2}T[0-9:.]+(?:\+00:00|Z)?#[0-9a-f]{8}")
+
+
+def _cursor(day: str, at_id: str) -> str:
+    return base64.urlsafe_b64encode(f"{day}|{at_id}".encode()).decode().rstrip("=")
+
+
+def _position(day: str, cursor: str) -> str:
+    """The entry after which the page starts; a token not made by us for this day is refused."""
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
+        token_day, at_id = text.split("|", 1)
+    except (ValueError, UnicodeDecodeError):
+        token_day, at_id = "", ""
+    if token_day != day or not _AT_ID.fullmatch(at_id):
+        raise ValidationFailed("cursor", fields={"next": t("fields.bad_cursor")})
+    return at_id
+
+
+def entries(day: str | None, cursor: str | None = None, limit: int | None = None) -> dict[str, Any]:
+    """One page of a day's entries, newest first, and the cursor of the next page (None after the last)."""
     from chalicelib.timefmt import clinic_zone
 
     chosen = day or now().astimezone(clinic_zone()).strftime("%Y-%m-%d")
     dt.date.fromisoformat(chosen)
+    size = min(max(int(limit or PAGE_SIZE), 1), MAX_PAGE_SIZE)
+    start = None
+    if cursor:
+        start = {"day": {"S": chosen}, "at_id": {"S": _position(chosen, cursor)}}
     with store_errors():
-        found = list(AuditEntry.query(chosen, scan_index_forward=False, limit=1000))
-    return [{"at": e.at_id.split("#")[0], "actor_id": e.actor_id, "actor_name": e.actor_name,
-             "actor_roles": e.actor_roles.split(",") if e.actor_roles else [], "action": e.action,
-             "target_type": e.target_type, "target_id": e.target_id, "patient_id": e.patient_id, "ip": e.ip,
-             "user_agent": e.user_agent} for e in found]
+        # One more than the page: whether another page follows is known without an empty last page.
+        found = list(AuditEntry.query(chosen, scan_index_forward=False, limit=size + 1, page_size=size + 1,
+                                      last_evaluated_key=start))
+    page = found[:size]
+    following = _cursor(chosen, page[-1].at_id) if len(found) > size else None
+    return {"entries": [{"at": e.at_id.split("#")[0], "actor_id": e.actor_id, "actor_name": e.actor_name,
+                         "actor_roles": e.actor_roles.split(",") if e.actor_roles else [], "action": e.action,
+                         "target_type": e.target_type, "target_id": e.target_id, "patient_id": e.patient_id,
+                         "ip": e.ip, "user_agent": e.user_agent} for e in page],
+            "next": following}

@@ -9,7 +9,7 @@ from chalice import Blueprint, Response
 from chalicelib import roles
 from chalicelib.web.access import ANYONE, SIGNED_IN, role
 from chalicelib.web.routing import Call, Endpoints
-from chalicelib.web.schema import Obj, Str
+from chalicelib.web.schema import Int, Obj, Str
 
 bp = Blueprint(__name__)
 api = Endpoints(bp, "conclusions")
@@ -107,10 +107,18 @@ def signing_key(call: Call, doctor_id: str) -> dict[str, Any]:
     return create_signing_key(call.principal, doctor_id)
 
 
-@api.get("/audit", access=ADMIN, summary="Reads of medical data by anyone but its patient, one day",
-         query=Obj(fields={"date": Str(required=False, format="date")}),
-         response={"type": "array", "items": AUDIT_ENTRY}, errors=("not_signed_in", "forbidden"))
-def audit_log(call: Call) -> list[dict[str, Any]]:
+@api.get("/audit", access=ADMIN,
+         summary="Reads of medical data by anyone but its patient: one day, newest first, a page at a time",
+         query=Obj(fields={"date": Str(required=False, format="date"),
+                           "next": Str(required=False, max_len=400, description="the `next` of the page before"),
+                           "limit": Int(required=False, minimum=1, maximum=500,
+                                        description="entries per page (100 by default)")}),
+         response={"type": "object", "required": ["entries", "next"], "additionalProperties": False,
+                   "properties": {"entries": {"type": "array", "items": AUDIT_ENTRY},
+                                  "next": {"type": "string", "nullable": True,
+                                           "description": "opaque; null after the last page"}}},
+         errors=("not_signed_in", "forbidden"))
+def audit_log(call: Call) -> dict[str, Any]:
     from chalicelib import audit
 
-    return audit.entries(call.query.get("date"))
+    return audit.entries(call.query.get("date"), call.query.get("next"), call.query.get("limit"))

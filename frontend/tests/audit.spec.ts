@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import App from '../src/App.vue'
 import { setActiveRole, setUser } from '../src/session'
 import { NOW, plain } from './bookingFixtures'
-import { jsonResponse, mountWithRouter, registrar, stubApi } from './helpers'
+import { apiError, jsonResponse, mountWithRouter, registrar, stubApi } from './helpers'
 
 const admin = { ...registrar, id: 'u-adm', full_name: 'Администратор Центра', email: 'admin@clinic.local', roles: ['admin'] }
 
@@ -33,27 +33,43 @@ describe('«Журнал доступа к медицинским данным»
     vi.useRealTimers()
   })
 
-  it('lists the Moscow day’s reads, newest first, in Russian, with the time in Moscow', async () => {
+  it('lists the Moscow day’s reads, newest first, in Russian, with the time in Moscow, a page at a time', async () => {
     setUser(admin)
     const fetchMock = stubApi({
-      // The server keeps UTC days: 22:30 UTC on the 25th is 01:30 on the 26th in Moscow.
-      'GET /api/audit?date=2026-11-25': () =>
-        jsonResponse(200, [
-          entry('2026-11-25T22:30:05.123456+00:00', 'read_booking', { actor_name: 'Смирнова Ольга Петровна', actor_roles: ['admin', 'registrar'] }),
-          entry('2026-11-25T20:59:59+00:00', 'read_booking'),
-        ]),
+      // The server keeps the clinic's (Moscow) days: 22:30 UTC on the 25th is 01:30 on the 26th in Moscow.
       'GET /api/audit?date=2026-11-26': () =>
-        jsonResponse(200, [
-          entry('2026-11-26T06:40:12+00:00', 'read_conclusion_pdf'),
-          entry('2026-11-26T06:31:00+00:00', 'read_conclusion', { ip: null, user_agent: null }),
-          entry('2026-11-26T06:30:30+00:00', 'read_attachments'),
-        ]),
+        jsonResponse(200, {
+          entries: [
+            entry('2026-11-26T06:40:12+00:00', 'read_conclusion_pdf'),
+            entry('2026-11-26T06:31:00+00:00', 'read_conclusion', { ip: null, user_agent: null }),
+            entry('2026-11-26T06:30:30+00:00', 'read_attachments'),
+          ],
+          next: 'page/2+=',
+        }),
+      'GET /api/audit?date=2026-11-26&next=page%2F2%2B%3D': () =>
+        jsonResponse(200, {
+          entries: [
+            entry('2026-11-25T22:30:05.123456+00:00', 'read_booking', {
+              actor_name: 'Смирнова Ольга Петровна',
+              actor_roles: ['admin', 'registrar'],
+            }),
+          ],
+          next: null,
+        }),
     })
     const { wrapper } = await mountWithRouter(App, '/admin/audit')
     await flushPromises()
 
     expect(wrapper.find('main h1').text()).toBe('Журнал доступа к медицинским данным')
     expect((wrapper.find('[data-test="audit-date"]').element as HTMLInputElement).value).toBe('2026-11-26')
+    expect(wrapper.findAll('[data-test="audit-entry"]')).toHaveLength(3)
+    expect(wrapper.find('[data-test="audit-shown"]').text()).toBe('Показано записей: 3')
+    const more = wrapper.find('[data-test="audit-more"]')
+    expect(more.text()).toBe('Показать ещё')
+    await more.trigger('click')
+    await flushPromises()
+    expect(wrapper.find('[data-test="audit-more"]').exists()).toBe(false)
+
     const rows = wrapper.findAll('[data-test="audit-entry"]')
     expect(rows.map((row) => row.find('[data-test="audit-time"]').text())).toEqual(['09:40:12', '09:31:00', '09:30:30', '01:30:05'])
     expect(rows.map((row) => row.find('[data-test="audit-action"]').text())).toEqual([
@@ -76,12 +92,29 @@ describe('«Журнал доступа к медицинским данным»
     expect(fetchMock).toHaveBeenCalledTimes(2)
   })
 
+  it('says why the next page did not load and keeps the rows already shown', async () => {
+    setUser(admin)
+    stubApi({
+      'GET /api/audit?date=2026-11-26': () =>
+        jsonResponse(200, { entries: [entry('2026-11-26T06:40:12+00:00', 'read_booking')], next: 'stale' }),
+      'GET /api/audit?date=2026-11-26&next=stale': () =>
+        apiError(400, 'validation_error', 'Проверьте, пожалуйста, заполнение полей.', {
+          next: 'Ссылка на следующую страницу устарела или повреждена. Откройте журнал заново.',
+        }),
+    })
+    const { wrapper } = await mountWithRouter(App, '/admin/audit')
+    await flushPromises()
+    await wrapper.find('[data-test="audit-more"]').trigger('click')
+    await flushPromises()
+    expect(wrapper.findAll('[data-test="audit-entry"]')).toHaveLength(1)
+    expect(wrapper.find('[data-test="audit-more-error"]').text()).not.toBe('')
+  })
+
   it('shows another day on request and says when nobody read anything', async () => {
     setUser(admin)
     const fetchMock = stubApi({
-      'GET /api/audit?date=2026-11-25': () => jsonResponse(200, []),
-      'GET /api/audit?date=2026-11-26': () => jsonResponse(200, []),
-      'GET /api/audit?date=2026-11-24': () => jsonResponse(200, []),
+      'GET /api/audit?date=2026-11-25': () => jsonResponse(200, { entries: [], next: null }),
+      'GET /api/audit?date=2026-11-26': () => jsonResponse(200, { entries: [], next: null }),
     })
     const { wrapper, router } = await mountWithRouter(App, '/admin/audit')
     await flushPromises()
@@ -90,7 +123,7 @@ describe('«Журнал доступа к медицинским данным»
     await wrapper.find('[data-test="audit-date"]').trigger('change')
     await flushPromises()
     expect(router.currentRoute.value.query.date).toBe('2026-11-25')
-    expect(fetchMock.mock.calls.map(([url]) => url)).toContain('/api/audit?date=2026-11-24')
+    expect(fetchMock.mock.calls.map(([url]) => url)).toContain('/api/audit?date=2026-11-25')
     expect(wrapper.find('[data-test="audit-empty"]').text()).toBe(
       'В этот день никто, кроме самих пациентов, не открывал их медицинские данные.',
     )
@@ -112,8 +145,7 @@ describe('«Журнал доступа к медицинским данным»
     setUser({ ...admin, roles: ['registrar', 'admin'] })
     setActiveRole('registrar')
     stubApi({
-      'GET /api/audit?date=2026-11-25': () => jsonResponse(200, []),
-      'GET /api/audit?date=2026-11-26': () => jsonResponse(200, []),
+      'GET /api/audit?date=2026-11-26': () => jsonResponse(200, { entries: [], next: null }),
     })
     const { wrapper, router } = await mountWithRouter(App, '/admin/audit')
     await flushPromises()

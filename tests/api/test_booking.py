@@ -406,7 +406,7 @@ def test_the_registry_sees_a_patients_bookings_and_the_read_is_audited(client, s
     make_user("admin@example.org", {"admin"})
     admin = Api(client)
     admin.login("admin@example.org")
-    [entry] = [e for e in admin.get("/audit").json if e["action"] == "read_patient_bookings"]
+    [entry] = [e for e in admin.get("/audit").json["entries"] if e["action"] == "read_patient_bookings"]
     assert (entry["actor_name"], entry["target_id"], entry["patient_id"]) == \
         ("Тестовый Пользователь", card["id"], card["id"])
     # Someone who is not a patient, or nobody: not found (and nothing audited for them).
