@@ -50,11 +50,13 @@ def test_deployed_stages_use_a_host_cookie(monkeypatch: pytest.MonkeyPatch) -> N
     from chalicelib.accounts import sessions
 
     monkeypatch.setenv("STAGE", "prod")
+    monkeypatch.delenv("LOCAL_STACK", raising=False)  # a deployed stage is never the local stack
     reload_settings()
     try:
         assert sessions.cookie("x", 10).startswith("__Host-session=x;")
     finally:
         monkeypatch.setenv("STAGE", "local")
+        monkeypatch.setenv("LOCAL_STACK", "1")
         reload_settings()
 
 
