@@ -6,8 +6,8 @@ from chalice.app import SQSEvent, WebsocketEvent
 
 from chalicelib import resources
 from chalicelib.config import settings
-from chalicelib.routes import (auth, bookings, catalog, conclusions, documents, legal, payments, registry, rooms,
-                               system)
+from chalicelib.routes import (auth, bookings, catalog, conclusions, documents, legal, mailroom, payments, registry,
+                               rooms, system)
 from chalicelib.web import middleware
 
 app = Chalice(app_name="telemed")
@@ -25,6 +25,7 @@ app.register_blueprint(payments.bp)
 app.register_blueprint(rooms.bp)
 app.register_blueprint(conclusions.bp)
 app.register_blueprint(documents.bp)
+app.register_blueprint(mailroom.bp)
 
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import email.policy
 import email.utils
 import functools
+import re
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
@@ -47,18 +48,37 @@ def render(name: str, context: dict[str, Any]) -> tuple[str, str, str]:
     return subject, text, html
 
 
+_LINE_BREAKS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
+
+
+def header_value(value: str, limit: int = 300) -> str:
+    """A header value that cannot start another header: line breaks and control characters become spaces."""
+    return _LINE_BREAKS.sub(" ", value or "").strip()[:limit]
+
+
+_ADDRESS = re.compile(r"^[^@\s<>,;:\"()\[\]\\]+@[^@\s<>,;:\"()\[\]\\]+$")
+
+
+def recipient(to: str) -> str:
+    """Exactly one plain address: anything that could name a second recipient or header is refused."""
+    if not isinstance(to, str) or len(to) > 254 or not _ADDRESS.match(to):
+        raise ValueError("not a single plain address")
+    return to
+
+
 def build(to: str, subject: str, text: str, html: str, attachments: Iterable[Attachment] = ()) -> EmailMessage:
     msg = EmailMessage(policy=email.policy.SMTP)
     msg["From"] = settings().mail_from
-    msg["To"] = to
-    msg["Subject"] = subject
+    msg["To"] = recipient(to)
+    msg["Subject"] = header_value(subject)
     msg["Date"] = email.utils.formatdate(usegmt=True)
     msg["Message-ID"] = email.utils.make_msgid(domain=settings().mail_from.rsplit("@", 1)[-1].rstrip(">"))
     msg.set_content(text)
     msg.add_alternative(html, subtype="html")
     for item in attachments:
         maintype, subtype = item.content_type.split("/", 1)
-        msg.add_attachment(item.data, maintype=maintype, subtype=subtype, filename=item.filename)
+        msg.add_attachment(item.data, maintype=header_value(maintype, 100), subtype=header_value(subtype, 100),
+                           filename=header_value(item.filename, 200) or "file")
     return msg
 
 

@@ -66,8 +66,8 @@ def deliver(message_id: str) -> bool:
             return False
     if message.status != "pending":
         return message.status == "sent"
-    context = json.loads(message.context or "{}")
     try:
+        context = json.loads(message.context or "{}")
         ses_id = mail.send(message.to, message.template, context, _attachments(context))
     except Unavailable as exc:
         attempts = int(message.attempts) + 1
@@ -79,6 +79,9 @@ def deliver(message_id: str) -> bool:
                                     OutboxMessage.last_error.set(str(exc)[:200])])
         log_event("mail_deferred", message_id=message_id, template=message.template, attempts=attempts,
                   status=status)
+        return False
+    except Exception as exc:  # noqa: BLE001 - a message that cannot be made never will be: failed, not retried
+        _fail(message, exc)
         return False
     try:
         with store_errors():
@@ -93,6 +96,32 @@ def deliver(message_id: str) -> bool:
     return True
 
 
+def _fail(message: OutboxMessage, exc: Exception) -> None:
+    """Rendering, building or sending raised something no retry will change: marked failed with its reason
+    (for the admin's list), so it is never due again and never stands in front of the others."""
+    from chalicelib.mail import header_value
+
+    reason = header_value(f"{type(exc).__name__}: {exc}", 200)
+    try:
+        with store_errors():
+            message.update(actions=[OutboxMessage.status.set("failed"), OutboxMessage.last_error.set(reason),
+                                    OutboxMessage.attempts.set(int(message.attempts) + 1)],
+                           condition=OutboxMessage.status == "pending")
+    except UpdateError as update_exc:
+        if not condition_failed(update_exc):
+            raise
+    log_event("mail_failed_permanently", message_id=message.message_id, template=message.template,
+              error=type(exc).__name__)
+
+
+def failed(limit: int = 200) -> list[dict[str, Any]]:
+    """Messages that will not be sent (a poison message, or the last retry spent): for the admin, newest first."""
+    with store_errors():
+        found = list(OutboxMessage.pending.query("failed", scan_index_forward=False, limit=limit))
+    return [{"id": m.message_id, "to": m.to, "template": m.template, "attempts": int(m.attempts or 0),
+             "last_error": m.last_error, "created_at": m.created_at} for m in found]
+
+
 def deliver_due(limit: int = 100) -> int:
     """Send what is due (the scheduled retry); the number sent."""
     sent = 0
@@ -100,6 +129,9 @@ def deliver_due(limit: int = 100) -> int:
         due = list(OutboxMessage.pending.query("pending", OutboxMessage.next_attempt_at <= now().isoformat(),
                                                limit=limit))
     for message in due:
-        if deliver(message.message_id):
-            sent += 1
+        try:
+            if deliver(message.message_id):
+                sent += 1
+        except Exception as exc:  # noqa: BLE001 - e.g. the store failing for this one: the next still goes
+            log_event("mail_deliver_error", message_id=message.message_id, error=type(exc).__name__)
     return sent

@@ -5,6 +5,7 @@ code declares the same names and settings for AWS.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from email.utils import parseaddr
 from pathlib import Path
 
@@ -34,6 +35,27 @@ def timer_queue() -> str:
 def inbound_mail_queue() -> str:
     """SQS queue the documents bucket notifies when SES stores an incoming message under inbound/."""
     return settings().resource_name("inbound-mail")
+
+
+@dataclass(frozen=True)
+class QueueSpec:
+    """One SQS queue and its dead-letter queue: a message received `max_receive_count` times without being
+    handled (a poison message) moves aside instead of coming back for ever."""
+
+    construct_id: str  # the infrastructure's name for it
+    name: str
+    visibility_timeout_s: int
+    dead_letter_name: str
+    max_receive_count: int = 5
+    dead_letter_retention_days: int = 14
+
+
+def queues() -> tuple[QueueSpec, ...]:
+    """Every queue of the stage: local/provision.py creates these, infrastructure/stack.py declares them."""
+    return (
+        QueueSpec("TimerEvents", timer_queue(), 120, settings().resource_name("timer-events-dead")),
+        QueueSpec("InboundMail", inbound_mail_queue(), 180, inbound_mail_queue() + "-dead"),
+    )
 
 
 def state_machine_name() -> str:

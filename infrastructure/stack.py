@@ -85,17 +85,21 @@ class TelemedStage(cdk.Stack):
             cors=[s3.CorsRule(allowed_methods=[s3.HttpMethods.POST], allowed_origins=[variables["PUBLIC_BASE_URL"]],
                               allowed_headers=["*"], max_age=3000)])
 
-        inbound_queue = sqs.Queue(self, "InboundMail", queue_name=resources.inbound_mail_queue(),
-                                  encryption=sqs.QueueEncryption.SQS_MANAGED,
-                                  visibility_timeout=cdk.Duration.seconds(180))
+        # Every queue and its dead-letter queue from the shared definitions (chalicelib/resources.py).
+        made = {}
+        for spec in resources.queues():
+            dead = sqs.Queue(self, f"{spec.construct_id}Dead", queue_name=spec.dead_letter_name,
+                             encryption=sqs.QueueEncryption.SQS_MANAGED,
+                             retention_period=cdk.Duration.days(spec.dead_letter_retention_days))
+            made[spec.name] = sqs.Queue(self, spec.construct_id, queue_name=spec.name,
+                                        encryption=sqs.QueueEncryption.SQS_MANAGED,
+                                        visibility_timeout=cdk.Duration.seconds(spec.visibility_timeout_s),
+                                        dead_letter_queue=sqs.DeadLetterQueue(
+                                            max_receive_count=spec.max_receive_count, queue=dead))
+        inbound_queue = made[resources.inbound_mail_queue()]
+        timer_queue = made[resources.timer_queue()]
         documents.add_event_notification(s3.EventType.OBJECT_CREATED, s3n.SqsDestination(inbound_queue),
                                          s3.NotificationKeyFilter(prefix="inbound/"))
-        dead_letters = sqs.Queue(self, "TimerEventsDead", queue_name=f"{prefix}-timer-events-dead",
-                                 encryption=sqs.QueueEncryption.SQS_MANAGED, retention_period=cdk.Duration.days(14))
-        timer_queue = sqs.Queue(self, "TimerEvents", queue_name=resources.timer_queue(),
-                                encryption=sqs.QueueEncryption.SQS_MANAGED,
-                                visibility_timeout=cdk.Duration.seconds(120),
-                                dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=5, queue=dead_letters))
 
         # The booking timer, from the one ASL file.
         timer_role = iam.Role(self, "BookingTimerRole", assumed_by=iam.ServicePrincipal("states.amazonaws.com"))
@@ -150,7 +154,11 @@ class TelemedStage(cdk.Stack):
         domain = resources.mail_identity()
         ses.EmailIdentity(self, "MailIdentity", identity=ses.Identity.domain(domain))
         rules = ses.ReceiptRuleSet(self, "InboundMailRules", receipt_rule_set_name=f"{prefix}-inbound")
-        rules.add_rule("DocumentsAddress", recipients=[variables["DOCUMENTS_ADDRESS"]], scan_enabled=True,
+        # The general address and, by its domain, each booking's own docs+<token>@ address (an address
+        # recipient does not match sub-addresses); the app decides what each message may do.
+        documents_domain = variables["DOCUMENTS_ADDRESS"].rsplit("@", 1)[-1].rstrip(">")
+        rules.add_rule("DocumentsAddress", recipients=[variables["DOCUMENTS_ADDRESS"], documents_domain],
+                       scan_enabled=True,
                        actions=[ses_actions.S3(bucket=documents, object_key_prefix="inbound/", kms_key=data_key)])
 
         # An unknown route is our 404, as the local stack answers it (API Gateway would say 403).

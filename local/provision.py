@@ -5,6 +5,7 @@ infrastructure code deploys.
 """
 from __future__ import annotations
 
+import json
 import os
 
 from chalicelib import aws, resources
@@ -30,8 +31,17 @@ def provision() -> dict[str, str]:
     s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={
         "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
     aws.ses().verify_domain_identity(Domain=resources.mail_identity())
-    queue_url = aws.client("sqs").create_queue(QueueName=resources.timer_queue())["QueueUrl"]
-    aws.client("sqs").create_queue(QueueName=resources.inbound_mail_queue())
+    sqs = aws.client("sqs")
+    urls = {}
+    for spec in resources.queues():
+        dead_url = sqs.create_queue(QueueName=spec.dead_letter_name, Attributes={
+            "MessageRetentionPeriod": str(spec.dead_letter_retention_days * 86400)})["QueueUrl"]
+        dead_arn = sqs.get_queue_attributes(QueueUrl=dead_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        urls[spec.name] = sqs.create_queue(QueueName=spec.name, Attributes={
+            "VisibilityTimeout": str(spec.visibility_timeout_s),
+            "RedrivePolicy": json.dumps({"deadLetterTargetArn": dead_arn,
+                                         "maxReceiveCount": str(spec.max_receive_count)})})["QueueUrl"]
+    queue_url = urls[resources.timer_queue()]
     from chalicelib.storage.tables import Room
 
     definition = resources.state_machine_definition({"RoomsTable": Room.Meta.table_name, "TimerQueueUrl": queue_url})

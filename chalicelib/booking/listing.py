@@ -55,7 +55,7 @@ def my_bookings(principal: Principal, as_role: str | None) -> list[dict[str, Any
         found = store.bookings_of_patient(principal.user_id)
     else:
         raise Forbidden()
-    return [booking_view(b, current) for b in found]
+    return [booking_view(b, current, principal.user_id) for b in found]
 
 
 def patient_bookings(staff: Principal, patient_id: str, ip: str, user_agent: str) -> list[dict[str, Any]]:

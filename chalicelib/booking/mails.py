@@ -32,7 +32,9 @@ def _common(booking: Booking) -> dict[str, Any]:
             "booking_url": f"{settings().public_base_url}/bookings/{booking.booking_id}", **times(booking)}
 
 
-def paid_mail(booking: Booking, payment: dict[str, Any], room: Room, token: str) -> OutboxMessage:
+def paid_mail(booking: Booking, payment: dict[str, Any], room: Room, token: str,
+              documents_token: str | None = None) -> OutboxMessage:
+    from chalicelib.documents.addresses import address
     from chalicelib.payments.checkout import description, receipt
     from chalicelib.rooms.links import room_url
 
@@ -42,6 +44,7 @@ def paid_mail(booking: Booking, payment: dict[str, Any], room: Room, token: str)
     context = {
         **_common(booking),
         "room_url": url,
+        "documents_address": address(documents_token),
         "receipt": {"payment_id": payment["id"], "paid_at": format_datetime(dt.datetime.fromisoformat(
             str(paid_at).replace("Z", "+00:00"))), "item": item["description"], "amount": item["amount"]["value"],
             "vat_code": item["vat_code"], "description": description(booking), "seller": settings().clinic_name,

@@ -23,9 +23,11 @@ def shown_status(booking: Booking, current: dt.datetime) -> str:
     return str(booking.status)
 
 
-def booking_view(booking: Booking, current: dt.datetime) -> dict[str, Any]:
+def booking_view(booking: Booking, current: dt.datetime, viewer_id: str | None = None) -> dict[str, Any]:
+    """`viewer_id`: who looks; the booking's own documents address is shown to its patient only."""
     zone = clinic_zone()
     status = shown_status(booking, current)
+    from chalicelib.documents.addresses import address
     return {
         "id": booking.booking_id,
         "status": status,
@@ -47,6 +49,9 @@ def booking_view(booking: Booking, current: dt.datetime) -> dict[str, Any]:
         "room_opens_at": in_zone(booking.room_opens_at, zone) if booking.room_opens_at else None,
         "room_closes_at": in_zone(booking.room_closes_at, zone) if booking.room_closes_at else None,
         "cancellation": _cancellation(booking, status),
+        "documents_address": address(booking.documents_token)
+        if viewer_id is not None and viewer_id == booking.patient_id and status in (rules.PAID, rules.IN_PROGRESS)
+        else None,
     }
 
 

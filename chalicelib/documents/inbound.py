@@ -1,8 +1,16 @@
-"""Documents by email, as the seed describes: mail to the clinic's telemedicine address, from the
-patient's registered address, with the consultation's date and time in the subject.
+"""Documents by email: mail to a paid booking's own address (docs+<token>@…, chalicelib/documents/addresses.py).
 
-SES receiving stores each message in S3; this reads it (MIME), matches the booking,
-keeps the acceptable attachments and answers the sender with what was attached or why not.
+SES receiving stores each message in S3 and the bucket notifies an SQS queue; this reads the message (MIME),
+and:
+- claims it once (a conditional write keyed by its S3 key, SES's message id): the same message delivered twice
+  is handled once;
+- outside the local stage, requires SES's verdicts (spam, virus, SPF, DKIM, DMARC) to be PASS;
+- attaches its files only when it was sent to a booking's own address: the secret in the address is what
+  proves the sender was given it, never the From: header, which anyone can write;
+- keeps aside, for the registry, a message to the clinic's general address that only matches a booking by
+  From: + the date and time in its subject (nothing is attached);
+- answers only known people: the booking's patient for its own address, a registered user otherwise; the
+  incoming subject is never echoed.
 """
 from __future__ import annotations
 
@@ -10,22 +18,34 @@ import datetime as dt
 import email
 import email.policy
 import email.utils
+import hashlib
+import json
 import re
 from typing import Any
 
 from chalicelib import resources
 from chalicelib.booking import rules
+from chalicelib.config import settings
+from chalicelib.documents import addresses
 from chalicelib.documents.files import MAX_PER_BOOKING, MAX_SIZE, safe_filename, sniff
 from chalicelib.i18n import t
 from chalicelib.logs import log_event
 from chalicelib.scheduling.times import to_key
 from chalicelib.storage import accounts as account_store
 from chalicelib.storage import bookings as booking_store
+from chalicelib.storage.tables import Attachment, Booking, InboundMail
 from chalicelib.timefmt import clinic_zone
+
+ACCEPTING = (rules.PAID, rules.IN_PROGRESS)
+# A claim older than this whose handler never finished (the Lambda died) may be taken again.
+STALE_CLAIM = dt.timedelta(minutes=10)
+KEEP_RECORD = dt.timedelta(days=30)  # as long as SES's raw message under inbound/
+VERDICTS = ("spam", "virus", "spf", "dkim", "dmarc")
 
 _DATE_TIME = re.compile(
     r"(?:(?P<d>\d{1,2})\.(?P<m>\d{1,2})(?:\.(?P<y>\d{2,4}))?|(?P<iy>\d{4})-(?P<im>\d{2})-(?P<id>\d{2}))"
     r"\D{0,12}?(?P<h>\d{1,2})[:.](?P<mi>\d{2})")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
 
 def consultation_time(subject: str, today: dt.date) -> dt.datetime | None:
@@ -45,42 +65,171 @@ def consultation_time(subject: str, today: dt.date) -> dt.datetime | None:
         return None
 
 
-def receive(raw: bytes) -> dict[str, Any]:
-    """Handle one incoming message; what was attached, refused, and the reply sent."""
-    from chalicelib import outbox
+def _headers(message: Any, name: str) -> list[str]:
+    """Every value of a header as text; a header too malformed to parse counts as absent."""
+    try:
+        return [str(value) for value in (message.get_all(name) or [])]
+    except Exception:  # the email package's lazy parsers can raise on hostile input
+        return []
+
+
+def _clean(text: str, limit: int = 200) -> str:
+    return _CONTROL.sub(" ", text or "").strip()[:limit]
+
+
+def recipients(message: Any) -> list[str]:
+    values = _headers(message, "To") + _headers(message, "Cc")
+    return [address.strip().lower() for _, address in email.utils.getaddresses(values) if address]
+
+
+def verdict_failures(message: Any) -> list[str]:
+    """Which of SES's verdicts are not PASS. SES writes its headers on top; a sender can add lookalikes below,
+    so every occurrence must pass (and one must be there)."""
+    failures = []
+    for name, verdict in (("X-SES-Spam-Verdict", "spam"), ("X-SES-Virus-Verdict", "virus")):
+        values = [v.strip().upper() for v in _headers(message, name)]
+        if not values or any(v != "PASS" for v in values):
+            failures.append(verdict)
+    results = [v for v in _headers(message, "Authentication-Results")
+               if v.strip().lower().startswith("amazonses.com")]
+    for method in ("spf", "dkim", "dmarc"):
+        found = [m.lower() for r in results for m in re.findall(rf"\b{method}=([A-Za-z]+)", r)]
+        if not found or any(m != "pass" for m in found):
+            failures.append(method)
+    return failures
+
+
+def _claim(key: str, at: dt.datetime) -> InboundMail | None:
+    """The message's record, taken for this run; None when it was (or is being) handled already."""
+    from pynamodb.exceptions import PutError
+
+    from chalicelib.storage.errors import condition_failed, store_errors
+
+    record = InboundMail(key, status="processing", received_at=at.isoformat(), ttl=at + KEEP_RECORD)
+    stale = (at - STALE_CLAIM).isoformat()
+    try:
+        with store_errors():
+            record.save(condition=InboundMail.message_key.does_not_exist() |
+                        ((InboundMail.status == "processing") & (InboundMail.received_at < stale)))
+    except PutError as exc:
+        if condition_failed(exc):
+            return None
+        raise
+    return record
+
+
+def receive(raw: bytes, key: str | None = None) -> dict[str, Any]:
+    """Handle one incoming message (stored by SES at `key`); what was attached, refused, and why."""
     from chalicelib.clock import now
 
+    current = now()
+    message_key = key or "sha256:" + hashlib.sha256(raw).hexdigest()
+    outcome: dict[str, Any] = {"attached": [], "refused": [], "problem": None, "duplicate": False}
+    record = _claim(message_key, current)
+    if record is None:
+        outcome["duplicate"] = True
+        log_event("documents_by_email", problem="duplicate")
+        return outcome
+    try:
+        return _handle(raw, message_key, record, current, outcome)
+    except BaseException:
+        _release(record)  # SQS delivers it again (and after the redrive limit, to the dead-letter queue)
+        raise
+
+
+def _release(record: InboundMail) -> None:
+    try:
+        record.delete(condition=InboundMail.status == "processing")
+    except Exception:  # noqa: BLE001 - the claim then goes stale and is taken again
+        pass
+
+
+def _handle(raw: bytes, message_key: str, record: InboundMail, current: dt.datetime,
+            outcome: dict[str, Any]) -> dict[str, Any]:
     message = email.message_from_bytes(raw, policy=email.policy.default)
-    sender = email.utils.parseaddr(str(message.get("From", "")))[1].strip().lower()
-    subject = str(message.get("Subject", ""))
-    outcome: dict[str, Any] = {"sender": sender, "attached": [], "refused": [], "problem": None}
-    user = account_store.user_by_login(sender) if sender else None
-    booking = None
-    if user is None:
-        outcome["problem"] = "unknown_sender"
-    else:
-        when = consultation_time(subject, now().astimezone(clinic_zone()).date())
-        if when is None:
-            outcome["problem"] = "no_time_in_subject"
+    senders = email.utils.getaddresses(_headers(message, "From"))
+    sender = senders[0][1].strip().lower() if len(senders) == 1 else ""
+    outcome["sender"] = sender
+    subject = _clean(" ".join(_headers(message, "Subject")))
+    files = [safe_filename(_filename(part)) for part in message.iter_attachments()]
+    to = recipients(message)
+    token = next((tk for tk in (addresses.token_in(r) for r in to) if tk), None)
+    booking = addresses.booking_for(token) if token else None
+    reply_to, full_name, status, reason = None, None, "ignored", None
+
+    if token is not None:  # written to a documents address of ours
+        if booking is None:
+            outcome["problem"] = reason = "unknown_address"
+            user = account_store.user_by_login(sender) if sender else None
+            reply_to, full_name = (user.email, user.full_name) if user else (None, None)
         else:
-            key = to_key(when)
-            booking = next((b for b in booking_store.bookings_of_patient(user.user_id)
-                            if b.starts_at == key and b.status in (rules.PAID, rules.IN_PROGRESS)), None)
-            if booking is None:
-                outcome["problem"] = "no_booking"
-    if booking is not None:
-        for part in message.iter_attachments():
-            _keep(booking, part, outcome)
-        if not outcome["attached"] and not outcome["refused"]:
-            outcome["problem"] = "no_attachments"
-    if sender:
-        outbox.send_now(outbox.compose(sender, "documents_received", {
-            "problem": outcome["problem"], "attached": outcome["attached"], "refused": outcome["refused"],
-            "subject": subject[:200], "full_name": user.full_name if user else None,
-            "consultation": _when_text(booking)}))
-    log_event("documents_by_email", problem=outcome["problem"], attached=len(outcome["attached"]),
-              refused=len(outcome["refused"]))
+            reply_to, full_name = booking.patient_email, booking.patient_name
+            failures = [] if settings().is_local else verdict_failures(message)
+            if failures:
+                outcome["problem"], status, reason = "unverified", "rejected", "verdict:" + ",".join(failures)
+            elif booking.status not in ACCEPTING:
+                outcome["problem"] = reason = "closed"
+            else:
+                for part in list(message.iter_attachments()):
+                    _keep(booking, message_key, part, outcome)
+                status = "attached" if outcome["attached"] else "ignored"
+                if not outcome["attached"] and not outcome["refused"]:
+                    outcome["problem"] = reason = "no_attachments"
+    else:  # the general address (or any other): never attached; kept aside when it names a booking
+        user = account_store.user_by_login(sender) if sender else None
+        if user is None:
+            reason = "unknown_sender"  # no answer: the From: may be anyone's
+        else:
+            reply_to, full_name = user.email, user.full_name
+            outcome["problem"] = "general_address"
+            booking = _matched_booking(user.user_id, subject, current)
+            if booking is not None:
+                status, reason = "held", "matched_by_sender_and_subject"
+                outcome["held"] = True
+            else:
+                reason = "no_booking"
+    _finish(record, status, reason, sender, subject, files, booking, len(outcome["attached"]))
+    if reply_to:
+        _answer(reply_to, full_name, outcome, booking)
+    log_event("documents_by_email", problem=outcome["problem"], status=status, reason=reason,
+              attached=len(outcome["attached"]), refused=len(outcome["refused"]))
     return outcome
+
+
+def _matched_booking(patient_id: str, subject: str, current: dt.datetime) -> Booking | None:
+    when = consultation_time(subject, current.astimezone(clinic_zone()).date())
+    if when is None:
+        return None
+    key = to_key(when)
+    return next((b for b in booking_store.bookings_of_patient(patient_id)
+                 if b.starts_at == key and b.status in ACCEPTING), None)
+
+
+def _finish(record: InboundMail, status: str, reason: str | None, sender: str, subject: str, files: list[str],
+            booking: Booking | None, attached: int) -> None:
+    from chalicelib.storage.errors import store_errors
+
+    actions = [InboundMail.status.set(status), InboundMail.sender.set(sender[:320] or None),
+               InboundMail.subject.set(subject or None), InboundMail.files.set(json.dumps(files[:200],
+                                                                                          ensure_ascii=False)),
+               InboundMail.attached.set(attached)]
+    if reason:
+        actions.append(InboundMail.reason.set(reason))
+    if booking is not None:
+        actions += [InboundMail.booking_id.set(booking.booking_id), InboundMail.patient_id.set(booking.patient_id)]
+    with store_errors():
+        record.update(actions=actions)
+
+
+def _answer(to: str, full_name: str | None, outcome: dict[str, Any], booking: Booking | None) -> None:
+    from chalicelib import outbox
+
+    own = addresses.address(booking.documents_token) if booking is not None and booking.status in ACCEPTING \
+        else None
+    outbox.send_now(outbox.compose(to, "documents_received", {
+        "problem": outcome["problem"], "attached": outcome["attached"], "refused": outcome["refused"],
+        "full_name": full_name, "consultation": _when_text(booking), "held": bool(outcome.get("held")),
+        "documents_address": own if outcome["problem"] in (None, "general_address", "no_attachments") else None}))
 
 
 def _when_text(booking: Any) -> str | None:
@@ -90,36 +239,71 @@ def _when_text(booking: Any) -> str | None:
     return format_datetime(from_key(booking.starts_at)) if booking is not None else None
 
 
-def _keep(booking: Any, part: Any, outcome: dict[str, Any]) -> None:
+def _filename(part: Any) -> str:
+    try:
+        return _clean(part.get_filename() or "document", 255) or "document"
+    except Exception:
+        return "document"
+
+
+def _keep(booking: Booking, message_key: str, part: Any, outcome: dict[str, Any]) -> None:
+    """Attach one part: its bytes first, then (one transaction) its record and the booking's count. The id comes
+    from the message and the part, so a run taken again after a crash finds what it already did."""
     from botocore.exceptions import BotoCoreError, ClientError
 
     from chalicelib import aws
-    from chalicelib.documents.uploads import TooManyFiles, new_attachment, reserve
+    from chalicelib.clock import now
+    from chalicelib.errors import Unavailable
+    from chalicelib.storage.transactions import Transaction, TransactionRefused
 
-    filename = safe_filename(part.get_filename() or "document")
-    data = part.get_payload(decode=True) or b""
-    real = sniff(data[:16])
-    if len(data) > MAX_SIZE:
-        outcome["refused"].append({"filename": filename, "reason": t("documents.reasons.too_big")})
-        return
-    if real is None:
-        outcome["refused"].append({"filename": filename, "reason": t("documents.reasons.not_a_document")})
-        return
-    attachment = new_attachment(booking, filename, real, len(data), "email", status="ready")
-    try:
-        reserve(booking, attachment)
-    except TooManyFiles:
+    filename = safe_filename(_filename(part))
+    index = len(outcome["attached"]) + len(outcome["refused"])
+    if len(outcome["attached"]) + int(booking.attachments_count or 0) >= MAX_PER_BOOKING:
         outcome["refused"].append({"filename": filename, "reason": t("documents.reasons.too_many",
                                                                        limit=MAX_PER_BOOKING)})
         return
     try:
-        aws.s3().put_object(Bucket=resources.documents_bucket(), Key=attachment.s3_key, Body=data, ContentType=real,
-                            ServerSideEncryption="aws:kms", SSEKMSKeyId=resources.data_key_alias())
+        data = part.get_payload(decode=True) or b""
+    except Exception:
+        data = b""
+    real = sniff(data[:16])
+    if len(data) > MAX_SIZE:
+        outcome["refused"].append({"filename": filename, "reason": t("documents.reasons.too_big")})
+        return
+    if real is None:  # the bytes decide, never the name or the declared type
+        outcome["refused"].append({"filename": filename, "reason": t("documents.reasons.not_a_document")})
+        return
+    attachment_id = hashlib.sha256(f"{message_key}\n{index}".encode()).hexdigest()[:32]
+    s3_key = f"attachments/{booking.booking_id}/{attachment_id}"
+    attachment = Attachment(booking.booking_id, attachment_id, patient_id=booking.patient_id, filename=filename,
+                            content_type=real, size=len(data), s3_key=s3_key, status="ready", source="email",
+                            created_at=now().isoformat())
+    s3 = aws.s3()
+    try:
+        s3.put_object(Bucket=resources.documents_bucket(), Key=s3_key, Body=data, ContentType=real,
+                      ContentDisposition="attachment", ServerSideEncryption="aws:kms",
+                      SSEKMSKeyId=resources.data_key_alias())
     except (BotoCoreError, ClientError) as exc:
-        attachment.delete()
-        raise exc
+        raise Unavailable("s3") from exc
+    tx = Transaction()
+    tx.put("attachment", attachment, condition=Attachment.attachment_id.does_not_exist())
+    tx.update("booking", booking, [Booking.attachments_count.add(1)],
+              condition=Booking.attachments_count.does_not_exist() | (Booking.attachments_count < MAX_PER_BOOKING))
+    try:
+        tx.commit()
+    except TransactionRefused as refused:
+        if "attachment" in refused.failed:  # attached by an earlier run of this message
+            outcome["attached"].append({"filename": filename, "size": len(data)})
+            return
+        try:
+            s3.delete_object(Bucket=resources.documents_bucket(), Key=s3_key)
+        except (BotoCoreError, ClientError):
+            pass  # never served: no record names it
+        outcome["refused"].append({"filename": filename, "reason": t("documents.reasons.too_many",
+                                                                       limit=MAX_PER_BOOKING)})
+        booking.refresh()
+        return
     outcome["attached"].append({"filename": filename, "size": len(data)})
-    booking.refresh()
 
 
 def receive_stored(bucket: str, key: str) -> dict[str, Any]:
@@ -127,12 +311,11 @@ def receive_stored(bucket: str, key: str) -> dict[str, Any]:
     from chalicelib import aws
 
     raw = aws.s3().get_object(Bucket=bucket, Key=key)["Body"].read()
-    return receive(raw)
+    return receive(raw, key)
 
 
 def receive_notification(body: str) -> list[dict[str, Any]]:
     """An S3 event notification (delivered through SQS): each stored message handled."""
-    import json
     from urllib.parse import unquote_plus
 
     outcomes = []
@@ -142,3 +325,14 @@ def receive_notification(body: str) -> list[dict[str, Any]]:
         if key.startswith("inbound/"):
             outcomes.append(receive_stored(s3["bucket"]["name"], key))
     return outcomes
+
+
+def held(status: str = "held", limit: int = 200) -> list[dict[str, Any]]:
+    """Messages the registry should look at (newest first): kept aside, or refused by SES's verdicts."""
+    from chalicelib.storage.errors import store_errors
+
+    with store_errors():
+        found = list(InboundMail.by_status.query(status, scan_index_forward=False, limit=limit))
+    return [{"id": m.message_key, "status": m.status, "reason": m.reason, "received_at": m.received_at,
+             "sender": m.sender, "subject": m.subject, "booking_id": m.booking_id, "patient_id": m.patient_id,
+             "files": json.loads(m.files or "[]")} for m in found]

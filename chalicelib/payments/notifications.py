@@ -99,12 +99,15 @@ def _succeeded(booking: Booking, payment: dict[str, Any], at: str) -> dict[str, 
     if booking.status in PAYABLE:
         from chalicelib import outbox
         from chalicelib.booking.mails import paid_mail
+        from chalicelib.documents.addresses import new_address
         from chalicelib.rooms.links import new_room
 
         room, token = new_room(booking, now())
-        mail = paid_mail(booking, payment, room, token)
+        documents = new_address(booking, at)
+        mail = paid_mail(booking, payment, room, token, documents_token=documents[1])
         try:
-            store.confirm_paid(booking, payment_id=payment_id, at=at, room=room, mail=mail, from_statuses=PAYABLE)
+            store.confirm_paid(booking, payment_id=payment_id, at=at, room=room, mail=mail, from_statuses=PAYABLE,
+                               documents=documents)
         except store.AlreadyApplied:
             fresh = booking_store.get_booking(booking.booking_id)
             if fresh is not None and applied(fresh, payment_id):

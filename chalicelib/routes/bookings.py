@@ -50,6 +50,8 @@ BOOKING = {
         "room_id": {"type": "string", "nullable": True},
         "room_opens_at": {"type": "string", "format": "date-time", "nullable": True},
         "room_closes_at": {"type": "string", "format": "date-time", "nullable": True},
+        # The booking's own address for documents by email: its patient only, while it is paid.
+        "documents_address": {"type": "string", "nullable": True},
     },
 }
 HOLD_BODY = Obj(fields={"slot_id": Str(max_len=100), "time_zone": Str(required=False, max_len=64)})
@@ -96,7 +98,7 @@ def booking(call: Call, booking_id: str) -> dict[str, Any]:
 
     found = holds.visible_booking(call.principal, booking_id)
     audit.record(call.principal, "read_booking", "booking", booking_id, found.patient_id, call.ip, call.user_agent)
-    return booking_view(found, now())
+    return booking_view(found, now(), call.principal.user_id)
 
 
 @api.post("/bookings/{booking_id}/cancel", access=SIGNED_IN, summary="Cancel (owner or staff) by the refund rule",

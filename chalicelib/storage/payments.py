@@ -45,19 +45,25 @@ def await_payment(booking: Booking, *, payment_id: str, payment_status: str, con
 
 
 def confirm_paid(booking: Booking, *, payment_id: str, at: str, room: Room, mail: OutboxMessage,
-                 from_statuses: tuple[str, ...]) -> None:
-    """The payment is real: booking paid, slot booked, room created, email queued — all or nothing."""
+                 from_statuses: tuple[str, ...], documents: tuple[Any, str] | None = None) -> None:
+    """The payment is real: booking paid, slot booked, room and documents address created, email queued — all
+    or nothing. `documents`: (the DocumentsAddress lookup item, its raw token)."""
     tx = Transaction()
-    tx.update("booking", booking, [
+    actions = [
         Booking.status.set("paid"), Booking.payment_id.set(payment_id), Booking.payment_status.set("succeeded"),
         Booking.paid_at.set(at), Booking.room_id.set(room.room_id), Booking.hold_expires_at.remove(),
         Booking.room_opens_at.set(room.lobby_at), Booking.room_closes_at.set(room.closes_at),
         Booking.updated_at.set(at),
-    ], condition=Booking.status.is_in(*from_statuses))
+    ]
+    if documents is not None:
+        actions.append(Booking.documents_token.set(documents[1]))
+    tx.update("booking", booking, actions, condition=Booking.status.is_in(*from_statuses))
     tx.update("slot", Slot(booking.doctor_id, booking.starts_at),
               [Slot.status.set("booked"), Slot.hold_expires_at.remove()],
               condition=(Slot.booking_id == booking.booking_id) & (Slot.status == "held"))
     tx.put("room", room, condition=Room.room_id.does_not_exist())
+    if documents is not None:
+        tx.put("documents_address", documents[0], condition=type(documents[0]).token_hash.does_not_exist())
     tx.put("mail", mail, condition=OutboxMessage.message_id.does_not_exist())
     try:
         tx.commit()

@@ -329,6 +329,9 @@ class Booking(Model):
     room_closes_at = UnicodeAttribute(null=True)
     reminded_at = UnicodeAttribute(null=True)
     attachments_count = NumberAttribute(default=0)
+    # The secret of the booking's own documents address (docs+<token>@…), made when it is paid; shown to its
+    # patient. Mail reaches the booking through DocumentsAddress, which holds only the token's SHA-256.
+    documents_token = UnicodeAttribute(null=True)
     by_patient = BookingsByPatient()
     by_doctor = BookingsByDoctor()
 
@@ -388,6 +391,46 @@ class Attachment(Model):
     source = UnicodeAttribute(default="cabinet")  # cabinet | email
     reason = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
+
+
+class DocumentsAddress(Model):
+    """A booking's secret documents address, found by the SHA-256 of its token (chalicelib/documents/addresses.py)."""
+
+    Meta = _meta("documents-addresses")
+    token_hash = UnicodeAttribute(hash_key=True)
+    booking_id = UnicodeAttribute()
+    patient_id = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+
+
+class InboundByStatus(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_status"
+        projection = AllProjection()
+
+    status = UnicodeAttribute(hash_key=True)
+    received_at = UnicodeAttribute(range_key=True)
+
+
+class InboundMail(Model):
+    """One incoming message (keyed by its S3 key, i.e. SES's message id): claimed once, then what became of it.
+
+    held: matched a booking only by From + subject, kept aside for the registry, nothing attached.
+    """
+
+    Meta = _meta("inbound-mail")
+    message_key = UnicodeAttribute(hash_key=True)
+    status = UnicodeAttribute()  # processing → attached | held | rejected | ignored
+    reason = UnicodeAttribute(null=True)
+    received_at = UnicodeAttribute()
+    sender = UnicodeAttribute(null=True)
+    subject = UnicodeAttribute(null=True)  # control characters removed, cut to 200
+    booking_id = UnicodeAttribute(null=True)
+    patient_id = UnicodeAttribute(null=True)
+    files = UnicodeAttribute(null=True)  # JSON list of the attachments' names
+    attached = NumberAttribute(default=0)
+    ttl = TTLAttribute(null=True)
+    by_status = InboundByStatus()
 
 
 class AuditEntry(Model):
@@ -460,7 +503,8 @@ class OutboxMessage(Model):
 
 ALL_TABLES: tuple[type[Model], ...] = (User, Login, Session, OneTimeToken, Throttle, RegistrationRequest, Counter,
                                        Consent, Specialty, Doctor, Slot, HoldAllowance, Booking, Room, OutboxMessage,
-                                       Connection, Conclusion, AuditEntry, Attachment)
+                                       Connection, Conclusion, AuditEntry, Attachment, DocumentsAddress,
+                                       InboundMail)
 
 
 def health_probe_table() -> str:

@@ -57,6 +57,8 @@ export interface Booking {
   refund_status?: string | null
   room_id?: string | null
   cancellation?: { refund: 'full' | 'none' | null; deadline: string | null } | null
+  /** The booking's own address for documents by email (its patient only, while paid). */
+  documents_address?: string | null
 }
 
 /** Not paid yet: the time is kept for the patient until `hold_expires_at`. */

@@ -157,7 +157,7 @@ describe('«Документы для врача» on the booking page', () => {
     expect(before).toHaveLength(1)
     expect(plain(before[0].text())).toContain('анализ крови.pdf')
     expect(before[0].find('[data-test="attachment-size"]').text()).toBe('350 КБ')
-    expect(before[0].find('[data-test="attachment-source"]').text()).toBe('по почте')
+    expect(before[0].find('[data-test="attachment-source"]').text()).toBe('получен по почте')
 
     await choose(wrapper, [pdf('УЗИ сердца.pdf', 1536 * 1024)])
     expect(sentBodies(fetchMock, 'POST /api/bookings/b-2/attachments')).toEqual([
@@ -286,19 +286,26 @@ describe('«Документы для врача» on the booking page', () => {
     expect(sentBodies(fetchMock, 'POST /api/bookings/b-2/attachments/a-7/complete')).toHaveLength(1)
   })
 
-  it('explains sending documents by email with the consultation’s time for the subject', async () => {
+  it('shows the booking’s own documents address (and nothing about email without one)', async () => {
+    const address = 'docs+abcdefghijklmnopqrstuvwxyz234567@clinic.local'
     stubApi({
-      'GET /api/bookings/b-2': () => jsonResponse(200, paid),
+      'GET /api/bookings/b-2': () => jsonResponse(200, { ...paid, documents_address: address }),
+      'GET /api/bookings/b-4': () => jsonResponse(200, { ...paid, id: 'b-4', documents_address: null }),
       'GET /api/bookings/b-2/attachments': () => jsonResponse(200, []),
+      'GET /api/bookings/b-4/attachments': () => jsonResponse(200, []),
     })
-    const { wrapper } = await mountWithRouter(App, '/bookings/b-2')
+    const { wrapper, router } = await mountWithRouter(App, '/bookings/b-2')
     await flushPromises()
     expect(wrapper.find('[data-test="documents-empty"]').text()).toBe('Вы пока не прислали документов.')
     const note = plain(wrapper.find('[data-test="documents-email"]').text())
-    expect(note).toContain('на адрес телемедицины клиники, указанный в письме об оплате')
-    expect(wrapper.find('[data-test="documents-subject"]').text()).toBe('Консультация 27.11.2026 14:30')
-    expect(note).toContain('Отправьте письмо с адреса maria@example.ru')
-    expect(note).not.toMatch(/@clinic\.local|@med122/)
+    expect(note).toContain('на личный адрес этой консультации')
+    expect(note).toContain('не сообщайте его посторонним')
+    const link = wrapper.find('[data-test="documents-address"]')
+    expect(link.text()).toBe(address)
+    expect(link.attributes('href')).toBe(`mailto:${address}`)
+    await router.push('/bookings/b-4')
+    await flushPromises()
+    expect(wrapper.find('[data-test="documents-email"]').exists()).toBe(false)
   })
 
   it('is not offered before payment; a completed booking offers the signed PDF and the check', async () => {

@@ -93,8 +93,24 @@ def test_mail_identity_and_the_documents_address(template: Any) -> None:
     assert resources(template, "AWS::SES::EmailIdentity")
     [rule] = resources(template, "AWS::SES::ReceiptRule").values()
     props = rule["Properties"]["Rule"]
-    assert props["Recipients"] == ["telemed@telemed.example.org"]
+    # The general address, and its domain for each booking's own docs+<token>@ address.
+    assert props["Recipients"] == ["telemed@telemed.example.org", "telemed.example.org"]
+    assert props["ScanEnabled"] is True
     assert props["Actions"][0]["S3Action"]["ObjectKeyPrefix"] == "inbound/"
+
+
+def test_every_queue_has_its_dead_letter_queue(template: Any) -> None:
+    """The shared definitions (chalicelib/resources.py queues()): a poison message moves aside after 5 receipts."""
+    queues = resources(template, "AWS::SQS::Queue")
+    names = {key: str(q["Properties"]["QueueName"]) for key, q in queues.items()}
+    redriven = {names[key]: q["Properties"]["RedrivePolicy"] for key, q in queues.items()
+                if "RedrivePolicy" in q["Properties"]}
+    assert sorted(name.rsplit("-", 2)[-2] + "-" + name.rsplit("-", 1)[-1] for name in redriven) == \
+        ["inbound-mail", "timer-events"]
+    for name, policy in redriven.items():
+        assert policy["maxReceiveCount"] == 5
+        dead = policy["deadLetterTargetArn"]["Fn::GetAtt"][0]
+        assert names[dead] == name + "-dead"
 
 
 def test_the_state_machine_is_the_shared_asl_with_its_own_role(template: Any) -> None:
