@@ -15,6 +15,7 @@ import ChangePasswordView from './views/ChangePasswordView.vue'
 import ForgotPasswordView from './views/ForgotPasswordView.vue'
 import HomeView from './views/HomeView.vue'
 import LoginView from './views/LoginView.vue'
+import MailView from './views/MailView.vue'
 import DoctorDayView from './views/DoctorDayView.vue'
 import NotFoundView from './views/NotFoundView.vue'
 import PaymentReturnView from './views/PaymentReturnView.vue'
@@ -56,6 +57,7 @@ declare module 'vue-router' {
       | 'consultation.title'
       | 'verify.title'
       | 'audit.title'
+      | 'mail.title'
     /** Locale key of a placeholder page's text. */
     textKey?: 'placeholder.text'
     /**
@@ -154,6 +156,7 @@ export const routes: RouteRecordRaw[] = [
   },
   { path: '/verify', name: 'verify', component: VerifyView, meta: { titleKey: 'verify.title' } },
   { path: '/admin/audit', name: 'admin-audit', component: AuditView, meta: { titleKey: 'audit.title', auth: true } },
+  { path: '/registry/mail', name: 'registry-mail', component: MailView, meta: { titleKey: 'mail.title', auth: true } },
   {
     // The patient comes by the emailed link (its token, no sign-in); the doctor (or a signed-in patient) by session.
     path: '/room/:roomId',
