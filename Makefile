@@ -5,6 +5,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := frontend/node_modules/.installed
+# The pinned AWS CDK CLI (infrastructure/package-lock.json): `cd infrastructure && npx cdk ...`.
+CDK_STAMP := infrastructure/node_modules/.installed
+# checkov in a venv of its own: it pins a boto3 other than the product's (requirements-checkov.txt).
+CHECKOV_VENV := .venv-checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 # Lambda-platform wheels of requirements.txt, fetched at install time so that synth runs offline.
 WHEELHOUSE := .wheelhouse
 WHEELS_STAMP := $(WHEELHOUSE)/.complete
@@ -22,7 +27,7 @@ run: deps
 test: deps
 	$(MAKE) --no-print-directory test-frontend test-python
 
-test-python: deps
+test-python: deps $(CHECKOV_STAMP)
 	PIP_NO_INDEX=1 PIP_FIND_LINKS=$(CURDIR)/$(WHEELHOUSE) $(PY) -m pytest
 
 test-frontend: $(NODE_STAMP)
@@ -36,7 +41,7 @@ synth: deps
 	PIP_NO_INDEX=1 PIP_FIND_LINKS=$(CURDIR)/$(WHEELHOUSE) AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-eu-central-1} \
 		$(PY) infrastructure/synth.py $${STAGE:-prod}
 
-deps: system-deps $(PY_STAMP) $(WHEELS_STAMP) $(DIST)
+deps: system-deps $(PY_STAMP) $(WHEELS_STAMP) $(DIST) $(CDK_STAMP)
 
 system-deps:
 	@bash scripts/system-deps.sh
@@ -54,6 +59,15 @@ $(WHEELS_STAMP): requirements.txt | $(PY_STAMP)
 		-r requirements.txt -d $(WHEELHOUSE)
 	@touch $@
 
+$(CHECKOV_STAMP): requirements-checkov.txt
+	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install -q --disable-pip-version-check -r requirements-checkov.txt
+	@touch $@
+
+$(CDK_STAMP): infrastructure/package-lock.json
+	cd infrastructure && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
 $(NODE_STAMP): frontend/package-lock.json
 	cd frontend && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
@@ -63,4 +77,5 @@ $(DIST): $(NODE_STAMP) $(FRONTEND_SOURCES)
 	@touch $@
 
 clean:
-	rm -rf $(VENV) frontend/node_modules frontend/dist .pytest_cache $(WHEELHOUSE) chalice.out infrastructure/cdk.out
+	rm -rf $(VENV) frontend/node_modules frontend/dist .pytest_cache $(WHEELHOUSE) chalice.out infrastructure/cdk.out \
+		infrastructure/node_modules $(CHECKOV_VENV)

@@ -36,7 +36,10 @@ def stage_variables(stage: str) -> dict[str, str]:
 class TelemedStage(cdk.Stack):
     def __init__(self, scope: Construct, construct_id: str, *, stage: str, **kwargs: Any) -> None:
         super().__init__(scope, construct_id, **kwargs)
-        variables = stage_variables(stage)
+        from infrastructure.domain import SiteDomain
+
+        self.site_domain = SiteDomain.from_context(self.node)  # -c domain_name=... certificate_arn=...
+        variables = self.site_domain.apply(stage_variables(stage))
         saved = dict(os.environ)
         # The shared definitions read the stage from the environment: the stage's, while this stack is built.
         os.environ.update(variables)
@@ -159,7 +162,14 @@ class TelemedStage(cdk.Stack):
         documents_domain = variables["DOCUMENTS_ADDRESS"].rsplit("@", 1)[-1].rstrip(">")
         rules.add_rule("DocumentsAddress", recipients=[variables["DOCUMENTS_ADDRESS"], documents_domain],
                        scan_enabled=True,
-                       actions=[ses_actions.S3(bucket=documents, object_key_prefix="inbound/", kms_key=data_key)])
+                       # No kms_key: SES would encrypt each message client-side, and the app reads plain objects;
+                       # the bucket's SSE-KMS encrypts them at rest.
+                       actions=[ses_actions.S3(bucket=documents, object_key_prefix="inbound/")])
+        # SES writes as itself: S3 asks KMS for the bucket's data key on its behalf (SSE-KMS by default).
+        data_key.add_to_resource_policy(iam.PolicyStatement(
+            principals=[iam.ServicePrincipal("ses.amazonaws.com")], actions=["kms:GenerateDataKey", "kms:Decrypt"],
+            resources=["*"], conditions={"StringEquals": {"aws:SourceAccount": self.account,
+                                                          "kms:ViaService": f"s3.{self.region}.amazonaws.com"}}))
 
         # An unknown route is our 404, as the local stack answers it (API Gateway would say 403).
         from chalicelib.web.errors import error_body
@@ -292,6 +302,9 @@ class TelemedStage(cdk.Stack):
                 response_headers_policy=policy,
                 function_associations=[cloudfront.FunctionAssociation(
                     function=viewer_address, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST)])},
-            default_root_object="index.html", minimum_protocol_version=cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021)
+            default_root_object="index.html", minimum_protocol_version=cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+            **self.site_domain.distribution_options(self))
         cdk.CfnOutput(self, "SiteBucket", value=site.bucket_name)
-        cdk.CfnOutput(self, "SiteUrl", value=cdk.Fn.join("", ["https://", distribution.distribution_domain_name]))
+        cdk.CfnOutput(self, "SiteUrl", value=self.site_domain.site_url(distribution.distribution_domain_name))
+        cdk.CfnOutput(self, "DistributionId", value=distribution.distribution_id)  # for invalidations
+        cdk.CfnOutput(self, "DistributionDomain", value=distribution.distribution_domain_name)  # the DNS target
