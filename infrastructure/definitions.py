@@ -12,9 +12,13 @@ def table_name(model: Any, prefix: str | None = None) -> str:
     return f"{prefix}-{model.Meta.name_suffix}" if prefix else model.Meta.table_name
 
 
-def table_properties(model: Any, prefix: str | None = None) -> dict[str, Any]:
+def table_properties(model: Any, prefix: str | None = None, *, encryption_key_arn: Any = None,
+                     deletion_protection: bool = False) -> dict[str, Any]:
     """AWS::DynamoDB::Table properties for one model (named for the stage `prefix`): keys, indexes, TTL,
-    on-demand billing, point-in-time recovery, encryption."""
+    on-demand billing, point-in-time recovery, encryption.
+
+    Deployment only (the stack passes them, infrastructure/access.py decides per table): `encryption_key_arn`, a
+    customer-managed KMS key instead of DynamoDB's AWS managed key; `deletion_protection`."""
     schema = model._get_schema()
     definitions: dict[str, dict[str, str]] = {}
     for item in schema["attribute_definitions"]:
@@ -27,6 +31,10 @@ def table_properties(model: Any, prefix: str | None = None) -> dict[str, Any]:
         "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
         "SSESpecification": {"SSEEnabled": True},
     }
+    if encryption_key_arn is not None:
+        props["SSESpecification"] = {"SSEEnabled": True, "SSEType": "KMS", "KMSMasterKeyId": encryption_key_arn}
+    if deletion_protection:
+        props["DeletionProtectionEnabled"] = True
     indexes = [{"IndexName": index["index_name"], "KeySchema": _hash_first(index["key_schema"]),
                 "Projection": index["projection"]} for index in schema["global_secondary_indexes"]]
     if indexes:

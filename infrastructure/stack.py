@@ -66,12 +66,19 @@ class TelemedStage(cdk.Stack):
         data_key = kms.Key(self, "DataKey", alias=resources.data_key_alias(), enable_key_rotation=True,
                            description="Documents at rest (uploads, conclusions, inbound mail)")
 
-        # Tables, from the PynamoDB models.
+        # Tables, from the PynamoDB models; encrypted with a key of their own, protected by what they hold
+        # (infrastructure/access.py protections: personal or health data is never deleted with the stack).
+        from infrastructure import access
+
+        tables_key = kms.Key(self, "TablesKey", alias=f"alias/{prefix}-tables", enable_key_rotation=True,
+                             removal_policy=cdk.RemovalPolicy.RETAIN, description="DynamoDB tables at rest")
         tables = {}
         for model in ALL_TABLES:
-            props = table_properties(model, prefix)
+            props = table_properties(model, prefix, **access.table_protection(model, tables_key))
             tables[props["TableName"]] = cdk.CfnResource(
                 self, f"Table{model.__name__}", type="AWS::DynamoDB::Table", properties=props)
+            if props.get("DeletionProtectionEnabled"):
+                tables[props["TableName"]].apply_removal_policy(cdk.RemovalPolicy.RETAIN)
 
         documents = s3.Bucket(
             self, "Documents", bucket_name=resources.documents_bucket(), encryption=s3.BucketEncryption.KMS,
@@ -121,7 +128,9 @@ class TelemedStage(cdk.Stack):
         channel = kinesisvideo.CfnSignalingChannel(self, "TurnChannel", name=f"{prefix}-turn", type="SINGLE_MASTER")
 
         # The Chalice app: REST and WebSocket APIs and every Lambda function of app.py.
-        parameter_names = [value for key, value in variables.items() if key.endswith("_PARAMETER")]
+        # The stage's secrets in SSM, by name (YOOKASSA_SECRET_KEY → its parameter): each function reads only those
+        # its declaration names (infrastructure/access.py).
+        parameters = {key[: -len("_PARAMETER")]: value for key, value in variables.items() if key.endswith("_PARAMETER")}
         chalice = Chalice(self, "App", source_dir=str(ROOT), stage_config={
             "api_gateway_stage": "api",
             "manage_iam_role": True,
@@ -146,10 +155,12 @@ class TelemedStage(cdk.Stack):
             chalice.add_environment_variable("WEBSOCKET_API_ID", websocket_api.ref, name)
             chalice.add_environment_variable("SIGNALING_URL", signaling_url, name)
 
+        targets = access.Targets(stack=self, prefix=prefix, documents=documents, data_key=data_key,
+                                 tables_key=tables_key, timer_arn=timer.attr_arn, queues=made,
+                                 channel_arn=channel.attr_arn, websocket_api_id=websocket_api.ref, parameters=parameters)
+        declarations = access.declarations()
         for function in FUNCTIONS:
-            role = chalice.get_role(f"{function}Role")
-            self._grant(role, tables, documents, data_key, timer.attr_arn, timer_queue, channel, parameter_names)
-            inbound_queue.grant_consume_messages(role)
+            self._grant(chalice.get_role(f"{function}Role"), declarations[function], targets)
 
         self._site(variables, chalice)
 
@@ -184,60 +195,11 @@ class TelemedStage(cdk.Stack):
             "https://", chalice.get_resource("RestAPI").ref, ".execute-api.", self.region,
             ".amazonaws.com/api/payments/yookassa/webhook"]))
 
-    def _grant(self, role: iam.IRole, tables: dict[str, Any], documents: s3.Bucket, data_key: kms.Key,
-               timer_arn: str, timer_queue: sqs.Queue, channel: Any, parameter_names: list[str]) -> None:
-        """Least privilege: named actions on named resources only."""
-        table_arns = []
-        for name in tables:
-            arn = cdk.Arn.format(cdk.ArnComponents(service="dynamodb", resource="table", resource_name=name), self)
-            table_arns += [arn, f"{arn}/index/*"]
-        role.add_to_principal_policy(iam.PolicyStatement(actions=[
-            "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem",
-            "dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable",
-        ], resources=table_arns))
-        role.add_to_principal_policy(iam.PolicyStatement(
-            actions=["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], resources=[documents.arn_for_objects("*")]))
-        role.add_to_principal_policy(iam.PolicyStatement(
-            actions=["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"], resources=[data_key.key_arn]))
-        # Doctors' signing keys: created by an admin's action, used only to sign.
-        role.add_to_principal_policy(iam.PolicyStatement(actions=["kms:CreateKey"], resources=["*"],
-                                                         conditions={"StringEquals": {"kms:KeySpec": "RSA_2048",
-                                                                                      "kms:KeyUsage": "SIGN_VERIFY"}}))
-        role.add_to_principal_policy(iam.PolicyStatement(
-            actions=["kms:CreateAlias"],
-            resources=[cdk.Arn.format(cdk.ArnComponents(service="kms", resource="alias",
-                                                        resource_name=f"{self._prefix()}-doctor-*"), self),
-                       cdk.Arn.format(cdk.ArnComponents(service="kms", resource="key", resource_name="*"), self)]))
-        role.add_to_principal_policy(iam.PolicyStatement(
-            actions=["kms:Sign", "kms:GetPublicKey", "kms:TagResource"],
-            resources=[cdk.Arn.format(cdk.ArnComponents(service="kms", resource="key", resource_name="*"), self)],
-            conditions={"StringEquals": {"kms:KeySpec": "RSA_2048"}}))
-        role.add_to_principal_policy(iam.PolicyStatement(
-            actions=["ses:SendRawEmail"],
-            resources=[cdk.Arn.format(cdk.ArnComponents(service="ses", resource="identity", resource_name="*"), self)]))
-        role.add_to_principal_policy(iam.PolicyStatement(
-            actions=["states:StartExecution"], resources=[timer_arn]))
-        role.add_to_principal_policy(iam.PolicyStatement(
-            actions=["states:StopExecution"],
-            resources=[cdk.Arn.format(cdk.ArnComponents(
-                service="states", resource="execution", resource_name=f"{self._prefix()}-booking-timer:*",
-                arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME), self)]))
-        timer_queue.grant_consume_messages(role)
-        timer_queue.grant_send_messages(role)  # the far part of a schedule change is queued
-        role.add_to_principal_policy(iam.PolicyStatement(
-            actions=["kinesisvideo:GetSignalingChannelEndpoint", "kinesisvideo:GetIceServerConfig"],
-            resources=[channel.attr_arn]))
-        if parameter_names:
-            role.add_to_principal_policy(iam.PolicyStatement(
-                actions=["ssm:GetParameter"],
-                resources=[cdk.Arn.format(cdk.ArnComponents(service="ssm", resource="parameter",
-                                                            resource_name=name.lstrip("/")), self)
-                           for name in parameter_names]))
+    def _grant(self, role: iam.IRole, declared: Any, targets: Any) -> None:
+        """Least privilege: the statements made from the function's one declaration (infrastructure/access.py)."""
+        from infrastructure import access
 
-    def _prefix(self) -> str:
-        from chalicelib.config import settings
-
-        return settings().resource_prefix
+        access.grant(role, declared, targets)
 
     def _site(self, variables: dict[str, str], chalice: Chalice) -> None:
         """The static site in a private bucket behind CloudFront; /api/* to API Gateway on the same domain."""

@@ -125,8 +125,8 @@ def test_the_state_machine_is_the_shared_asl_with_its_own_role(template: Any) ->
 
 
 def test_keys_rotate_and_iam_names_its_actions(template: Any) -> None:
-    [key] = resources(template, "AWS::KMS::Key").values()
-    assert key["Properties"]["EnableKeyRotation"] is True
+    keys = resources(template, "AWS::KMS::Key")
+    assert keys and all(key["Properties"]["EnableKeyRotation"] is True for key in keys.values()), keys
     for name, policy in resources(template, "AWS::IAM::Policy").items():
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
             actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]

@@ -1,0 +1,382 @@
+"""Least privilege: one declaration per Lambda function of exactly what its handlers use, and the IAM
+statements made from it (the only place a function's role gets a grant; tests/infra/test_least_privilege.py
+checks the synthesized template against the same declaration).
+
+Each declaration was read off the code its handlers reach (app.py → chalicelib/…); a change there that needs a
+new table, action or secret shows up as AccessDenied in AWS until it is declared here.
+
+Also here: which tables hold personal or health data, and what protects each table (deletion protection, the
+tables' own KMS key), with the reason.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+# What every function's role has from Chalice (.chalice/policy-base.json): its own logs.
+BASE_ACTIONS = frozenset({"logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"})
+
+# DynamoDB actions that change items; everything else declared on a table only reads.
+WRITES = frozenset({"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"})
+S3_WRITES = frozenset({"PutObject"})
+S3_READS = frozenset({"GetObject"})
+
+# The doctors' signing keys (chalicelib/conclusions/keys.py): made by KMS with these properties, the tag
+# doctor_id, and the alias alias/<prefix>-doctor-<id>; signed with (chalicelib/signing/pades.py) RAW messages.
+SIGNING_KEY_SPEC, SIGNING_KEY_USAGE, SIGNING_KEY_TAG = "RSA_2048", "SIGN_VERIFY", "doctor_id"
+SIGNING_MESSAGE_TYPE = "RAW"
+
+QUEUE_CONSUMER_ACTIONS = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes")  # Lambda's poller
+
+
+@dataclass(frozen=True)
+class Access:
+    """What one function's handlers use.
+
+    tables: PynamoDB model → DynamoDB actions ("GetItem", …; "Query" on the table itself, "Query:<index>" on
+      one of its indexes). A transaction's parts are authorized as their own actions (PutItem, UpdateItem, …).
+    objects: documents-bucket prefix → S3 actions; the data key's use follows (read → Decrypt, write →
+      GenerateDataKey), only through S3.
+    parameters: the stage's SSM SecureString parameters it reads, by the secret's name (chalicelib/secrets.py:
+      `secret("YOOKASSA_SECRET_KEY")` reads the parameter named by YOOKASSA_SECRET_KEY_PARAMETER).
+    secrets: Secrets Manager secrets it reads, by name (granted where the stack makes the secret: stack.py _site).
+    failures_to: queues (by name suffix) its failed asynchronous invocations go to; Lambda sends them with the
+      function's role (granted where the queue is made: operations.py).
+    """
+
+    tables: Mapping[Any, tuple[str, ...]] = field(default_factory=dict)
+    objects: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    parameters: tuple[str, ...] = ()
+    secrets: tuple[str, ...] = ()
+    mail: bool = False  # ses:SendRawEmail (chalicelib/mail.py)
+    timer: tuple[str, ...] = ()  # Step Functions actions on the booking timer (chalicelib/timer.py)
+    sends_to: tuple[str, ...] = ()  # queues (by name suffix) it sends to
+    consumes: tuple[str, ...] = ()  # queues (by name suffix) whose messages it is invoked with
+    failures_to: tuple[str, ...] = ()
+    turn: bool = False  # Kinesis Video TURN credentials (chalicelib/rooms/turn.py)
+    websocket_replies: bool = False  # posts to signaling WebSockets (chalicelib/rooms/signaling.Sender)
+    creates_signing_keys: bool = False  # kms:CreateKey & co. for doctors' keys (chalicelib/conclusions/keys.py)
+    signs: bool = False  # kms:Sign with a doctor's key (chalicelib/signing/pades.py)
+
+    def actions(self) -> frozenset[str]:
+        """Every IAM action this declaration allows (what the role may hold, and no more)."""
+        found = set(BASE_ACTIONS)
+        for actions in self.tables.values():
+            found |= {"dynamodb:" + a.split(":")[0] for a in actions}
+        if self.tables:
+            found |= {"kms:Decrypt", "kms:DescribeKey"}
+            if any(a in WRITES for actions in self.tables.values() for a in actions):
+                found |= {"kms:Encrypt", "kms:GenerateDataKey"}
+        for actions in self.objects.values():
+            found |= {"s3:" + a for a in actions}
+            found |= {"kms:Decrypt"} if S3_READS & set(actions) else set()
+            found |= {"kms:GenerateDataKey"} if S3_WRITES & set(actions) else set()
+        if self.parameters:
+            found |= {"ssm:GetParameter", "kms:Decrypt"}
+        if self.secrets:
+            found |= {"secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"}
+        if self.mail:
+            found.add("ses:SendRawEmail")
+        found |= {"states:" + a for a in self.timer}
+        if self.sends_to:
+            found.add("sqs:SendMessage")
+        if self.consumes:
+            found |= set(QUEUE_CONSUMER_ACTIONS)
+        if self.failures_to:
+            found |= {"sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"}  # CDK's grant_send_messages
+        if self.turn:
+            found |= {"kinesisvideo:GetSignalingChannelEndpoint", "kinesisvideo:GetIceServerConfig"}
+        if self.websocket_replies:
+            found.add("execute-api:ManageConnections")
+        if self.creates_signing_keys:
+            found |= {"kms:CreateKey", "kms:TagResource", "kms:CreateAlias", "kms:GetPublicKey"}
+        if self.signs:
+            found.add("kms:Sign")
+        return frozenset(found)
+
+
+def declarations() -> dict[str, Access]:
+    """Function (as named in infrastructure/stack.py FUNCTIONS) → what its handlers use."""
+    from chalicelib.storage.tables import (Attachment, AuditEntry, Booking, Conclusion, Connection, Consent, Counter,
+                                           Doctor, DocumentsAddress, HoldAllowance, InboundMail, Login, OneTimeToken,
+                                           OutboxMessage, RegistrationRequest, Room, Session, Slot, Specialty,
+                                           Throttle, User)
+
+    # Sending an email (chalicelib/outbox.py send_now / deliver): the message is written, read back, marked.
+    outbox = ("PutItem", "GetItem", "UpdateItem")
+    # Bringing a doctor's slots in line (chalicelib/scheduling/materialize.py): conditional writes one by one.
+    slots = ("Query", "PutItem", "UpdateItem", "DeleteItem")
+    return {
+        # Chalice serves every REST route from this one function, so it holds what all routes need: the admin's
+        # signing-key route (kms:CreateKey, the CA's private key), conclusions (kms:Sign), payments (YooKassa), …
+        "ApiHandler": Access(
+            tables={
+                User: ("GetItem", "PutItem", "UpdateItem",
+                       "DescribeTable"),  # DescribeTable: the health probe (chalicelib/health.py)
+                Login: ("GetItem", "PutItem"),
+                Session: ("GetItem", "BatchGetItem", "PutItem", "UpdateItem", "DeleteItem", "Query:by_user"),
+                OneTimeToken: ("GetItem", "PutItem", "UpdateItem", "DeleteItem"),
+                Throttle: ("GetItem", "PutItem", "UpdateItem", "DeleteItem"),
+                RegistrationRequest: ("GetItem", "PutItem", "UpdateItem", "Query:by_status"),
+                Counter: ("UpdateItem",),
+                Consent: ("GetItem", "PutItem", "UpdateItem", "Query:by_user"),
+                Specialty: ("GetItem", "PutItem", "Query"),
+                Doctor: ("GetItem", "PutItem", "UpdateItem", "Query:by_specialty", "Query:listing"),
+                Slot: ("BatchGetItem",) + slots,
+                HoldAllowance: ("PutItem", "UpdateItem", "DeleteItem", "Query"),
+                Booking: ("GetItem", "PutItem", "UpdateItem", "Query:by_patient", "Query:by_doctor"),
+                Room: ("GetItem", "PutItem", "UpdateItem"),
+                OutboxMessage: outbox + ("Query:pending",),  # Query: the admin's list of failed mail
+                Conclusion: ("GetItem", "PutItem", "UpdateItem"),
+                AuditEntry: ("PutItem", "Query"),  # append-only; Query: the admin reads a day
+                Attachment: ("GetItem", "PutItem", "UpdateItem", "Query"),
+                DocumentsAddress: ("PutItem",),  # made with the payment; read only by the mail intake
+                InboundMail: ("Query:by_status",),  # the registry's «Почта»
+            },
+            objects={
+                "uploads/": ("PutObject", "GetObject", "DeleteObject"),  # presigned form, byte check, copy, clean-up
+                "attachments/": ("PutObject", "GetObject", "DeleteObject"),  # checked copies, download links
+                "conclusions/": ("PutObject", "GetObject"),  # signed PDFs
+            },
+            parameters=("YOOKASSA_SHOP_ID", "YOOKASSA_SECRET_KEY",
+                        "CLINIC_CA_KEY_PEM",  # issuing doctors' certificates: this function only
+                        "CLINIC_CA_CERT_PEM"),
+            secrets=("ORIGIN_VERIFY_SECRET",),  # chalicelib/web/addresses.py
+            mail=True, timer=("StartExecution", "StopExecution"), sends_to=("timer-events",), turn=True,
+            creates_signing_keys=True, signs=True),
+        # chalicelib/rooms/signaling.connect: the room, the ticket used once, the connection recorded.
+        "WebsocketConnect": Access(tables={
+            Room: ("GetItem",),
+            OneTimeToken: ("UpdateItem",),
+            Connection: ("PutItem",),
+        }),
+        # chalicelib/rooms/signaling.message: relays within a room; no keys, no documents, no payments.
+        "WebsocketMessage": Access(tables={
+            Connection: ("GetItem", "DeleteItem", "Query:by_room"),  # DeleteItem: a connection found gone
+            Room: ("GetItem", "UpdateItem"),  # UpdateItem: who joined (attendance)
+        }, websocket_replies=True),
+        "WebsocketDisconnect": Access(tables={
+            Connection: ("GetItem", "DeleteItem", "Query:by_room"),
+        }, websocket_replies=True),
+        # chalicelib/rooms/events (remind, opened, closed; a doctor's no-show is refunded through YooKassa) and
+        # chalicelib/scheduling/later (the far part of a schedule change).
+        "TimerEvents": Access(
+            tables={
+                Booking: ("GetItem", "UpdateItem"),
+                Room: ("GetItem", "UpdateItem"),
+                Connection: ("DeleteItem", "Query:by_room"),
+                OutboxMessage: outbox,
+                Doctor: ("GetItem",),
+                Slot: slots,
+            },
+            parameters=("YOOKASSA_SHOP_ID", "YOOKASSA_SECRET_KEY"),  # refunds of no-shows
+            mail=True, consumes=("timer-events",), websocket_replies=True),
+        # chalicelib/documents/inbound: the stored message, the booking's own address, the attachments, an answer.
+        # No payments: no YooKassa credentials, no timer, no slots, holds, rooms or sessions; on bookings it
+        # reads the booking the address names (or the sender's, for the registry) and counts its attachments.
+        "DocumentsByEmail": Access(
+            tables={
+                InboundMail: ("PutItem", "UpdateItem", "DeleteItem"),  # claim once, the outcome, release on error
+                DocumentsAddress: ("GetItem",),
+                Booking: ("GetItem", "UpdateItem", "Query:by_patient"),
+                Attachment: ("PutItem",),
+                Login: ("GetItem",),
+                User: ("GetItem",),  # whom to answer
+                OutboxMessage: outbox,
+            },
+            objects={"inbound/": ("GetObject",), "attachments/": ("PutObject", "DeleteObject")},
+            mail=True, consumes=("inbound-mail",)),
+        # chalicelib/catalog.extend_all_schedules.
+        "RollSchedules": Access(tables={
+            Doctor: ("Query:listing",),
+            Slot: slots,
+        }, failures_to=("scheduled-failures",)),
+        # chalicelib/outbox.deliver_due: the conclusion's PDF is attached from S3.
+        "DeliverMail": Access(
+            tables={OutboxMessage: ("Query:pending", "GetItem", "UpdateItem")},
+            objects={"conclusions/": ("GetObject",)}, mail=True, failures_to=("scheduled-failures",)),
+    }
+
+
+@dataclass(frozen=True)
+class Protection:
+    """What a table holds decides what protects it. Every table has point-in-time recovery
+    (infrastructure/definitions.py) and is encrypted with the tables' customer-managed key."""
+
+    personal: bool  # personal or health data (152-FZ, medical secrecy)
+    deletion_protection: bool
+    why: str
+
+
+def protections() -> dict[Any, Protection]:
+    from chalicelib.storage.tables import (Attachment, AuditEntry, Booking, Conclusion, Connection, Consent, Counter,
+                                           Doctor, DocumentsAddress, HoldAllowance, InboundMail, Login, OneTimeToken,
+                                           OutboxMessage, RegistrationRequest, Room, Session, Slot, Specialty,
+                                           Throttle, User)
+
+    def personal(why: str) -> Protection:
+        return Protection(True, True, why)
+
+    return {
+        User: personal("person, contacts, birth date, card number, password hash"),
+        Login: personal("email addresses"),
+        Session: personal("email, name and roles of signed-in people"),
+        RegistrationRequest: personal("name, email, phone, comment of people asking for a card"),
+        Consent: personal("signatures with the exact text, time, IP and browser: evidence"),
+        Doctor: personal("staff names, certificates, signing key ids"),
+        Booking: personal("who consults which specialist when (health data), payments, refunds"),
+        Room: personal("attendance of consultations"),
+        OutboxMessage: personal("recipients and, until sent, the mail's context (names, room links)"),
+        Conclusion: personal("medical conclusions"),
+        AuditEntry: personal("who read whose medical data: the record a breach inquiry needs"),
+        Attachment: personal("patients' medical documents (names, types, S3 keys)"),
+        DocumentsAddress: personal("which patient each booking's mail address belongs to"),
+        InboundMail: personal("senders and subjects of patients' letters"),
+        # Not personal, but not to be lost: business records nothing else can rebuild.
+        Counter: Protection(False, True, "medical card numbers: losing the counter would issue numbers twice"),
+        Specialty: Protection(False, True, "the clinic's catalog"),
+        Slot: Protection(False, True, "which times are booked: lost, a booked time could be sold twice"),
+        # Plumbing: short-lived (TTL) items whose loss costs a retry at most; no deletion protection.
+        OneTimeToken: Protection(False, False, "single-use tokens (minutes): a lost one is asked for again"),
+        Throttle: Protection(False, False, "failed sign-in counters (TTL): lost, a window starts over"),
+        HoldAllowance: Protection(False, False, "hold allowances (TTL, 15 minutes): lost, a hold is retried"),
+        Connection: Protection(False, False, "open WebSockets (TTL): lost, the browser reconnects"),
+    }
+
+
+@dataclass(frozen=True)
+class Targets:
+    """The stack's resources a grant may name."""
+
+    stack: Any
+    prefix: str
+    documents: Any  # s3.Bucket
+    data_key: Any  # kms.Key of the documents bucket
+    tables_key: Any  # kms.Key of the tables
+    timer_arn: str
+    queues: Mapping[str, Any]  # full queue name → sqs.Queue
+    channel_arn: str
+    websocket_api_id: str
+    parameters: Mapping[str, str]  # secret name → SSM parameter name, for the stage
+
+
+def _arn(targets: Targets, service: str, resource: str, name: str, colon: bool = False) -> str:
+    import aws_cdk as cdk
+
+    return cdk.Arn.format(cdk.ArnComponents(
+        service=service, resource=resource, resource_name=name,
+        arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME if colon else cdk.ArnFormat.SLASH_RESOURCE_NAME), targets.stack)
+
+
+def table_arn(targets: Targets, model: Any) -> str:
+    from infrastructure.definitions import table_name
+
+    return _arn(targets, "dynamodb", "table", table_name(model, targets.prefix))
+
+
+def statements(access: Access, targets: Targets) -> list[Any]:
+    """The IAM statements of one declaration: named actions on named resources, nothing else."""
+    from aws_cdk import aws_iam as iam
+
+    region = targets.stack.region
+    found: list[Any] = []
+
+    # Tables: one statement per distinct set of actions (the role's inline policies share 10 KB).
+    by_actions: dict[tuple[str, ...], list[str]] = {}
+    for model, actions in access.tables.items():
+        on_table = tuple(sorted({"dynamodb:" + a for a in actions if ":" not in a}))
+        if on_table:
+            by_actions.setdefault(on_table, []).append(table_arn(targets, model))
+        for index in sorted(a.split(":", 1)[1] for a in actions if ":" in a):
+            by_actions.setdefault(("dynamodb:Query",), []).append(f"{table_arn(targets, model)}/index/{index}")
+    for actions, arns in by_actions.items():
+        found.append(iam.PolicyStatement(actions=list(actions), resources=arns))
+    if access.tables:
+        writes = any(a in WRITES for actions in access.tables.values() for a in actions)
+        found.append(iam.PolicyStatement(
+            actions=["kms:Decrypt", "kms:DescribeKey"] + (["kms:Encrypt", "kms:GenerateDataKey"] if writes else []),
+            resources=[targets.tables_key.key_arn],
+            conditions={"StringEquals": {"kms:ViaService": f"dynamodb.{region}.amazonaws.com"}}))
+
+    # Documents: per prefix; the data key only through S3.
+    by_actions = {}
+    for prefix, actions in access.objects.items():
+        by_actions.setdefault(tuple(sorted("s3:" + a for a in actions)), []).append(
+            targets.documents.arn_for_objects(prefix + "*"))
+    for actions, arns in by_actions.items():
+        found.append(iam.PolicyStatement(actions=list(actions), resources=arns))
+    s3_actions = {a for actions in access.objects.values() for a in actions}
+    key_actions = (["kms:Decrypt"] if S3_READS & s3_actions else []) + \
+        (["kms:GenerateDataKey"] if S3_WRITES & s3_actions else [])
+    if key_actions:
+        found.append(iam.PolicyStatement(
+            actions=key_actions, resources=[targets.data_key.key_arn],
+            conditions={"StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"}}))
+
+    # Secrets in SSM: only the parameters this function reads; their SecureString key only through SSM and only
+    # for those parameters (SSM's encryption context names the parameter).
+    names = [targets.parameters[p] for p in access.parameters if p in targets.parameters]
+    if names:
+        arns = [_arn(targets, "ssm", "parameter", name.lstrip("/")) for name in names]
+        found.append(iam.PolicyStatement(actions=["ssm:GetParameter"], resources=arns))
+        found.append(iam.PolicyStatement(
+            actions=["kms:Decrypt"], resources=[_arn(targets, "kms", "key", "*")],
+            conditions={"StringEquals": {"kms:ViaService": f"ssm.{region}.amazonaws.com",
+                                         "kms:EncryptionContext:PARAMETER_ARN": arns}}))
+
+    if access.mail:
+        found.append(iam.PolicyStatement(actions=["ses:SendRawEmail"],
+                                         resources=[_arn(targets, "ses", "identity", "*")]))
+    if "StartExecution" in access.timer:
+        found.append(iam.PolicyStatement(actions=["states:StartExecution"], resources=[targets.timer_arn]))
+    if "StopExecution" in access.timer:
+        found.append(iam.PolicyStatement(actions=["states:StopExecution"], resources=[
+            _arn(targets, "states", "execution", f"{targets.prefix}-booking-timer:*", colon=True)]))
+    if access.sends_to:
+        found.append(iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[
+            targets.queues[f"{targets.prefix}-{name}"].queue_arn for name in access.sends_to]))
+    if access.consumes:
+        found.append(iam.PolicyStatement(actions=list(QUEUE_CONSUMER_ACTIONS), resources=[
+            targets.queues[f"{targets.prefix}-{name}"].queue_arn for name in access.consumes]))
+    if access.turn:
+        found.append(iam.PolicyStatement(
+            actions=["kinesisvideo:GetSignalingChannelEndpoint", "kinesisvideo:GetIceServerConfig"],
+            resources=[targets.channel_arn]))
+    if access.websocket_replies:
+        # Chalice grants this only with its generated policy (autogen_policy is off): the stage's connections.
+        found.append(iam.PolicyStatement(actions=["execute-api:ManageConnections"], resources=[
+            _arn(targets, "execute-api", targets.websocket_api_id, "api/POST/@connections/*")]))
+
+    any_key = _arn(targets, "kms", "key", "*")
+    if access.creates_signing_keys:
+        # A new key must be a signing key carrying its doctor's tag, and nothing else.
+        tagged = {"Null": {f"aws:RequestTag/{SIGNING_KEY_TAG}": "false"},
+                  "ForAllValues:StringEquals": {"aws:TagKeys": [SIGNING_KEY_TAG]}}
+        found.append(iam.PolicyStatement(actions=["kms:CreateKey"], resources=["*"], conditions={
+            "StringEquals": {"kms:KeySpec": SIGNING_KEY_SPEC, "kms:KeyUsage": SIGNING_KEY_USAGE}, **tagged}))
+        found.append(iam.PolicyStatement(actions=["kms:TagResource"], resources=[any_key], conditions=tagged))
+        found.append(iam.PolicyStatement(actions=["kms:CreateAlias"], resources=[
+            _arn(targets, "kms", "alias", f"{targets.prefix}-doctor-*"), any_key]))
+        # Read right after creation, before an alias or tag can authorize anything (they take up to 5 minutes).
+        found.append(iam.PolicyStatement(actions=["kms:GetPublicKey"], resources=[any_key], conditions={
+            "StringEquals": {"kms:KeySpec": SIGNING_KEY_SPEC, "kms:KeyUsage": SIGNING_KEY_USAGE}}))
+    if access.signs:
+        from chalicelib.signing.pades import SIGNING_ALGORITHM
+
+        # Only keys under this stage's doctors' alias, only the algorithm and message type the signer uses.
+        found.append(iam.PolicyStatement(actions=["kms:Sign"], resources=[any_key], conditions={
+            "ForAnyValue:StringLike": {"kms:ResourceAliases": f"alias/{targets.prefix}-doctor-*"},
+            "StringEquals": {"kms:SigningAlgorithm": SIGNING_ALGORITHM, "kms:MessageType": SIGNING_MESSAGE_TYPE}}))
+    return found
+
+
+def grant(role: Any, access: Access, targets: Targets) -> None:
+    for statement in statements(access, targets):
+        role.add_to_principal_policy(statement)
+
+
+def table_protection(model: Any, tables_key: Any) -> dict[str, Any]:
+    """The deployment-only table properties (infrastructure/definitions.py table_properties keyword arguments):
+    the local stack's moto never sees them."""
+    protection = protections()[model]
+    return {"encryption_key_arn": tables_key.key_arn, "deletion_protection": protection.deletion_protection}
