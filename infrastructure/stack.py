@@ -35,6 +35,7 @@ def stage_variables(stage: str) -> dict[str, str]:
 
 class TelemedStage(cdk.Stack):
     def __init__(self, scope: Construct, construct_id: str, *, stage: str, **kwargs: Any) -> None:
+        kwargs.setdefault("cross_region_references", True)  # CloudFront's web ACL, from us-east-1 (edge.py)
         super().__init__(scope, construct_id, **kwargs)
         from infrastructure.domain import SiteDomain
 
@@ -99,10 +100,10 @@ class TelemedStage(cdk.Stack):
         made = {}
         for spec in resources.queues():
             dead = sqs.Queue(self, f"{spec.construct_id}Dead", queue_name=spec.dead_letter_name,
-                             encryption=sqs.QueueEncryption.SQS_MANAGED,
+                             encryption=sqs.QueueEncryption.SQS_MANAGED, enforce_ssl=True,
                              retention_period=cdk.Duration.days(spec.dead_letter_retention_days))
             made[spec.name] = sqs.Queue(self, spec.construct_id, queue_name=spec.name,
-                                        encryption=sqs.QueueEncryption.SQS_MANAGED,
+                                        encryption=sqs.QueueEncryption.SQS_MANAGED, enforce_ssl=True,
                                         visibility_timeout=cdk.Duration.seconds(spec.visibility_timeout_s),
                                         dead_letter_queue=sqs.DeadLetterQueue(
                                             max_receive_count=spec.max_receive_count, queue=dead))
@@ -162,7 +163,13 @@ class TelemedStage(cdk.Stack):
         for function in FUNCTIONS:
             self._grant(chalice.get_role(f"{function}Role"), declarations[function], targets)
 
-        self._site(variables, chalice)
+        # Edge and operations (infrastructure/edge.py, operations.py): access logs, stage throttling and logs,
+        # function logs and concurrency, failure queues, alarms, the dashboard.
+        from infrastructure import edge, operations
+
+        edge.documents_access_logs(self, documents)
+        operations.instrument(self, chalice, prefix=prefix, queues=made.values(), timer=timer)
+        self._site(variables, chalice, data_key)
 
         # Mail: the sending identity, and receiving for the documents address.
         domain = resources.mail_identity()
@@ -201,12 +208,16 @@ class TelemedStage(cdk.Stack):
 
         access.grant(role, declared, targets)
 
-    def _site(self, variables: dict[str, str], chalice: Chalice) -> None:
+    def _site(self, variables: dict[str, str], chalice: Chalice, data_key: kms.Key) -> None:
         """The static site in a private bucket behind CloudFront; /api/* to API Gateway on the same domain."""
         from chalicelib.site import security_headers
+        from infrastructure import edge
 
         site = s3.Bucket(self, "Site", block_public_access=s3.BlockPublicAccess.BLOCK_ALL, enforce_ssl=True,
-                         encryption=s3.BucketEncryption.S3_MANAGED, removal_policy=cdk.RemovalPolicy.RETAIN)
+                         encryption=s3.BucketEncryption.S3_MANAGED, removal_policy=cdk.RemovalPolicy.RETAIN,
+                         versioned=True,  # an upload that broke the site can be undone object by object
+                         lifecycle_rules=[s3.LifecycleRule(id="old-versions",
+                                                           noncurrent_version_expiration=cdk.Duration.days(30))])
         from chalicelib import resources
 
         bucket = resources.documents_bucket()
@@ -240,6 +251,7 @@ class TelemedStage(cdk.Stack):
 
         origin_secret = secretsmanager.Secret(
             self, "OriginVerify", description="CloudFront vouches for the viewer's address with this",
+            encryption_key=data_key,
             generate_secret_string=secretsmanager.SecretStringGenerator(exclude_punctuation=True, password_length=48))
         origin_secret_value = origin_secret.secret_value.unsafe_unwrap()  # a dynamic reference, resolved on deploy
         chalice.add_environment_variable(f"{SECRET_NAME}_SECRET_ARN", origin_secret.secret_arn, "APIHandler")
@@ -265,7 +277,8 @@ class TelemedStage(cdk.Stack):
                 function_associations=[cloudfront.FunctionAssociation(
                     function=viewer_address, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST)])},
             default_root_object="index.html", minimum_protocol_version=cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
-            **self.site_domain.distribution_options(self))
+            **self.site_domain.distribution_options(self),
+            **edge.distribution_options(self, variables["RESOURCE_PREFIX"]))  # WAF (us-east-1), access logs
         cdk.CfnOutput(self, "SiteBucket", value=site.bucket_name)
         cdk.CfnOutput(self, "SiteUrl", value=self.site_domain.site_url(distribution.distribution_domain_name))
         cdk.CfnOutput(self, "DistributionId", value=distribution.distribution_id)  # for invalidations

@@ -30,6 +30,7 @@ def handle(body: str, sender: Sender) -> str:
         for connection in store.connections_in(room.room_id):
             store.mark_joined(room, connection.role, at)
         sender.to_room(room.room_id, {"type": "room_open", "server_time": at})
+        log_event("room_opened", booking_id=booking.booking_id, room_id=room.room_id)  # the clinic's dashboard
         return "opened"
     if kind == "closed":
         store.set_room_status(room.room_id, "closed", ("scheduled", "lobby", "open"))
