@@ -77,8 +77,15 @@ def serve(host: str = "127.0.0.1", port: int = 0) -> None:
     moto_transactions.install()
     moto_answers.install()
     moto_queries.install()
+    class QuietHandler(MotoRequestHandler):
+        """moto's every request (pollers ask each second) would bury the stack's own lines: only failures show."""
+
+        def log_request(self, code: Any = "-", size: Any = "-") -> None:
+            if str(code).isdigit() and int(code) >= 500:
+                super().log_request(code, size)
+
     app = LocalRoutes(SerializedDynamoDB(DomainDispatcherApplication(create_backend_app)))
-    server = make_server(host, port, app, threaded=True, request_handler=MotoRequestHandler)
+    server = make_server(host, port, app, threaded=True, request_handler=QuietHandler)
     bound = int(server.server_address[1])
     # What a state machine's tasks call runs here too: point them at this server.
     # (moto's Step Functions finds its own server by MOTO_PORT.)

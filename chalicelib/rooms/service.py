@@ -74,6 +74,8 @@ def info(room: Room, role: str) -> dict[str, Any]:
         "doctor": {"full_name": booking.doctor_name, "specialty": booking.specialty_name} if booking else None,
         "patient": {"full_name": booking.patient_name} if booking and role == DOCTOR else None,
         "booking_id": room.booking_id if role == DOCTOR else None,
+        # Where the patient sends documents by email: this booking's own address (the general one attaches nothing).
+        "documents_address": _documents_address(booking) if role == PATIENT else None,
         "video": {"max_bitrate": settings().video_max_bitrate, "max_width": 1920, "max_height": 1080,
                   "max_fps": 30},
         "ice_servers": [], "signaling_url": None,
@@ -82,3 +84,9 @@ def info(room: Room, role: str) -> dict[str, Any]:
         data["ice_servers"] = turn.ice_servers(f"{room.room_id}-{role}")
         data["signaling_url"] = f"{settings().signaling_url}?room={room.room_id}&ticket={issue_ticket(room, role)}"
     return data
+
+
+def _documents_address(booking: Any) -> str | None:
+    from chalicelib.documents.addresses import address
+
+    return address(booking.documents_token) if booking is not None else None

@@ -37,6 +37,8 @@ ROOM = {
         "patient": {"type": "object", "nullable": True, "required": ["full_name"],
                     "properties": {"full_name": {"type": "string"}}, "description": "to the doctor only"},
         "booking_id": {"type": "string", "nullable": True, "description": "to the doctor only"},
+        "documents_address": {"type": "string", "nullable": True,
+                              "description": "to the patient only: the booking's own address for documents by email"},
     },
 }
 NETWORK_CHECK_LIMIT = 512 * 1024

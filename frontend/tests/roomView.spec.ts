@@ -23,6 +23,7 @@ function roomInfo(overrides: Record<string, unknown> = {}) {
     doctor: { full_name: 'Орлова Елена Дмитриевна', specialty: 'Кардиология' },
     patient: null,
     booking_id: null,
+    documents_address: 'docs+abcdefghijklmnopqrstuvwxyz234567@clinic.local',
     video: { max_bitrate: 640000, max_width: 1920, max_height: 1080, max_fps: 30 },
     ice_servers: [{ urls: ['turn:127.0.0.1:3478?transport=udp'], username: 'u', credential: 'c' }],
     signaling_url: 'ws://127.0.0.1:9/?room=r-1&ticket=first',
@@ -83,6 +84,10 @@ describe('the video room', () => {
     expect(wrapper.find('[data-test="room-countdown"]').text()).toBe('7 мин 29 с')
     expect(wrapper.text()).toContain(
       'Таймер покажет время до начала консультации. В назначенное время выбранный Вами специалист автоматически подключится к видеоконференции.',
+    )
+    // Documents by email go to this consultation's own address: the general one attaches nothing.
+    expect(wrapper.find('[data-test="room-documents"]').text()).toContain(
+      'перешлите копии на персональный адрес этой консультации: docs+abcdefghijklmnopqrstuvwxyz234567@clinic.local',
     )
 
     // The camera and microphone are asked for in the lobby, with the seed's quality as the ideal.

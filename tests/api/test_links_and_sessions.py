@@ -56,6 +56,9 @@ def test_the_room_link_carries_its_token_in_the_fragment_and_the_api_takes_it_in
     by_header = anonymous.get(f"/rooms/{paid['room_id']}", headers={"X-Room-Token": token})
     assert by_header.status_code == 200, by_header.json
     assert by_header.json["role"] == "patient"
+    # The lobby names this booking's own address for documents by email (the general one attaches nothing).
+    assert by_header.json["documents_address"].startswith("docs+")
+    assert by_header.json["documents_address"] == patient.get(f"/bookings/{paid['id']}").json["documents_address"]
     # A token in the query string is not looked at: it would be written to access logs.
     by_query = anonymous.get(f"/rooms/{paid['room_id']}?token={token}")
     assert by_query.status_code == 404

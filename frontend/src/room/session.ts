@@ -36,6 +36,8 @@ export interface RoomInfo {
   doctor: { full_name: string; specialty?: string } | null
   patient?: { full_name: string } | null
   booking_id?: string | null
+  /** To the patient only: this booking's own address for documents by email. */
+  documents_address?: string | null
   video?: VideoLimits
   ice_servers: RTCIceServer[]
   signaling_url: string | null
