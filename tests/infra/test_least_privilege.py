@@ -74,6 +74,19 @@ def test_every_function_is_declared_once() -> None:
     assert set(declared()) == set(functions())
 
 
+def test_declared_actions_and_indexes_exist() -> None:
+    """A declaration names real indexes of its models and DynamoDB actions the code's calls need."""
+    known = {"GetItem", "BatchGetItem", "Query", "PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem",
+             "DescribeTable"}
+    for function, access in declared().items():
+        for model, actions in access.tables.items():
+            for action in actions:
+                name, _, index = action.partition(":")
+                assert name in known, (function, model.__name__, action)
+                if index:
+                    assert index in model._indexes, (function, model.__name__, action)
+
+
 def test_one_role_per_function(template: dict[str, Any]) -> None:
     resources = template["Resources"]
     lambdas = {name: r for name, r in resources.items() if r["Type"] == "AWS::Serverless::Function"
