@@ -158,12 +158,17 @@ def distribution_options(stage: cdk.Stack, prefix: str) -> dict[str, Any]:
 
 def documents_access_logs(stage: cdk.Stack, documents: s3.Bucket) -> None:
     """S3 server access logs of the documents bucket, into the log bucket under documents/."""
+    server_access_logs(stage, documents, "documents/")
+
+
+def server_access_logs(stage: cdk.Stack, bucket: s3.Bucket, prefix: str) -> None:
+    """S3 server access logs of a bucket, into the log bucket under `prefix`."""
     logs = log_bucket(stage)
-    cfn = documents.node.default_child
+    cfn = bucket.node.default_child
     cfn.logging_configuration = s3.CfnBucket.LoggingConfigurationProperty(  # type: ignore[union-attr]
-        destination_bucket_name=logs.bucket_name, log_file_prefix="documents/")
+        destination_bucket_name=logs.bucket_name, log_file_prefix=prefix)
     logs.add_to_resource_policy(cdk.aws_iam.PolicyStatement(
         principals=[cdk.aws_iam.ServicePrincipal("logging.s3.amazonaws.com")], actions=["s3:PutObject"],
-        resources=[logs.arn_for_objects("documents/*")],
-        conditions={"ArnLike": {"aws:SourceArn": documents.bucket_arn},
+        resources=[logs.arn_for_objects(f"{prefix}*")],
+        conditions={"ArnLike": {"aws:SourceArn": bucket.bucket_arn},
                     "StringEquals": {"aws:SourceAccount": stage.account}}))

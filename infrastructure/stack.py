@@ -41,6 +41,7 @@ class TelemedStage(cdk.Stack):
 
         self.site_domain = SiteDomain.from_context(self.node)  # -c domain_name=... certificate_arn=...
         variables = self.site_domain.apply(stage_variables(stage))
+        self.resource_prefix = variables["RESOURCE_PREFIX"]
         saved = dict(os.environ)
         # The shared definitions read the stage from the environment: the stage's, while this stack is built.
         os.environ.update(variables)
@@ -168,7 +169,8 @@ class TelemedStage(cdk.Stack):
         from infrastructure import edge, operations
 
         edge.documents_access_logs(self, documents)
-        operations.instrument(self, chalice, prefix=prefix, queues=made.values(), timer=timer)
+        ops = operations.instrument(self, chalice, prefix=prefix, queues=made.values(), timer=timer)
+        self._timer_logs(timer, timer_role, ops.key, prefix)
         self._site(variables, chalice, data_key)
 
         # Mail: the sending identity, and receiving for the documents address.
@@ -208,6 +210,25 @@ class TelemedStage(cdk.Stack):
 
         access.grant(role, declared, targets)
 
+    def _timer_logs(self, timer: sfn.CfnStateMachine, role: iam.Role, key: kms.IKey, prefix: str) -> None:
+        """Every step of every booking timer in CloudWatch Logs (level ALL), without the execution's data."""
+        from aws_cdk import aws_logs as logs
+
+        from infrastructure.operations import RETENTION
+
+        group = logs.LogGroup(self, "BookingTimerLogs", log_group_name=f"/aws/vendedlogs/states/{prefix}-booking-timer",
+                              retention=RETENTION, encryption_key=key, removal_policy=cdk.RemovalPolicy.RETAIN)
+        timer.logging_configuration = sfn.CfnStateMachine.LoggingConfigurationProperty(
+            level="ALL", include_execution_data=False, destinations=[sfn.CfnStateMachine.LogDestinationProperty(
+                cloud_watch_logs_log_group=sfn.CfnStateMachine.CloudWatchLogsLogGroupProperty(
+                    log_group_arn=group.log_group_arn))])
+        # Step Functions sets up the log delivery with the machine's role; these actions take no resource ARN.
+        role.add_to_policy(iam.PolicyStatement(actions=[
+            "logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery",
+            "logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies",
+            "logs:DescribeLogGroups"], resources=["*"]))
+        timer.node.add_dependency(role)  # the policy is in place before the machine is created with logging
+
     def _site(self, variables: dict[str, str], chalice: Chalice, data_key: kms.Key) -> None:
         """The static site in a private bucket behind CloudFront; /api/* to API Gateway on the same domain."""
         from chalicelib.site import security_headers
@@ -218,6 +239,7 @@ class TelemedStage(cdk.Stack):
                          versioned=True,  # an upload that broke the site can be undone object by object
                          lifecycle_rules=[s3.LifecycleRule(id="old-versions",
                                                            noncurrent_version_expiration=cdk.Duration.days(30))])
+        edge.server_access_logs(self, site, "site/")
         from chalicelib import resources
 
         bucket = resources.documents_bucket()

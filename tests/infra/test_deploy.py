@@ -141,3 +141,28 @@ def test_a_separate_mail_domain_and_no_domain_at_all() -> None:
                                                     "mail_domain": "mail.clinic.ru"}).node).apply(variables)
     assert mail["PUBLIC_BASE_URL"] == f"https://{DOMAIN}" and mail["DOCUMENTS_ADDRESS"] == "telemed@mail.clinic.ru"
     assert mail["MAIL_FROM"] == "Центр телемедицины <telemed@mail.clinic.ru>"
+
+
+def test_the_booking_timer_logs_every_step_without_its_data(template: Any) -> None:
+    machine = only(template, "AWS::StepFunctions::StateMachine")
+    logging = machine["LoggingConfiguration"]
+    assert logging["Level"] == "ALL" and logging["IncludeExecutionData"] is False
+    [destination] = logging["Destinations"]
+    group_id = destination["CloudWatchLogsLogGroup"]["LogGroupArn"]["Fn::GetAtt"][0]
+    group = template.find_resources("AWS::Logs::LogGroup")[group_id]["Properties"]
+    assert group["LogGroupName"] == "/aws/vendedlogs/states/telemed-prod-booking-timer"
+    assert group["RetentionInDays"] >= 365 and "KmsKeyId" in group
+
+
+def test_the_site_bucket_keeps_versions_and_access_logs_and_queues_refuse_plain_http(template: Any) -> None:
+    site = next(b["Properties"] for b in template.find_resources("AWS::S3::Bucket").values()
+                if b["Properties"].get("LoggingConfiguration", {}).get("LogFilePrefix") == "site/")
+    assert site["VersioningConfiguration"] == {"Status": "Enabled"}
+    policies = [p["Properties"] for p in template.find_resources("AWS::SQS::QueuePolicy").values()]
+    queues = template.find_resources("AWS::SQS::Queue")
+    denied = {ref["Ref"] for p in policies for s in p["PolicyDocument"]["Statement"]
+              if s["Effect"] == "Deny" and s.get("Condition") == {"Bool": {"aws:SecureTransport": "false"}}
+              for ref in p["Queues"]}
+    assert denied == set(queues)
+    [secret] = template.find_resources("AWS::SecretsManager::Secret").values()
+    assert "KmsKeyId" in secret["Properties"]
