@@ -57,6 +57,7 @@ def test_cdk_json_runs_the_app_without_app_argument() -> None:
     package = json.loads((ROOT / "infrastructure" / "package.json").read_text())
     pinned = package["devDependencies"]["aws-cdk"]
     assert pinned[0].isdigit() and lock["packages"]["node_modules/aws-cdk"]["version"] == pinned
+    assert f"(`aws-cdk` {pinned})" in (ROOT / "README.md").read_text()  # the docs name the pinned CLI
 
 
 @pytest.mark.skipif(not (ROOT / "infrastructure" / "node_modules" / ".bin" / "cdk").exists(),
