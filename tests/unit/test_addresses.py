@@ -45,6 +45,11 @@ def whoami() -> Chalice:
 
     app.register_blueprint(bp)
     secrets.secret.cache_clear()
+    # Read the test stage's settings now: Chalice's test client runs each request with its "dev" stage's
+    # variables from .chalice/config.json in os.environ, and settings first read there would be that stage's.
+    from chalicelib.config import settings
+
+    settings()
     yield app
     secrets.secret.cache_clear()
 
