@@ -19,7 +19,7 @@ DIST := frontend/dist/index.html
 FRONTEND_SOURCES := $(shell find frontend/src frontend/public -type f 2>/dev/null) \
 	frontend/index.html frontend/vite.config.ts $(wildcard frontend/tsconfig*.json) frontend/package.json
 
-.PHONY: run test bench synth deps system-deps test-python test-frontend clean
+.PHONY: run test bench synth first-admin deps system-deps test-python test-frontend clean
 
 run: deps
 	$(PY) -m local
@@ -36,6 +36,11 @@ test-frontend: $(NODE_STAMP)
 
 bench: deps
 	$(PY) -m bench
+
+# A deployed stage's first administrator (AWS credentials in the shell): make first-admin STAGE=prod EMAIL=… NAME="…"
+first-admin: $(PY_STAMP)
+	@test -n "$(STAGE)" -a -n "$(EMAIL)" -a -n "$(NAME)" || { echo 'usage: make first-admin STAGE=prod EMAIL=… NAME="…"'; exit 2; }
+	$(PY) infrastructure/first_admin.py --stage "$(STAGE)" --email "$(EMAIL)" --name "$(NAME)"
 
 synth: deps
 	PIP_NO_INDEX=1 PIP_FIND_LINKS=$(CURDIR)/$(WHEELHOUSE) AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-eu-central-1} \

@@ -146,6 +146,24 @@ def ensure_person_with_role(staff: Principal, email: str, full_name: str, role: 
     return user.user_id
 
 
+def open_first_admin(email: str, full_name: str) -> tuple[User, str, dt.datetime]:
+    """A fresh deployment's first administrator (also a registrar), opened by the operator from a shell with
+    the AWS account's credentials: nobody can sign in to do it yet. (the person, the temporary password to
+    hand over in person, until when it works). The login must be free; the first sign-in asks for a new password."""
+    login = email.strip().lower()
+    if "@" not in login or not full_name.strip():
+        raise ValidationFailed("first admin", fields={"email": t("fields.required")})
+    current = now()
+    password = passwords.temporary_password()
+    expires = current + TEMPORARY_PASSWORD_VALID_FOR
+    user = User(uuid.uuid4().hex, email=login, full_name=full_name.strip(), roles={roles.ADMIN, roles.REGISTRAR},
+                must_change_password=True, password_hash=passwords.hash_password(password),
+                temporary_password_expires_at=expires, created_at=current)
+    store.create_user(user)  # the login is claimed in the same transaction: EmailTaken if someone has it
+    log_event("account_opened", user_id=user.user_id, role=roles.ADMIN, by="operator")
+    return user, password, expires
+
+
 def find_patient(email: str) -> dict[str, Any]:
     """A patient's card by email; staff accounts are not patients and look like no one."""
     user = store.user_by_login(email.strip().lower())
