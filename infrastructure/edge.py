@@ -148,8 +148,8 @@ def distribution_options(stage: cdk.Stack, prefix: str) -> dict[str, Any]:
 
     CloudFront's standard logs carry each request's query string (`cs-uri-query`). No token travels in a
     query string (the room's token is a header, reset and sign-in tokens are bodies, the signaling ticket
-    goes to the WebSocket API, not CloudFront); the registry's patient search does carry an email
-    (`GET /api/patients?email=`), so these logs hold personal data: private, a year, then deleted.
+    goes to the WebSocket API, not CloudFront), and no personal data either (the registry's patient search
+    sends the email in a POST body). They still hold viewers' addresses: private, a year, then deleted.
     Cookies are not logged.
     """
     return {"web_acl_id": edge_stack(stage, prefix).web_acl_arn, "enable_logging": True,

@@ -265,7 +265,7 @@ describe('RegistryFindPatientView', () => {
   it('says plainly when there is no card with the address', async () => {
     setUser(registrar)
     stubApi({
-      'GET /api/patients?email=nobody%40example.ru': () =>
+      'POST /api/patients/search': () =>
         apiError(404, 'not_found', 'Такой страницы или записи нет. Проверьте адрес.'),
     })
     const { wrapper } = await mountWithRouter(App, '/registry/patients/find')
@@ -278,7 +278,7 @@ describe('RegistryFindPatientView', () => {
   it('shows the card and sends a new temporary password only after confirmation', async () => {
     setUser(registrar)
     const fetchMock = stubApi({
-      'GET /api/patients?email=elena%40example.ru': () => jsonResponse(200, { ...found, must_change_password: false }),
+      'POST /api/patients/search': () => jsonResponse(200, { ...found, must_change_password: false }),
       'POST /api/patients/p-1/credentials': () => jsonResponse(200, { ...openedCard, credentials_sent: true }),
       'GET /api/patients/p-1/bookings': () => jsonResponse(200, []),
     })
@@ -310,7 +310,7 @@ describe('RegistryFindPatientView', () => {
     const paid = heldBooking({ id: 'b-9', status: 'paid', hold_expires_at: null, starts_at: '2026-12-01T10:00:00+03:00' })
     const cancelled = heldBooking({ id: 'b-8', status: 'cancelled', hold_expires_at: null })
     stubApi({
-      'GET /api/patients?email=elena%40example.ru': () => jsonResponse(200, found),
+      'POST /api/patients/search': () => jsonResponse(200, found),
       'GET /api/patients/p-1/bookings': () => jsonResponse(200, [paid, cancelled]),
     })
     const { wrapper } = await mountWithRouter(App, '/registry/patients/find?email=elena@example.ru')
@@ -328,7 +328,7 @@ describe('RegistryFindPatientView', () => {
     setUser(registrar)
     let answers = 0
     stubApi({
-      'GET /api/patients?email=elena%40example.ru': () => jsonResponse(200, found),
+      'POST /api/patients/search': () => jsonResponse(200, found),
       'GET /api/patients/p-1/bookings': () =>
         ++answers === 1 ? apiError(503, 'unavailable', 'Сервис временно недоступен. Попробуйте через минуту.') : jsonResponse(200, []),
     })
@@ -345,7 +345,7 @@ describe('RegistryFindPatientView', () => {
     setUser(registrar)
     const paid = heldBooking({ id: 'b-9', status: 'paid', hold_expires_at: null, price: 2500 })
     const fetchMock = stubApi({
-      'GET /api/patients?email=elena%40example.ru': () => jsonResponse(200, found),
+      'POST /api/patients/search': () => jsonResponse(200, found),
       'GET /api/patients/p-1/bookings': () => jsonResponse(200, [paid]),
       'POST /api/bookings/b-9/cancel': () => jsonResponse(200, { ...paid, status: 'refunded' }),
     })

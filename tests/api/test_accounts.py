@@ -327,9 +327,9 @@ def test_card_validation_and_unique_email(registrar: Api) -> None:
 
 def test_find_patient_by_email(registrar: Api) -> None:
     open_card(registrar)
-    found = registrar.get("/patients?email=NEW.patient@example.org")
+    found = registrar.post("/patients/search", {"email": "NEW.patient@example.org"})
     assert found.status_code == 200 and found.json["full_name"] == "Соколова Мария Ивановна"
-    assert registrar.get("/patients?email=nobody@example.org").status_code == 404
+    assert registrar.post("/patients/search", {"email": "nobody@example.org"}).status_code == 404
 
 
 def test_registration_requests_flow(client, registrar: Api) -> None:
@@ -365,7 +365,7 @@ def test_staff_routes_refuse_patients_and_strangers(client) -> None:
     make_user("patient@example.org", {"patient"})
     patient = Api(client)
     patient.login("patient@example.org")
-    for method, path in [("POST", "/patients"), ("GET", "/patients?email=a@b.ru"),
+    for method, path in [("POST", "/patients"), ("POST", "/patients/search"),
                          ("POST", "/patients/x/credentials")]:
         assert patient.call(method, path, {} if method == "POST" else None).status_code == 403
         assert Api(client).call(method, path, {} if method == "POST" else None).status_code == 401

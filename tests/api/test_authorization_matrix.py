@@ -68,7 +68,7 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("PUT", "/doctors/{doctor_id}/schedule"): only("doctor", "registrar", "admin"),
     ("POST", "/doctors"): STAFF, ("PUT", "/doctors/{doctor_id}"): STAFF,
     ("POST", "/doctors/{doctor_id}/signing-key"): ADMIN, ("GET", "/audit"): ADMIN,
-    ("POST", "/patients"): STAFF, ("GET", "/patients"): STAFF, ("POST", "/patients/{user_id}/credentials"): STAFF,
+    ("POST", "/patients"): STAFF, ("POST", "/patients/search"): STAFF, ("POST", "/patients/{user_id}/credentials"): STAFF,
     ("GET", "/patients/{user_id}/bookings"): STAFF,
     ("GET", "/registration-requests"): STAFF, ("POST", "/registration-requests/{request_id}/status"): STAFF,
     ("POST", "/specialties"): STAFF, ("PUT", "/specialties/{specialty_id}"): STAFF,
@@ -84,6 +84,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("PUT", "/bookings/{booking_id}/conclusion"): {"conclusion": "Черновик"},
     ("POST", "/bookings/{booking_id}/conclusion"): {"conclusion": "Заключение"},
     ("PUT", "/doctors/{doctor_id}/schedule"): {"weekly_hours": {"1": [["09:00", "10:00"]]}},
+    ("POST", "/patients/search"): {"email": "anna@example.org"},
 }
 
 

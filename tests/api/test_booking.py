@@ -398,7 +398,7 @@ def test_the_registry_sees_a_patients_bookings_and_the_read_is_audited(client, s
     older = patient.post("/bookings", {"slot_id": first["id"]}).json
     newer = patient.post("/bookings", {"slot_id": second["id"]}).json
     patient.post(f"/bookings/{older['id']}/cancel")
-    card = staff.get("/patients?email=anna@example.org").json
+    card = staff.post("/patients/search", {"email": "anna@example.org"}).json
     listed = staff.get(f"/patients/{card['id']}/bookings")
     assert listed.status_code == 200
     assert [(b["id"], b["status"]) for b in listed.json] == [(newer["id"], "held"), (older["id"], "cancelled")]
