@@ -56,12 +56,18 @@ def header_value(value: str, limit: int = 300) -> str:
     return _LINE_BREAKS.sub(" ", value or "").strip()[:limit]
 
 
-_ADDRESS = re.compile(r"^[^@\s<>,;:\"()\[\]\\]+@[^@\s<>,;:\"()\[\]\\]+$")
+# One plain address: nothing that could name a second recipient or start a header. Forms accept no other
+# (chalicelib/web/schema.py), so every stored address can be written to.
+_ADDRESS = re.compile(r"^[^@\s<>,;:\"()\[\]\\]+@[^@\s<>,;:\"()\[\]\\]+\.[^@\s<>,;:\"()\[\]\\.]+$")
+
+
+def is_plain_address(value: str) -> bool:
+    return isinstance(value, str) and len(value) <= 254 and bool(_ADDRESS.match(value))
 
 
 def recipient(to: str) -> str:
     """Exactly one plain address: anything that could name a second recipient or header is refused."""
-    if not isinstance(to, str) or len(to) > 254 or not _ADDRESS.match(to):
+    if not is_plain_address(to):
         raise ValueError("not a single plain address")
     return to
 

@@ -13,7 +13,6 @@ from typing import Any, Mapping
 from chalicelib.errors import ValidationFailed
 from chalicelib.i18n import t
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 _PHONE = re.compile(r"^\+?[0-9 ()\-]{7,20}$")
 
 
@@ -63,7 +62,9 @@ class Str(Field):
         if self.choices and value not in self.choices:
             raise FieldError("not_a_choice")
         if value and self.format == "email":
-            if not _EMAIL.match(value) or len(value) > 254:
+            from chalicelib.mail import is_plain_address
+
+            if not is_plain_address(value):
                 raise FieldError("email")
             value = value.lower()
         elif value and self.format == "phone":

@@ -427,3 +427,18 @@ def test_secrets_never_reach_the_log(registrar: Api, client, capsys: pytest.Capt
     assert token not in out
     assert patient.cookie.split("=", 1)[1] not in out
     assert all(json.loads(line) for line in out.splitlines() if line.startswith("{"))
+
+
+@pytest.mark.parametrize("address", ["a,b@example.org", "a<b@example.org", "\"a\"@example.org", "a;b@example.org",
+                                     "a(b)@example.org"])
+def test_an_address_mail_cannot_go_to_is_refused_before_anything_is_written(registrar: Api, address: str) -> None:
+    """An address that could name a second recipient is refused by the form, not half-way through opening a card."""
+    from chalicelib.storage import accounts as store
+
+    answer = registrar.post("/patients", {"full_name": "Иванова Ольга", "email": address, "phone": "+7 900 111-22-33",
+                                          "birth_date": "1990-05-17"})
+    assert answer.status_code == 400 and "email" in answer.json["error"]["fields"]
+    assert store.user_by_login(address.lower()) is None
+    request = Api(registrar.client).post("/registration-requests", {"full_name": "Иванова Ольга", "email": address,
+                                                                    "phone": "+7 900 111-22-33"})
+    assert request.status_code == 400 and "email" in request.json["error"]["fields"]
