@@ -124,8 +124,10 @@ def test_documents_conclusion_verification_and_audit(stack, page: Page, browser:
     page.goto(f"{url}/bookings/{booking_id}")
     documents = page.locator("[data-test='documents']")
     expect(documents.get_by_role("heading", name="Документы для врача")).to_be_visible()
+    # Documents by email: this booking's own address (the general one attaches nothing), its patient's alone.
     expect(documents.locator("[data-test='documents-email']")).to_contain_text(
-        "на адрес телемедицины клиники, указанный в письме об оплате")
+        "на личный адрес этой консультации")
+    expect(documents.locator("[data-test='documents-address']")).to_have_text(re.compile(r"^docs\+[a-z2-7]{32}@"))
     expect(documents.locator("[data-test='documents-empty']")).to_be_visible()
 
     results = small_pdf("Hemoglobin 135 g/L")
