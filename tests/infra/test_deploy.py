@@ -60,10 +60,10 @@ def test_cdk_json_runs_the_app_without_app_argument() -> None:
     assert f"(`aws-cdk` {pinned})" in (ROOT / "README.md").read_text()  # the docs name the pinned CLI
 
 
-@pytest.mark.skipif(not (ROOT / "infrastructure" / "node_modules" / ".bin" / "cdk").exists(),
-                    reason="the pinned CDK CLI is installed by `make deps`")
 def test_the_pinned_cdk_cli_synthesizes_from_infrastructure(tmp_path: Path) -> None:
     """`npx cdk synth` from infrastructure/, as README says: the app from cdk.json, stage from context."""
+    assert (ROOT / "infrastructure" / "node_modules" / ".bin" / "cdk").exists(), \
+        "the pinned CDK CLI is missing: `make deps` installs it (make test does too)"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CDK_"))}
     env.update(AWS_EC2_METADATA_DISABLED="true", AWS_ACCESS_KEY_ID="", AWS_SECRET_ACCESS_KEY="")
     run = subprocess.run(["npx", "--no-install", "cdk", "synth", "--quiet", "--no-notices", "-o", str(tmp_path),
