@@ -75,16 +75,24 @@ def test_only_the_patient_and_the_doctor_see_documents(client, paid: dict, patie
                       {"filename": "x.pdf", "content_type": "application/pdf", "size": 10}).status_code == 404
 
 
-def mail(sender: str, subject: str, files: list[tuple[str, str, bytes]], to: str = "telemed@clinic.local") -> bytes:
+def letter(sender: str, to: str, subject: str, files: list[tuple[str, str, bytes]],
+           headers: dict[str, str] | None = None, body: str = "Документы к консультации.") -> bytes:
+    """A raw email with files attached, as SES would store it."""
     message = EmailMessage()
+    for name, value in (headers or {}).items():
+        message[name] = value
     message["From"] = sender
     message["To"] = to
     message["Subject"] = subject
-    message.set_content("Здравствуйте, направляю документы.")
+    message.set_content(body)
     for name, content_type, data in files:
         maintype, subtype = content_type.split("/")
         message.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
     return message.as_bytes()
+
+
+def mail(sender: str, subject: str, files: list[tuple[str, str, bytes]], to: str = "telemed@clinic.local") -> bytes:
+    return letter(sender, to, subject, files, body="Здравствуйте, направляю документы.")
 
 
 def subject_for(booking: dict) -> str:

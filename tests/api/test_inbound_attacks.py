@@ -12,33 +12,17 @@ import io
 import json
 import secrets
 import zipfile
-from email.message import EmailMessage
 
 import pytest
 
 from tests.api.conftest import another_patient
-from tests.api.test_documents import PDF, mail, paid, replies_to, subject_for  # noqa: F401 - `paid` is a fixture
+from tests.api.test_documents import PDF, letter, mail, paid, replies_to, subject_for  # noqa: F401 - `paid` is a fixture
 from tests.helpers import Api, make_user, outbox
 
 ATTACKER = "mallory@evil.example"
 PASSING = {"X-SES-Spam-Verdict": "PASS", "X-SES-Virus-Verdict": "PASS",
            "Authentication-Results": "amazonses.com; spf=pass (spf=pass) smtp.mailfrom=example.org; "
                                      "dkim=pass header.i=@example.org; dmarc=pass header.from=example.org;"}
-
-
-def letter(sender: str, to: str, subject: str, files: list[tuple[str, str, bytes]],
-           headers: dict[str, str] | None = None) -> bytes:
-    message = EmailMessage()
-    for name, value in (headers or {}).items():
-        message[name] = value
-    message["From"] = sender
-    message["To"] = to
-    message["Subject"] = subject
-    message.set_content("Документы к консультации.")
-    for name, content_type, data in files:
-        maintype, subtype = content_type.split("/")
-        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
-    return message.as_bytes()
 
 
 def attachments_of(patient: Api, booking_id: str) -> list[dict]:

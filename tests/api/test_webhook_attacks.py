@@ -63,6 +63,13 @@ class World:
         assert response.status_code == 201, response.json
         return response.json
 
+    def hold_runs_out_and_another_takes_the_time(self, booking: dict) -> None:
+        from tests.api.test_payments import free_slot_id
+
+        self.at(dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=31))
+        other = another_patient(self.client)
+        assert other.post("/bookings", {"slot_id": free_slot_id(booking)}).status_code == 201
+
     def start_payment(self, booking: dict) -> str:
         response = self.patient.post(f"/bookings/{booking['id']}/payment")
         assert response.status_code == 200, response.json
@@ -235,11 +242,7 @@ def in_refunded_late(w: World) -> tuple[str, str]:
     """The hold ran out, another patient took the time, the payment came anyway: refunded as late."""
     booking = w.hold()
     payment_id = w.start_payment(booking)
-    w.at(dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=31))
-    other = another_patient(w.client)
-    from tests.api.test_payments import free_slot_id
-
-    assert other.post("/bookings", {"slot_id": free_slot_id(booking)}).status_code == 201
+    w.hold_runs_out_and_another_takes_the_time(booking)
     w.pay(payment_id)
     assert w.stored(booking["id"]).status == "refunded"
     return booking["id"], payment_id
@@ -309,11 +312,7 @@ def missed_in_expired_slot_kept(w: World) -> tuple[str, str]:
 def missed_in_expired_slot_lost(w: World) -> tuple[str, str]:
     booking = w.hold()
     payment_id = w.start_payment(booking)
-    w.at(dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=31))
-    other = another_patient(w.client)
-    from tests.api.test_payments import free_slot_id
-
-    assert other.post("/bookings", {"slot_id": free_slot_id(booking)}).status_code == 201
+    w.hold_runs_out_and_another_takes_the_time(booking)
     w.patient.login(PATIENT)
     w.pay(payment_id, delivered=False)
     assert w.patient.get(f"/bookings/{booking['id']}").json["status"] == "expired"
