@@ -30,6 +30,7 @@ from chalicelib.documents import addresses
 from chalicelib.documents.files import MAX_PER_BOOKING, MAX_SIZE, safe_filename, sniff
 from chalicelib.i18n import t
 from chalicelib.logs import log_event
+from chalicelib.mail import header_value
 from chalicelib.scheduling.times import to_key
 from chalicelib.storage import accounts as account_store
 from chalicelib.storage import bookings as booking_store
@@ -45,7 +46,6 @@ VERDICTS = ("spam", "virus", "spf", "dkim", "dmarc")
 _DATE_TIME = re.compile(
     r"(?:(?P<d>\d{1,2})\.(?P<m>\d{1,2})(?:\.(?P<y>\d{2,4}))?|(?P<iy>\d{4})-(?P<im>\d{2})-(?P<id>\d{2}))"
     r"\D{0,12}?(?P<h>\d{1,2})[:.](?P<mi>\d{2})")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
 
 def consultation_time(subject: str, today: dt.date) -> dt.datetime | None:
@@ -71,10 +71,6 @@ def _headers(message: Any, name: str) -> list[str]:
         return [str(value) for value in (message.get_all(name) or [])]
     except Exception:  # the email package's lazy parsers can raise on hostile input
         return []
-
-
-def _clean(text: str, limit: int = 200) -> str:
-    return _CONTROL.sub(" ", text or "").strip()[:limit]
 
 
 def recipients(message: Any) -> list[str]:
@@ -150,7 +146,7 @@ def _handle(raw: bytes, message_key: str, record: InboundMail, current: dt.datet
     senders = email.utils.getaddresses(_headers(message, "From"))
     sender = senders[0][1].strip().lower() if len(senders) == 1 else ""
     outcome["sender"] = sender
-    subject = _clean(" ".join(_headers(message, "Subject")))
+    subject = header_value(" ".join(_headers(message, "Subject")), 200)
     files = [safe_filename(_filename(part)) for part in message.iter_attachments()]
     to = recipients(message)
     token = next((tk for tk in (addresses.token_in(r) for r in to) if tk), None)
@@ -241,7 +237,7 @@ def _when_text(booking: Any) -> str | None:
 
 def _filename(part: Any) -> str:
     try:
-        return _clean(part.get_filename() or "document", 255) or "document"
+        return header_value(part.get_filename() or "document", 255) or "document"
     except Exception:
         return "document"
 
