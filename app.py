@@ -1,4 +1,5 @@
 """The Chalice app: a table of contents. Each blueprint lives in `chalicelib.routes`."""
+
 import os
 
 from chalice import Chalice, Rate
@@ -6,8 +7,19 @@ from chalice.app import SQSEvent, WebsocketEvent
 
 from chalicelib import resources
 from chalicelib.config import settings
-from chalicelib.routes import (auth, bookings, catalog, conclusions, documents, legal, mailroom, payments, registry,
-                               rooms, system)
+from chalicelib.routes import (
+    auth,
+    bookings,
+    catalog,
+    conclusions,
+    documents,
+    legal,
+    mailroom,
+    payments,
+    registry,
+    rooms,
+    system,
+)
 from chalicelib.web import middleware
 
 app = Chalice(app_name="telemed")
@@ -26,7 +38,6 @@ app.register_blueprint(rooms.bp)
 app.register_blueprint(conclusions.bp)
 app.register_blueprint(documents.bp)
 app.register_blueprint(mailroom.bp)
-
 
 
 def _sender() -> object:

@@ -1,4 +1,5 @@
 """AWS operations per request on the booking path, counted by a botocore hook (moto in-process)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,13 +23,23 @@ def measure() -> list[Row]:
 
         secret = "bench password 1"
         for email, roles in (("staff@example.org", {"registrar"}), ("patient@example.org", {"patient"})):
-            store.create_user(User(uuid.uuid4().hex, email=email, full_name="Бенч Пациент", roles=roles,
-                                   password_hash=passwords.hash_password(secret), created_at=now()))
+            store.create_user(
+                User(
+                    uuid.uuid4().hex,
+                    email=email,
+                    full_name="Бенч Пациент",
+                    roles=roles,
+                    password_hash=passwords.hash_password(secret),
+                    created_at=now(),
+                )
+            )
         with Client(app) as client:
+
             def call(method: str, path: str, body: object = None, cookie: str | None = None):  # type: ignore[no-untyped-def]
                 headers = {"Content-Type": "application/json", **({"Cookie": cookie} if cookie else {})}
-                return getattr(client.http, method)(path, headers=headers,
-                                                    body=json.dumps(body) if body is not None else None)
+                return getattr(client.http, method)(
+                    path, headers=headers, body=json.dumps(body) if body is not None else None
+                )
 
             def login(email: str) -> str:
                 response = call("post", "/auth/login", {"login": email, "password": secret})
@@ -36,17 +47,33 @@ def measure() -> list[Row]:
 
             staff, patient = login("staff@example.org"), login("patient@example.org")
             specialty = json.loads(call("post", "/specialties", {"name": "Терапия"}, staff).body)
-            doctor = json.loads(call("post", "/doctors", {"email": "doc@example.org", "full_name": "Доктор Бенч",
-                                                          "specialty_id": specialty["id"], "price": 2000,
-                                                          "duration_minutes": 30}, staff).body)
-            call("put", f"/doctors/{doctor['id']}/schedule",
-                 {"weekly_hours": {str(d): [["09:00", "13:00"], ["14:00", "18:00"]] for d in range(1, 6)}}, staff)
+            doctor = json.loads(
+                call(
+                    "post",
+                    "/doctors",
+                    {
+                        "email": "doc@example.org",
+                        "full_name": "Доктор Бенч",
+                        "specialty_id": specialty["id"],
+                        "price": 2000,
+                        "duration_minutes": 30,
+                    },
+                    staff,
+                ).body
+            )
+            call(
+                "put",
+                f"/doctors/{doctor['id']}/schedule",
+                {"weekly_hours": {str(d): [["09:00", "13:00"], ["14:00", "18:00"]] for d in range(1, 6)}},
+                staff,
+            )
             for doc in json.loads(call("get", "/legal-documents", cookie=patient).body):
                 call("post", "/consents", {k: doc[k] for k in ("kind", "version", "sha256")}, patient)
             today = dt.date.today()
             with recording() as listing:
-                slots = json.loads(call("get", f"/doctors/{doctor['id']}/slots?from={today}"
-                                               f"&to={today + dt.timedelta(days=6)}").body)
+                slots = json.loads(
+                    call("get", f"/doctors/{doctor['id']}/slots?from={today}&to={today + dt.timedelta(days=6)}").body
+                )
             with recording() as holding:
                 assert call("post", "/bookings", {"slot_id": slots[0]["id"]}, patient).status_code == 201
             with recording() as mine:

@@ -1,4 +1,5 @@
 """Cold start: importing the app must cost little more than its libraries."""
+
 from __future__ import annotations
 
 from bench.harness import Row, at_most, fresh_python, median, row
@@ -15,7 +16,6 @@ def measure() -> list[Row]:
         lib_times.append(float(fresh_python(TIMED_IMPORT.format(stmt="import boto3, chalice, pynamodb"), env)))
     app_ms, lib_ms = median(app_times) * 1000, median(lib_times) * 1000
     return [
-        row("cold import app / import boto3, chalice, pynamodb (median of 7)", app_ms / lib_ms, "ratio",
-            at_most(1.3)),
+        row("cold import app / import boto3, chalice, pynamodb (median of 7)", app_ms / lib_ms, "ratio", at_most(1.3)),
         row("cold import app (median of 7)", app_ms, "ms", ("info", lambda v: True)),
     ]

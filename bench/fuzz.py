@@ -4,6 +4,7 @@ kind of caller (registrar, patient, doctor, anonymous), on a stack of its own.
 A failure is a server error or an answer outside the schema; the count comes from schemathesis's
 JUnit report (one test case per operation and caller).
 """
+
 from __future__ import annotations
 
 import shutil
@@ -32,8 +33,10 @@ def _failures(junit: Path, who: str) -> tuple[int, int]:
             problem = case.find("error")
         if problem is not None:
             failed += 1
-            print(f"bench fuzz: {case.get('name')} as {who}:\n{problem.get('message') or ''}\n{problem.text or ''}",
-                  file=sys.stderr)
+            print(
+                f"bench fuzz: {case.get('name')} as {who}:\n{problem.get('message') or ''}\n{problem.text or ''}",
+                file=sys.stderr,
+            )
     return tried, failed
 
 
@@ -56,10 +59,18 @@ def measure() -> list[Row]:
         stop_stack(stack)
         shutil.rmtree(work, ignore_errors=True)
     return [
-        row(f"schemathesis: operations × 4 callers tried, up to {EXAMPLES} cases each", tried, "operations",
-            ("info", lambda value: value > 0)),
-        row("schemathesis: operations with a server error or an answer outside the schema", failed, "operations",
-            at_most(0)),
+        row(
+            f"schemathesis: operations × 4 callers tried, up to {EXAMPLES} cases each",
+            tried,
+            "operations",
+            ("info", lambda value: value > 0),
+        ),
+        row(
+            "schemathesis: operations with a server error or an answer outside the schema",
+            failed,
+            "operations",
+            at_most(0),
+        ),
         row("schemathesis: time for the whole run", spent, "s", ("info", lambda value: True)),
     ]
 

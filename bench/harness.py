@@ -1,4 +1,5 @@
 """Rows of the benchmark table and how they are printed and saved."""
+
 from __future__ import annotations
 
 import json
@@ -7,9 +8,9 @@ import platform
 import statistics
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results.json"
@@ -59,8 +60,9 @@ def percentile(values: list[float], p: float) -> float:
 def fresh_python(code: str, env: dict[str, str] | None = None) -> str:
     """Run `code` in a new interpreter at the project root and return its stdout."""
     full_env = {**os.environ, **(env or {})}
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=full_env, capture_output=True,
-                          text=True, check=True).stdout
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=full_env, capture_output=True, text=True, check=True
+    ).stdout
 
 
 def machine() -> str:
@@ -90,15 +92,23 @@ TABLE_START, TABLE_END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 def save(rows: list[Row], ran_at: str, seconds: float) -> None:
     """bench/results.json, and the table between the bench markers in README.md."""
-    RESULTS.write_text(json.dumps({"machine": machine(), "ran_at": ran_at, "seconds": round(seconds),
-                                   "rows": [r.as_json() for r in rows]}, ensure_ascii=False, indent=2) + "\n",
-                       encoding="utf-8")
+    RESULTS.write_text(
+        json.dumps(
+            {"machine": machine(), "ran_at": ran_at, "seconds": round(seconds), "rows": [r.as_json() for r in rows]},
+            ensure_ascii=False,
+            indent=2,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     text = README.read_text(encoding="utf-8")
     if TABLE_START in text and TABLE_END in text:
         head, rest = text.split(TABLE_START, 1)
         tail = rest.split(TABLE_END, 1)[1]
         failed = sum(not r.passed for r in rows)
         summary = "every goal met" if not failed else f"{failed} goal(s) not met"
-        block = (f"{TABLE_START}\n`make bench` on {ran_at} ({round(seconds / 60)} min, {summary}); "
-                 f"machine: {machine()}.\n\n{report(rows)}\n{TABLE_END}")
+        block = (
+            f"{TABLE_START}\n`make bench` on {ran_at} ({round(seconds / 60)} min, {summary}); "
+            f"machine: {machine()}.\n\n{report(rows)}\n{TABLE_END}"
+        )
         README.write_text(head + block + tail, encoding="utf-8")

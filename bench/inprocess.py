@@ -1,16 +1,24 @@
 """A moto-backed environment inside the bench process, as the tests use."""
+
 from __future__ import annotations
 
 import contextlib
 import os
-from typing import Iterator
+from collections.abc import Iterator
 
 
 @contextlib.contextmanager
 def moto_stage() -> Iterator[None]:
-    os.environ.update({"STAGE": "local", "RESOURCE_PREFIX": "telemed-bench", "AWS_ACCESS_KEY_ID": "bench",
-                       "AWS_SECRET_ACCESS_KEY": "bench", "AWS_DEFAULT_REGION": "eu-central-1",
-                       "LOG_LEVEL": "WARNING"})
+    os.environ.update(
+        {
+            "STAGE": "local",
+            "RESOURCE_PREFIX": "telemed-bench",
+            "AWS_ACCESS_KEY_ID": "bench",
+            "AWS_SECRET_ACCESS_KEY": "bench",
+            "AWS_DEFAULT_REGION": "eu-central-1",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
     for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
         os.environ.pop(name, None)
     from moto import mock_aws

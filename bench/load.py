@@ -4,15 +4,17 @@ Errors are 5xx, unexpected refusals, dropped connections and timeouts (a 409 for
 holds is the system working). A double booking is two holds of one slot that both succeeded before the
 first was even asked to cancel.
 """
+
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
+import itertools
 import random
 import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -65,8 +67,11 @@ def run(url: str, patients: int = PATIENTS, duration_s: float = DURATION_S) -> l
     def patient_loop(person: HttpApi) -> None:
         api = HttpApi(url)
         while time.monotonic() < stop_at:
-            login = timed(lambda: api.call("POST", "/auth/login",
-                                           {"login": person.email, "password": person.password}, timeout=120))
+            login = timed(
+                lambda: api.call(
+                    "POST", "/auth/login", {"login": person.email, "password": person.password}, timeout=120
+                )
+            )
             if login is None or login.status != 200:
                 continue
             listed = timed(lambda: api.get(f"/doctors/{random.choice(doctors)}/slots?{window}"))
@@ -93,18 +98,26 @@ def run(url: str, patients: int = PATIENTS, duration_s: float = DURATION_S) -> l
     double = 0
     for intervals in holds.values():
         intervals.sort()
-        for (first_answer, first_cancel), (second_answer, _) in zip(intervals, intervals[1:]):
+        for (_first_answer, first_cancel), (second_answer, _) in itertools.pairwise(intervals):
             if second_answer < first_cancel:
                 double += 1
     return [
-        row(f"load: {patients} patients, login → slots → hold → cancel, {duration_s:.0f} s: requests per second",
-            len(latencies) / elapsed, "req/s", ("info", lambda v: True)),
+        row(
+            f"load: {patients} patients, login → slots → hold → cancel, {duration_s:.0f} s: requests per second",
+            len(latencies) / elapsed,
+            "req/s",
+            ("info", lambda v: True),
+        ),
         row("load: request latency p50", percentile(latencies, 50) * 1000, "ms", ("info", lambda v: True)),
         row("load: request latency p95", percentile(latencies, 95) * 1000, "ms", ("info", lambda v: True)),
         row("load: request latency p99", percentile(latencies, 99) * 1000, "ms", ("info", lambda v: True)),
         row("load: completed hold-and-cancel cycles", done[0], "cycles", ("info", lambda v: True)),
         row("load: errors: 5xx, refused or dropped", sum(e not in TIMEOUTS for e in errors), "count", at_most(0)),
-        row("load: errors: no answer within 30 s (API Gateway's limit)", sum(e in TIMEOUTS for e in errors), "count",
-            at_most(0)),
+        row(
+            "load: errors: no answer within 30 s (API Gateway's limit)",
+            sum(e in TIMEOUTS for e in errors),
+            "count",
+            at_most(0),
+        ),
         row("load: double bookings", double, "count", at_most(0)),
     ]

@@ -1,4 +1,5 @@
 """Notification → email on the local stack: from the payer's «Оплатить» to the email in the outbox."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -34,8 +35,11 @@ def measure() -> list[Row]:
         registrar = signed_in(stack.url, "registrar@clinic.local", "demo-password")
         doctor = next(d for d in HttpApi(stack.url).get("/doctors").json if d["specialty"]["id"] == "endocrinology")
         today = dt.date.today()
-        slots = HttpApi(stack.url).get(f"/doctors/{doctor['id']}/slots?from={today}"
-                                       f"&to={today + dt.timedelta(days=14)}").json
+        slots = (
+            HttpApi(stack.url)
+            .get(f"/doctors/{doctor['id']}/slots?from={today}&to={today + dt.timedelta(days=14)}")
+            .json
+        )
         timings = []
         for slot in slots[:RUNS]:
             patient = new_patient(stack.url, registrar)
@@ -46,13 +50,16 @@ def measure() -> list[Row]:
             started = time.perf_counter()
             _pay(url)
             while time.perf_counter() - started < 10:
-                if any(m["to"] == [email] and m["subject"].startswith("Консультация оплачена")
-                       for m in outbox.get("/dev/outbox").json):
+                if any(
+                    m["to"] == [email] and m["subject"].startswith("Консультация оплачена")
+                    for m in outbox.get("/dev/outbox").json
+                ):
                     break
                 time.sleep(0.01)
             timings.append(time.perf_counter() - started)
     finally:
         stop_stack(stack)
-    return [row(f"payment notification → email in the outbox, median of {RUNS}", median(timings), "s",
-                at_most(1.0)),
-            row(f"payment notification → email in the outbox, worst of {RUNS}", max(timings), "s", at_most(1.0))]
+    return [
+        row(f"payment notification → email in the outbox, median of {RUNS}", median(timings), "s", at_most(1.0)),
+        row(f"payment notification → email in the outbox, worst of {RUNS}", max(timings), "s", at_most(1.0)),
+    ]

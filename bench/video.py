@@ -12,25 +12,37 @@ page is opened with `?relay=1` (TURN only) and `?bitrate=` (the cap under test),
   payload bytes, after 10 s of ramp-up);
 - the resolution and frame rate the doctor's side receives under the 128 kbit/s cap.
 """
+
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
 import random
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from bench.harness import Row, at_least, at_most, median, row
 from local.client import HttpApi, signed_in
 from local.process import start_stack, stop_stack
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--use-fake-device-for-media-stream",
-         "--use-fake-ui-for-media-stream", "--autoplay-policy=no-user-gesture-required"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
+    "--autoplay-policy=no-user-gesture-required",
+]
 RUNS = 3
 WARM_UP = 10
 WIDTH, HEIGHT, FPS, SECONDS = 1920, 1080, 30, 2.5
@@ -38,12 +50,16 @@ WIDTH, HEIGHT, FPS, SECONDS = 1920, 1080, 30, 2.5
 
 # --- The camera: a Y4M clip, written with plain Python ---------------------------------------
 
-def _texture(rnd: random.Random, width: int, height: int, amplitude: int, centre: int, swing: int,
-             scale: float, segment: int = 8) -> list[bytes]:
+
+def _texture(
+    rnd: random.Random, width: int, height: int, amplitude: int, centre: int, swing: int, scale: float, segment: int = 8
+) -> list[bytes]:
     """Rows of smooth gradients with grain: each 8-pixel run is random bytes mapped by a lookup table
     onto its gradient level ± amplitude (bytes.translate keeps it fast)."""
-    tables = [bytes(max(16, min(240, level + v * (2 * amplitude + 1) // 256 - amplitude)) for v in range(256))
-              for level in range(256)]
+    tables = [
+        bytes(max(16, min(240, level + v * (2 * amplitude + 1) // 256 - amplitude)) for v in range(256))
+        for level in range(256)
+    ]
     runs = width // segment + 1
     rows = []
     for y in range(height):
@@ -51,9 +67,14 @@ def _texture(rnd: random.Random, width: int, height: int, amplitude: int, centre
         parts = []
         for s in range(runs):
             x = s * segment
-            level = centre + int(swing * (0.6 * math.sin(x / (170.0 * scale) + y / (260.0 * scale))
-                                          + 0.4 * math.cos(y / (90.0 * scale) - x / (400.0 * scale))))
-            parts.append(raw[x:x + segment].translate(tables[max(0, min(255, level))]))
+            level = centre + int(
+                swing
+                * (
+                    0.6 * math.sin(x / (170.0 * scale) + y / (260.0 * scale))
+                    + 0.4 * math.cos(y / (90.0 * scale) - x / (400.0 * scale))
+                )
+            )
+            parts.append(raw[x : x + segment].translate(tables[max(0, min(255, level))]))
         rows.append(b"".join(parts)[:width])
     return rows
 
@@ -82,12 +103,12 @@ def write_clip(path: Path, seconds: float = SECONDS, fps: int = FPS, width: int 
             plane = []
             for y in range(height):
                 ox, oy = offsets[min(2, y // band)]
-                line = luma[oy + y][ox:ox + width]
+                line = luma[oy + y][ox : ox + width]
                 dy = y - cy
                 if -radius < dy < radius:
                     half = int(math.sqrt(radius * radius - dy * dy))
                     a, b = max(0, cx - half), min(width, cx + half)
-                    line = line[:a] + disc[dy + radius][a - cx + 200:b - cx + 200] + line[b:]
+                    line = line[:a] + disc[dy + radius][a - cx + 200 : b - cx + 200] + line[b:]
                 plane.append(line)
             out.write(b"FRAME\n")
             out.write(b"".join(plane))
@@ -95,12 +116,13 @@ def write_clip(path: Path, seconds: float = SECONDS, fps: int = FPS, width: int 
                 rows = []
                 for y in range(ch):
                     ox, oy = offsets[min(2, (2 * y) // band)]
-                    rows.append(source[oy // 2 + y][ox // 2:ox // 2 + cw])
+                    rows.append(source[oy // 2 + y][ox // 2 : ox // 2 + cw])
                 out.write(b"".join(rows))
     return path
 
 
 # --- The rooms -----------------------------------------------------------------------------
+
 
 def _wait(predicate: Callable[[], bool], timeout: float, what: str, step: float = 0.5) -> None:
     deadline = time.monotonic() + timeout
@@ -125,8 +147,9 @@ class _Call:
         patient.goto(f"{url}/room/{visit['room_id']}{'?' + query if query else ''}#token={visit['token']}")
         patient.wait_for_function("() => window.__call && window.__call.marks.joined", timeout=30000)
         doctor_context = self._context(browser)
-        login = doctor_context.request.post(f"{url}/api/auth/login",
-                                            data={"login": "doctor@clinic.local", "password": "demo-password"})
+        login = doctor_context.request.post(
+            f"{url}/api/auth/login", data={"login": "doctor@clinic.local", "password": "demo-password"}
+        )
         assert login.ok, login.text()
         doctor = doctor_context.new_page()
         doctor.goto(f"{url}/room/{visit['room_id']}{'?' + query if query else ''}")
@@ -156,10 +179,8 @@ class _Call:
         # «Завершить» on both sides: the connections close and give their TURN allocations back
         # (a killed page would hold them until they expire, and the local coturn has few relay ports).
         for page in (self.patient, self.doctor):
-            try:
+            with contextlib.suppress(Exception):
                 page.locator("[data-test='hang-up']").click(timeout=3000)
-            except Exception:  # noqa: BLE001 - already gone is fine
-                pass
         time.sleep(0.5)
         for context in self.contexts:
             context.close()
@@ -181,8 +202,9 @@ def measure() -> list[Row]:
         first_room = paid_drop_in(stack.url, registrar)
         second_room = paid_drop_in(stack.url, registrar)
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM,
-                                        args=FLAGS + [f"--use-file-for-fake-video-capture={clip}"])
+            browser = p.chromium.launch(
+                executable_path=CHROMIUM, args=[*FLAGS, f"--use-file-for-fake-video-capture={clip}"]
+            )
             try:
                 _wait(lambda: _room_open(stack.url, first_room), 150, "the first room did not open")
                 times: dict[str, list[float]] = {"p2p": [], "relay": []}
@@ -221,16 +243,26 @@ def measure() -> list[Row]:
 
     return [
         row("video: 1080p camera clip generated (Y4M, 2.5 s)", generated, "s", at_most(20)),
-        row(f"video: both present → first remote frame, P2P, median of {RUNS}", median(times["p2p"]), "s",
-            at_most(0.5)),
-        row(f"video: both present → first remote frame, TURN relay, median of {RUNS}", median(times["relay"]), "s",
-            at_most(0.6)),
+        row(
+            f"video: both present → first remote frame, P2P, median of {RUNS}", median(times["p2p"]), "s", at_most(0.5)
+        ),
+        row(
+            f"video: both present → first remote frame, TURN relay, median of {RUNS}",
+            median(times["relay"]),
+            "s",
+            at_most(0.6),
+        ),
         row("video: sent bitrate over 10 s, 640 kbit/s cap", sent[640000], "kbit/s", within(640)),
         row("video: sent bitrate over 10 s, 128 kbit/s cap", sent[128000], "kbit/s", within(128)),
-        row("video: received height at the 128 kbit/s cap (median over 10 s)", received[128000][0], "px",
-            at_least(360)),
-        row("video: received frame rate at the 128 kbit/s cap (median over 10 s)", received[128000][1], "fps",
-            at_least(25)),
+        row(
+            "video: received height at the 128 kbit/s cap (median over 10 s)", received[128000][0], "px", at_least(360)
+        ),
+        row(
+            "video: received frame rate at the 128 kbit/s cap (median over 10 s)",
+            received[128000][1],
+            "fps",
+            at_least(25),
+        ),
     ]
 
 

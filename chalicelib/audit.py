@@ -1,4 +1,5 @@
 """The audit log: every read of a booking, an attachment or a conclusion by anyone but its patient."""
+
 from __future__ import annotations
 
 import base64
@@ -14,20 +15,34 @@ from chalicelib.storage.errors import store_errors
 from chalicelib.storage.tables import AuditEntry
 
 
-def record(principal: Any, action: str, target_type: str, target_id: str, patient_id: str | None, ip: str = "",
-           user_agent: str = "") -> None:
+def record(
+    principal: Any,
+    action: str,
+    target_type: str,
+    target_id: str,
+    patient_id: str | None,
+    ip: str = "",
+    user_agent: str = "",
+) -> None:
     """Write the entry (before the data is answered) unless the reader is the patient themself."""
     if principal is not None and patient_id is not None and principal.user_id == patient_id:
         return
     from chalicelib.timefmt import clinic_zone
 
     current = now()
-    entry = AuditEntry(current.astimezone(clinic_zone()).strftime("%Y-%m-%d"), f"{current.isoformat()}#{uuid.uuid4().hex[:8]}",
-                       actor_id=getattr(principal, "user_id", "anonymous"),
-                       actor_name=getattr(principal, "full_name", "—"),
-                       actor_roles=",".join(sorted(getattr(principal, "roles", ()) or ())), action=action,
-                       target_type=target_type, target_id=target_id, patient_id=patient_id, ip=ip or None,
-                       user_agent=(user_agent or "")[:300] or None)
+    entry = AuditEntry(
+        current.astimezone(clinic_zone()).strftime("%Y-%m-%d"),
+        f"{current.isoformat()}#{uuid.uuid4().hex[:8]}",
+        actor_id=getattr(principal, "user_id", "anonymous"),
+        actor_name=getattr(principal, "full_name", "—"),
+        actor_roles=",".join(sorted(getattr(principal, "roles", ()) or ())),
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        patient_id=patient_id,
+        ip=ip or None,
+        user_agent=(user_agent or "")[:300] or None,
+    )
     with store_errors():
         entry.save()
 
@@ -65,12 +80,28 @@ def entries(day: str | None, cursor: str | None = None, limit: int | None = None
         start = {"day": {"S": chosen}, "at_id": {"S": _position(chosen, cursor)}}
     with store_errors():
         # One more than the page: whether another page follows is known without an empty last page.
-        found = list(AuditEntry.query(chosen, scan_index_forward=False, limit=size + 1, page_size=size + 1,
-                                      last_evaluated_key=start))
+        found = list(
+            AuditEntry.query(
+                chosen, scan_index_forward=False, limit=size + 1, page_size=size + 1, last_evaluated_key=start
+            )
+        )
     page = found[:size]
     following = _cursor(chosen, page[-1].at_id) if len(found) > size else None
-    return {"entries": [{"at": e.at_id.split("#")[0], "actor_id": e.actor_id, "actor_name": e.actor_name,
-                         "actor_roles": e.actor_roles.split(",") if e.actor_roles else [], "action": e.action,
-                         "target_type": e.target_type, "target_id": e.target_id, "patient_id": e.patient_id,
-                         "ip": e.ip, "user_agent": e.user_agent} for e in page],
-            "next": following}
+    return {
+        "entries": [
+            {
+                "at": e.at_id.split("#")[0],
+                "actor_id": e.actor_id,
+                "actor_name": e.actor_name,
+                "actor_roles": e.actor_roles.split(",") if e.actor_roles else [],
+                "action": e.action,
+                "target_type": e.target_type,
+                "target_id": e.target_id,
+                "patient_id": e.patient_id,
+                "ip": e.ip,
+                "user_agent": e.user_agent,
+            }
+            for e in page
+        ],
+        "next": following,
+    }

@@ -3,6 +3,7 @@
 Created on first use, never at import, so cold starts stay short and moto can
 start before any client exists. `reset()` forgets them (tests, local stack).
 """
+
 from __future__ import annotations
 
 import functools
@@ -11,19 +12,20 @@ from typing import Any
 from chalicelib.config import settings
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _session() -> Any:
     import boto3
 
     return boto3.session.Session(region_name=settings().region)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def client(service: str) -> Any:
     from botocore.config import Config
 
-    config = Config(connect_timeout=3, read_timeout=10, retries={"mode": "standard", "max_attempts": 3},
-                    max_pool_connections=64)
+    config = Config(
+        connect_timeout=3, read_timeout=10, retries={"mode": "standard", "max_attempts": 3}, max_pool_connections=64
+    )
     return _session().client(service, config=config)
 
 

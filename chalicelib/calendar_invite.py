@@ -1,11 +1,13 @@
 """An .ics invitation (RFC 5545) for a consultation."""
+
 from __future__ import annotations
 
 import datetime as dt
 
 
-def invitation(uid: str, starts_at: str, ends_at: str, summary: str, description: str, url: str,
-               organizer: str) -> bytes:
+def invitation(
+    uid: str, starts_at: str, ends_at: str, summary: str, description: str, url: str, organizer: str
+) -> bytes:
     from icalendar import Alarm, Calendar, Event
 
     calendar = Calendar()
@@ -14,9 +16,9 @@ def invitation(uid: str, starts_at: str, ends_at: str, summary: str, description
     calendar.add("method", "PUBLISH")
     event = Event()
     event.add("uid", f"{uid}@telemedicine")
-    event.add("dtstamp", dt.datetime.now(dt.timezone.utc))
-    event.add("dtstart", dt.datetime.fromisoformat(starts_at).astimezone(dt.timezone.utc))
-    event.add("dtend", dt.datetime.fromisoformat(ends_at).astimezone(dt.timezone.utc))
+    event.add("dtstamp", dt.datetime.now(dt.UTC))
+    event.add("dtstart", dt.datetime.fromisoformat(starts_at).astimezone(dt.UTC))
+    event.add("dtend", dt.datetime.fromisoformat(ends_at).astimezone(dt.UTC))
     event.add("summary", summary)
     event.add("description", description)
     event.add("location", url)

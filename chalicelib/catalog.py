@@ -1,4 +1,5 @@
 """Specialties, doctors and their schedules, as the registry manages them."""
+
 from __future__ import annotations
 
 import re
@@ -10,8 +11,7 @@ from chalicelib.accounts.sessions import Principal
 from chalicelib.errors import Forbidden, NotFound, ValidationFailed
 from chalicelib.i18n import t
 from chalicelib.logs import log_event
-from chalicelib.scheduling import weekly
-from chalicelib.scheduling import later
+from chalicelib.scheduling import later, weekly
 from chalicelib.scheduling.materialize import Outcome, materialize, window_days
 from chalicelib.storage import catalog as store
 from chalicelib.storage.tables import Doctor, Specialty, plain
@@ -23,9 +23,13 @@ def specialty_view(item: Specialty) -> dict[str, Any]:
 
 def doctor_view(doctor: Doctor, with_schedule: bool = False) -> dict[str, Any]:
     data: dict[str, Any] = {
-        "id": doctor.doctor_id, "full_name": doctor.full_name, "bio": doctor.bio or "",
+        "id": doctor.doctor_id,
+        "full_name": doctor.full_name,
+        "bio": doctor.bio or "",
         "specialty": {"id": doctor.specialty_id, "name": doctor.specialty_name},
-        "price": int(doctor.price), "currency": "RUB", "duration_minutes": int(doctor.duration_minutes),
+        "price": int(doctor.price),
+        "currency": "RUB",
+        "duration_minutes": int(doctor.duration_minutes),
     }
     if with_schedule:
         data["weekly_hours"] = plain(doctor.weekly_hours)
@@ -73,16 +77,26 @@ def _specialty(specialty_id: str) -> Specialty:
     return specialty
 
 
-def add_doctor(staff: Principal, email: str, full_name: str, specialty_id: str, bio: str | None, price: int,
-               duration_minutes: int) -> dict[str, Any]:
+def add_doctor(
+    staff: Principal, email: str, full_name: str, specialty_id: str, bio: str | None, price: int, duration_minutes: int
+) -> dict[str, Any]:
     """Give a person the doctor's role and a public card; a new person gets credentials by email."""
     from chalicelib.accounts import cards
 
     specialty = _specialty(specialty_id)
     user_id = cards.ensure_person_with_role(staff, email=email, full_name=full_name, role=roles.DOCTOR)
-    doctor = Doctor(user_id, full_name=full_name, specialty_id=specialty.specialty_id,
-                    specialty_name=specialty.name, bio=bio, price=price, duration_minutes=duration_minutes,
-                    active=True, weekly_hours={}, days_off=set())
+    doctor = Doctor(
+        user_id,
+        full_name=full_name,
+        specialty_id=specialty.specialty_id,
+        specialty_name=specialty.name,
+        bio=bio,
+        price=price,
+        duration_minutes=duration_minutes,
+        active=True,
+        weekly_hours={},
+        days_off=set(),
+    )
     store.create_doctor(doctor)
     log_event("doctor_added", doctor_id=user_id, by=staff.user_id)
     return doctor_view(doctor, with_schedule=True)
@@ -106,7 +120,9 @@ def update_doctor(staff: Principal, doctor_id: str, **changes: Any) -> dict[str,
 
 def may_edit_schedule(principal: Principal, doctor_id: str) -> bool:
     """The doctor their own; the registry anyone's."""
-    return principal.user_id == doctor_id and principal.has(roles.DOCTOR) or principal.has(roles.REGISTRAR, roles.ADMIN)
+    return (principal.user_id == doctor_id and principal.has(roles.DOCTOR)) or principal.has(
+        roles.REGISTRAR, roles.ADMIN
+    )
 
 
 def set_schedule(principal: Principal, doctor_id: str, weekly_hours: Any, days_off: Any) -> dict[str, Any]:
@@ -119,11 +135,23 @@ def set_schedule(principal: Principal, doctor_id: str, weekly_hours: Any, days_o
     store.update_doctor(doctor, weekly_hours=hours, days_off=off or None)
     updated = get_doctor(doctor_id)
     outcome, rest = bring_slots_in_line(updated)
-    log_event("schedule_set", doctor_id=doctor_id, by=principal.user_id, created=outcome.created,
-              removed=outcome.removed, kept=outcome.kept_taken, rest=rest)
+    log_event(
+        "schedule_set",
+        doctor_id=doctor_id,
+        by=principal.user_id,
+        created=outcome.created,
+        removed=outcome.removed,
+        kept=outcome.kept_taken,
+        rest=rest,
+    )
     view = doctor_view(updated, with_schedule=True)
-    view["slots"] = {"created": outcome.created, "removed": outcome.removed, "kept_taken": outcome.kept_taken,
-                     "days_done": window_days(later.NEAR_DAYS), "rest": rest}
+    view["slots"] = {
+        "created": outcome.created,
+        "removed": outcome.removed,
+        "kept_taken": outcome.kept_taken,
+        "days_done": window_days(later.NEAR_DAYS),
+        "rest": rest,
+    }
     return view
 
 

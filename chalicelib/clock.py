@@ -1,14 +1,15 @@
 """The service's notion of now, always in UTC. Tests move it with `set_clock`."""
+
 from __future__ import annotations
 
 import datetime as dt
-from typing import Callable
+from collections.abc import Callable
 
 _clock: Callable[[], dt.datetime] | None = None
 
 
 def now() -> dt.datetime:
-    return _clock() if _clock is not None else dt.datetime.now(dt.timezone.utc)
+    return _clock() if _clock is not None else dt.datetime.now(dt.UTC)
 
 
 def set_clock(clock: Callable[[], dt.datetime] | None) -> None:

@@ -2,6 +2,7 @@
 
 The same code runs in AWS and in the local stack; only these values differ.
 """
+
 from __future__ import annotations
 
 import functools
@@ -78,19 +79,24 @@ def _stage() -> tuple[str, bool]:
     stage (or with the local stack's flag) refuses to start rather than guess."""
     stage = os.environ.get("STAGE", "").strip()
     if not stage:
-        raise SettingsError("STAGE is not set: refusing to start. Each stage's functions get it from "
-                            ".chalice/config.json (the infrastructure passes it on); the local stack and the "
-                            "tests set STAGE=local.")
+        raise SettingsError(
+            "STAGE is not set: refusing to start. Each stage's functions get it from "
+            ".chalice/config.json (the infrastructure passes it on); the local stack and the "
+            "tests set STAGE=local."
+        )
     flag = os.environ.get(LOCAL_STACK_FLAG, "").strip()
     if flag not in ("", "0", "1"):
         raise SettingsError(f"{LOCAL_STACK_FLAG} must be 1 (the local stack) or unset, not {flag!r}.")
     in_lambda = bool(os.environ.get("AWS_LAMBDA_FUNCTION_NAME"))
     if in_lambda and (stage == LOCAL_STAGE or flag == "1"):
-        raise SettingsError(f"STAGE={stage} with {LOCAL_STACK_FLAG}={flag or 'unset'} inside AWS Lambda: "
-                            "the local stage and its development routes never run deployed; refusing to start.")
+        raise SettingsError(
+            f"STAGE={stage} with {LOCAL_STACK_FLAG}={flag or 'unset'} inside AWS Lambda: "
+            "the local stage and its development routes never run deployed; refusing to start."
+        )
     if flag == "1" and stage != LOCAL_STAGE:
-        raise SettingsError(f"{LOCAL_STACK_FLAG}=1 with STAGE={stage}: only the local stage has development "
-                            "routes; refusing to start.")
+        raise SettingsError(
+            f"{LOCAL_STACK_FLAG}=1 with STAGE={stage}: only the local stage has development routes; refusing to start."
+        )
     return stage, flag == "1"
 
 

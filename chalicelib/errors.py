@@ -3,9 +3,11 @@
 Each error has a stable `code`; `chalicelib.web.errors` maps codes to statuses
 and the locale files hold the message a person reads.
 """
+
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 
 class DomainError(Exception):
@@ -13,8 +15,15 @@ class DomainError(Exception):
     # The locale key of the message; None: `errors.<code>`. A refusal may say more than its code.
     message_key: str | None = None
 
-    def __init__(self, detail: str | None = None, *, fields: Mapping[str, str] | None = None,
-                 retry_after: int | None = None, data: Mapping[str, Any] | None = None, **params: Any) -> None:
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        fields: Mapping[str, str] | None = None,
+        retry_after: int | None = None,
+        data: Mapping[str, Any] | None = None,
+        **params: Any,
+    ) -> None:
         super().__init__(detail or self.code)
         self.fields = dict(fields or {})
         self.params = params

@@ -1,4 +1,5 @@
 """Whether the stack can serve: the data store answers."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,4 +1,5 @@
 """Messages for people, kept in `chalicelib/locale/<lang>.json` (Russian first)."""
+
 from __future__ import annotations
 
 import functools
@@ -11,7 +12,7 @@ LANGUAGES = ("ru", "en")
 _LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def catalog(lang: str) -> dict[str, Any]:
     with open(_LOCALE_DIR / f"{lang}.json", encoding="utf-8") as f:
         return json.load(f)

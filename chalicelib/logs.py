@@ -4,6 +4,7 @@ Callers pass named fields; nothing here formats raw requests, so query strings
 (room tokens), cookies, passwords and health data never reach a line unless a
 caller names them, and callers never do.
 """
+
 from __future__ import annotations
 
 import json
@@ -18,8 +19,7 @@ _LOGGER_NAME = "clinic"  # not the Chalice app's name: Chalice configures that l
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         line: dict[str, Any] = {
-            "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
-            + f".{int(record.msecs):03d}Z",
+            "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
             "level": record.levelname.lower(),
             "event": record.getMessage(),
         }

@@ -3,16 +3,18 @@
 A message named `credentials` has three templates in templates/email/:
 credentials.subject.txt, credentials.txt and credentials.html.
 """
+
 from __future__ import annotations
 
 import email.policy
 import email.utils
 import functools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from chalicelib.config import settings
 from chalicelib.errors import Unavailable
@@ -32,15 +34,23 @@ class Attachment:
 def _env() -> Any:
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-    return Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]),
-                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    return Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
 
 
 def render(name: str, context: dict[str, Any]) -> tuple[str, str, str]:
     """(subject, text, html) of message `name`."""
     s = settings()
-    full = {"clinic": {"name": s.clinic_name, "address": s.clinic_address, "site": s.public_base_url},
-            "clinic_documents_address": s.documents_address, **context}
+    full = {
+        "clinic": {"name": s.clinic_name, "address": s.clinic_address, "site": s.public_base_url},
+        "clinic_documents_address": s.documents_address,
+        **context,
+    }
     env = _env()
     subject = env.get_template(f"email/{name}.subject.txt").render(full).strip()
     text = env.get_template(f"email/{name}.txt").render(full)
@@ -83,8 +93,12 @@ def build(to: str, subject: str, text: str, html: str, attachments: Iterable[Att
     msg.add_alternative(html, subtype="html")
     for item in attachments:
         maintype, subtype = item.content_type.split("/", 1)
-        msg.add_attachment(item.data, maintype=header_value(maintype, 100), subtype=header_value(subtype, 100),
-                           filename=header_value(item.filename, 200) or "file")
+        msg.add_attachment(
+            item.data,
+            maintype=header_value(maintype, 100),
+            subtype=header_value(subtype, 100),
+            filename=header_value(item.filename, 200) or "file",
+        )
     return msg
 
 

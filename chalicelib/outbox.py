@@ -4,6 +4,7 @@ A message is put in the same DynamoDB transaction as the state change (so one
 change makes exactly one email), then sent at once; when SES fails, the
 scheduled `deliver_due` tries again with growing pauses.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,9 +27,16 @@ FIRST_PAUSE_S = 30
 def compose(to: str, template: str, context: dict[str, Any]) -> OutboxMessage:
     """A pending message, to be saved by the caller (in its transaction)."""
     current = now().isoformat()
-    return OutboxMessage(uuid.uuid4().hex, status="pending", to=to, template=template,
-                         context=json.dumps(context, ensure_ascii=False, default=str), attempts=0,
-                         next_attempt_at=current, created_at=current)
+    return OutboxMessage(
+        uuid.uuid4().hex,
+        status="pending",
+        to=to,
+        template=template,
+        context=json.dumps(context, ensure_ascii=False, default=str),
+        attempts=0,
+        next_attempt_at=current,
+        created_at=current,
+    )
 
 
 def send_now(message: OutboxMessage) -> bool:
@@ -74,22 +82,32 @@ def deliver(message_id: str) -> bool:
         pause = dt.timedelta(seconds=FIRST_PAUSE_S * 2 ** min(attempts - 1, 8))
         status = "failed" if attempts >= MAX_ATTEMPTS else "pending"
         with store_errors():
-            message.update(actions=[OutboxMessage.attempts.set(attempts), OutboxMessage.status.set(status),
-                                    OutboxMessage.next_attempt_at.set((now() + pause).isoformat()),
-                                    OutboxMessage.last_error.set(str(exc)[:200])])
-        log_event("mail_deferred", message_id=message_id, template=message.template, attempts=attempts,
-                  status=status)
+            message.update(
+                actions=[
+                    OutboxMessage.attempts.set(attempts),
+                    OutboxMessage.status.set(status),
+                    OutboxMessage.next_attempt_at.set((now() + pause).isoformat()),
+                    OutboxMessage.last_error.set(str(exc)[:200]),
+                ]
+            )
+        log_event("mail_deferred", message_id=message_id, template=message.template, attempts=attempts, status=status)
         return False
-    except Exception as exc:  # noqa: BLE001 - a message that cannot be made never will be: failed, not retried
+    except Exception as exc:
         _fail(message, exc)
         return False
     try:
         with store_errors():
             # Sent: the context (which may hold a room link) is no longer kept.
-            message.update(actions=[OutboxMessage.status.set("sent"), OutboxMessage.sent_at.set(now().isoformat()),
-                                    OutboxMessage.ses_message_id.set(ses_id), OutboxMessage.context.remove(),
-                                    OutboxMessage.ttl.set(now() + dt.timedelta(days=30))],
-                           condition=OutboxMessage.status == "pending")
+            message.update(
+                actions=[
+                    OutboxMessage.status.set("sent"),
+                    OutboxMessage.sent_at.set(now().isoformat()),
+                    OutboxMessage.ses_message_id.set(ses_id),
+                    OutboxMessage.context.remove(),
+                    OutboxMessage.ttl.set(now() + dt.timedelta(days=30)),
+                ],
+                condition=OutboxMessage.status == "pending",
+            )
     except UpdateError as exc:
         if not condition_failed(exc):
             raise
@@ -104,34 +122,50 @@ def _fail(message: OutboxMessage, exc: Exception) -> None:
     reason = header_value(f"{type(exc).__name__}: {exc}", 200)
     try:
         with store_errors():
-            message.update(actions=[OutboxMessage.status.set("failed"), OutboxMessage.last_error.set(reason),
-                                    OutboxMessage.attempts.set(int(message.attempts) + 1)],
-                           condition=OutboxMessage.status == "pending")
+            message.update(
+                actions=[
+                    OutboxMessage.status.set("failed"),
+                    OutboxMessage.last_error.set(reason),
+                    OutboxMessage.attempts.set(int(message.attempts) + 1),
+                ],
+                condition=OutboxMessage.status == "pending",
+            )
     except UpdateError as update_exc:
         if not condition_failed(update_exc):
             raise
-    log_event("mail_failed_permanently", message_id=message.message_id, template=message.template,
-              error=type(exc).__name__)
+    log_event(
+        "mail_failed_permanently", message_id=message.message_id, template=message.template, error=type(exc).__name__
+    )
 
 
 def failed(limit: int = 200) -> list[dict[str, Any]]:
     """Messages that will not be sent (a poison message, or the last retry spent): for the admin, newest first."""
     with store_errors():
         found = list(OutboxMessage.pending.query("failed", scan_index_forward=False, limit=limit))
-    return [{"id": m.message_id, "to": m.to, "template": m.template, "attempts": int(m.attempts or 0),
-             "last_error": m.last_error, "created_at": m.created_at} for m in found]
+    return [
+        {
+            "id": m.message_id,
+            "to": m.to,
+            "template": m.template,
+            "attempts": int(m.attempts or 0),
+            "last_error": m.last_error,
+            "created_at": m.created_at,
+        }
+        for m in found
+    ]
 
 
 def deliver_due(limit: int = 100) -> int:
     """Send what is due (the scheduled retry); the number sent."""
     sent = 0
     with store_errors():
-        due = list(OutboxMessage.pending.query("pending", OutboxMessage.next_attempt_at <= now().isoformat(),
-                                               limit=limit))
+        due = list(
+            OutboxMessage.pending.query("pending", OutboxMessage.next_attempt_at <= now().isoformat(), limit=limit)
+        )
     for message in due:
         try:
             if deliver(message.message_id):
                 sent += 1
-        except Exception as exc:  # noqa: BLE001 - e.g. the store failing for this one: the next still goes
+        except Exception as exc:
             log_event("mail_deliver_error", message_id=message.message_id, error=type(exc).__name__)
     return sent

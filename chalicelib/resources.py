@@ -3,6 +3,7 @@
 The local stack and the tests provision them from here; the infrastructure
 code declares the same names and settings for AWS.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

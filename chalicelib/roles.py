@@ -1,4 +1,5 @@
 """The roles a person may hold; one person may hold several."""
+
 from __future__ import annotations
 
 PATIENT = "patient"

@@ -6,6 +6,7 @@ named by `YOOKASSA_SECRET_KEY_PARAMETER`, otherwise the Secrets Manager secret n
 `YOOKASSA_SECRET_KEY_SECRET_ARN` (for a secret the stack generates and hands to another service too).
 Values are cached for the life of the Lambda container and never logged.
 """
+
 from __future__ import annotations
 
 import functools
@@ -18,7 +19,7 @@ def configured(name: str) -> bool:
     return any(os.environ.get(key) for key in (name, f"{name}_PARAMETER", f"{name}_SECRET_ARN"))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def secret(name: str) -> str:
     value = os.environ.get(name)
     if value:

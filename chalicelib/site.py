@@ -1,4 +1,5 @@
 """Response headers of the static site, the same behind CloudFront and in the local stack."""
+
 from __future__ import annotations
 
 
@@ -9,20 +10,22 @@ def security_headers(connect_sources: str = "") -> dict[str, str]:
     signaling WebSocket when it is on another host).
     """
     connect = " ".join(filter(None, ["'self'", connect_sources]))
-    csp = "; ".join([
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data: blob:",
-        "media-src 'self' blob:",
-        "font-src 'self'",
-        f"connect-src {connect}",
-        "frame-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ])
+    csp = "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data: blob:",
+            "media-src 'self' blob:",
+            "font-src 'self'",
+            f"connect-src {connect}",
+            "frame-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
     return {
         "Content-Security-Policy": csp,
         "Strict-Transport-Security": "max-age=63072000; includeSubDomains",

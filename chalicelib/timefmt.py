@@ -1,4 +1,5 @@
 """Dates and times as the clinic writes them: in its zone, in Russian, exact."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,8 +26,14 @@ def format_datetime(moment: dt.datetime, zone: ZoneInfo | None = None) -> str:
     zone = zone or clinic_zone()
     local = moment.astimezone(zone)
     month = catalog("ru")["time"]["months_genitive"][local.month - 1]
-    return t("time.datetime", day=local.day, month=month, year=local.year, time=local.strftime("%H:%M"),
-             zone=zone_label(zone, moment))
+    return t(
+        "time.datetime",
+        day=local.day,
+        month=month,
+        year=local.year,
+        time=local.strftime("%H:%M"),
+        zone=zone_label(zone, moment),
+    )
 
 
 def format_date(day: dt.date) -> str:

@@ -1,4 +1,5 @@
 """The booking's timer: one Step Functions execution per paid booking, named after it."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -16,9 +17,15 @@ def timer_input(booking: Booking, room: Room) -> dict[str, object]:
     from chalicelib.clock import now
 
     remind_at = from_key(booking.starts_at) - reminder_lead()
-    return {"booking_id": booking.booking_id, "room_id": room.room_id,
-            "remind_at": to_key(remind_at), "send_reminder": remind_at > now(), "lobby_at": room.lobby_at,
-            "starts_at": room.starts_at, "closes_at": room.closes_at}
+    return {
+        "booking_id": booking.booking_id,
+        "room_id": room.room_id,
+        "remind_at": to_key(remind_at),
+        "send_reminder": remind_at > now(),
+        "lobby_at": room.lobby_at,
+        "starts_at": room.starts_at,
+        "closes_at": room.closes_at,
+    }
 
 
 def reminder_lead() -> dt.timedelta:
@@ -36,8 +43,9 @@ def start(booking: Booking, room: Room) -> None:
     if not arn:
         raise Unavailable("BOOKING_TIMER_ARN is not configured")
     try:
-        aws.stepfunctions().start_execution(stateMachineArn=arn, name=booking.booking_id,
-                                            input=json.dumps(timer_input(booking, room)))
+        aws.stepfunctions().start_execution(
+            stateMachineArn=arn, name=booking.booking_id, input=json.dumps(timer_input(booking, room))
+        )
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") == "ExecutionAlreadyExists":
             return

@@ -8,10 +8,12 @@ new table, action or secret shows up as AccessDenied in AWS until it is declared
 Also here: which tables hold personal or health data, and what protects each table (deletion protection, the
 tables' own KMS key), with the reason.
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 # What every function's role has from Chalice (.chalice/policy-base.json): its own logs.
 BASE_ACTIONS = frozenset({"logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"})
@@ -97,10 +99,29 @@ class Access:
 
 def declarations() -> dict[str, Access]:
     """Function (as named in infrastructure/stack.py FUNCTIONS) → what its handlers use."""
-    from chalicelib.storage.tables import (Attachment, AuditEntry, Booking, Conclusion, Connection, Consent, Counter,
-                                           Doctor, DocumentsAddress, HoldAllowance, InboundMail, Login, OneTimeToken,
-                                           OutboxMessage, RegistrationRequest, Room, Session, Slot, Specialty,
-                                           Throttle, User)
+    from chalicelib.storage.tables import (
+        Attachment,
+        AuditEntry,
+        Booking,
+        Conclusion,
+        Connection,
+        Consent,
+        Counter,
+        Doctor,
+        DocumentsAddress,
+        HoldAllowance,
+        InboundMail,
+        Login,
+        OneTimeToken,
+        OutboxMessage,
+        RegistrationRequest,
+        Room,
+        Session,
+        Slot,
+        Specialty,
+        Throttle,
+        User,
+    )
 
     # Sending an email (chalicelib/outbox.py send_now / deliver): the message is written, read back, marked.
     outbox = ("PutItem", "GetItem", "UpdateItem")
@@ -111,8 +132,12 @@ def declarations() -> dict[str, Access]:
         # signing-key route (kms:CreateKey, the CA's private key), conclusions (kms:Sign), payments (YooKassa), …
         "ApiHandler": Access(
             tables={
-                User: ("GetItem", "PutItem", "UpdateItem",
-                       "DescribeTable"),  # DescribeTable: the health probe (chalicelib/health.py)
+                User: (
+                    "GetItem",
+                    "PutItem",
+                    "UpdateItem",
+                    "DescribeTable",
+                ),  # DescribeTable: the health probe (chalicelib/health.py)
                 Login: ("GetItem", "PutItem"),
                 Session: ("GetItem", "BatchGetItem", "PutItem", "UpdateItem", "DeleteItem", "Query:by_user"),
                 OneTimeToken: ("GetItem", "PutItem", "UpdateItem", "DeleteItem"),
@@ -122,11 +147,11 @@ def declarations() -> dict[str, Access]:
                 Consent: ("GetItem", "PutItem", "UpdateItem", "Query:by_user"),
                 Specialty: ("GetItem", "PutItem", "Query"),
                 Doctor: ("GetItem", "PutItem", "UpdateItem", "Query:by_specialty", "Query:listing"),
-                Slot: ("BatchGetItem",) + slots,
+                Slot: ("BatchGetItem", *slots),
                 HoldAllowance: ("PutItem", "UpdateItem", "DeleteItem", "Query"),
                 Booking: ("GetItem", "PutItem", "UpdateItem", "Query:by_patient", "Query:by_doctor"),
                 Room: ("GetItem", "PutItem", "UpdateItem"),
-                OutboxMessage: outbox + ("Query:pending",),  # Query: the admin's list of failed mail
+                OutboxMessage: (*outbox, "Query:pending"),  # Query: the admin's list of failed mail
                 Conclusion: ("GetItem", "PutItem", "UpdateItem"),
                 AuditEntry: ("PutItem", "Query"),  # append-only; Query: the admin reads a day
                 Attachment: ("GetItem", "PutItem", "UpdateItem", "Query"),
@@ -138,26 +163,42 @@ def declarations() -> dict[str, Access]:
                 "attachments/": ("PutObject", "GetObject", "DeleteObject"),  # checked copies, download links
                 "conclusions/": ("PutObject", "GetObject"),  # signed PDFs
             },
-            parameters=("YOOKASSA_SHOP_ID", "YOOKASSA_SECRET_KEY",
-                        "CLINIC_CA_KEY_PEM",  # issuing doctors' certificates: this function only
-                        "CLINIC_CA_CERT_PEM"),
+            parameters=(
+                "YOOKASSA_SHOP_ID",
+                "YOOKASSA_SECRET_KEY",
+                "CLINIC_CA_KEY_PEM",  # issuing doctors' certificates: this function only
+                "CLINIC_CA_CERT_PEM",
+            ),
             secrets=("ORIGIN_VERIFY_SECRET",),  # chalicelib/web/addresses.py
-            mail=True, timer=("StartExecution", "StopExecution"), sends_to=("timer-events",), turn=True,
-            creates_signing_keys=True, signs=True),
+            mail=True,
+            timer=("StartExecution", "StopExecution"),
+            sends_to=("timer-events",),
+            turn=True,
+            creates_signing_keys=True,
+            signs=True,
+        ),
         # chalicelib/rooms/signaling.connect: the room, the ticket used once, the connection recorded.
-        "WebsocketConnect": Access(tables={
-            Room: ("GetItem",),
-            OneTimeToken: ("UpdateItem",),
-            Connection: ("PutItem",),
-        }),
+        "WebsocketConnect": Access(
+            tables={
+                Room: ("GetItem",),
+                OneTimeToken: ("UpdateItem",),
+                Connection: ("PutItem",),
+            }
+        ),
         # chalicelib/rooms/signaling.message: relays within a room; no keys, no documents, no payments.
-        "WebsocketMessage": Access(tables={
-            Connection: ("GetItem", "DeleteItem", "Query:by_room"),  # DeleteItem: a connection found gone
-            Room: ("GetItem", "UpdateItem"),  # UpdateItem: who joined (attendance)
-        }, websocket_replies=True),
-        "WebsocketDisconnect": Access(tables={
-            Connection: ("GetItem", "DeleteItem", "Query:by_room"),
-        }, websocket_replies=True),
+        "WebsocketMessage": Access(
+            tables={
+                Connection: ("GetItem", "DeleteItem", "Query:by_room"),  # DeleteItem: a connection found gone
+                Room: ("GetItem", "UpdateItem"),  # UpdateItem: who joined (attendance)
+            },
+            websocket_replies=True,
+        ),
+        "WebsocketDisconnect": Access(
+            tables={
+                Connection: ("GetItem", "DeleteItem", "Query:by_room"),
+            },
+            websocket_replies=True,
+        ),
         # chalicelib/rooms/events (remind, opened, closed; a doctor's no-show is refunded through YooKassa) and
         # chalicelib/scheduling/later (the far part of a schedule change).
         "TimerEvents": Access(
@@ -170,7 +211,10 @@ def declarations() -> dict[str, Access]:
                 Slot: slots,
             },
             parameters=("YOOKASSA_SHOP_ID", "YOOKASSA_SECRET_KEY"),  # refunds of no-shows
-            mail=True, consumes=("timer-events",), websocket_replies=True),
+            mail=True,
+            consumes=("timer-events",),
+            websocket_replies=True,
+        ),
         # chalicelib/documents/inbound: the stored message, the booking's own address, the attachments, an answer.
         # No payments: no YooKassa credentials, no timer, no slots, holds, rooms or sessions; on bookings it
         # reads the booking the address names (or the sender's, for the registry) and counts its attachments.
@@ -185,16 +229,24 @@ def declarations() -> dict[str, Access]:
                 OutboxMessage: outbox,
             },
             objects={"inbound/": ("GetObject",), "attachments/": ("PutObject", "DeleteObject")},
-            mail=True, consumes=("inbound-mail",)),
+            mail=True,
+            consumes=("inbound-mail",),
+        ),
         # chalicelib/catalog.extend_all_schedules.
-        "RollSchedules": Access(tables={
-            Doctor: ("Query:listing",),
-            Slot: slots,
-        }, failures_to=("scheduled-failures",)),
+        "RollSchedules": Access(
+            tables={
+                Doctor: ("Query:listing",),
+                Slot: slots,
+            },
+            failures_to=("scheduled-failures",),
+        ),
         # chalicelib/outbox.deliver_due: the conclusion's PDF is attached from S3.
         "DeliverMail": Access(
             tables={OutboxMessage: ("Query:pending", "GetItem", "UpdateItem")},
-            objects={"conclusions/": ("GetObject",)}, mail=True, failures_to=("scheduled-failures",)),
+            objects={"conclusions/": ("GetObject",)},
+            mail=True,
+            failures_to=("scheduled-failures",),
+        ),
     }
 
 
@@ -209,10 +261,29 @@ class Protection:
 
 
 def protections() -> dict[Any, Protection]:
-    from chalicelib.storage.tables import (Attachment, AuditEntry, Booking, Conclusion, Connection, Consent, Counter,
-                                           Doctor, DocumentsAddress, HoldAllowance, InboundMail, Login, OneTimeToken,
-                                           OutboxMessage, RegistrationRequest, Room, Session, Slot, Specialty,
-                                           Throttle, User)
+    from chalicelib.storage.tables import (
+        Attachment,
+        AuditEntry,
+        Booking,
+        Conclusion,
+        Connection,
+        Consent,
+        Counter,
+        Doctor,
+        DocumentsAddress,
+        HoldAllowance,
+        InboundMail,
+        Login,
+        OneTimeToken,
+        OutboxMessage,
+        RegistrationRequest,
+        Room,
+        Session,
+        Slot,
+        Specialty,
+        Throttle,
+        User,
+    )
 
     def personal(why: str) -> Protection:
         return Protection(True, True, why)
@@ -263,9 +334,15 @@ class Targets:
 def _arn(targets: Targets, service: str, resource: str, name: str, colon: bool = False) -> str:
     import aws_cdk as cdk
 
-    return cdk.Arn.format(cdk.ArnComponents(
-        service=service, resource=resource, resource_name=name,
-        arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME if colon else cdk.ArnFormat.SLASH_RESOURCE_NAME), targets.stack)
+    return cdk.Arn.format(
+        cdk.ArnComponents(
+            service=service,
+            resource=resource,
+            resource_name=name,
+            arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME if colon else cdk.ArnFormat.SLASH_RESOURCE_NAME,
+        ),
+        targets.stack,
+    )
 
 
 def table_arn(targets: Targets, model: Any) -> str:
@@ -293,25 +370,34 @@ def statements(access: Access, targets: Targets) -> list[Any]:
         found.append(iam.PolicyStatement(actions=list(actions), resources=arns))
     if access.tables:
         writes = any(a in WRITES for actions in access.tables.values() for a in actions)
-        found.append(iam.PolicyStatement(
-            actions=["kms:Decrypt", "kms:DescribeKey"] + (["kms:Encrypt", "kms:GenerateDataKey"] if writes else []),
-            resources=[targets.tables_key.key_arn],
-            conditions={"StringEquals": {"kms:ViaService": f"dynamodb.{region}.amazonaws.com"}}))
+        found.append(
+            iam.PolicyStatement(
+                actions=["kms:Decrypt", "kms:DescribeKey"] + (["kms:Encrypt", "kms:GenerateDataKey"] if writes else []),
+                resources=[targets.tables_key.key_arn],
+                conditions={"StringEquals": {"kms:ViaService": f"dynamodb.{region}.amazonaws.com"}},
+            )
+        )
 
     # Documents: per prefix; the data key only through S3.
     by_actions = {}
     for prefix, actions in access.objects.items():
         by_actions.setdefault(tuple(sorted("s3:" + a for a in actions)), []).append(
-            targets.documents.arn_for_objects(prefix + "*"))
+            targets.documents.arn_for_objects(prefix + "*")
+        )
     for actions, arns in by_actions.items():
         found.append(iam.PolicyStatement(actions=list(actions), resources=arns))
     s3_actions = {a for actions in access.objects.values() for a in actions}
-    key_actions = (["kms:Decrypt"] if S3_READS & s3_actions else []) + \
-        (["kms:GenerateDataKey"] if S3_WRITES & s3_actions else [])
+    key_actions = (["kms:Decrypt"] if S3_READS & s3_actions else []) + (
+        ["kms:GenerateDataKey"] if S3_WRITES & s3_actions else []
+    )
     if key_actions:
-        found.append(iam.PolicyStatement(
-            actions=key_actions, resources=[targets.data_key.key_arn],
-            conditions={"StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"}}))
+        found.append(
+            iam.PolicyStatement(
+                actions=key_actions,
+                resources=[targets.data_key.key_arn],
+                conditions={"StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"}},
+            )
+        )
 
     # Secrets in SSM: only the parameters this function reads; their SecureString key only through SSM and only
     # for those parameters (SSM's encryption context names the parameter).
@@ -319,54 +405,111 @@ def statements(access: Access, targets: Targets) -> list[Any]:
     if names:
         arns = [_arn(targets, "ssm", "parameter", name.lstrip("/")) for name in names]
         found.append(iam.PolicyStatement(actions=["ssm:GetParameter"], resources=arns))
-        found.append(iam.PolicyStatement(
-            actions=["kms:Decrypt"], resources=[_arn(targets, "kms", "key", "*")],
-            conditions={"StringEquals": {"kms:ViaService": f"ssm.{region}.amazonaws.com",
-                                         "kms:EncryptionContext:PARAMETER_ARN": arns}}))
+        found.append(
+            iam.PolicyStatement(
+                actions=["kms:Decrypt"],
+                resources=[_arn(targets, "kms", "key", "*")],
+                conditions={
+                    "StringEquals": {
+                        "kms:ViaService": f"ssm.{region}.amazonaws.com",
+                        "kms:EncryptionContext:PARAMETER_ARN": arns,
+                    }
+                },
+            )
+        )
 
     if access.mail:
-        found.append(iam.PolicyStatement(actions=["ses:SendRawEmail"],
-                                         resources=[_arn(targets, "ses", "identity", "*")]))
+        found.append(
+            iam.PolicyStatement(actions=["ses:SendRawEmail"], resources=[_arn(targets, "ses", "identity", "*")])
+        )
     if "StartExecution" in access.timer:
         found.append(iam.PolicyStatement(actions=["states:StartExecution"], resources=[targets.timer_arn]))
     if "StopExecution" in access.timer:
-        found.append(iam.PolicyStatement(actions=["states:StopExecution"], resources=[
-            _arn(targets, "states", "execution", f"{targets.prefix}-booking-timer:*", colon=True)]))
+        found.append(
+            iam.PolicyStatement(
+                actions=["states:StopExecution"],
+                resources=[_arn(targets, "states", "execution", f"{targets.prefix}-booking-timer:*", colon=True)],
+            )
+        )
     if access.sends_to:
-        found.append(iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[
-            targets.queues[f"{targets.prefix}-{name}"].queue_arn for name in access.sends_to]))
+        found.append(
+            iam.PolicyStatement(
+                actions=["sqs:SendMessage"],
+                resources=[targets.queues[f"{targets.prefix}-{name}"].queue_arn for name in access.sends_to],
+            )
+        )
     if access.consumes:
-        found.append(iam.PolicyStatement(actions=list(QUEUE_CONSUMER_ACTIONS), resources=[
-            targets.queues[f"{targets.prefix}-{name}"].queue_arn for name in access.consumes]))
+        found.append(
+            iam.PolicyStatement(
+                actions=list(QUEUE_CONSUMER_ACTIONS),
+                resources=[targets.queues[f"{targets.prefix}-{name}"].queue_arn for name in access.consumes],
+            )
+        )
     if access.turn:
-        found.append(iam.PolicyStatement(
-            actions=["kinesisvideo:GetSignalingChannelEndpoint", "kinesisvideo:GetIceServerConfig"],
-            resources=[targets.channel_arn]))
+        found.append(
+            iam.PolicyStatement(
+                actions=["kinesisvideo:GetSignalingChannelEndpoint", "kinesisvideo:GetIceServerConfig"],
+                resources=[targets.channel_arn],
+            )
+        )
     if access.websocket_replies:
         # Chalice grants this only with its generated policy (autogen_policy is off): the stage's connections.
-        found.append(iam.PolicyStatement(actions=["execute-api:ManageConnections"], resources=[
-            _arn(targets, "execute-api", targets.websocket_api_id, "api/POST/@connections/*")]))
+        found.append(
+            iam.PolicyStatement(
+                actions=["execute-api:ManageConnections"],
+                resources=[_arn(targets, "execute-api", targets.websocket_api_id, "api/POST/@connections/*")],
+            )
+        )
 
     any_key = _arn(targets, "kms", "key", "*")
     if access.creates_signing_keys:
         # A new key must be a signing key carrying its doctor's tag, and nothing else.
-        tagged = {"Null": {f"aws:RequestTag/{SIGNING_KEY_TAG}": "false"},
-                  "ForAllValues:StringEquals": {"aws:TagKeys": [SIGNING_KEY_TAG]}}
-        found.append(iam.PolicyStatement(actions=["kms:CreateKey"], resources=["*"], conditions={
-            "StringEquals": {"kms:KeySpec": SIGNING_KEY_SPEC, "kms:KeyUsage": SIGNING_KEY_USAGE}, **tagged}))
+        tagged = {
+            "Null": {f"aws:RequestTag/{SIGNING_KEY_TAG}": "false"},
+            "ForAllValues:StringEquals": {"aws:TagKeys": [SIGNING_KEY_TAG]},
+        }
+        found.append(
+            iam.PolicyStatement(
+                actions=["kms:CreateKey"],
+                resources=["*"],
+                conditions={
+                    "StringEquals": {"kms:KeySpec": SIGNING_KEY_SPEC, "kms:KeyUsage": SIGNING_KEY_USAGE},
+                    **tagged,
+                },
+            )
+        )
         found.append(iam.PolicyStatement(actions=["kms:TagResource"], resources=[any_key], conditions=tagged))
-        found.append(iam.PolicyStatement(actions=["kms:CreateAlias"], resources=[
-            _arn(targets, "kms", "alias", f"{targets.prefix}-doctor-*"), any_key]))
+        found.append(
+            iam.PolicyStatement(
+                actions=["kms:CreateAlias"],
+                resources=[_arn(targets, "kms", "alias", f"{targets.prefix}-doctor-*"), any_key],
+            )
+        )
         # Read right after creation, before an alias or tag can authorize anything (they take up to 5 minutes).
-        found.append(iam.PolicyStatement(actions=["kms:GetPublicKey"], resources=[any_key], conditions={
-            "StringEquals": {"kms:KeySpec": SIGNING_KEY_SPEC, "kms:KeyUsage": SIGNING_KEY_USAGE}}))
+        found.append(
+            iam.PolicyStatement(
+                actions=["kms:GetPublicKey"],
+                resources=[any_key],
+                conditions={"StringEquals": {"kms:KeySpec": SIGNING_KEY_SPEC, "kms:KeyUsage": SIGNING_KEY_USAGE}},
+            )
+        )
     if access.signs:
         from chalicelib.signing.pades import SIGNING_ALGORITHM
 
         # Only keys under this stage's doctors' alias, only the algorithm and message type the signer uses.
-        found.append(iam.PolicyStatement(actions=["kms:Sign"], resources=[any_key], conditions={
-            "ForAnyValue:StringLike": {"kms:ResourceAliases": f"alias/{targets.prefix}-doctor-*"},
-            "StringEquals": {"kms:SigningAlgorithm": SIGNING_ALGORITHM, "kms:MessageType": SIGNING_MESSAGE_TYPE}}))
+        found.append(
+            iam.PolicyStatement(
+                actions=["kms:Sign"],
+                resources=[any_key],
+                conditions={
+                    "ForAnyValue:StringLike": {"kms:ResourceAliases": f"alias/{targets.prefix}-doctor-*"},
+                    "StringEquals": {
+                        "kms:SigningAlgorithm": SIGNING_ALGORITHM,
+                        "kms:MessageType": SIGNING_MESSAGE_TYPE,
+                    },
+                },
+            )
+        )
     return found
 
 

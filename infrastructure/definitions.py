@@ -1,4 +1,5 @@
 """CloudFormation properties of every table, from the PynamoDB models the app and the local stack use."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -12,8 +13,9 @@ def table_name(model: Any, prefix: str | None = None) -> str:
     return f"{prefix}-{model.Meta.name_suffix}" if prefix else model.Meta.table_name
 
 
-def table_properties(model: Any, prefix: str | None = None, *, encryption_key_arn: Any = None,
-                     deletion_protection: bool = False) -> dict[str, Any]:
+def table_properties(
+    model: Any, prefix: str | None = None, *, encryption_key_arn: Any = None, deletion_protection: bool = False
+) -> dict[str, Any]:
     """AWS::DynamoDB::Table properties for one model (named for the stage `prefix`): keys, indexes, TTL,
     on-demand billing, point-in-time recovery, encryption.
 
@@ -35,8 +37,14 @@ def table_properties(model: Any, prefix: str | None = None, *, encryption_key_ar
         props["SSESpecification"] = {"SSEEnabled": True, "SSEType": "KMS", "KMSMasterKeyId": encryption_key_arn}
     if deletion_protection:
         props["DeletionProtectionEnabled"] = True
-    indexes = [{"IndexName": index["index_name"], "KeySchema": _hash_first(index["key_schema"]),
-                "Projection": index["projection"]} for index in schema["global_secondary_indexes"]]
+    indexes = [
+        {
+            "IndexName": index["index_name"],
+            "KeySchema": _hash_first(index["key_schema"]),
+            "Projection": index["projection"],
+        }
+        for index in schema["global_secondary_indexes"]
+    ]
     if indexes:
         props["GlobalSecondaryIndexes"] = indexes
     ttl = model._ttl_attribute()

@@ -6,6 +6,7 @@ name in us-east-1, the only region CloudFront takes certificates from; request i
 `domain_name` the stage keeps the addresses of `.chalice/config.json` and CloudFront's own *.cloudfront.net
 name.
 """
+
 from __future__ import annotations
 
 import re
@@ -27,7 +28,7 @@ class SiteDomain:
     mail_domain: str | None = None
 
     @classmethod
-    def from_context(cls, node: Node) -> "SiteDomain":
+    def from_context(cls, node: Node) -> SiteDomain:
         name = node.try_get_context("domain_name") or None
         certificate = node.try_get_context("certificate_arn") or None
         mail = node.try_get_context("mail_domain") or None
@@ -35,11 +36,15 @@ class SiteDomain:
             if value is not None and not HOSTNAME.match(value):
                 raise ValueError(f"-c {label}={value!r}: a lower-case host name such as telemed.clinic.ru")
         if bool(name) != bool(certificate):
-            raise ValueError("-c domain_name=... and -c certificate_arn=... go together (CloudFront needs the "
-                             "certificate of its domain)")
+            raise ValueError(
+                "-c domain_name=... and -c certificate_arn=... go together (CloudFront needs the "
+                "certificate of its domain)"
+            )
         if certificate is not None and not CERTIFICATE.match(certificate):
-            raise ValueError(f"-c certificate_arn={certificate!r}: an ACM certificate ARN in us-east-1 "
-                             "(CloudFront takes certificates from there only)")
+            raise ValueError(
+                f"-c certificate_arn={certificate!r}: an ACM certificate ARN in us-east-1 "
+                "(CloudFront takes certificates from there only)"
+            )
         if mail is not None and name is None:
             raise ValueError("-c mail_domain=... is for a stage with its own -c domain_name=...")
         return cls(name, certificate, mail or name)
@@ -50,9 +55,12 @@ class SiteDomain:
         if self.name is None:
             return variables
         mail = f"@{self.mail_domain}"
-        return {**variables, "PUBLIC_BASE_URL": f"https://{self.name}",
-                "MAIL_FROM": re.sub(r"@[^>\s]+", mail, variables["MAIL_FROM"]),
-                "DOCUMENTS_ADDRESS": re.sub(r"@[^>\s]+", mail, variables["DOCUMENTS_ADDRESS"])}
+        return {
+            **variables,
+            "PUBLIC_BASE_URL": f"https://{self.name}",
+            "MAIL_FROM": re.sub(r"@[^>\s]+", mail, variables["MAIL_FROM"]),
+            "DOCUMENTS_ADDRESS": re.sub(r"@[^>\s]+", mail, variables["DOCUMENTS_ADDRESS"]),
+        }
 
     def distribution_options(self, scope: Construct) -> dict[str, Any]:
         """Keyword arguments of cloudfront.Distribution: the alias and its certificate (SNI; TLSv1.2_2021 is
@@ -60,8 +68,10 @@ class SiteDomain:
         own — with the default *.cloudfront.net certificate it allows TLSv1)."""
         if self.name is None:
             return {}
-        return {"domain_names": [self.name],
-                "certificate": acm.Certificate.from_certificate_arn(scope, "SiteCertificate", self.certificate_arn)}
+        return {
+            "domain_names": [self.name],
+            "certificate": acm.Certificate.from_certificate_arn(scope, "SiteCertificate", self.certificate_arn),
+        }
 
     def site_url(self, distribution_domain: str) -> str:
         return f"https://{self.name}" if self.name else cdk.Fn.join("", ["https://", distribution_domain])

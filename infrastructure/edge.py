@@ -21,6 +21,7 @@ What WAF on CloudFront does not cover is a client calling the execute-api endpoi
 stage's throttling (operations.py) and the app's own throttling (sign-in per login and per address,
 password reset) still hold.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -46,8 +47,11 @@ RATE_LIMITS: tuple[tuple[str, str, str | None, int], ...] = (
 # (up to 512 KB) and a conclusion's PDF to verify. Everywhere else a large body is still blocked.
 LARGE_BODY_PATHS = ("/api/network-check", "/api/conclusions/verify")
 SIZE_LABEL = "awswaf:managed:aws:core-rule-set:SizeRestrictions_Body"
-MANAGED_GROUPS = ("AWSManagedRulesAmazonIpReputationList", "AWSManagedRulesCommonRuleSet",
-                  "AWSManagedRulesKnownBadInputsRuleSet")
+MANAGED_GROUPS = (
+    "AWSManagedRulesAmazonIpReputationList",
+    "AWSManagedRulesCommonRuleSet",
+    "AWSManagedRulesKnownBadInputsRuleSet",
+)
 
 LOG_RETENTION_DAYS = 365  # access logs: a year back for an incident review (see infrastructure/README.md)
 
@@ -57,15 +61,25 @@ def _visibility(name: str) -> dict[str, Any]:
 
 
 def _path(path: str, positional: str = "STARTS_WITH") -> dict[str, Any]:
-    return {"ByteMatchStatement": {
-        "FieldToMatch": {"UriPath": {}}, "PositionalConstraint": positional, "SearchString": path,
-        "TextTransformations": [{"Priority": 0, "Type": "URL_DECODE"}, {"Priority": 1, "Type": "LOWERCASE"}]}}
+    return {
+        "ByteMatchStatement": {
+            "FieldToMatch": {"UriPath": {}},
+            "PositionalConstraint": positional,
+            "SearchString": path,
+            "TextTransformations": [{"Priority": 0, "Type": "URL_DECODE"}, {"Priority": 1, "Type": "LOWERCASE"}],
+        }
+    }
 
 
 def _method(method: str) -> dict[str, Any]:
-    return {"ByteMatchStatement": {
-        "FieldToMatch": {"Method": {}}, "PositionalConstraint": "EXACTLY", "SearchString": method,
-        "TextTransformations": [{"Priority": 0, "Type": "NONE"}]}}
+    return {
+        "ByteMatchStatement": {
+            "FieldToMatch": {"Method": {}},
+            "PositionalConstraint": "EXACTLY",
+            "SearchString": method,
+            "TextTransformations": [{"Priority": 0, "Type": "NONE"}],
+        }
+    }
 
 
 def web_acl_rules() -> list[dict[str, Any]]:
@@ -76,23 +90,55 @@ def web_acl_rules() -> list[dict[str, Any]]:
             # Counted (and labelled) here, blocked by BodySizeOutsideLargeUploads below except on the two
             # routes made for large bodies.
             statement["RuleActionOverrides"] = [{"Name": "SizeRestrictions_BODY", "ActionToUse": {"Count": {}}}]
-        rules.append({"Name": f"AWS-{group}", "Priority": len(rules), "OverrideAction": {"None": {}},
-                      "Statement": {"ManagedRuleGroupStatement": statement},
-                      "VisibilityConfig": _visibility(f"AWS-{group}")})
-    rules.append({
-        "Name": "BodySizeOutsideLargeUploads", "Priority": len(rules), "Action": {"Block": {}},
-        "Statement": {"AndStatement": {"Statements": [
-            {"LabelMatchStatement": {"Scope": "LABEL", "Key": SIZE_LABEL}},
-            {"NotStatement": {"Statement": {"OrStatement": {"Statements": [
-                _path(path, "EXACTLY") for path in LARGE_BODY_PATHS]}}}}]}},
-        "VisibilityConfig": _visibility("BodySizeOutsideLargeUploads")})
+        rules.append(
+            {
+                "Name": f"AWS-{group}",
+                "Priority": len(rules),
+                "OverrideAction": {"None": {}},
+                "Statement": {"ManagedRuleGroupStatement": statement},
+                "VisibilityConfig": _visibility(f"AWS-{group}"),
+            }
+        )
+    rules.append(
+        {
+            "Name": "BodySizeOutsideLargeUploads",
+            "Priority": len(rules),
+            "Action": {"Block": {}},
+            "Statement": {
+                "AndStatement": {
+                    "Statements": [
+                        {"LabelMatchStatement": {"Scope": "LABEL", "Key": SIZE_LABEL}},
+                        {
+                            "NotStatement": {
+                                "Statement": {
+                                    "OrStatement": {"Statements": [_path(path, "EXACTLY") for path in LARGE_BODY_PATHS]}
+                                }
+                            }
+                        },
+                    ]
+                }
+            },
+            "VisibilityConfig": _visibility("BodySizeOutsideLargeUploads"),
+        }
+    )
     for name, path, method, limit in RATE_LIMITS:
         scope = _path(path) if method is None else {"AndStatement": {"Statements": [_path(path), _method(method)]}}
-        rules.append({
-            "Name": name, "Priority": len(rules), "Action": {"Block": {}},
-            "Statement": {"RateBasedStatement": {"Limit": limit, "AggregateKeyType": "IP",
-                                                 "EvaluationWindowSec": RATE_WINDOW_S, "ScopeDownStatement": scope}},
-            "VisibilityConfig": _visibility(name)})
+        rules.append(
+            {
+                "Name": name,
+                "Priority": len(rules),
+                "Action": {"Block": {}},
+                "Statement": {
+                    "RateBasedStatement": {
+                        "Limit": limit,
+                        "AggregateKeyType": "IP",
+                        "EvaluationWindowSec": RATE_WINDOW_S,
+                        "ScopeDownStatement": scope,
+                    }
+                },
+                "VisibilityConfig": _visibility(name),
+            }
+        )
     return rules
 
 
@@ -101,10 +147,19 @@ class EdgeStack(cdk.Stack):
 
     def __init__(self, scope: Construct, construct_id: str, *, prefix: str, **kwargs: Any) -> None:
         super().__init__(scope, construct_id, **kwargs)
-        self.web_acl = cdk.CfnResource(self, "WebAcl", type="AWS::WAFv2::WebACL", properties={
-            "Name": f"{prefix}-edge", "Scope": "CLOUDFRONT", "DefaultAction": {"Allow": {}},
-            "Description": "Site and API behind CloudFront - managed rules and per-address limits",
-            "Rules": web_acl_rules(), "VisibilityConfig": _visibility(f"{prefix}-edge")})
+        self.web_acl = cdk.CfnResource(
+            self,
+            "WebAcl",
+            type="AWS::WAFv2::WebACL",
+            properties={
+                "Name": f"{prefix}-edge",
+                "Scope": "CLOUDFRONT",
+                "DefaultAction": {"Allow": {}},
+                "Description": "Site and API behind CloudFront - managed rules and per-address limits",
+                "Rules": web_acl_rules(),
+                "VisibilityConfig": _visibility(f"{prefix}-edge"),
+            },
+        )
 
     @property
     def web_acl_arn(self) -> str:
@@ -121,9 +176,14 @@ def edge_stack(stage: cdk.Stack, prefix: str) -> EdgeStack:
     if cdk.Token.is_unresolved(stage.region):
         raise ValueError("the stage needs a concrete region: CloudFront's web ACL is read across regions")
     account = None if cdk.Token.is_unresolved(stage.account) else stage.account
-    return EdgeStack(scope, construct_id, prefix=prefix,  # type: ignore[arg-type]
-                     env=cdk.Environment(account=account, region=EDGE_REGION), cross_region_references=True,
-                     description=f"{prefix}: the web ACL CloudFront takes from {EDGE_REGION}")
+    return EdgeStack(
+        scope,
+        construct_id,
+        prefix=prefix,  # type: ignore[arg-type]
+        env=cdk.Environment(account=account, region=EDGE_REGION),
+        cross_region_references=True,
+        description=f"{prefix}: the web ACL CloudFront takes from {EDGE_REGION}",
+    )
 
 
 def log_bucket(stage: cdk.Stack) -> s3.Bucket:
@@ -132,15 +192,24 @@ def log_bucket(stage: cdk.Stack) -> s3.Bucket:
     if isinstance(found, s3.Bucket):
         return found
     return s3.Bucket(
-        stage, "AccessLogs", block_public_access=s3.BlockPublicAccess.BLOCK_ALL, enforce_ssl=True,
+        stage,
+        "AccessLogs",
+        block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+        enforce_ssl=True,
         # CloudFront's standard logs are written with ACLs: the bucket owner still owns every object.
         object_ownership=s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
         encryption=s3.BucketEncryption.S3_MANAGED,  # CloudFront's log delivery cannot write SSE-KMS
-        versioned=True, removal_policy=cdk.RemovalPolicy.RETAIN,
+        versioned=True,
+        removal_policy=cdk.RemovalPolicy.RETAIN,
         lifecycle_rules=[
-            s3.LifecycleRule(id="access-logs", expiration=cdk.Duration.days(LOG_RETENTION_DAYS),
-                             noncurrent_version_expiration=cdk.Duration.days(1)),
-            s3.LifecycleRule(id="unfinished-uploads", abort_incomplete_multipart_upload_after=cdk.Duration.days(1))])
+            s3.LifecycleRule(
+                id="access-logs",
+                expiration=cdk.Duration.days(LOG_RETENTION_DAYS),
+                noncurrent_version_expiration=cdk.Duration.days(1),
+            ),
+            s3.LifecycleRule(id="unfinished-uploads", abort_incomplete_multipart_upload_after=cdk.Duration.days(1)),
+        ],
+    )
 
 
 def distribution_options(stage: cdk.Stack, prefix: str) -> dict[str, Any]:
@@ -152,8 +221,13 @@ def distribution_options(stage: cdk.Stack, prefix: str) -> dict[str, Any]:
     sends the email in a POST body). They still hold viewers' addresses: private, a year, then deleted.
     Cookies are not logged.
     """
-    return {"web_acl_id": edge_stack(stage, prefix).web_acl_arn, "enable_logging": True,
-            "log_bucket": log_bucket(stage), "log_file_prefix": "cloudfront/", "log_includes_cookies": False}
+    return {
+        "web_acl_id": edge_stack(stage, prefix).web_acl_arn,
+        "enable_logging": True,
+        "log_bucket": log_bucket(stage),
+        "log_file_prefix": "cloudfront/",
+        "log_includes_cookies": False,
+    }
 
 
 def documents_access_logs(stage: cdk.Stack, documents: s3.Bucket) -> None:
@@ -166,9 +240,16 @@ def server_access_logs(stage: cdk.Stack, bucket: s3.Bucket, prefix: str) -> None
     logs = log_bucket(stage)
     cfn = bucket.node.default_child
     cfn.logging_configuration = s3.CfnBucket.LoggingConfigurationProperty(  # type: ignore[union-attr]
-        destination_bucket_name=logs.bucket_name, log_file_prefix=prefix)
-    logs.add_to_resource_policy(cdk.aws_iam.PolicyStatement(
-        principals=[cdk.aws_iam.ServicePrincipal("logging.s3.amazonaws.com")], actions=["s3:PutObject"],
-        resources=[logs.arn_for_objects(f"{prefix}*")],
-        conditions={"ArnLike": {"aws:SourceArn": bucket.bucket_arn},
-                    "StringEquals": {"aws:SourceAccount": stage.account}}))
+        destination_bucket_name=logs.bucket_name, log_file_prefix=prefix
+    )
+    logs.add_to_resource_policy(
+        cdk.aws_iam.PolicyStatement(
+            principals=[cdk.aws_iam.ServicePrincipal("logging.s3.amazonaws.com")],
+            actions=["s3:PutObject"],
+            resources=[logs.arn_for_objects(f"{prefix}*")],
+            conditions={
+                "ArnLike": {"aws:SourceArn": bucket.bucket_arn},
+                "StringEquals": {"aws:SourceAccount": stage.account},
+            },
+        )
+    )

@@ -5,6 +5,7 @@ the person to the stage's tables and prints a temporary password on this termina
 email: the mail identity may still be in SES's sandbox). Hand it over in person; the first sign-in asks for
 a new password. Everyone else is added from the site by this administrator.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,8 +43,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(f"Administrator {user.email} opened on stage {args.stage}.")
     print(f"Temporary password (until {format_datetime(expires)}): {password}")
-    print("Sign in at /login on the site (your domain, or the deploy's SiteUrl output); the first sign-in asks "
-          "for a new password.")
+    print(
+        "Sign in at /login on the site (your domain, or the deploy's SiteUrl output); the first sign-in asks "
+        "for a new password."
+    )
     return 0
 
 

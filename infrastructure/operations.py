@@ -3,11 +3,13 @@
 Called once from the stage (stack.py) after the Chalice app exists. Each alarm is described for the on-call
 person in infrastructure/README.md ("Operations"); the names here and there are the same.
 """
+
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -45,8 +47,10 @@ RESERVED_CONCURRENCY = {
 # SQS-triggered functions: the event source's own ceiling, below the reserved concurrency, so Lambda's
 # pollers never get throttled (a throttled batch counts as a receive and could push a good message into
 # the dead-letter queue).
-SQS_MAXIMUM_CONCURRENCY = {"TimerEvents": ("TimerEventsSqsEventSource", 5),
-                           "DocumentsByEmail": ("DocumentsByEmailSqsEventSource", 3)}
+SQS_MAXIMUM_CONCURRENCY = {
+    "TimerEvents": ("TimerEventsSqsEventSource", 5),
+    "DocumentsByEmail": ("DocumentsByEmailSqsEventSource", 3),
+}
 # EventBridge-invoked (asynchronous) functions: retries, how long an event may wait, then the failure queue.
 ASYNC_FUNCTIONS = {"RollSchedules": (2, 6 * 3600), "DeliverMail": (2, 300)}  # DeliverMail runs again in a minute
 
@@ -61,19 +65,33 @@ WEBSOCKET_THROTTLE = (100, 200)
 # template ($context.resourcePath, e.g. /rooms/{room_id}) says what was asked without whom; the WebSocket
 # connect request's query string (the signaling ticket) is not logged either.
 REST_ACCESS_LOG = {
-    "requestId": "$context.requestId", "extendedRequestId": "$context.extendedRequestId",
-    "lambdaRequestId": "$context.integration.requestId", "time": "$context.requestTime",
-    "ip": "$context.identity.sourceIp", "method": "$context.httpMethod", "resource": "$context.resourcePath",
-    "status": "$context.status", "protocol": "$context.protocol", "responseLength": "$context.responseLength",
-    "latencyMs": "$context.responseLatency", "integrationLatencyMs": "$context.integration.latency",
-    "integrationStatus": "$context.integration.status", "error": "$context.error.responseType",
+    "requestId": "$context.requestId",
+    "extendedRequestId": "$context.extendedRequestId",
+    "lambdaRequestId": "$context.integration.requestId",
+    "time": "$context.requestTime",
+    "ip": "$context.identity.sourceIp",
+    "method": "$context.httpMethod",
+    "resource": "$context.resourcePath",
+    "status": "$context.status",
+    "protocol": "$context.protocol",
+    "responseLength": "$context.responseLength",
+    "latencyMs": "$context.responseLatency",
+    "integrationLatencyMs": "$context.integration.latency",
+    "integrationStatus": "$context.integration.status",
+    "error": "$context.error.responseType",
 }
 WEBSOCKET_ACCESS_LOG = {
-    "requestId": "$context.requestId", "extendedRequestId": "$context.extendedRequestId",
-    "lambdaRequestId": "$context.integration.requestId", "time": "$context.requestTime",
-    "ip": "$context.identity.sourceIp", "eventType": "$context.eventType", "routeKey": "$context.routeKey",
-    "connectionId": "$context.connectionId", "status": "$context.status",
-    "integrationStatus": "$context.integration.status", "error": "$context.error.message",
+    "requestId": "$context.requestId",
+    "extendedRequestId": "$context.extendedRequestId",
+    "lambdaRequestId": "$context.integration.requestId",
+    "time": "$context.requestTime",
+    "ip": "$context.identity.sourceIp",
+    "eventType": "$context.eventType",
+    "routeKey": "$context.routeKey",
+    "connectionId": "$context.connectionId",
+    "status": "$context.status",
+    "integrationStatus": "$context.integration.status",
+    "error": "$context.error.message",
     "integrationError": "$context.integrationErrorMessage",
 }
 
@@ -88,8 +106,10 @@ EVENT_METRICS = {
     "UnhandledErrors": ('{ $.event = "unhandled_error" }', ("APIHandler",)),
     # chalicelib/outbox.py: a message that can never be made, or whose last retry is spent. Any function
     # that sends mail (at once, in the change's request or event) or retries it may mark one failed.
-    "OutboxFailed": ('{ ($.event = "mail_failed_permanently") || ($.event = "mail_deferred" && $.status = "failed") }',
-                     ("APIHandler", "TimerEvents", "DocumentsByEmail", "DeliverMail")),
+    "OutboxFailed": (
+        '{ ($.event = "mail_failed_permanently") || ($.event = "mail_deferred" && $.status = "failed") }',
+        ("APIHandler", "TimerEvents", "DocumentsByEmail", "DeliverMail"),
+    ),
 }
 # Lambda Errors per function over 5 minutes that page: the API answers its own errors as 500s (the 5xx alarm
 # sees those); an Errors count here is a crash or a timeout.
@@ -117,39 +137,74 @@ def alarm_topic(stage: cdk.Stack, prefix: str, key: kms.IKey) -> sns.Topic:
     Without `oncall_email` the topic has no subscription: alarms still show in the console and on the
     dashboard, but nobody is told — synth says so as a warning.
     """
-    topic = sns.Topic(stage, "Alarms", topic_name=f"{prefix}-alarms", display_name=f"{prefix} alarms",
-                      master_key=key, enforce_ssl=True)
+    topic = sns.Topic(
+        stage,
+        "Alarms",
+        topic_name=f"{prefix}-alarms",
+        display_name=f"{prefix} alarms",
+        master_key=key,
+        enforce_ssl=True,
+    )
     email = stage.node.try_get_context("oncall_email")
     if email:
         topic.add_subscription(subscriptions.EmailSubscription(str(email)))
     else:
         cdk.Annotations.of(topic).add_warning_v2(
             "telemed:no-oncall-email",
-            "No oncall_email in CDK context: alarms reach no one (deploy with -c oncall_email=...)")
+            "No oncall_email in CDK context: alarms reach no one (deploy with -c oncall_email=...)",
+        )
     return topic
 
 
 def _operations_key(stage: cdk.Stack, prefix: str) -> kms.Key:
     """Log groups and the alarm topic, encrypted with a key that CloudWatch Logs and CloudWatch may use."""
-    key = kms.Key(stage, "OperationsKey", alias=f"alias/{prefix}-operations", enable_key_rotation=True,
-                  description="CloudWatch Logs groups and the alarm topic")
-    key.add_to_resource_policy(iam.PolicyStatement(
-        principals=[iam.ServicePrincipal(f"logs.{stage.region}.amazonaws.com")],
-        actions=["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-        resources=["*"],
-        conditions={"ArnLike": {"kms:EncryptionContext:aws:logs:arn": cdk.Arn.format(cdk.ArnComponents(
-            service="logs", resource="log-group", resource_name="*",
-            arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME), stage)}}))
-    key.add_to_resource_policy(iam.PolicyStatement(  # alarms publishing to the encrypted topic
-        principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
-        actions=["kms:Decrypt", "kms:GenerateDataKey*"], resources=["*"],
-        conditions={"StringEquals": {"aws:SourceAccount": stage.account}}))
+    key = kms.Key(
+        stage,
+        "OperationsKey",
+        alias=f"alias/{prefix}-operations",
+        enable_key_rotation=True,
+        description="CloudWatch Logs groups and the alarm topic",
+    )
+    key.add_to_resource_policy(
+        iam.PolicyStatement(
+            principals=[iam.ServicePrincipal(f"logs.{stage.region}.amazonaws.com")],
+            actions=["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+            resources=["*"],
+            conditions={
+                "ArnLike": {
+                    "kms:EncryptionContext:aws:logs:arn": cdk.Arn.format(
+                        cdk.ArnComponents(
+                            service="logs",
+                            resource="log-group",
+                            resource_name="*",
+                            arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
+                        ),
+                        stage,
+                    )
+                }
+            },
+        )
+    )
+    key.add_to_resource_policy(
+        iam.PolicyStatement(  # alarms publishing to the encrypted topic
+            principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+            actions=["kms:Decrypt", "kms:GenerateDataKey*"],
+            resources=["*"],
+            conditions={"StringEquals": {"aws:SourceAccount": stage.account}},
+        )
+    )
     return key
 
 
 def _log_group(stage: cdk.Stack, construct_id: str, name: str, key: kms.IKey) -> logs.LogGroup:
-    return logs.LogGroup(stage, construct_id, log_group_name=name, retention=RETENTION, encryption_key=key,
-                         removal_policy=cdk.RemovalPolicy.RETAIN)
+    return logs.LogGroup(
+        stage,
+        construct_id,
+        log_group_name=name,
+        retention=RETENTION,
+        encryption_key=key,
+        removal_policy=cdk.RemovalPolicy.RETAIN,
+    )
 
 
 def _api_gateway_logging_role(stage: cdk.Stack) -> cdk.CfnResource:
@@ -157,12 +212,18 @@ def _api_gateway_logging_role(stage: cdk.Stack) -> cdk.CfnResource:
 
     This sets it for the account; deleting the stack leaves the setting (and the role, retained) in place.
     """
-    role = iam.Role(stage, "ApiGatewayLogging", assumed_by=iam.ServicePrincipal("apigateway.amazonaws.com"),
-                    managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(
-                        "service-role/AmazonAPIGatewayPushToCloudWatchLogs")])
+    role = iam.Role(
+        stage,
+        "ApiGatewayLogging",
+        assumed_by=iam.ServicePrincipal("apigateway.amazonaws.com"),
+        managed_policies=[
+            iam.ManagedPolicy.from_aws_managed_policy_name("service-role/AmazonAPIGatewayPushToCloudWatchLogs")
+        ],
+    )
     role.apply_removal_policy(cdk.RemovalPolicy.RETAIN)
-    return cdk.CfnResource(stage, "ApiGatewayAccount", type="AWS::ApiGateway::Account",
-                           properties={"CloudWatchRoleArn": role.role_arn})
+    return cdk.CfnResource(
+        stage, "ApiGatewayAccount", type="AWS::ApiGateway::Account", properties={"CloudWatchRoleArn": role.role_arn}
+    )
 
 
 def _functions(chalice: Chalice) -> dict[str, cdk.CfnResource]:
@@ -173,10 +234,22 @@ def _functions(chalice: Chalice) -> dict[str, cdk.CfnResource]:
     return {logical_id: chalice.get_resource(logical_id) for logical_id in logical_ids}
 
 
-def _metric(namespace: str, name: str, dimensions: dict[str, str] | None = None, statistic: str = "Sum",
-            period: cdk.Duration = FIVE_MINUTES, label: str | None = None) -> cloudwatch.Metric:
-    return cloudwatch.Metric(namespace=namespace, metric_name=name, dimensions_map=dimensions or {},
-                             statistic=statistic, period=period, label=label)
+def _metric(
+    namespace: str,
+    name: str,
+    dimensions: dict[str, str] | None = None,
+    statistic: str = "Sum",
+    period: cdk.Duration = FIVE_MINUTES,
+    label: str | None = None,
+) -> cloudwatch.Metric:
+    return cloudwatch.Metric(
+        namespace=namespace,
+        metric_name=name,
+        dimensions_map=dimensions or {},
+        statistic=statistic,
+        period=period,
+        label=label,
+    )
 
 
 class _Alarms:
@@ -184,21 +257,34 @@ class _Alarms:
         self.stage, self.prefix, self.made = stage, prefix, []  # type: ignore[var-annotated]
         self.action = cloudwatch_actions.SnsAction(topic)
 
-    def add(self, construct_id: str, metric: cloudwatch.IMetric, threshold: float, description: str,
-            evaluation_periods: int = 1) -> cloudwatch.Alarm:
+    def add(
+        self,
+        construct_id: str,
+        metric: cloudwatch.IMetric,
+        threshold: float,
+        description: str,
+        evaluation_periods: int = 1,
+    ) -> cloudwatch.Alarm:
         alarm = cloudwatch.Alarm(
-            self.stage, construct_id, alarm_name=f"{self.prefix}-{construct_id}", metric=metric,
-            threshold=threshold, evaluation_periods=evaluation_periods, alarm_description=description,
+            self.stage,
+            construct_id,
+            alarm_name=f"{self.prefix}-{construct_id}",
+            metric=metric,
+            threshold=threshold,
+            evaluation_periods=evaluation_periods,
+            alarm_description=description,
             comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING)
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
         alarm.add_alarm_action(self.action)
         alarm.add_ok_action(self.action)
         self.made.append(alarm)
         return alarm
 
 
-def instrument(stage: cdk.Stack, chalice: Chalice, *, prefix: str, queues: Iterable[sqs.Queue],
-               timer: Any) -> Operations:
+def instrument(
+    stage: cdk.Stack, chalice: Chalice, *, prefix: str, queues: Iterable[sqs.Queue], timer: Any
+) -> Operations:
     """Everything operations needs around the Chalice app; returns what tests and other parts may use."""
     key = _operations_key(stage, prefix)
     topic = alarm_topic(stage, prefix, key)
@@ -216,37 +302,60 @@ def instrument(stage: cdk.Stack, chalice: Chalice, *, prefix: str, queues: Itera
             function.add_property_override("ReservedConcurrentExecutions", RESERVED_CONCURRENCY[logical_id])
         if logical_id in SQS_MAXIMUM_CONCURRENCY:
             source, maximum = SQS_MAXIMUM_CONCURRENCY[logical_id]
-            function.add_property_override(f"Events.{source}.Properties.ScalingConfig",
-                                           {"MaximumConcurrency": maximum})
+            function.add_property_override(f"Events.{source}.Properties.ScalingConfig", {"MaximumConcurrency": maximum})
 
     # The queues' own dead-letter queues (chalicelib/resources.py), and one for the scheduled functions.
     for queue in queues:
         if queue.dead_letter_queue is not None:
             ops.dead_letter_queues.append(queue.dead_letter_queue.queue)
-    scheduled_failures = sqs.Queue(stage, "ScheduledFailures", queue_name=f"{prefix}-scheduled-failures",
-                                   encryption=sqs.QueueEncryption.SQS_MANAGED, enforce_ssl=True,
-                                   retention_period=cdk.Duration.days(14))
+    scheduled_failures = sqs.Queue(
+        stage,
+        "ScheduledFailures",
+        queue_name=f"{prefix}-scheduled-failures",
+        encryption=sqs.QueueEncryption.SQS_MANAGED,
+        enforce_ssl=True,
+        retention_period=cdk.Duration.days(14),
+    )
     ops.dead_letter_queues.append(scheduled_failures)
     for logical_id, (retries, max_age_s) in ASYNC_FUNCTIONS.items():
-        cdk.CfnResource(stage, f"{logical_id}OnFailure", type="AWS::Lambda::EventInvokeConfig", properties={
-            "FunctionName": functions[logical_id].ref, "Qualifier": "$LATEST",
-            "MaximumRetryAttempts": retries, "MaximumEventAgeInSeconds": max_age_s,
-            "DestinationConfig": {"OnFailure": {"Destination": scheduled_failures.queue_arn}}})
+        cdk.CfnResource(
+            stage,
+            f"{logical_id}OnFailure",
+            type="AWS::Lambda::EventInvokeConfig",
+            properties={
+                "FunctionName": functions[logical_id].ref,
+                "Qualifier": "$LATEST",
+                "MaximumRetryAttempts": retries,
+                "MaximumEventAgeInSeconds": max_age_s,
+                "DestinationConfig": {"OnFailure": {"Destination": scheduled_failures.queue_arn}},
+            },
+        )
         # Lambda sends the failed event with the function's own role.
         scheduled_failures.grant_send_messages(chalice.get_role(f"{logical_id}Role"))
 
     # The booking timer: a failed or timed-out execution is kept in a queue (with its input: which booking)
     # and alarms. ABORTED is not a failure: the app stops a booking's timer when it is cancelled
     # (chalicelib/timer.py, StopExecution).
-    timer_failures = sqs.Queue(stage, "BookingTimerFailures", queue_name=f"{prefix}-booking-timer-failures",
-                               encryption=sqs.QueueEncryption.SQS_MANAGED, enforce_ssl=True,
-                               retention_period=cdk.Duration.days(14))
+    timer_failures = sqs.Queue(
+        stage,
+        "BookingTimerFailures",
+        queue_name=f"{prefix}-booking-timer-failures",
+        encryption=sqs.QueueEncryption.SQS_MANAGED,
+        enforce_ssl=True,
+        retention_period=cdk.Duration.days(14),
+    )
     ops.dead_letter_queues.append(timer_failures)
-    events.Rule(stage, "BookingTimerFailed", description="Booking timer executions that failed or timed out",
-                event_pattern=events.EventPattern(
-                    source=["aws.states"], detail_type=["Step Functions Execution Status Change"],
-                    detail={"status": ["FAILED", "TIMED_OUT"], "stateMachineArn": [timer.attr_arn]}),
-                targets=[targets.SqsQueue(timer_failures)])
+    events.Rule(
+        stage,
+        "BookingTimerFailed",
+        description="Booking timer executions that failed or timed out",
+        event_pattern=events.EventPattern(
+            source=["aws.states"],
+            detail_type=["Step Functions Execution Status Change"],
+            detail={"status": ["FAILED", "TIMED_OUT"], "stateMachineArn": [timer.attr_arn]},
+        ),
+        targets=[targets.SqsQueue(timer_failures)],
+    )
 
     # Stages: access logs (JSON, a year) and throttling.
     account = _api_gateway_logging_role(stage)
@@ -256,107 +365,212 @@ def instrument(stage: cdk.Stack, chalice: Chalice, *, prefix: str, queues: Itera
     rest_name = f"{prefix}-api"
     rest.add_property_override("Name", rest_name)
     rest.add_property_override("DefinitionBody.info.title", rest_name)
-    rest.add_property_override("MethodSettings", [{
-        "ResourcePath": "/*", "HttpMethod": "*", "ThrottlingRateLimit": REST_THROTTLE[0],
-        "ThrottlingBurstLimit": REST_THROTTLE[1], "LoggingLevel": "OFF", "DataTraceEnabled": False}])
-    rest.add_property_override("AccessLogSetting", {"DestinationArn": rest_logs.log_group_arn,
-                                                    "Format": json.dumps(REST_ACCESS_LOG)})
+    rest.add_property_override(
+        "MethodSettings",
+        [
+            {
+                "ResourcePath": "/*",
+                "HttpMethod": "*",
+                "ThrottlingRateLimit": REST_THROTTLE[0],
+                "ThrottlingBurstLimit": REST_THROTTLE[1],
+                "LoggingLevel": "OFF",
+                "DataTraceEnabled": False,
+            }
+        ],
+    )
+    rest.add_property_override(
+        "AccessLogSetting", {"DestinationArn": rest_logs.log_group_arn, "Format": json.dumps(REST_ACCESS_LOG)}
+    )
     rest.add_resource_dependency(account)
     websocket_stage = chalice.get_resource("WebsocketAPIStage")
-    websocket_stage.add_property_override("DefaultRouteSettings", {
-        "ThrottlingRateLimit": WEBSOCKET_THROTTLE[0], "ThrottlingBurstLimit": WEBSOCKET_THROTTLE[1],
-        "DataTraceEnabled": False, "LoggingLevel": "OFF"})
-    websocket_stage.add_property_override("AccessLogSettings", {"DestinationArn": websocket_logs.log_group_arn,
-                                                                "Format": json.dumps(WEBSOCKET_ACCESS_LOG)})
+    websocket_stage.add_property_override(
+        "DefaultRouteSettings",
+        {
+            "ThrottlingRateLimit": WEBSOCKET_THROTTLE[0],
+            "ThrottlingBurstLimit": WEBSOCKET_THROTTLE[1],
+            "DataTraceEnabled": False,
+            "LoggingLevel": "OFF",
+        },
+    )
+    websocket_stage.add_property_override(
+        "AccessLogSettings",
+        {"DestinationArn": websocket_logs.log_group_arn, "Format": json.dumps(WEBSOCKET_ACCESS_LOG)},
+    )
     websocket_stage.add_resource_dependency(account)
 
     # The app's log events as metrics.
     namespace = f"Telemed/{prefix}"
     for metric_name, (pattern, where) in EVENT_METRICS.items():
         for logical_id in where:
-            logs.MetricFilter(stage, f"{metric_name}From{logical_id}", log_group=ops.log_groups[logical_id],
-                              filter_pattern=logs.FilterPattern.literal(pattern), metric_namespace=namespace,
-                              metric_name=metric_name, metric_value="1")
+            logs.MetricFilter(
+                stage,
+                f"{metric_name}From{logical_id}",
+                log_group=ops.log_groups[logical_id],
+                filter_pattern=logs.FilterPattern.literal(pattern),
+                metric_namespace=namespace,
+                metric_name=metric_name,
+                metric_value="1",
+            )
 
     alarms = _Alarms(stage, topic, prefix)
     websocket_id = chalice.get_resource("WebsocketAPI").ref
     rest_errors = _metric("AWS/ApiGateway", "5XXError", {"ApiName": rest_name, "Stage": "api"})
     rest_count = _metric("AWS/ApiGateway", "Count", {"ApiName": rest_name, "Stage": "api"})
-    alarms.add("RestApi5xxRate", cloudwatch.MathExpression(
-        expression="IF(errors >= 3, 100 * errors / MAX([errors, requests]), 0)",
-        using_metrics={"errors": rest_errors, "requests": rest_count}, period=FIVE_MINUTES,
-        label="REST API 5xx, % of requests"), 5,
-        "REST API: ≥ 5% of requests answered 5xx in 5 minutes (and at least 3 of them)")
+    alarms.add(
+        "RestApi5xxRate",
+        cloudwatch.MathExpression(
+            expression="IF(errors >= 3, 100 * errors / MAX([errors, requests]), 0)",
+            using_metrics={"errors": rest_errors, "requests": rest_count},
+            period=FIVE_MINUTES,
+            label="REST API 5xx, % of requests",
+        ),
+        5,
+        "REST API: ≥ 5% of requests answered 5xx in 5 minutes (and at least 3 of them)",
+    )
     websocket_errors = cloudwatch.MathExpression(
-        expression="execution + integration", period=FIVE_MINUTES, label="WebSocket API errors",
-        using_metrics={"execution": _metric("AWS/ApiGateway", "ExecutionError", {"ApiId": websocket_id, "Stage": "api"}),
-                       "integration": _metric("AWS/ApiGateway", "IntegrationError",
-                                              {"ApiId": websocket_id, "Stage": "api"})})
-    alarms.add("WebsocketApiErrors", websocket_errors, 5,
-               "WebSocket API (signaling): ≥ 5 execution or integration errors in 5 minutes")
+        expression="execution + integration",
+        period=FIVE_MINUTES,
+        label="WebSocket API errors",
+        using_metrics={
+            "execution": _metric("AWS/ApiGateway", "ExecutionError", {"ApiId": websocket_id, "Stage": "api"}),
+            "integration": _metric("AWS/ApiGateway", "IntegrationError", {"ApiId": websocket_id, "Stage": "api"}),
+        },
+    )
+    alarms.add(
+        "WebsocketApiErrors",
+        websocket_errors,
+        5,
+        "WebSocket API (signaling): ≥ 5 execution or integration errors in 5 minutes",
+    )
     for queue in ops.dead_letter_queues:
         construct_id = f"{queue.node.id}Visible"
-        alarms.add(construct_id, queue.metric_approximate_number_of_messages_visible(
-            period=FIVE_MINUTES, statistic="Maximum"), 1, "A message waits in a dead-letter / failure queue")
+        alarms.add(
+            construct_id,
+            queue.metric_approximate_number_of_messages_visible(period=FIVE_MINUTES, statistic="Maximum"),
+            1,
+            "A message waits in a dead-letter / failure queue",
+        )
     for logical_id in functions:
         dims = {"FunctionName": function_name(prefix, logical_id)}
-        alarms.add(f"{logical_id}Errors", _metric("AWS/Lambda", "Errors", dims),
-                   ERROR_THRESHOLDS.get(logical_id, 1), f"{logical_id}: invocations that crashed or timed out")
-        alarms.add(f"{logical_id}Throttles", _metric("AWS/Lambda", "Throttles", dims), 1,
-                   f"{logical_id}: invocations refused at its reserved concurrency")
+        alarms.add(
+            f"{logical_id}Errors",
+            _metric("AWS/Lambda", "Errors", dims),
+            ERROR_THRESHOLDS.get(logical_id, 1),
+            f"{logical_id}: invocations that crashed or timed out",
+        )
+        alarms.add(
+            f"{logical_id}Throttles",
+            _metric("AWS/Lambda", "Throttles", dims),
+            1,
+            f"{logical_id}: invocations refused at its reserved concurrency",
+        )
     timer_dims = {"StateMachineArn": timer.attr_arn}
-    alarms.add("BookingTimerFailedExecutions", cloudwatch.MathExpression(
-        expression="failed + timedout", period=FIVE_MINUTES, label="Booking timer failed or timed out",
-        using_metrics={"failed": _metric("AWS/States", "ExecutionsFailed", timer_dims),
-                       "timedout": _metric("AWS/States", "ExecutionsTimedOut", timer_dims)}), 1,
-        "Booking timer: an execution failed or timed out (reminder, lobby, opening or closing missed)")
+    alarms.add(
+        "BookingTimerFailedExecutions",
+        cloudwatch.MathExpression(
+            expression="failed + timedout",
+            period=FIVE_MINUTES,
+            label="Booking timer failed or timed out",
+            using_metrics={
+                "failed": _metric("AWS/States", "ExecutionsFailed", timer_dims),
+                "timedout": _metric("AWS/States", "ExecutionsTimedOut", timer_dims),
+            },
+        ),
+        1,
+        "Booking timer: an execution failed or timed out (reminder, lobby, opening or closing missed)",
+    )
     # SES reviews an account at a 5% bounce or 0.1% complaint rate and may pause sending at 10% / 0.5%.
-    alarms.add("SesBounceRate", _metric("AWS/SES", "Reputation.BounceRate", statistic="Maximum",
-                                        period=cdk.Duration.minutes(15)), 0.04,
-               "SES: bounce rate ≥ 4% (review at 5%)")
-    alarms.add("SesComplaintRate", _metric("AWS/SES", "Reputation.ComplaintRate", statistic="Maximum",
-                                           period=cdk.Duration.minutes(15)), 0.0008,
-               "SES: complaint rate ≥ 0.08% (review at 0.1%)")
-    alarms.add("OutboxFailed", _metric(namespace, "OutboxFailed"), 1,
-               "An email was marked failed for good (the admin's «Почта» lists it with its reason)")
+    alarms.add(
+        "SesBounceRate",
+        _metric("AWS/SES", "Reputation.BounceRate", statistic="Maximum", period=cdk.Duration.minutes(15)),
+        0.04,
+        "SES: bounce rate ≥ 4% (review at 5%)",
+    )
+    alarms.add(
+        "SesComplaintRate",
+        _metric("AWS/SES", "Reputation.ComplaintRate", statistic="Maximum", period=cdk.Duration.minutes(15)),
+        0.0008,
+        "SES: complaint rate ≥ 0.08% (review at 0.1%)",
+    )
+    alarms.add(
+        "OutboxFailed",
+        _metric(namespace, "OutboxFailed"),
+        1,
+        "An email was marked failed for good (the admin's «Почта» lists it with its reason)",
+    )
     ops.alarms = alarms.made
 
     _dashboard(stage, prefix, namespace, functions, rest_errors, websocket_errors)
     return ops
 
 
-def _dashboard(stage: cdk.Stack, prefix: str, namespace: str, functions: dict[str, Any],
-               rest_errors: cloudwatch.IMetric, websocket_errors: cloudwatch.IMetric) -> None:
+def _dashboard(
+    stage: cdk.Stack,
+    prefix: str,
+    namespace: str,
+    functions: dict[str, Any],
+    rest_errors: cloudwatch.IMetric,
+    websocket_errors: cloudwatch.IMetric,
+) -> None:
     hour = cdk.Duration.hours(1)
 
     def events_metric(name: str, label: str) -> cloudwatch.Metric:
         return _metric(namespace, name, period=hour, label=label)
 
     def graph(title: str, metrics: list[cloudwatch.IMetric]) -> cloudwatch.GraphWidget:
-        return cloudwatch.GraphWidget(title=title, left=metrics, width=8, height=6,
-                                      view=cloudwatch.GraphWidgetView.BAR)
+        return cloudwatch.GraphWidget(title=title, left=metrics, width=8, height=6, view=cloudwatch.GraphWidgetView.BAR)
 
-    errors = [events_metric("UnhandledErrors", "Unhandled errors (500)"),
-              events_metric("OutboxFailed", "Emails failed for good")]
-    errors += [_metric("AWS/Lambda", "Errors", {"FunctionName": function_name(prefix, f)}, period=hour,
-                       label=f"{f} errors") for f in functions]
-    dashboard = cloudwatch.Dashboard(stage, "ClinicDay", dashboard_name=f"{prefix}-clinic-day",
-                                     start="-P1D", period_override=cloudwatch.PeriodOverride.INHERIT)
+    errors = [
+        events_metric("UnhandledErrors", "Unhandled errors (500)"),
+        events_metric("OutboxFailed", "Emails failed for good"),
+    ]
+    errors += [
+        _metric("AWS/Lambda", "Errors", {"FunctionName": function_name(prefix, f)}, period=hour, label=f"{f} errors")
+        for f in functions
+    ]
+    dashboard = cloudwatch.Dashboard(
+        stage,
+        "ClinicDay",
+        dashboard_name=f"{prefix}-clinic-day",
+        start="-P1D",
+        period_override=cloudwatch.PeriodOverride.INHERIT,
+    )
     dashboard.add_widgets(
-        cloudwatch.TextWidget(markdown=f"# {prefix}: the clinic's day\nHourly counts from the app's JSON log "
-                                       "events; alarms are explained in infrastructure/README.md.",
-                              width=24, height=2))
+        cloudwatch.TextWidget(
+            markdown=f"# {prefix}: the clinic's day\nHourly counts from the app's JSON log "
+            "events; alarms are explained in infrastructure/README.md.",
+            width=24,
+            height=2,
+        )
+    )
     dashboard.add_widgets(
         graph("Bookings (slots held)", [events_metric("Bookings", "Slots held")]),
-        graph("Payments", [events_metric("PaymentsCreated", "Payments started"),
-                           events_metric("BookingsPaid", "Bookings paid"),
-                           events_metric("BookingsRefunded", "Refunds")]),
-        graph("Rooms opened", [events_metric("RoomsOpened", "Rooms opened")]))
+        graph(
+            "Payments",
+            [
+                events_metric("PaymentsCreated", "Payments started"),
+                events_metric("BookingsPaid", "Bookings paid"),
+                events_metric("BookingsRefunded", "Refunds"),
+            ],
+        ),
+        graph("Rooms opened", [events_metric("RoomsOpened", "Rooms opened")]),
+    )
     dashboard.add_widgets(
         graph("Conclusions signed", [events_metric("ConclusionsSigned", "Conclusions signed")]),
         graph("Errors", errors),
-        cloudwatch.GraphWidget(title="API errors", width=8, height=6,
-                               left=[_metric("AWS/ApiGateway", "5XXError",
-                                             {"ApiName": f"{prefix}-api", "Stage": "api"}, period=hour,
-                                             label="REST 5xx")],
-                               right=[websocket_errors]))
+        cloudwatch.GraphWidget(
+            title="API errors",
+            width=8,
+            height=6,
+            left=[
+                _metric(
+                    "AWS/ApiGateway",
+                    "5XXError",
+                    {"ApiName": f"{prefix}-api", "Stage": "api"},
+                    period=hour,
+                    label="REST 5xx",
+                )
+            ],
+            right=[websocket_errors],
+        ),
+    )

@@ -1,4 +1,5 @@
 """One stage of the service on AWS, from the definitions the local stack and the tests use."""
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,16 @@ from constructs import Construct
 
 ROOT = Path(__file__).resolve().parent.parent
 # Every Lambda function of app.py (each has its own role, named "<function>Role").
-FUNCTIONS = ("ApiHandler", "WebsocketConnect", "WebsocketMessage", "WebsocketDisconnect", "TimerEvents",
-             "DocumentsByEmail", "RollSchedules", "DeliverMail")
+FUNCTIONS = (
+    "ApiHandler",
+    "WebsocketConnect",
+    "WebsocketMessage",
+    "WebsocketDisconnect",
+    "TimerEvents",
+    "DocumentsByEmail",
+    "RollSchedules",
+    "DeliverMail",
+)
 
 
 def stage_variables(stage: str) -> dict[str, str]:
@@ -65,26 +74,44 @@ class TelemedStage(cdk.Stack):
         prefix = variables["RESOURCE_PREFIX"]
 
         # Keys: documents at rest; doctors' signing keys are made later by an admin's action.
-        data_key = kms.Key(self, "DataKey", alias=resources.data_key_alias(), enable_key_rotation=True,
-                           description="Documents at rest (uploads, conclusions, inbound mail)")
+        data_key = kms.Key(
+            self,
+            "DataKey",
+            alias=resources.data_key_alias(),
+            enable_key_rotation=True,
+            description="Documents at rest (uploads, conclusions, inbound mail)",
+        )
 
         # Tables, from the PynamoDB models; encrypted with a key of their own, protected by what they hold
         # (infrastructure/access.py protections: personal or health data is never deleted with the stack).
         from infrastructure import access
 
-        tables_key = kms.Key(self, "TablesKey", alias=f"alias/{prefix}-tables", enable_key_rotation=True,
-                             removal_policy=cdk.RemovalPolicy.RETAIN, description="DynamoDB tables at rest")
+        tables_key = kms.Key(
+            self,
+            "TablesKey",
+            alias=f"alias/{prefix}-tables",
+            enable_key_rotation=True,
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+            description="DynamoDB tables at rest",
+        )
         tables = {}
         for model in ALL_TABLES:
             props = table_properties(model, prefix, **access.table_protection(model, tables_key))
             tables[props["TableName"]] = cdk.CfnResource(
-                self, f"Table{model.__name__}", type="AWS::DynamoDB::Table", properties=props)
+                self, f"Table{model.__name__}", type="AWS::DynamoDB::Table", properties=props
+            )
             if props.get("DeletionProtectionEnabled"):
                 tables[props["TableName"]].apply_removal_policy(cdk.RemovalPolicy.RETAIN)
 
         documents = s3.Bucket(
-            self, "Documents", bucket_name=resources.documents_bucket(), encryption=s3.BucketEncryption.KMS,
-            encryption_key=data_key, bucket_key_enabled=True, versioned=True, enforce_ssl=True,
+            self,
+            "Documents",
+            bucket_name=resources.documents_bucket(),
+            encryption=s3.BucketEncryption.KMS,
+            encryption_key=data_key,
+            bucket_key_enabled=True,
+            versioned=True,
+            enforce_ssl=True,
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
             removal_policy=cdk.RemovalPolicy.RETAIN,
             lifecycle_rules=[
@@ -94,72 +121,116 @@ class TelemedStage(cdk.Stack):
                 s3.LifecycleRule(id="old-versions", noncurrent_version_expiration=cdk.Duration.days(90)),
                 s3.LifecycleRule(id="unfinished-uploads", abort_incomplete_multipart_upload_after=cdk.Duration.days(1)),
             ],
-            cors=[s3.CorsRule(allowed_methods=[s3.HttpMethods.POST], allowed_origins=[variables["PUBLIC_BASE_URL"]],
-                              allowed_headers=["*"], max_age=3000)])
+            cors=[
+                s3.CorsRule(
+                    allowed_methods=[s3.HttpMethods.POST],
+                    allowed_origins=[variables["PUBLIC_BASE_URL"]],
+                    allowed_headers=["*"],
+                    max_age=3000,
+                )
+            ],
+        )
 
         # Every queue and its dead-letter queue from the shared definitions (chalicelib/resources.py).
         made = {}
         for spec in resources.queues():
-            dead = sqs.Queue(self, f"{spec.construct_id}Dead", queue_name=spec.dead_letter_name,
-                             encryption=sqs.QueueEncryption.SQS_MANAGED, enforce_ssl=True,
-                             retention_period=cdk.Duration.days(spec.dead_letter_retention_days))
-            made[spec.name] = sqs.Queue(self, spec.construct_id, queue_name=spec.name,
-                                        encryption=sqs.QueueEncryption.SQS_MANAGED, enforce_ssl=True,
-                                        visibility_timeout=cdk.Duration.seconds(spec.visibility_timeout_s),
-                                        dead_letter_queue=sqs.DeadLetterQueue(
-                                            max_receive_count=spec.max_receive_count, queue=dead))
+            dead = sqs.Queue(
+                self,
+                f"{spec.construct_id}Dead",
+                queue_name=spec.dead_letter_name,
+                encryption=sqs.QueueEncryption.SQS_MANAGED,
+                enforce_ssl=True,
+                retention_period=cdk.Duration.days(spec.dead_letter_retention_days),
+            )
+            made[spec.name] = sqs.Queue(
+                self,
+                spec.construct_id,
+                queue_name=spec.name,
+                encryption=sqs.QueueEncryption.SQS_MANAGED,
+                enforce_ssl=True,
+                visibility_timeout=cdk.Duration.seconds(spec.visibility_timeout_s),
+                dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=spec.max_receive_count, queue=dead),
+            )
         inbound_queue = made[resources.inbound_mail_queue()]
         timer_queue = made[resources.timer_queue()]
-        documents.add_event_notification(s3.EventType.OBJECT_CREATED, s3n.SqsDestination(inbound_queue),
-                                         s3.NotificationKeyFilter(prefix="inbound/"))
+        documents.add_event_notification(
+            s3.EventType.OBJECT_CREATED, s3n.SqsDestination(inbound_queue), s3.NotificationKeyFilter(prefix="inbound/")
+        )
 
         # The booking timer, from the one ASL file.
         timer_role = iam.Role(self, "BookingTimerRole", assumed_by=iam.ServicePrincipal("states.amazonaws.com"))
         rooms_table = table_name(Room, prefix)
-        timer_role.add_to_policy(iam.PolicyStatement(
-            actions=["dynamodb:UpdateItem"],
-            resources=[cdk.Arn.format(cdk.ArnComponents(service="dynamodb", resource="table",
-                                                        resource_name=rooms_table), self)]))
+        timer_role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["dynamodb:UpdateItem"],
+                resources=[
+                    cdk.Arn.format(
+                        cdk.ArnComponents(service="dynamodb", resource="table", resource_name=rooms_table), self
+                    )
+                ],
+            )
+        )
         timer_queue.grant_send_messages(timer_role)
         definition = resources.STATE_MACHINE_FILE.read_text(encoding="utf-8")
-        timer = sfn.CfnStateMachine(self, "BookingTimer", state_machine_name=resources.state_machine_name(),
-                                    role_arn=timer_role.role_arn, definition_string=definition,
-                                    definition_substitutions={"RoomsTable": rooms_table,
-                                                              "TimerQueueUrl": timer_queue.queue_url})
+        timer = sfn.CfnStateMachine(
+            self,
+            "BookingTimer",
+            state_machine_name=resources.state_machine_name(),
+            role_arn=timer_role.role_arn,
+            definition_string=definition,
+            definition_substitutions={"RoomsTable": rooms_table, "TimerQueueUrl": timer_queue.queue_url},
+        )
 
         channel = kinesisvideo.CfnSignalingChannel(self, "TurnChannel", name=f"{prefix}-turn", type="SINGLE_MASTER")
 
         # The Chalice app: REST and WebSocket APIs and every Lambda function of app.py.
         # The stage's secrets in SSM, by name (YOOKASSA_SECRET_KEY → its parameter): each function reads only those
         # its declaration names (infrastructure/access.py).
-        parameters = {key[: -len("_PARAMETER")]: value for key, value in variables.items() if key.endswith("_PARAMETER")}
-        chalice = Chalice(self, "App", source_dir=str(ROOT), stage_config={
-            "api_gateway_stage": "api",
-            "manage_iam_role": True,
-            "autogen_policy": False,
-            "iam_policy_file": "policy-base.json",
-            "lambda_memory_size": 1024,
-            "lambda_timeout": 30,
-            "environment_variables": {
-                **variables,
-                "BOOKING_TIMER_ARN": timer.attr_arn,
-                "TIMER_QUEUE_URL": timer_queue.queue_url,
-                "TURN_PROVIDER": "kvs",
-                "KVS_CHANNEL_ARN": channel.attr_arn,
-                "WEBSOCKET_STAGE": "api",
+        parameters = {
+            key[: -len("_PARAMETER")]: value for key, value in variables.items() if key.endswith("_PARAMETER")
+        }
+        chalice = Chalice(
+            self,
+            "App",
+            source_dir=str(ROOT),
+            stage_config={
+                "api_gateway_stage": "api",
+                "manage_iam_role": True,
+                "autogen_policy": False,
+                "iam_policy_file": "policy-base.json",
+                "lambda_memory_size": 1024,
+                "lambda_timeout": 30,
+                "environment_variables": {
+                    **variables,
+                    "BOOKING_TIMER_ARN": timer.attr_arn,
+                    "TIMER_QUEUE_URL": timer_queue.queue_url,
+                    "TURN_PROVIDER": "kvs",
+                    "KVS_CHANNEL_ARN": channel.attr_arn,
+                    "WEBSOCKET_STAGE": "api",
+                },
             },
-        })
+        )
         websocket_api = chalice.get_resource("WebsocketAPI")
-        signaling_url = cdk.Fn.join("", ["wss://", websocket_api.ref, ".execute-api.", self.region,
-                                         ".amazonaws.com/api"])
+        signaling_url = cdk.Fn.join(
+            "", ["wss://", websocket_api.ref, ".execute-api.", self.region, ".amazonaws.com/api"]
+        )
         for function in FUNCTIONS:
             name = "APIHandler" if function == "ApiHandler" else function
             chalice.add_environment_variable("WEBSOCKET_API_ID", websocket_api.ref, name)
             chalice.add_environment_variable("SIGNALING_URL", signaling_url, name)
 
-        targets = access.Targets(stack=self, prefix=prefix, documents=documents, data_key=data_key,
-                                 tables_key=tables_key, timer_arn=timer.attr_arn, queues=made,
-                                 channel_arn=channel.attr_arn, websocket_api_id=websocket_api.ref, parameters=parameters)
+        targets = access.Targets(
+            stack=self,
+            prefix=prefix,
+            documents=documents,
+            data_key=data_key,
+            tables_key=tables_key,
+            timer_arn=timer.attr_arn,
+            queues=made,
+            channel_arn=channel.attr_arn,
+            websocket_api_id=websocket_api.ref,
+            parameters=parameters,
+        )
         declarations = access.declarations()
         for function in FUNCTIONS:
             self._grant(chalice.get_role(f"{function}Role"), declarations[function], targets)
@@ -180,29 +251,59 @@ class TelemedStage(cdk.Stack):
         # The general address and, by its domain, each booking's own docs+<token>@ address (an address
         # recipient does not match sub-addresses); the app decides what each message may do.
         documents_domain = variables["DOCUMENTS_ADDRESS"].rsplit("@", 1)[-1].rstrip(">")
-        rules.add_rule("DocumentsAddress", recipients=[variables["DOCUMENTS_ADDRESS"], documents_domain],
-                       scan_enabled=True,
-                       # No kms_key: SES would encrypt each message client-side, and the app reads plain objects;
-                       # the bucket's SSE-KMS encrypts them at rest.
-                       actions=[ses_actions.S3(bucket=documents, object_key_prefix="inbound/")])
+        rules.add_rule(
+            "DocumentsAddress",
+            recipients=[variables["DOCUMENTS_ADDRESS"], documents_domain],
+            scan_enabled=True,
+            # No kms_key: SES would encrypt each message client-side, and the app reads plain objects;
+            # the bucket's SSE-KMS encrypts them at rest.
+            actions=[ses_actions.S3(bucket=documents, object_key_prefix="inbound/")],
+        )
         # SES writes as itself: S3 asks KMS for the bucket's data key on its behalf (SSE-KMS by default).
-        data_key.add_to_resource_policy(iam.PolicyStatement(
-            principals=[iam.ServicePrincipal("ses.amazonaws.com")], actions=["kms:GenerateDataKey", "kms:Decrypt"],
-            resources=["*"], conditions={"StringEquals": {"aws:SourceAccount": self.account,
-                                                          "kms:ViaService": f"s3.{self.region}.amazonaws.com"}}))
+        data_key.add_to_resource_policy(
+            iam.PolicyStatement(
+                principals=[iam.ServicePrincipal("ses.amazonaws.com")],
+                actions=["kms:GenerateDataKey", "kms:Decrypt"],
+                resources=["*"],
+                conditions={
+                    "StringEquals": {
+                        "aws:SourceAccount": self.account,
+                        "kms:ViaService": f"s3.{self.region}.amazonaws.com",
+                    }
+                },
+            )
+        )
 
         # An unknown route is our 404, as the local stack answers it (API Gateway would say 403).
         from chalicelib.web.errors import error_body
 
-        cdk.CfnResource(self, "UnknownRouteIsNotFound", type="AWS::ApiGateway::GatewayResponse", properties={
-            "RestApiId": chalice.get_resource("RestAPI").ref, "ResponseType": "MISSING_AUTHENTICATION_TOKEN",
-            "StatusCode": "404",
-            "ResponseTemplates": {"application/json": json.dumps(error_body("not_found"), ensure_ascii=False)},
-            "ResponseParameters": {"gatewayresponse.header.Cache-Control": "'no-store'"}})
+        cdk.CfnResource(
+            self,
+            "UnknownRouteIsNotFound",
+            type="AWS::ApiGateway::GatewayResponse",
+            properties={
+                "RestApiId": chalice.get_resource("RestAPI").ref,
+                "ResponseType": "MISSING_AUTHENTICATION_TOKEN",
+                "StatusCode": "404",
+                "ResponseTemplates": {"application/json": json.dumps(error_body("not_found"), ensure_ascii=False)},
+                "ResponseParameters": {"gatewayresponse.header.Cache-Control": "'no-store'"},
+            },
+        )
         cdk.CfnOutput(self, "SignalingUrl", value=signaling_url)
-        cdk.CfnOutput(self, "WebhookUrl", value=cdk.Fn.join("", [
-            "https://", chalice.get_resource("RestAPI").ref, ".execute-api.", self.region,
-            ".amazonaws.com/api/payments/yookassa/webhook"]))
+        cdk.CfnOutput(
+            self,
+            "WebhookUrl",
+            value=cdk.Fn.join(
+                "",
+                [
+                    "https://",
+                    chalice.get_resource("RestAPI").ref,
+                    ".execute-api.",
+                    self.region,
+                    ".amazonaws.com/api/payments/yookassa/webhook",
+                ],
+            ),
+        )
 
     def _grant(self, role: iam.IRole, declared: Any, targets: Any) -> None:
         """Least privilege: the statements made from the function's one declaration (infrastructure/access.py)."""
@@ -216,17 +317,41 @@ class TelemedStage(cdk.Stack):
 
         from infrastructure.operations import RETENTION
 
-        group = logs.LogGroup(self, "BookingTimerLogs", log_group_name=f"/aws/vendedlogs/states/{prefix}-booking-timer",
-                              retention=RETENTION, encryption_key=key, removal_policy=cdk.RemovalPolicy.RETAIN)
+        group = logs.LogGroup(
+            self,
+            "BookingTimerLogs",
+            log_group_name=f"/aws/vendedlogs/states/{prefix}-booking-timer",
+            retention=RETENTION,
+            encryption_key=key,
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
         timer.logging_configuration = sfn.CfnStateMachine.LoggingConfigurationProperty(
-            level="ALL", include_execution_data=False, destinations=[sfn.CfnStateMachine.LogDestinationProperty(
-                cloud_watch_logs_log_group=sfn.CfnStateMachine.CloudWatchLogsLogGroupProperty(
-                    log_group_arn=group.log_group_arn))])
+            level="ALL",
+            include_execution_data=False,
+            destinations=[
+                sfn.CfnStateMachine.LogDestinationProperty(
+                    cloud_watch_logs_log_group=sfn.CfnStateMachine.CloudWatchLogsLogGroupProperty(
+                        log_group_arn=group.log_group_arn
+                    )
+                )
+            ],
+        )
         # Step Functions sets up the log delivery with the machine's role; these actions take no resource ARN.
-        role.add_to_policy(iam.PolicyStatement(actions=[
-            "logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery",
-            "logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies",
-            "logs:DescribeLogGroups"], resources=["*"]))
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=[
+                    "logs:CreateLogDelivery",
+                    "logs:GetLogDelivery",
+                    "logs:UpdateLogDelivery",
+                    "logs:DeleteLogDelivery",
+                    "logs:ListLogDeliveries",
+                    "logs:PutResourcePolicy",
+                    "logs:DescribeResourcePolicies",
+                    "logs:DescribeLogGroups",
+                ],
+                resources=["*"],
+            )
+        )
         timer.node.add_dependency(role)  # the policy is in place before the machine is created with logging
 
     def _site(self, variables: dict[str, str], chalice: Chalice, data_key: kms.Key) -> None:
@@ -234,73 +359,119 @@ class TelemedStage(cdk.Stack):
         from chalicelib.site import security_headers
         from infrastructure import edge
 
-        site = s3.Bucket(self, "Site", block_public_access=s3.BlockPublicAccess.BLOCK_ALL, enforce_ssl=True,
-                         encryption=s3.BucketEncryption.S3_MANAGED, removal_policy=cdk.RemovalPolicy.RETAIN,
-                         versioned=True,  # an upload that broke the site can be undone object by object
-                         lifecycle_rules=[s3.LifecycleRule(id="old-versions",
-                                                           noncurrent_version_expiration=cdk.Duration.days(30))])
+        site = s3.Bucket(
+            self,
+            "Site",
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+            versioned=True,  # an upload that broke the site can be undone object by object
+            lifecycle_rules=[s3.LifecycleRule(id="old-versions", noncurrent_version_expiration=cdk.Duration.days(30))],
+        )
         edge.server_access_logs(self, site, "site/")
         from chalicelib import resources
 
         bucket = resources.documents_bucket()
-        headers = security_headers(" ".join([
-            f"wss://*.execute-api.{self.region}.amazonaws.com",  # signaling
-            f"https://{bucket}.s3.amazonaws.com", f"https://{bucket}.s3.{self.region}.amazonaws.com",  # uploads
-        ]))
+        headers = security_headers(
+            " ".join(
+                [
+                    f"wss://*.execute-api.{self.region}.amazonaws.com",  # signaling
+                    f"https://{bucket}.s3.amazonaws.com",
+                    f"https://{bucket}.s3.{self.region}.amazonaws.com",  # uploads
+                ]
+            )
+        )
         policy = cloudfront.ResponseHeadersPolicy(
-            self, "SecurityHeaders",
+            self,
+            "SecurityHeaders",
             security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
                 content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
-                    content_security_policy=headers["Content-Security-Policy"], override=True),
+                    content_security_policy=headers["Content-Security-Policy"], override=True
+                ),
                 strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
-                    access_control_max_age=cdk.Duration.days(730), include_subdomains=True, override=True),
+                    access_control_max_age=cdk.Duration.days(730), include_subdomains=True, override=True
+                ),
                 content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
                 frame_options=cloudfront.ResponseHeadersFrameOptions(
-                    frame_option=cloudfront.HeadersFrameOption.DENY, override=True),
+                    frame_option=cloudfront.HeadersFrameOption.DENY, override=True
+                ),
                 referrer_policy=cloudfront.ResponseHeadersReferrerPolicy(
-                    referrer_policy=cloudfront.HeadersReferrerPolicy.NO_REFERRER, override=True)),
-            custom_headers_behavior=cloudfront.ResponseCustomHeadersBehavior(custom_headers=[
-                cloudfront.ResponseCustomHeader(header="Permissions-Policy", value=headers["Permissions-Policy"],
-                                                override=True)]))
-        spa = cloudfront.Function(self, "SinglePageApp", code=cloudfront.FunctionCode.from_inline(
-            "function handler(event) { var r = event.request;"
-            " if (r.uri.indexOf('.') === -1) { r.uri = '/index.html'; } return r; }"))
-        api_domain = cdk.Fn.join("", [chalice.get_resource("RestAPI").ref, ".execute-api.", self.region,
-                                      ".amazonaws.com"])
+                    referrer_policy=cloudfront.HeadersReferrerPolicy.NO_REFERRER, override=True
+                ),
+            ),
+            custom_headers_behavior=cloudfront.ResponseCustomHeadersBehavior(
+                custom_headers=[
+                    cloudfront.ResponseCustomHeader(
+                        header="Permissions-Policy", value=headers["Permissions-Policy"], override=True
+                    )
+                ]
+            ),
+        )
+        spa = cloudfront.Function(
+            self,
+            "SinglePageApp",
+            code=cloudfront.FunctionCode.from_inline(
+                "function handler(event) { var r = event.request;"
+                " if (r.uri.indexOf('.') === -1) { r.uri = '/index.html'; } return r; }"
+            ),
+        )
+        api_domain = cdk.Fn.join(
+            "", [chalice.get_resource("RestAPI").ref, ".execute-api.", self.region, ".amazonaws.com"]
+        )
         # The patient's own address for the API (sign-in throttling, signed consents, the audit log): CloudFront
         # puts it in True-Client-IP and vouches for it with a secret the app checks (chalicelib/web/addresses.py).
         from chalicelib.web.addresses import ORIGIN_HEADER, SECRET_NAME, VIEWER_HEADER
 
         origin_secret = secretsmanager.Secret(
-            self, "OriginVerify", description="CloudFront vouches for the viewer's address with this",
+            self,
+            "OriginVerify",
+            description="CloudFront vouches for the viewer's address with this",
             encryption_key=data_key,
-            generate_secret_string=secretsmanager.SecretStringGenerator(exclude_punctuation=True, password_length=48))
+            generate_secret_string=secretsmanager.SecretStringGenerator(exclude_punctuation=True, password_length=48),
+        )
         origin_secret_value = origin_secret.secret_value.unsafe_unwrap()  # a dynamic reference, resolved on deploy
         chalice.add_environment_variable(f"{SECRET_NAME}_SECRET_ARN", origin_secret.secret_arn, "APIHandler")
         origin_secret.grant_read(chalice.get_role("ApiHandlerRole"))
-        viewer_address = cloudfront.Function(self, "ViewerAddress", code=cloudfront.FunctionCode.from_inline(
-            f"function handler(event) {{ var r = event.request;"
-            f" r.headers['{VIEWER_HEADER}'] = {{value: event.viewer.ip}}; return r; }}"))
+        viewer_address = cloudfront.Function(
+            self,
+            "ViewerAddress",
+            code=cloudfront.FunctionCode.from_inline(
+                f"function handler(event) {{ var r = event.request;"
+                f" r.headers['{VIEWER_HEADER}'] = {{value: event.viewer.ip}}; return r; }}"
+            ),
+        )
         distribution = cloudfront.Distribution(
-            self, "Distribution",
+            self,
+            "Distribution",
             default_behavior=cloudfront.BehaviorOptions(
                 origin=origins.S3BucketOrigin.with_origin_access_control(site),
                 viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
                 response_headers_policy=policy,
-                function_associations=[cloudfront.FunctionAssociation(
-                    function=spa, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST)]),
-            additional_behaviors={"/api/*": cloudfront.BehaviorOptions(
-                origin=origins.HttpOrigin(api_domain, custom_headers={ORIGIN_HEADER: origin_secret_value}),
-                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
-                allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
-                cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
-                origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
-                response_headers_policy=policy,
-                function_associations=[cloudfront.FunctionAssociation(
-                    function=viewer_address, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST)])},
-            default_root_object="index.html", minimum_protocol_version=cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+                function_associations=[
+                    cloudfront.FunctionAssociation(function=spa, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST)
+                ],
+            ),
+            additional_behaviors={
+                "/api/*": cloudfront.BehaviorOptions(
+                    origin=origins.HttpOrigin(api_domain, custom_headers={ORIGIN_HEADER: origin_secret_value}),
+                    viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+                    allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
+                    cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
+                    origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+                    response_headers_policy=policy,
+                    function_associations=[
+                        cloudfront.FunctionAssociation(
+                            function=viewer_address, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST
+                        )
+                    ],
+                )
+            },
+            default_root_object="index.html",
+            minimum_protocol_version=cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
             **self.site_domain.distribution_options(self),
-            **edge.distribution_options(self, variables["RESOURCE_PREFIX"]))  # WAF (us-east-1), access logs
+            **edge.distribution_options(self, variables["RESOURCE_PREFIX"]),
+        )  # WAF (us-east-1), access logs
         cdk.CfnOutput(self, "SiteBucket", value=site.bucket_name)
         cdk.CfnOutput(self, "SiteUrl", value=self.site_domain.site_url(distribution.distribution_domain_name))
         cdk.CfnOutput(self, "DistributionId", value=distribution.distribution_id)  # for invalidations

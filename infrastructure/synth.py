@@ -4,6 +4,7 @@ Context (`-c name=value`): `stage` (default prod), `account` and `region` (else 
 CDK_DEFAULT_ACCOUNT / CDK_DEFAULT_REGION), `domain_name` + `certificate_arn` (CloudFront's own domain; the
 certificate is ACM's, in us-east-1), and whatever the stack reads besides.
 """
+
 from __future__ import annotations
 
 import os
@@ -23,17 +24,28 @@ def target(app) -> tuple[str, str, str]:  # type: ignore[no-untyped-def]
     """The stage, account and region to synthesize for: context first, then the CDK CLI's environment."""
     stage = app.node.try_get_context("stage") or "prod"
     account = app.node.try_get_context("account") or os.environ.get("CDK_DEFAULT_ACCOUNT")
-    region = (app.node.try_get_context("region") or os.environ.get("CDK_DEFAULT_REGION")
-              or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION)
+    region = (
+        app.node.try_get_context("region")
+        or os.environ.get("CDK_DEFAULT_REGION")
+        or os.environ.get("AWS_DEFAULT_REGION")
+        or DEFAULT_REGION
+    )
     if not account:
         account = PLACEHOLDER_ACCOUNT
-        print(f"synth: no AWS account known (no -c account=..., no CDK_DEFAULT_ACCOUNT): using the placeholder "
-              f"{PLACEHOLDER_ACCOUNT}; fine for reading the template, not for deploying", file=sys.stderr)
+        print(
+            f"synth: no AWS account known (no -c account=..., no CDK_DEFAULT_ACCOUNT): using the placeholder "
+            f"{PLACEHOLDER_ACCOUNT}; fine for reading the template, not for deploying",
+            file=sys.stderr,
+        )
     return stage, account, region
 
 
-def build(stage: str | None = None, outdir: str | None = None,  # type: ignore[no-untyped-def]
-          context: dict[str, str] | None = None, acknowledge_findings: bool = True):
+def build(
+    stage: str | None = None,
+    outdir: str | None = None,  # type: ignore[no-untyped-def]
+    context: dict[str, str] | None = None,
+    acknowledge_findings: bool = True,
+):
     import aws_cdk as cdk
 
     from infrastructure.nag import acknowledge

@@ -2,6 +2,7 @@
 
 (urllib's cookie jar withholds Secure cookies over http://127.0.0.1, where browsers send them.)
 """
+
 from __future__ import annotations
 
 import json
@@ -28,8 +29,9 @@ class HttpApi:
         self.email: str | None = None
         self.password: str | None = None
 
-    def call(self, method: str, path: str, body: Any = None, timeout: float = 30,
-             headers: dict[str, str] | None = None) -> Response:
+    def call(
+        self, method: str, path: str, body: Any = None, timeout: float = 30, headers: dict[str, str] | None = None
+    ) -> Response:
         data = json.dumps(body).encode() if body is not None else None
         request = urllib.request.Request(self.base + path, data=data, method=method)
         request.add_header("Content-Type", "application/json")
@@ -55,16 +57,18 @@ class HttpApi:
         return self.call("POST", path, body if body is not None else {})
 
 
-def new_patient(url: str, registrar: HttpApi, full_name: str = "Тестовый Пациент",
-                password: str | None = None) -> HttpApi:
+def new_patient(
+    url: str, registrar: HttpApi, full_name: str = "Тестовый Пациент", password: str | None = None
+) -> HttpApi:
     """A patient as the registry makes one: card opened, temporary password from the outbox,
     own password set, contract and consent signed. Signed in."""
     import re
     import uuid
 
     email = f"patient-{uuid.uuid4().hex[:10]}@example.org"
-    card = registrar.post("/patients", {"full_name": full_name, "email": email, "phone": "+7 900 100-20-30",
-                                        "birth_date": "1980-01-01"})
+    card = registrar.post(
+        "/patients", {"full_name": full_name, "email": email, "phone": "+7 900 100-20-30", "birth_date": "1980-01-01"}
+    )
     if card.status != 201:
         raise RuntimeError(f"cannot open a card: {card.status} {card.json}")
     mail = next(m for m in HttpApi(url).get("/dev/outbox").json if m["to"] == [email])

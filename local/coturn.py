@@ -1,4 +1,5 @@
 """coturn for the local stack: the TURN REST shared-secret scheme, relaying on loopback."""
+
 from __future__ import annotations
 
 import secrets
@@ -32,13 +33,29 @@ class Coturn:
 
     def start(self) -> None:
         relay_low = 49160 + (self.port % 150) * 100
-        self.process = subprocess.Popen([
-            "turnserver", "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1", f"--listening-port={self.port}",
-            "--use-auth-secret", f"--static-auth-secret={self.secret}", "--realm=telemed.local",
-            "--allow-loopback-peers", "--no-tls", "--no-dtls", "--no-cli", "--fingerprint",
-            f"--min-port={relay_low}", f"--max-port={relay_low + 99}", f"--log-file={self.log}",
-            "--simple-log", "--no-stdout-log",
-        ], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            [
+                "turnserver",
+                "--listening-ip=127.0.0.1",
+                "--relay-ip=127.0.0.1",
+                f"--listening-port={self.port}",
+                "--use-auth-secret",
+                f"--static-auth-secret={self.secret}",
+                "--realm=telemed.local",
+                "--allow-loopback-peers",
+                "--no-tls",
+                "--no-dtls",
+                "--no-cli",
+                "--fingerprint",
+                f"--min-port={relay_low}",
+                f"--max-port={relay_low + 99}",
+                f"--log-file={self.log}",
+                "--simple-log",
+                "--no-stdout-log",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
 
     def stop(self) -> None:
         if self.process is not None:

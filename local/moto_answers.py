@@ -7,6 +7,7 @@ answer of DynamoDB is already JSON-shaped (`{"name": {"S": "..."}}`), so for the
 writes the same document with `json.dumps`: binary values as base64, timestamps as epoch seconds, absent
 values left out, as the shape walker does. Table descriptions and errors keep moto's own writer.
 """
+
 from __future__ import annotations
 
 import base64
@@ -15,10 +16,20 @@ import datetime as dt
 import json
 from typing import Any
 
-ITEM_OPERATIONS = frozenset({
-    "GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "BatchGetItem", "BatchWriteItem",
-    "TransactGetItems", "TransactWriteItems",
-})
+ITEM_OPERATIONS = frozenset(
+    {
+        "GetItem",
+        "PutItem",
+        "UpdateItem",
+        "DeleteItem",
+        "Query",
+        "Scan",
+        "BatchGetItem",
+        "BatchWriteItem",
+        "TransactGetItems",
+        "TransactWriteItems",
+    }
+)
 CONTENT_TYPE = "application/x-amz-json-1.0"
 
 

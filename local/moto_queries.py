@@ -6,6 +6,7 @@ cost a sort of all of them, under the lock that keeps DynamoDB atomic. Here, whi
 the table lists only that partition's items, in the same order; everything after (ranges, filters,
 pages, limits) is moto's own. Queries on an index, scans and writes are untouched.
 """
+
 from __future__ import annotations
 
 import threading

@@ -4,16 +4,18 @@ moto's DynamoDB is not atomic under concurrent requests (two winners of one
 conditional write were seen), so every DynamoDB request is handled under one
 lock: conditional writes then behave as in DynamoDB.
 """
+
 from __future__ import annotations
 
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import make_server
 
 DYNAMODB_TARGET_PREFIX = "DynamoDB_"
 
@@ -44,8 +46,11 @@ def _sent_mail(environ: dict[str, Any], start_response: Callable[..., Any]) -> I
     from moto.ses.models import ses_backends
 
     backend = ses_backends[DEFAULT_ACCOUNT_ID][os.environ.get("AWS_DEFAULT_REGION", "eu-central-1")]
-    sent = [{"id": m.id, "raw_data": m.raw_data if isinstance(m.raw_data, str) else m.raw_data.decode("utf-8")}
-            for m in list(backend.sent_messages) if hasattr(m, "raw_data")]
+    sent = [
+        {"id": m.id, "raw_data": m.raw_data if isinstance(m.raw_data, str) else m.raw_data.decode("utf-8")}
+        for m in list(backend.sent_messages)
+        if hasattr(m, "raw_data")
+    ]
     body = json.dumps(sent).encode("utf-8")
     start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
     return [body]
@@ -77,6 +82,7 @@ def serve(host: str = "127.0.0.1", port: int = 0) -> None:
     moto_transactions.install()
     moto_answers.install()
     moto_queries.install()
+
     class QuietHandler(MotoRequestHandler):
         """moto's every request (pollers ask each second) would bury the stack's own lines: only failures show."""
 
@@ -89,8 +95,14 @@ def serve(host: str = "127.0.0.1", port: int = 0) -> None:
     bound = int(server.server_address[1])
     # What a state machine's tasks call runs here too: point them at this server.
     # (moto's Step Functions finds its own server by MOTO_PORT.)
-    os.environ.update({"AWS_ENDPOINT_URL": f"http://{host}:{bound}", "MOTO_PORT": str(bound),
-                       "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"})
+    os.environ.update(
+        {
+            "AWS_ENDPOINT_URL": f"http://{host}:{bound}",
+            "MOTO_PORT": str(bound),
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",
+        }
+    )
     os.environ.setdefault("AWS_DEFAULT_REGION", "eu-central-1")
     parent = os.getppid()
 
@@ -118,7 +130,10 @@ class MotoServer:
         root = Path(__file__).resolve().parent.parent
         self._process = subprocess.Popen(
             [sys.executable, "-m", "local.moto_server", "--host", self._host, "--port", str(self._port)],
-            cwd=root, stdout=subprocess.PIPE, text=True)
+            cwd=root,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         assert self._process.stdout is not None
         line = self._process.stdout.readline().strip()
         if not line.isdigit():

@@ -11,6 +11,7 @@ otherwise the writes are applied, each item's previous version kept, and put
 back if a write fails midway. It relies on the lock in `local.moto_server`
 (one DynamoDB request at a time), as moto's own rollback does.
 """
+
 from __future__ import annotations
 
 import copy
@@ -58,11 +59,12 @@ def transact_write_items(backend: Any, transact_items: list[dict[str, Any]]) -> 
 
     # 1. Every condition, against the state before the transaction.
     errors: list[tuple[Any, Any, Any]] = []
-    for op_type, op, key in parts:
+    for _op_type, op, key in parts:
         current = backend.get_item(op["TableName"], key)
         expression = op.get("ConditionExpression")
         if expression is not None and not get_filter_expression(
-                expression, op.get("ExpressionAttributeNames"), op.get("ExpressionAttributeValues")).expr(current):
+            expression, op.get("ExpressionAttributeNames"), op.get("ExpressionAttributeValues")
+        ).expr(current):
             old = None
             if op.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD" and current:
                 old = current.to_json()["Attributes"]
@@ -83,15 +85,30 @@ def transact_write_items(backend: Any, transact_items: list[dict[str, Any]]) -> 
             done.append((table_name, key, copy.deepcopy(before) if before is not None else None))
             names, values = op.get("ExpressionAttributeNames"), op.get("ExpressionAttributeValues")
             if op_type == "Put":
-                backend.put_item(table_name, op["Item"], condition_expression=op.get("ConditionExpression"),
-                                 expression_attribute_names=names, expression_attribute_values=values)
+                backend.put_item(
+                    table_name,
+                    op["Item"],
+                    condition_expression=op.get("ConditionExpression"),
+                    expression_attribute_names=names,
+                    expression_attribute_values=values,
+                )
             elif op_type == "Delete":
-                backend.delete_item(table_name, key, condition_expression=op.get("ConditionExpression"),
-                                    expression_attribute_names=names, expression_attribute_values=values)
+                backend.delete_item(
+                    table_name,
+                    key,
+                    condition_expression=op.get("ConditionExpression"),
+                    expression_attribute_names=names,
+                    expression_attribute_values=values,
+                )
             else:
-                backend.update_item(table_name, key, update_expression=op["UpdateExpression"],
-                                    condition_expression=op.get("ConditionExpression"),
-                                    expression_attribute_names=names, expression_attribute_values=values)
+                backend.update_item(
+                    table_name,
+                    key,
+                    update_expression=op["UpdateExpression"],
+                    condition_expression=op.get("ConditionExpression"),
+                    expression_attribute_names=names,
+                    expression_attribute_values=values,
+                )
     except Exception:
         for table_name, key, before in reversed(done):
             if before is None:

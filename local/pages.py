@@ -1,10 +1,12 @@
 """Pages the local stack adds beside the product: the outbox of sent emails."""
+
 from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
@@ -33,8 +35,9 @@ def outbox_page(handler: Any) -> None:
     from chalicelib.devtools import outbox
 
     html = _env().get_template("outbox.html").render(messages=outbox.messages())
-    handler.send_bytes(200, html.encode("utf-8"), "text/html; charset=utf-8",
-                       {**site_headers(), "Cache-Control": "no-store"})
+    handler.send_bytes(
+        200, html.encode("utf-8"), "text/html; charset=utf-8", {**site_headers(), "Cache-Control": "no-store"}
+    )
 
 
 def outbox_css(handler: Any) -> None:
@@ -51,8 +54,9 @@ def outbox_attachment(handler: Any) -> None:
     filename, content_type, data = found
     from urllib.parse import quote
 
-    handler.send_bytes(200, data, content_type,
-                       {"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"})
+    handler.send_bytes(
+        200, data, content_type, {"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"}
+    )
 
 
 class Pages(dict):

@@ -1,4 +1,5 @@
 """Start the local stack as a separate process (tests and benchmarks use it as `make run` does)."""
+
 from __future__ import annotations
 
 import os
@@ -32,12 +33,16 @@ def start_stack(tmp_dir: Path, extra_env: dict[str, str] | None = None) -> Runni
     """Start `python -m local` on a free port and wait until it is healthy."""
     port = free_port()
     log_path = tmp_dir / f"stack-{port}.log"
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("AWS_") and k not in ("STAGE", "RESOURCE_PREFIX", "SLOT_WINDOW_DAYS")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("AWS_") and k not in ("STAGE", "RESOURCE_PREFIX", "SLOT_WINDOW_DAYS")
+    }
     env.update(extra_env or {})
-    log = open(log_path, "w", encoding="utf-8")
-    process = subprocess.Popen([sys.executable, "-m", "local", "--port", str(port)], cwd=ROOT, env=env,
-                               stdout=log, stderr=subprocess.STDOUT)
+    log = open(log_path, "w", encoding="utf-8")  # noqa: SIM115 - the child process writes to it until it stops
+    process = subprocess.Popen(
+        [sys.executable, "-m", "local", "--port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

@@ -3,6 +3,7 @@
 Used by the local stack and by the tests, so both see exactly what the
 infrastructure code deploys.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,28 +27,48 @@ def provision() -> dict[str, str]:
         s3.create_bucket(Bucket=bucket)
     else:
         s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
-    s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [{
-        "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_id}}]})
-    s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={
-        "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
+    s3.put_bucket_encryption(
+        Bucket=bucket,
+        ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_id}}]
+        },
+    )
+    s3.put_public_access_block(
+        Bucket=bucket,
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True,
+        },
+    )
     aws.ses().verify_domain_identity(Domain=resources.mail_identity())
     sqs = aws.client("sqs")
     urls = {}
     for spec in resources.queues():
-        dead_url = sqs.create_queue(QueueName=spec.dead_letter_name, Attributes={
-            "MessageRetentionPeriod": str(spec.dead_letter_retention_days * 86400)})["QueueUrl"]
+        dead_url = sqs.create_queue(
+            QueueName=spec.dead_letter_name,
+            Attributes={"MessageRetentionPeriod": str(spec.dead_letter_retention_days * 86400)},
+        )["QueueUrl"]
         dead_arn = sqs.get_queue_attributes(QueueUrl=dead_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        urls[spec.name] = sqs.create_queue(QueueName=spec.name, Attributes={
-            "VisibilityTimeout": str(spec.visibility_timeout_s),
-            "RedrivePolicy": json.dumps({"deadLetterTargetArn": dead_arn,
-                                         "maxReceiveCount": str(spec.max_receive_count)})})["QueueUrl"]
+        urls[spec.name] = sqs.create_queue(
+            QueueName=spec.name,
+            Attributes={
+                "VisibilityTimeout": str(spec.visibility_timeout_s),
+                "RedrivePolicy": json.dumps(
+                    {"deadLetterTargetArn": dead_arn, "maxReceiveCount": str(spec.max_receive_count)}
+                ),
+            },
+        )["QueueUrl"]
     queue_url = urls[resources.timer_queue()]
     from chalicelib.storage.tables import Room
 
     definition = resources.state_machine_definition({"RoomsTable": Room.Meta.table_name, "TimerQueueUrl": queue_url})
     arn = aws.stepfunctions().create_state_machine(
-        name=resources.state_machine_name(), definition=definition,
-        roleArn="arn:aws:iam::123456789012:role/booking-timer")["stateMachineArn"]
+        name=resources.state_machine_name(),
+        definition=definition,
+        roleArn="arn:aws:iam::123456789012:role/booking-timer",
+    )["stateMachineArn"]
     if "CLINIC_CA_CERT_PEM" not in os.environ:
         # The local stage's development CA (a deployed stage reads the clinic's from SSM).
         from chalicelib.config import settings

@@ -1,6 +1,8 @@
 """Demo data for the local stage only."""
+
 from __future__ import annotations
 
+import contextlib
 import uuid
 
 from chalicelib import roles
@@ -34,14 +36,17 @@ SPECIALTIES = (
 WEEKDAYS_9_TO_18 = {str(d): [["09:00", "13:00"], ["14:00", "18:00"]] for d in range(1, 6)}
 DOCTORS = (
     # email, specialty, price (roubles), minutes, bio, drop-in minutes
-    ("doctor@clinic.local", "therapy", 2500, 30,
-     "Врач-терапевт высшей категории, стаж 18 лет.", 5),
-    ("cardiologist@clinic.local", "cardiology", 3500, 30,
-     "Врач-кардиолог, кандидат медицинских наук, стаж 15 лет.", None),
-    ("neurologist@clinic.local", "neurology", 3200, 40,
-     "Врач-невролог, стаж 12 лет.", None),
-    ("endocrinologist@clinic.local", "endocrinology", 3000, 30,
-     "Врач-эндокринолог, стаж 10 лет.", None),
+    ("doctor@clinic.local", "therapy", 2500, 30, "Врач-терапевт высшей категории, стаж 18 лет.", 5),
+    (
+        "cardiologist@clinic.local",
+        "cardiology",
+        3500,
+        30,
+        "Врач-кардиолог, кандидат медицинских наук, стаж 15 лет.",
+        None,
+    ),
+    ("neurologist@clinic.local", "neurology", 3200, 40, "Врач-невролог, стаж 12 лет.", None),
+    ("endocrinologist@clinic.local", "endocrinology", 3000, 30, "Врач-эндокринолог, стаж 10 лет.", None),
 )
 
 
@@ -57,15 +62,21 @@ def seed_demo(password: str) -> None:
     password_hash = passwords.hash_password(password)
     for email, full_name_and_roles in _PEOPLE.items():
         full_name, held = full_name_and_roles
-        user = User(uuid.uuid4().hex, email=email, full_name=full_name, roles=held, password_hash=password_hash,
-                    must_change_password=False, created_at=now(), phone="+7 812 000-00-00")
+        user = User(
+            uuid.uuid4().hex,
+            email=email,
+            full_name=full_name,
+            roles=held,
+            password_hash=password_hash,
+            must_change_password=False,
+            created_at=now(),
+            phone="+7 812 000-00-00",
+        )
         if roles.PATIENT in held:
             user.birth_date = "1985-04-12"
             user.card_number = card_number(store.next_card_number(), now().year)
-        try:
+        with contextlib.suppress(EmailTaken):
             store.create_user(user)
-        except EmailTaken:
-            pass
     _seed_catalog()
 
 
@@ -90,9 +101,18 @@ def _seed_catalog() -> None:
         user = account_store.user_by_login(email)
         if user is None or store.get_doctor(user.user_id) is not None:
             continue
-        doctor = Doctor(user.user_id, full_name=user.full_name, specialty_id=specialty_id,
-                        specialty_name=names[specialty_id], bio=bio, price=price, duration_minutes=minutes,
-                        active=True, weekly_hours=WEEKDAYS_9_TO_18, drop_in_minutes=drop_in)
+        doctor = Doctor(
+            user.user_id,
+            full_name=user.full_name,
+            specialty_id=specialty_id,
+            specialty_name=names[specialty_id],
+            bio=bio,
+            price=price,
+            duration_minutes=minutes,
+            active=True,
+            weekly_hours=WEEKDAYS_9_TO_18,
+            drop_in_minutes=drop_in,
+        )
         store.create_doctor(doctor)
         materialize(doctor, unserved=True)
         _give_signing_key(user.user_id)

@@ -4,6 +4,7 @@ gateway, `/dev/outbox` (the sent-mail page), and the built frontend at `/`.
 Chalice's request handler does the API work; this subclass only decides
 which of the three a path belongs to, as CloudFront's behaviours do in AWS.
 """
+
 from __future__ import annotations
 
 import mimetypes
@@ -11,9 +12,10 @@ import os
 import posixpath
 import threading
 from collections import deque
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, ClassVar
 from urllib.parse import unquote, urlsplit
 
 from chalice.local import (
@@ -84,15 +86,16 @@ def _origin(url: str) -> str:
 def site_headers() -> dict[str, str]:
     """The site's headers, with the local stack's other origins the pages talk to: the storage endpoint
     (presigned uploads) and the signaling WebSocket — in AWS, the bucket's and the WebSocket API's."""
-    sources = " ".join(filter(None, (_origin(os.environ.get("AWS_ENDPOINT_URL", "")),
-                                     _origin(os.environ.get("SIGNALING_URL", "")))))
+    sources = " ".join(
+        filter(None, (_origin(os.environ.get("AWS_ENDPOINT_URL", "")), _origin(os.environ.get("SIGNALING_URL", ""))))
+    )
     return security_headers(sources)
 
 
 class StackRequestHandler(ChaliceRequestHandler):
     frontend_dir: Path = Path("frontend/dist")
     api_available: bool = True
-    extra_pages: dict[str, Any] = {}
+    extra_pages: ClassVar[dict[str, Any]] = {}
     executions: Executions  # set by make_server
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -103,7 +106,7 @@ class StackRequestHandler(ChaliceRequestHandler):
     def _generic_handle(self) -> None:
         path = urlsplit(self.path).path
         if path == API_PREFIX or path.startswith(API_PREFIX + "/"):
-            self.path = self.path[len(API_PREFIX):] or "/"
+            self.path = self.path[len(API_PREFIX) :] or "/"
             # The caller's real address, as API Gateway reports it (Chalice's local gateway says 127.0.0.1).
             self.local_gateway.event_converter.LOCAL_SOURCE_IP = self.client_address[0]
             with self.executions.turn():
@@ -176,8 +179,9 @@ class StackHTTPServer(ThreadedHTTPServer):
     request_queue_size = 256
 
 
-def make_server(app: Any, config: Any, host: str, port: int, frontend_dir: Path,
-                extra_pages: dict[str, Any]) -> LocalDevServer:
+def make_server(
+    app: Any, config: Any, host: str, port: int, frontend_dir: Path, extra_pages: dict[str, Any]
+) -> LocalDevServer:
     """Chalice's own local dev server, with the stack's request handler."""
     # As chalice.local.create_local_server does: a request per thread needs
     # the thread-local current_request of LocalChalice.
@@ -185,6 +189,9 @@ def make_server(app: Any, config: Any, host: str, port: int, frontend_dir: Path,
         CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
         app.__class__ = CustomLocalChalice
     executions = Executions(int(os.environ.get("LOCAL_API_EXECUTIONS") or DEFAULT_EXECUTIONS))
-    handler = type("Handler", (StackRequestHandler,),
-                   {"frontend_dir": frontend_dir, "extra_pages": extra_pages, "executions": executions})
+    handler = type(
+        "Handler",
+        (StackRequestHandler,),
+        {"frontend_dir": frontend_dir, "extra_pages": extra_pages, "executions": executions},
+    )
     return LocalDevServer(app, config, host, port, handler_cls=handler, server_cls=StackHTTPServer)

@@ -3,6 +3,7 @@
 Order matters: the stage's environment and the moto endpoint are set before
 the app (and any AWS client) is imported.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -13,8 +14,9 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PASSWORD = "demo-password"
@@ -33,15 +35,17 @@ def prepare_environment(moto_port: int, stage: str = "local") -> Any:
     """Point every AWS client at moto and load the stage's variables."""
     config = stage_config(stage)
     os.environ.update(config.environment_variables)
-    os.environ.update({
-        # The local stack says so explicitly: the app adds its development routes (the outbox) only then.
-        "LOCAL_STACK": "1",
-        "AWS_ACCESS_KEY_ID": "local",
-        "AWS_SECRET_ACCESS_KEY": "local",
-        "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "eu-central-1"),
-        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{moto_port}",
-        "MOTO_PORT": str(moto_port),
-    })
+    os.environ.update(
+        {
+            # The local stack says so explicitly: the app adds its development routes (the outbox) only then.
+            "LOCAL_STACK": "1",
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "eu-central-1"),
+            "AWS_ENDPOINT_URL": f"http://127.0.0.1:{moto_port}",
+            "MOTO_PORT": str(moto_port),
+        }
+    )
     os.environ.pop("AWS_PROFILE", None)
     return config
 
@@ -51,9 +55,17 @@ def scheduled_event() -> dict[str, Any]:
     import datetime as dt
     import uuid
 
-    return {"version": "0", "id": str(uuid.uuid4()), "detail-type": "Scheduled Event", "source": "aws.events",
-            "account": "123456789012", "time": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "region": os.environ.get("AWS_DEFAULT_REGION", "eu-central-1"), "resources": [], "detail": {}}
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "123456789012",
+        "time": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "region": os.environ.get("AWS_DEFAULT_REGION", "eu-central-1"),
+        "resources": [],
+        "detail": {},
+    }
 
 
 class Stack:
@@ -82,8 +94,12 @@ class Stack:
         os.environ["PUBLIC_BASE_URL"] = self.url
         from local.yookassa_emulator import YooKassaEmulator, http_notifier
 
-        payments = YooKassaEmulator(os.environ["YOOKASSA_SHOP_ID"], os.environ["YOOKASSA_SECRET_KEY"],
-                                    http_notifier(f"{self.url}/api/payments/yookassa/webhook"), host=self.host)
+        payments = YooKassaEmulator(
+            os.environ["YOOKASSA_SHOP_ID"],
+            os.environ["YOOKASSA_SECRET_KEY"],
+            http_notifier(f"{self.url}/api/payments/yookassa/webhook"),
+            host=self.host,
+        )
         os.environ["YOOKASSA_API_URL"] = payments.start()
         self._stops.append(payments.stop)
         self.payments = payments
@@ -93,8 +109,13 @@ class Stack:
         if self.turn is not None:
             self.turn.start()
             self._stops.append(self.turn.stop)
-            os.environ.update({"TURN_PROVIDER": "coturn", "TURN_URLS": ",".join(self.turn.urls),
-                               "TURN_SHARED_SECRET": self.turn.secret})
+            os.environ.update(
+                {
+                    "TURN_PROVIDER": "coturn",
+                    "TURN_URLS": ",".join(self.turn.urls),
+                    "TURN_SHARED_SECRET": self.turn.secret,
+                }
+            )
         else:
             print("coturn (turnserver) is not installed: calls will use direct connections only", flush=True)
 
@@ -113,7 +134,6 @@ class Stack:
         from app import app
         from local.pages import pages
         from local.server import make_server
-
         from local.timer_events import TimerEventPoller
         from local.ws_gateway import WebSocketGateway
 
@@ -183,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
             f"  Documents by email: drop an .eml file into {stack.inbox}",
             f"  Signaling: {os.environ.get('SIGNALING_URL')}   TURN: "
             f"{'coturn ' + ','.join(stack.turn.urls) if stack.turn else 'none'}",
-            "  Demo logins (password: %s):" % password,
+            f"  Demo logins (password: {password}):",
             *[f"    {email:<26} {role}" for email, role in DEMO_ACCOUNTS],
             "Press Ctrl-C to stop.",
         ]

@@ -1,4 +1,5 @@
 """Locally, what Lambda's SQS trigger does: poll the timer queue and hand batches to the app's handler."""
+
 from __future__ import annotations
 
 import hashlib
@@ -9,11 +10,22 @@ from typing import Any
 
 
 def sqs_event(messages: list[dict[str, Any]], queue_arn: str, region: str) -> dict[str, Any]:
-    return {"Records": [{
-        "messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"],
-        "attributes": m.get("Attributes", {}), "messageAttributes": {},
-        "md5OfBody": hashlib.md5(m["Body"].encode()).hexdigest(), "eventSource": "aws:sqs",
-        "eventSourceARN": queue_arn, "awsRegion": region} for m in messages]}
+    return {
+        "Records": [
+            {
+                "messageId": m["MessageId"],
+                "receiptHandle": m["ReceiptHandle"],
+                "body": m["Body"],
+                "attributes": m.get("Attributes", {}),
+                "messageAttributes": {},
+                "md5OfBody": hashlib.md5(m["Body"].encode()).hexdigest(),
+                "eventSource": "aws:sqs",
+                "eventSourceARN": queue_arn,
+                "awsRegion": region,
+            }
+            for m in messages
+        ]
+    }
 
 
 class TimerEventPoller:

@@ -4,6 +4,7 @@ and the `@connections` management API that `app.websocket_api` posts to is serve
 Chalice's own local server has no WebSocket support; with this gateway the
 handlers in app.py run unchanged.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -72,13 +73,27 @@ class WebSocketGateway:
 
     # Events, as API Gateway builds them ---------------------------------------------------
 
-    def _event(self, route: str, kind: str, connection_id: str, body: str | None = None,
-               query: dict[str, str] | None = None, headers: dict[str, str] | None = None) -> dict[str, Any]:
+    def _event(
+        self,
+        route: str,
+        kind: str,
+        connection_id: str,
+        body: str | None = None,
+        query: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
         event: dict[str, Any] = {
-            "requestContext": {"routeKey": route, "eventType": kind, "connectionId": connection_id,
-                               "domainName": self.management_domain, "stage": STAGE, "apiId": "local",
-                               "requestId": str(uuid.uuid4()), "connectedAt": int(time.time() * 1000),
-                               "identity": {"sourceIp": self.host}},
+            "requestContext": {
+                "routeKey": route,
+                "eventType": kind,
+                "connectionId": connection_id,
+                "domainName": self.management_domain,
+                "stage": STAGE,
+                "apiId": "local",
+                "requestId": str(uuid.uuid4()),
+                "connectedAt": int(time.time() * 1000),
+                "identity": {"sourceIp": self.host},
+            },
             "isBase64Encoded": False,
         }
         if query is not None:
@@ -101,8 +116,9 @@ class WebSocketGateway:
     async def _serve(self) -> None:
         from websockets.asyncio.server import serve
 
-        self._server = await serve(self._on_connection, self.host, self.port, process_request=self._on_handshake,
-                                   max_size=128 * 1024)
+        self._server = await serve(
+            self._on_connection, self.host, self.port, process_request=self._on_handshake, max_size=128 * 1024
+        )
         self.port = self._server.sockets[0].getsockname()[1]
         self._ready.set()
 
@@ -175,22 +191,22 @@ class WebSocketGateway:
             def _connection_id(self) -> str | None:
                 prefix = f"/{STAGE}/@connections/"
                 path = urlsplit(self.path).path
-                return path[len(prefix):] if path.startswith(prefix) else None
+                return path[len(prefix) :] if path.startswith(prefix) else None
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 connection_id = self._connection_id()
                 data = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 if connection_id and gateway._post(connection_id, data):
                     return self._answer(200)
                 return self._answer(410, {"message": "Gone"}, "GoneException")
 
-            def do_DELETE(self) -> None:  # noqa: N802
+            def do_DELETE(self) -> None:
                 connection_id = self._connection_id()
                 if connection_id and gateway._delete(connection_id):
                     return self._answer(204)
                 return self._answer(410, {"message": "Gone"}, "GoneException")
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 connection_id = self._connection_id()
                 if connection_id and connection_id in gateway.connections:
                     return self._answer(200, {"ConnectedAt": "", "Identity": {"SourceIp": gateway.host}})

@@ -5,6 +5,7 @@
 - GET /checkout/{id}: a Russian payment page («Оплатить», a declined card, «Отменить»);
   a decision sends the notification to the app as YooKassa does, retrying until 200.
 """
+
 from __future__ import annotations
 
 import base64
@@ -17,22 +18,24 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Callable
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 Notify = Callable[[dict[str, Any]], int]
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 def http_notifier(url: str) -> Notify:
     def send(body: dict[str, Any]) -> int:
-        request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            url, data=json.dumps(body).encode(), method="POST", headers={"Content-Type": "application/json"}
+        )
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
                 return int(response.status)
@@ -45,8 +48,16 @@ def http_notifier(url: str) -> Notify:
 
 
 class YooKassaEmulator:
-    def __init__(self, shop_id: str, secret_key: str, notify: Notify, host: str = "127.0.0.1", port: int = 0,
-                 synchronous: bool = False, max_delivery_attempts: int = 30) -> None:
+    def __init__(
+        self,
+        shop_id: str,
+        secret_key: str,
+        notify: Notify,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        synchronous: bool = False,
+        max_delivery_attempts: int = 30,
+    ) -> None:
         self.shop_id = shop_id
         self.secret_key = secret_key
         self.notify = notify
@@ -86,8 +97,9 @@ class YooKassaEmulator:
 
     # The API ---------------------------------------------------------------------------
 
-    def _idempotent(self, path: str, key: str, body: dict[str, Any], make: Callable[[], dict[str, Any]]) -> \
-            tuple[int, dict[str, Any]]:
+    def _idempotent(
+        self, path: str, key: str, body: dict[str, Any], make: Callable[[], dict[str, Any]]
+    ) -> tuple[int, dict[str, Any]]:
         digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
         with self._lock:
             seen = self._idempotency.get((path, key))
@@ -103,13 +115,23 @@ class YooKassaEmulator:
         payment_id = f"{uuid.uuid4().hex[:8]}-000f-5000-9000-{uuid.uuid4().hex[:12]}"
         confirmation = body.get("confirmation") or {}
         payment = {
-            "id": payment_id, "status": "pending", "paid": False, "amount": body["amount"],
-            "created_at": _now(), "description": body.get("description", ""), "metadata": body.get("metadata", {}),
-            "recipient": {"account_id": self.shop_id, "gateway_id": "100001"}, "refundable": False, "test": True,
+            "id": payment_id,
+            "status": "pending",
+            "paid": False,
+            "amount": body["amount"],
+            "created_at": _now(),
+            "description": body.get("description", ""),
+            "metadata": body.get("metadata", {}),
+            "recipient": {"account_id": self.shop_id, "gateway_id": "100001"},
+            "refundable": False,
+            "test": True,
         }
         if confirmation:
-            payment["confirmation"] = {"type": "redirect", "confirmation_url": f"{self.base_url}/checkout/{payment_id}",
-                                       "return_url": confirmation.get("return_url") or self.base_url}
+            payment["confirmation"] = {
+                "type": "redirect",
+                "confirmation_url": f"{self.base_url}/checkout/{payment_id}",
+                "return_url": confirmation.get("return_url") or self.base_url,
+            }
         self.payments[payment_id] = {**payment, "_receipt": body.get("receipt")}
         return payment
 
@@ -126,8 +148,13 @@ class YooKassaEmulator:
         value = Decimal(str(body["amount"]["value"]))
         if refunded + value > Decimal(payment["amount"]["value"]):
             return 400, _error("invalid_request", "Refund amount exceeds the payment")
-        refund = {"id": f"{uuid.uuid4().hex[:8]}-0015-5000-8000-{uuid.uuid4().hex[:12]}", "payment_id": payment["id"],
-                  "status": "succeeded", "created_at": _now(), "amount": body["amount"]}
+        refund = {
+            "id": f"{uuid.uuid4().hex[:8]}-0015-5000-8000-{uuid.uuid4().hex[:12]}",
+            "payment_id": payment["id"],
+            "status": "succeeded",
+            "created_at": _now(),
+            "amount": body["amount"],
+        }
         payment["refunded_amount"] = {"value": f"{refunded + value:.2f}", "currency": "RUB"}
         payment["status"] = "succeeded"
         self.refunds[refund["id"]] = refund
@@ -143,13 +170,28 @@ class YooKassaEmulator:
             if payment["status"] != "pending":
                 return payment
             if outcome == "pay":
-                payment.update(status="succeeded", paid=True, captured_at=_now(), refundable=True,
-                               income_amount=payment["amount"], refunded_amount={"value": "0.00", "currency": "RUB"},
-                               receipt_registration="succeeded" if payment.get("_receipt") else None,
-                               payment_method={"type": "bank_card", "id": payment_id, "saved": False,
-                                               "title": "Bank card *4477",
-                                               "card": {"first6": "555555", "last4": "4477", "expiry_month": "12",
-                                                        "expiry_year": "2030", "card_type": "MasterCard"}})
+                payment.update(
+                    status="succeeded",
+                    paid=True,
+                    captured_at=_now(),
+                    refundable=True,
+                    income_amount=payment["amount"],
+                    refunded_amount={"value": "0.00", "currency": "RUB"},
+                    receipt_registration="succeeded" if payment.get("_receipt") else None,
+                    payment_method={
+                        "type": "bank_card",
+                        "id": payment_id,
+                        "saved": False,
+                        "title": "Bank card *4477",
+                        "card": {
+                            "first6": "555555",
+                            "last4": "4477",
+                            "expiry_month": "12",
+                            "expiry_year": "2030",
+                            "card_type": "MasterCard",
+                        },
+                    },
+                )
                 event = "payment.succeeded"
             else:
                 reason = "insufficient_funds" if outcome == "decline" else "expired_on_confirmation"
@@ -175,7 +217,7 @@ class YooKassaEmulator:
             status = self.notify(body)
             if status == 200:
                 break
-            time.sleep(min(0.2 * 2 ** attempt, 10))
+            time.sleep(min(0.2 * 2**attempt, 10))
         self.deliveries.append((event, object_id, status))
 
     # HTTP --------------------------------------------------------------------------------
@@ -220,8 +262,11 @@ class YooKassaEmulator:
                 parts = path.strip("/").split("/")
                 if method == "GET" and len(parts) == 3 and parts[1] == "payments":
                     found = emulator.payments.get(parts[2])
-                    return self._json(200, emulator.public(found)) if found else self._json(404, _error(
-                        "not_found", "Payment not found"))
+                    return (
+                        self._json(200, emulator.public(found))
+                        if found
+                        else self._json(404, _error("not_found", "Payment not found"))
+                    )
                 if method == "GET" and len(parts) == 3 and parts[1] == "refunds":
                     refund = emulator.refunds.get(parts[2])
                     return self._json(200, refund) if refund else self._json(404, _error("not_found", "Not found"))
@@ -253,7 +298,7 @@ class YooKassaEmulator:
                     return self._json(outcome.get("code", status) if status == 200 else status, result)
                 return self._json(404, _error("not_found", "Unknown method"))
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 path = urlsplit(self.path).path
                 if path.startswith("/v3/"):
                     return self._api("GET")
@@ -261,11 +306,12 @@ class YooKassaEmulator:
                     payment = emulator.payments.get(path.rsplit("/", 1)[-1])
                     if payment is None:
                         return self._send(404, "Платёж не найден".encode(), "text/plain; charset=utf-8")
-                    return self._send(200, _checkout_page(payment, emulator.shop_id).encode(),
-                                      "text/html; charset=utf-8")
+                    return self._send(
+                        200, _checkout_page(payment, emulator.shop_id).encode(), "text/html; charset=utf-8"
+                    )
                 return self._send(404, b"", "text/plain")
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 path = urlsplit(self.path).path
                 if path.startswith("/v3/"):
                     return self._api("POST")
@@ -293,8 +339,11 @@ def _checkout_page(payment: dict[str, Any], shop_id: str) -> str:
     amount = html.escape(payment["amount"]["value"])
     description = html.escape(payment.get("description", ""))
     state = payment["status"]
-    done = "" if state == "pending" else (
-        f'<p class="done">Платёж уже {"оплачен" if state == "succeeded" else "отменён"}.</p>')
+    done = (
+        ""
+        if state == "pending"
+        else (f'<p class="done">Платёж уже {"оплачен" if state == "succeeded" else "отменён"}.</p>')
+    )
     disabled = "" if state == "pending" else " disabled"
     return f"""<!doctype html>
 <html lang="ru"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

@@ -15,6 +15,7 @@ or, for a whole test through the in-process Chalice client:
 Validation is `jsonschema` through `openapi_schema_validator`'s OAS 3.0 dialect (`nullable`,
 formats such as `date-time`).
 """
+
 from __future__ import annotations
 
 import json
@@ -50,7 +51,7 @@ class Contract:
     def template(self, method: str, path: str) -> str | None:
         path = urlsplit(path).path
         if path.startswith("/api/"):
-            path = path[len("/api"):]
+            path = path[len("/api") :]
         for template, pattern in self._patterns:
             if pattern.match(path) and method.lower() in self.doc["paths"][template]:
                 return template
@@ -92,8 +93,11 @@ class Contract:
                 return [f"{where}: not JSON"]
         schema = {**declared[media]["schema"], "components": self.doc.get("components", {})}
         validator = OAS30Validator(schema, format_checker=oas30_format_checker)
-        return [f"{template} {method.upper()} → {status}: at {'/'.join(map(str, error.absolute_path)) or '(body)'}: "
-                f"{error.message}" for error in validator.iter_errors(body)]
+        return [
+            f"{template} {method.upper()} → {status}: at {'/'.join(map(str, error.absolute_path)) or '(body)'}: "
+            f"{error.message}"
+            for error in validator.iter_errors(body)
+        ]
 
     def error_problems(self, method: str, path: str, status: int, body: Any) -> list[str]:
         """What is wrong with an error answer's body: it must be the Error envelope, nothing more."""
@@ -102,8 +106,10 @@ class Contract:
         except ValueError:
             return [f"{method.upper()} {path} → {status}: an error that is not JSON"]
         schema = {"$ref": "#/components/schemas/Error", "components": self.doc.get("components", {})}
-        return [f"{method.upper()} {path} → {status}: at {'/'.join(map(str, e.absolute_path)) or '(body)'}: "
-                f"{e.message}" for e in OAS30Validator(schema).iter_errors(data)]
+        return [
+            f"{method.upper()} {path} → {status}: at {'/'.join(map(str, e.absolute_path)) or '(body)'}: {e.message}"
+            for e in OAS30Validator(schema).iter_errors(data)
+        ]
 
     def check(self, method: str, path: str, status: int, headers: dict[str, Any], body: Any) -> list[str]:
         """Record one answer: a 2xx against its route's schema, an error against the Error envelope."""

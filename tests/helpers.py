@@ -1,4 +1,5 @@
 """Small helpers for API tests through the Chalice test client."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -10,15 +11,27 @@ from typing import Any
 from chalicelib.clock import now, set_clock
 
 
-def make_user(email: str, roles: set[str], password: str = "correct horse battery", *,
-              full_name: str = "Тестовый Пользователь", must_change: bool = False) -> Any:
+def make_user(
+    email: str,
+    roles: set[str],
+    password: str = "correct horse battery",
+    *,
+    full_name: str = "Тестовый Пользователь",
+    must_change: bool = False,
+) -> Any:
     from chalicelib.accounts import passwords
     from chalicelib.storage import accounts as store
     from chalicelib.storage.tables import User
 
-    user = User(uuid.uuid4().hex, email=email.strip().lower(), full_name=full_name, roles=roles,
-                must_change_password=must_change,
-                password_hash=passwords.hash_password(password), created_at=now())
+    user = User(
+        uuid.uuid4().hex,
+        email=email.strip().lower(),
+        full_name=full_name,
+        roles=roles,
+        must_change_password=must_change,
+        password_hash=passwords.hash_password(password),
+        created_at=now(),
+    )
     store.create_user(user)
     return user
 
@@ -58,7 +71,7 @@ class Clock:
     """A clock the test moves by hand."""
 
     def __init__(self, start: dt.datetime | None = None) -> None:
-        self.current = start or dt.datetime.now(dt.timezone.utc)
+        self.current = start or dt.datetime.now(dt.UTC)
         set_clock(lambda: self.current)
 
     def advance(self, **delta: float) -> None:

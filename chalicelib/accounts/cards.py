@@ -1,4 +1,5 @@
 """The registry's work: the request queue and opening medical cards with credentials."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,15 +24,30 @@ REQUEST_STATUSES = ("new", "done", "rejected")
 
 # The public request form -----------------------------------------------------
 
+
 def request_view(item: RegistrationRequest) -> dict[str, Any]:
-    return {"id": item.request_id, "full_name": item.full_name, "email": item.email, "phone": item.phone,
-            "comment": item.comment or "", "status": item.status, "created_at": item.created_at,
-            "handled_at": item.handled_at}
+    return {
+        "id": item.request_id,
+        "full_name": item.full_name,
+        "email": item.email,
+        "phone": item.phone,
+        "comment": item.comment or "",
+        "status": item.status,
+        "created_at": item.created_at,
+        "handled_at": item.handled_at,
+    }
 
 
 def submit_request(full_name: str, email: str, phone: str, comment: str | None) -> dict[str, Any]:
-    item = RegistrationRequest(uuid.uuid4().hex, full_name=full_name, email=email, phone=phone,
-                               comment=comment or None, status="new", created_at=now().isoformat())
+    item = RegistrationRequest(
+        uuid.uuid4().hex,
+        full_name=full_name,
+        email=email,
+        phone=phone,
+        comment=comment or None,
+        status="new",
+        created_at=now().isoformat(),
+    )
     store.put_request(item)
     log_event("registration_request", request_id=item.request_id)
     return request_view(item)
@@ -54,14 +70,22 @@ def set_request_status(staff: Principal, request_id: str, status: str) -> dict[s
 
 # Medical cards -----------------------------------------------------------------
 
+
 def card_number(sequence: int, year: int) -> str:
     return f"{year}-{sequence:06d}"
 
 
 def patient_view(user: User) -> dict[str, Any]:
-    return {"id": user.user_id, "full_name": user.full_name, "email": user.email, "phone": user.phone,
-            "birth_date": user.birth_date, "card_number": user.card_number, "roles": sorted(user.roles or ()),
-            "must_change_password": bool(user.must_change_password)}
+    return {
+        "id": user.user_id,
+        "full_name": user.full_name,
+        "email": user.email,
+        "phone": user.phone,
+        "birth_date": user.birth_date,
+        "card_number": user.card_number,
+        "roles": sorted(user.roles or ()),
+        "must_change_password": bool(user.must_change_password),
+    }
 
 
 def _check_birth_date(birth_date: str) -> None:
@@ -70,15 +94,24 @@ def _check_birth_date(birth_date: str) -> None:
         raise ValidationFailed("birth date", fields={"birth_date": t("fields.birth_date")})
 
 
-def open_card(staff: Principal, full_name: str, email: str, phone: str, birth_date: str,
-              request_id: str | None = None) -> dict[str, Any]:
+def open_card(
+    staff: Principal, full_name: str, email: str, phone: str, birth_date: str, request_id: str | None = None
+) -> dict[str, Any]:
     """Open the medical card: the patient's account, its card number, and the credentials by email."""
     _check_birth_date(birth_date)
     if request_id and store.get_request(request_id) is None:
         raise ValidationFailed("request", fields={"request_id": t("fields.unknown_request")})
     current = now()
-    user = User(uuid.uuid4().hex, email=email, full_name=full_name, phone=phone, birth_date=birth_date,
-                roles={roles.PATIENT}, must_change_password=True, created_at=current)
+    user = User(
+        uuid.uuid4().hex,
+        email=email,
+        full_name=full_name,
+        phone=phone,
+        birth_date=birth_date,
+        roles={roles.PATIENT},
+        must_change_password=True,
+        created_at=current,
+    )
     password = passwords.temporary_password()
     expires = current + TEMPORARY_PASSWORD_VALID_FOR
     user.password_hash = passwords.hash_password(password)
@@ -113,8 +146,9 @@ def resend_credentials(staff: Principal, user_id: str) -> dict[str, Any]:
             raise NotFound("patient")
     password = passwords.temporary_password()
     expires = now() + TEMPORARY_PASSWORD_VALID_FOR
-    store.set_password(user, passwords.hash_password(password), must_change=True, temporary_until=expires,
-                       changed_at=now())
+    store.set_password(
+        user, passwords.hash_password(password), must_change=True, temporary_until=expires, changed_at=now()
+    )
     sessions.end_others(user.user_id)
     log_event("credentials_reissued", user_id=user.user_id, by=staff.user_id)
     view = patient_view(store.get_user(user_id) or user)
@@ -137,9 +171,16 @@ def ensure_person_with_role(staff: Principal, email: str, full_name: str, role: 
     current = now()
     password = passwords.temporary_password()
     expires = current + TEMPORARY_PASSWORD_VALID_FOR
-    user = User(uuid.uuid4().hex, email=email, full_name=full_name, roles={role}, must_change_password=True,
-                password_hash=passwords.hash_password(password), temporary_password_expires_at=expires,
-                created_at=current)
+    user = User(
+        uuid.uuid4().hex,
+        email=email,
+        full_name=full_name,
+        roles={role},
+        must_change_password=True,
+        password_hash=passwords.hash_password(password),
+        temporary_password_expires_at=expires,
+        created_at=current,
+    )
     store.create_user(user)
     log_event("account_opened", user_id=user.user_id, role=role, by=staff.user_id)
     _send_credentials(user, password, expires, reason="new_account")
@@ -156,9 +197,16 @@ def open_first_admin(email: str, full_name: str) -> tuple[User, str, dt.datetime
     current = now()
     password = passwords.temporary_password()
     expires = current + TEMPORARY_PASSWORD_VALID_FOR
-    user = User(uuid.uuid4().hex, email=login, full_name=full_name.strip(), roles={roles.ADMIN, roles.REGISTRAR},
-                must_change_password=True, password_hash=passwords.hash_password(password),
-                temporary_password_expires_at=expires, created_at=current)
+    user = User(
+        uuid.uuid4().hex,
+        email=login,
+        full_name=full_name.strip(),
+        roles={roles.ADMIN, roles.REGISTRAR},
+        must_change_password=True,
+        password_hash=passwords.hash_password(password),
+        temporary_password_expires_at=expires,
+        created_at=current,
+    )
     store.create_user(user)  # the login is claimed in the same transaction: EmailTaken if someone has it
     log_event("account_opened", user_id=user.user_id, role=roles.ADMIN, by="operator")
     return user, password, expires
@@ -177,15 +225,19 @@ def _send_credentials(user: User, password: str, expires: dt.datetime, reason: s
     from chalicelib import mail
 
     try:
-        mail.send(user.email, "credentials", {
-            "full_name": user.full_name,
-            "reason": reason,
-            "card_number": user.card_number,
-            "login": user.email,
-            "password": password,
-            "login_url": f"{settings().public_base_url}/login",
-            "valid_until": format_datetime(expires),
-        })
+        mail.send(
+            user.email,
+            "credentials",
+            {
+                "full_name": user.full_name,
+                "reason": reason,
+                "card_number": user.card_number,
+                "login": user.email,
+                "password": password,
+                "login_url": f"{settings().public_base_url}/login",
+                "valid_until": format_datetime(expires),
+            },
+        )
     except Unavailable:
         return False
     return True

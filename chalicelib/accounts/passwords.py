@@ -1,4 +1,5 @@
 """Password hashing (Argon2id, PHC strings) and the rules a new password must meet."""
+
 from __future__ import annotations
 
 import functools
@@ -40,8 +41,9 @@ def hash_password(password: str, params: Parameters | None = None) -> str:
     from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
     p = params or parameters()
-    kdf = Argon2id(salt=secrets.token_bytes(16), length=32, iterations=p.iterations, lanes=p.lanes,
-                   memory_cost=p.memory_kib)
+    kdf = Argon2id(
+        salt=secrets.token_bytes(16), length=32, iterations=p.iterations, lanes=p.lanes, memory_cost=p.memory_kib
+    )
     return kdf.derive_phc_encoded(password.encode("utf-8"))
 
 

@@ -1,4 +1,5 @@
 """Sessions: an opaque cookie token, only its hash stored; idle and absolute limits."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -34,9 +35,13 @@ class Principal:
 
 
 def _snapshot(user: User) -> dict[str, object]:
-    return {"email": user.email, "full_name": user.full_name, "roles": set(user.roles or ()),
-            "must_change_password": bool(user.must_change_password),
-            "signed_documents": plain(user.signed_documents)}
+    return {
+        "email": user.email,
+        "full_name": user.full_name,
+        "roles": set(user.roles or ()),
+        "must_change_password": bool(user.must_change_password),
+        "signed_documents": plain(user.signed_documents),
+    }
 
 
 def cookie_name() -> str:
@@ -57,9 +62,17 @@ def start(user: User) -> tuple[str, str]:
     """A new session for `user`: (token for the cookie, Set-Cookie value)."""
     token = new_token()
     current = now()
-    store.put_session(Session(token_hash(token), user_id=user.user_id, created_at=current, last_seen_at=current,
-                              expires_at=current + ABSOLUTE_TIMEOUT, ttl=current + ABSOLUTE_TIMEOUT,
-                              **_snapshot(user)))
+    store.put_session(
+        Session(
+            token_hash(token),
+            user_id=user.user_id,
+            created_at=current,
+            last_seen_at=current,
+            expires_at=current + ABSOLUTE_TIMEOUT,
+            ttl=current + ABSOLUTE_TIMEOUT,
+            **_snapshot(user),
+        )
+    )
     return token, cookie(token, int(ABSOLUTE_TIMEOUT.total_seconds()))
 
 
@@ -94,8 +107,15 @@ def principal_of(session: Session | None) -> Principal | None:
         return None
     if current - session.last_seen_at >= TOUCH_EVERY:
         store.touch_session(session, current)
-    return Principal(session.user_id, session.email, session.full_name, frozenset(session.roles or ()),
-                     bool(session.must_change_password), hashed, plain(session.signed_documents))
+    return Principal(
+        session.user_id,
+        session.email,
+        session.full_name,
+        frozenset(session.roles or ()),
+        bool(session.must_change_password),
+        hashed,
+        plain(session.signed_documents),
+    )
 
 
 def end(principal: Principal) -> None:

@@ -1,4 +1,5 @@
 """Signing in and out, changing and resetting passwords."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -60,8 +61,7 @@ def sign_in(login: str, password: str, address: str) -> tuple[User, str]:
         log_event("sign_in_failed")
         raise InvalidCredentials()
     attempt.succeeded()
-    if user.must_change_password and user.temporary_password_expires_at and \
-            user.temporary_password_expires_at <= now():
+    if user.must_change_password and user.temporary_password_expires_at and user.temporary_password_expires_at <= now():
         raise TemporaryPasswordExpired()
     if passwords.needs_rehash(user.password_hash):
         store.update_password_hash(user, user.password_hash, passwords.hash_password(password))
@@ -88,14 +88,14 @@ def change_password(principal: Principal, current_password: str, new_password: s
         raise
     if not ok:
         attempt.failed()
-        raise ValidationFailed("wrong current password",
-                               fields={"current_password": t("passwords.wrong_current")})
+        raise ValidationFailed("wrong current password", fields={"current_password": t("passwords.wrong_current")})
     attempt.succeeded()
     if current_password == new_password:
         raise ValidationFailed("same password", fields={"new_password": t("passwords.same_as_current")})
     passwords.check_new_password(new_password, user.email)
-    store.set_password(user, passwords.hash_password(new_password), must_change=False, temporary_until=None,
-                       changed_at=now())
+    store.set_password(
+        user, passwords.hash_password(new_password), must_change=False, temporary_until=None, changed_at=now()
+    )
     sessions.end_others(user.user_id, keep=principal.session_hash)
     updated = store.get_user(user.user_id)
     if updated is not None:
@@ -115,30 +115,41 @@ def request_password_reset(email: str, address: str = "") -> None:
         return
     token = new_token()
     expires = now() + RESET_VALID_FOR
-    store.put_token(OneTimeToken(token_hash(token), kind="password_reset", user_id=user.user_id,
-                                 expires_at=expires, ttl=expires + dt.timedelta(days=1)))
+    store.put_token(
+        OneTimeToken(
+            token_hash(token),
+            kind="password_reset",
+            user_id=user.user_id,
+            expires_at=expires,
+            ttl=expires + dt.timedelta(days=1),
+        )
+    )
     from chalicelib import mail
 
-    mail.send(user.email, "password_reset", {
-        "full_name": user.full_name,
-        "reset_url": f"{settings().public_base_url}/reset-password#token={token}",
-        "valid_until": format_datetime(expires),
-    })
+    mail.send(
+        user.email,
+        "password_reset",
+        {
+            "full_name": user.full_name,
+            "reset_url": f"{settings().public_base_url}/reset-password#token={token}",
+            "valid_until": format_datetime(expires),
+        },
+    )
     log_event("password_reset_sent", user_id=user.user_id)
 
 
 def confirm_password_reset(token: str, new_password: str) -> None:
     """Set the password from a reset link; the link dies and every session of the person ends."""
     record = store.get_token(token_hash(token)) if token else None
-    if record is None or record.kind != "password_reset" or record.used_at is not None or \
-            record.expires_at <= now():
+    if record is None or record.kind != "password_reset" or record.used_at is not None or record.expires_at <= now():
         raise InvalidResetToken()
     user = store.get_user(record.user_id)
     if user is None:
         raise InvalidResetToken()
     passwords.check_new_password(new_password, user.email)
     store.consume_token(record, now())
-    store.set_password(user, passwords.hash_password(new_password), must_change=False, temporary_until=None,
-                       changed_at=now())
+    store.set_password(
+        user, passwords.hash_password(new_password), must_change=False, temporary_until=None, changed_at=now()
+    )
     sessions.end_others(user.user_id)
     log_event("password_reset_done", user_id=user.user_id)

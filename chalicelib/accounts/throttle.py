@@ -20,6 +20,7 @@ Password-reset emails are counted the same way, per login and per address
 (`RESET_PER_LOGIN`, `RESET_PER_ADDRESS` an hour); beyond them no email goes out,
 and the answer says nothing either way.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -95,8 +96,11 @@ class Attempt:
 
 
 def _refusal(key: str, blocked_until: dt.datetime | None, current: dt.datetime) -> TooManyAttempts:
-    wait = math.ceil((blocked_until - current).total_seconds()) if blocked_until and blocked_until > current \
+    wait = (
+        math.ceil((blocked_until - current).total_seconds())
+        if blocked_until and blocked_until > current
         else FIRST_DELAY_S
+    )
     return TooManyAttempts(key.split(":", 1)[0], retry_after=wait, seconds=wait)
 
 
@@ -144,8 +148,7 @@ def may_send_reset(login: str, address: str) -> bool:
     if login_item is None:
         log_event("password_reset_throttled", on="login")
         return False
-    if address and store.count_attempt(f"reset-address:{address}", current, RESET_WINDOW,
-                                       RESET_PER_ADDRESS) is None:
+    if address and store.count_attempt(f"reset-address:{address}", current, RESET_WINDOW, RESET_PER_ADDRESS) is None:
         store.give_back_attempt(f"reset-login:{login}", login_item.window_started_at, None)
         log_event("password_reset_throttled", on="address")
         return False

@@ -1,4 +1,5 @@
 """Opaque secrets handed to people (session cookies, reset links); only hashes are stored."""
+
 from __future__ import annotations
 
 import hashlib

@@ -1,4 +1,5 @@
 """Cancelling a paid booking, by the refund rule; staff refunds."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -38,14 +39,23 @@ def cancel_paid(principal: Principal, booking: Booking, current: dt.datetime) ->
         raise NotCancellable(status=booking.status)
     by_staff = principal.has(roles.REGISTRAR, roles.ADMIN) and booking.patient_id != principal.user_id
     if by_staff or refunds.full_refund_due(booking, current):
-        updated = refunds.refund_booking(booking, "staff" if by_staff else "patient_cancelled", rules.REFUNDED,
-                                         free_slot=True)
+        updated = refunds.refund_booking(
+            booking, "staff" if by_staff else "patient_cancelled", rules.REFUNDED, free_slot=True
+        )
     else:
         mail = cancelled_mail(booking)
         try:
-            store.record_refund(booking, refund_id="", refund_status="none", reason="late_cancellation",
-                                new_status=rules.CANCELLED, at=current.isoformat(), from_statuses=(rules.PAID,),
-                                mail=mail, free_slot=True)
+            store.record_refund(
+                booking,
+                refund_id="",
+                refund_status="none",
+                reason="late_cancellation",
+                new_status=rules.CANCELLED,
+                at=current.isoformat(),
+                from_statuses=(rules.PAID,),
+                mail=mail,
+                free_slot=True,
+            )
         except store.AlreadyApplied:
             raise NotCancellable(status=booking.status) from None
         outbox.deliver(mail.message_id)

@@ -1,4 +1,5 @@
 """Holding a slot for a patient, and letting it go."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -47,8 +48,9 @@ def _nearest_free(doctor_id: str, after_key: str, now_key: str) -> list[dict[str
     return [slot_view(s) for s in slot_store.free_slots_after(doctor_id, after_key, until, now_key, limit=3)]
 
 
-def hold(principal: Principal, slot_id: str, patient_time_zone: str | None,
-         loaded: dict[Any, Any] | None = None) -> dict[str, Any]:
+def hold(
+    principal: Principal, slot_id: str, patient_time_zone: str | None, loaded: dict[Any, Any] | None = None
+) -> dict[str, Any]:
     """Hold the slot for `hold_duration`: one conditional transaction; never two patients."""
     if missing_signatures(principal.signed_documents):
         raise ConsentRequired(missing=",".join(missing_signatures(principal.signed_documents)))
@@ -66,24 +68,47 @@ def hold(principal: Principal, slot_id: str, patient_time_zone: str | None,
     current = now()
     now_key = to_key(current)
     taken = slot.starts_at <= now_key or not (
-        slot.status == "free" or rules.hold_has_expired(slot.status, slot.hold_expires_at, now_key))
+        slot.status == "free" or rules.hold_has_expired(slot.status, slot.hold_expires_at, now_key)
+    )
     if taken:
-        mine = slot.booking_id and (own := store.get_booking(slot.booking_id)) is not None \
-            and own.patient_id == principal.user_id and own.status in rules.UNPAID + (rules.PAID,)
+        mine = (
+            slot.booking_id
+            and (own := store.get_booking(slot.booking_id)) is not None
+            and own.patient_id == principal.user_id
+            and own.status in (*rules.UNPAID, rules.PAID)
+        )
         if mine:
             raise SlotAlreadyYours(slot_id, data={"booking_id": slot.booking_id})
         raise SlotTaken(slot_id, data={"nearest": _nearest_free(doctor_id, slot.starts_at, now_key)})
     zone = _zone_or_none(patient_time_zone)
     expires_key = to_key(current + rules.hold_duration())
-    booking = Booking(uuid.uuid4().hex, patient_id=principal.user_id, doctor_id=doctor_id, starts_at=slot.starts_at,
-                      ends_at=slot.ends_at, status=rules.HELD, hold_expires_at=expires_key, allowance_n=0,
-                      price=int(slot.price), patient_email=principal.email, patient_name=principal.full_name,
-                      patient_time_zone=zone, doctor_name=slot.doctor_name, specialty_name=slot.specialty_name,
-                      created_at=current.isoformat(), updated_at=current.isoformat())
+    booking = Booking(
+        uuid.uuid4().hex,
+        patient_id=principal.user_id,
+        doctor_id=doctor_id,
+        starts_at=slot.starts_at,
+        ends_at=slot.ends_at,
+        status=rules.HELD,
+        hold_expires_at=expires_key,
+        allowance_n=0,
+        price=int(slot.price),
+        patient_email=principal.email,
+        patient_name=principal.full_name,
+        patient_time_zone=zone,
+        doctor_name=slot.doctor_name,
+        specialty_name=slot.specialty_name,
+        created_at=current.isoformat(),
+        updated_at=current.isoformat(),
+    )
     # Most patients hold nothing else: try the first allowance; look at the others only when it is taken.
     for attempt in range(2):
-        allowance = HoldAllowance(principal.user_id, int(booking.allowance_n), booking_id=booking.booking_id,
-                                  expires_at=expires_key, ttl=current + rules.hold_duration() + dt.timedelta(days=1))
+        allowance = HoldAllowance(
+            principal.user_id,
+            int(booking.allowance_n),
+            booking_id=booking.booking_id,
+            expires_at=expires_key,
+            ttl=current + rules.hold_duration() + dt.timedelta(days=1),
+        )
         try:
             store.hold(slot, booking, allowance, now_key)
             break

@@ -1,4 +1,5 @@
 """What each person sees: a doctor's free slots, one's bookings, a doctor's day."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -38,8 +39,11 @@ def free_slots(doctor_id: str, from_date: str | None, to_date: str | None) -> li
     from_key, to_key_ = _day_bounds(max(first, today), last)
     now_key = to_key(current)
     from_key = max(from_key, now_key)
-    return [slot_view(s) for s in slot_store.free_slots_between(doctor_id, from_key, to_key_, now_key)
-            if s.starts_at > now_key]
+    return [
+        slot_view(s)
+        for s in slot_store.free_slots_between(doctor_id, from_key, to_key_, now_key)
+        if s.starts_at > now_key
+    ]
 
 
 def my_bookings(principal: Principal, as_role: str | None) -> list[dict[str, Any]]:

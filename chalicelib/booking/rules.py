@@ -1,4 +1,5 @@
 """The clinic's booking rules, each in one place."""
+
 from __future__ import annotations
 
 import datetime as dt

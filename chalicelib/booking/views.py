@@ -1,4 +1,5 @@
 """How bookings and slots look to the people who see them."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,8 +13,11 @@ from chalicelib.timefmt import clinic_zone
 
 def slot_view(slot: Slot) -> dict[str, Any]:
     zone = clinic_zone()
-    return {"id": slot_id(slot.doctor_id, slot.starts_at), "starts_at": in_zone(slot.starts_at, zone),
-            "ends_at": in_zone(slot.ends_at, zone)}
+    return {
+        "id": slot_id(slot.doctor_id, slot.starts_at),
+        "starts_at": in_zone(slot.starts_at, zone),
+        "ends_at": in_zone(slot.ends_at, zone),
+    }
 
 
 def shown_status(booking: Booking, current: dt.datetime) -> str:
@@ -28,12 +32,14 @@ def booking_view(booking: Booking, current: dt.datetime, viewer_id: str | None =
     zone = clinic_zone()
     status = shown_status(booking, current)
     from chalicelib.documents.addresses import address
+
     return {
         "id": booking.booking_id,
         "status": status,
         "starts_at": in_zone(booking.starts_at, zone),
         "ends_at": in_zone(booking.ends_at, zone),
-        "hold_expires_at": in_zone(booking.hold_expires_at, zone) if booking.hold_expires_at and status in rules.UNPAID
+        "hold_expires_at": in_zone(booking.hold_expires_at, zone)
+        if booking.hold_expires_at and status in rules.UNPAID
         else None,
         "price": int(booking.price),
         "currency": "RUB",
@@ -57,7 +63,7 @@ def booking_view(booking: Booking, current: dt.datetime, viewer_id: str | None =
 
 def _cancellation(booking: Booking, status: str) -> dict[str, Any] | None:
     """What cancelling would do now, so the patient sees the rule before confirming."""
-    if status not in rules.UNPAID + (rules.PAID,):
+    if status not in (*rules.UNPAID, rules.PAID):
         return None
     from chalicelib.clock import now
     from chalicelib.config import settings
@@ -65,5 +71,8 @@ def _cancellation(booking: Booking, status: str) -> dict[str, Any] | None:
 
     zone = clinic_zone()
     refund = None if status in rules.UNPAID else ("full" if full_refund_due(booking, now()) else "none")
-    return {"refund": refund, "deadline": refund_deadline(booking).astimezone(zone).isoformat(),
-            "deadline_hours": settings().refund_deadline_hours}
+    return {
+        "refund": refund,
+        "deadline": refund_deadline(booking).astimezone(zone).isoformat(),
+        "deadline_hours": settings().refund_deadline_hours,
+    }

@@ -1,8 +1,8 @@
 """The conclusion as a PDF: the clinic's header, patient, doctor, time, the text, and the signature block."""
+
 from __future__ import annotations
 
 import io
-from typing import Any
 
 from chalicelib.i18n import t
 from chalicelib.pdf import render as pdf
@@ -10,9 +10,18 @@ from chalicelib.pdf import render as pdf
 SECTIONS = ("complaints", "anamnesis", "examination", "conclusion", "recommendations")
 
 
-def render(*, clinic_name: str, clinic_address: str, booking_id: str, patient: dict[str, str],
-           doctor: dict[str, str], consultation_time: str, sections: dict[str, str], signer: dict[str, str],
-           verify_url: str) -> bytes:
+def render(
+    *,
+    clinic_name: str,
+    clinic_address: str,
+    booking_id: str,
+    patient: dict[str, str],
+    doctor: dict[str, str],
+    consultation_time: str,
+    sections: dict[str, str],
+    signer: dict[str, str],
+    verify_url: str,
+) -> bytes:
     import segno
 
     document = pdf.new_document(t("conclusion.title"), clinic_name, clinic_address)
@@ -23,10 +32,12 @@ def render(*, clinic_name: str, clinic_address: str, booking_id: str, patient: d
     document.set_font(pdf.FONT, "", 9.5)
     document.cell(0, 5, t("conclusion.kind"), new_x="LMARGIN", new_y="NEXT")
     document.ln(2)
-    rows = [(t("conclusion.patient"), f"{patient['full_name']}, {patient['birth_date']}"),
-            (t("conclusion.card"), patient["card_number"]),
-            (t("conclusion.doctor"), f"{doctor['full_name']} ({doctor['specialty']})"),
-            (t("conclusion.time"), consultation_time)]
+    rows = [
+        (t("conclusion.patient"), f"{patient['full_name']}, {patient['birth_date']}"),
+        (t("conclusion.card"), patient["card_number"]),
+        (t("conclusion.doctor"), f"{doctor['full_name']} ({doctor['specialty']})"),
+        (t("conclusion.time"), consultation_time),
+    ]
     for label, value in rows:
         document.set_font(pdf.FONT, "B", 10)
         document.cell(45, 6, label)
@@ -59,9 +70,12 @@ def render(*, clinic_name: str, clinic_address: str, booking_id: str, patient: d
     document.set_font(pdf.FONT, "B", 10)
     document.cell(width - 40, 5, t("conclusion.signed_title"), new_x="LMARGIN", new_y="NEXT")
     document.set_font(pdf.FONT, "", 8.5)
-    for line in (t("conclusion.signed_by", name=signer["name"]), t("conclusion.signed_at", when=signer["when"]),
-                 t("conclusion.certificate", serial=signer["serial"], issuer=signer["issuer"]),
-                 t("conclusion.how_to_verify", url=verify_url)):
+    for line in (
+        t("conclusion.signed_by", name=signer["name"]),
+        t("conclusion.signed_at", when=signer["when"]),
+        t("conclusion.certificate", serial=signer["serial"], issuer=signer["issuer"]),
+        t("conclusion.how_to_verify", url=verify_url),
+    ):
         document.set_x(document.l_margin + 3)
         document.multi_cell(width - 42, 4.4, line, new_x="LMARGIN", new_y="NEXT")
     return pdf.to_bytes(document)

@@ -1,4 +1,5 @@
 """A doctor's signing key: created in KMS by an admin's action (not per deploy), certified by the clinic's CA."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -23,11 +24,15 @@ def create_signing_key(admin: Principal, doctor_id: str) -> dict[str, Any]:
     if doctor.signing_key_id:
         raise Conflict("the doctor already has a signing key")
     try:
-        key = aws.kms().create_key(KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY",
-                                   Description=f"Signing key of doctor {doctor_id}",
-                                   Tags=[{"TagKey": "doctor_id", "TagValue": doctor_id}])["KeyMetadata"]
-        aws.kms().create_alias(AliasName=f"alias/{settings().resource_prefix}-doctor-{doctor_id}",
-                               TargetKeyId=key["KeyId"])
+        key = aws.kms().create_key(
+            KeySpec="RSA_2048",
+            KeyUsage="SIGN_VERIFY",
+            Description=f"Signing key of doctor {doctor_id}",
+            Tags=[{"TagKey": "doctor_id", "TagValue": doctor_id}],
+        )["KeyMetadata"]
+        aws.kms().create_alias(
+            AliasName=f"alias/{settings().resource_prefix}-doctor-{doctor_id}", TargetKeyId=key["KeyId"]
+        )
         public_key = aws.kms().get_public_key(KeyId=key["KeyId"])["PublicKey"]
     except (BotoCoreError, ClientError) as exc:
         raise Unavailable("kms") from exc

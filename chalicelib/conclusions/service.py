@@ -1,4 +1,5 @@
 """Writing, signing and delivering the conclusion; reading it back."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -62,10 +63,14 @@ def _get(booking_id: str) -> Conclusion | None:
 
 
 def view(item: Conclusion | None, booking: Booking) -> dict[str, Any]:
-    base = {"booking_id": booking.booking_id, "status": item.status if item else "empty",
-            "updated_at": item.updated_at if item else None, "signed_at": item.signed_at if item else None,
-            "certificate_serial": item.certificate_serial if item else None,
-            "last_error": item.last_error if item else None}
+    base = {
+        "booking_id": booking.booking_id,
+        "status": item.status if item else "empty",
+        "updated_at": item.updated_at if item else None,
+        "signed_at": item.signed_at if item else None,
+        "certificate_serial": item.certificate_serial if item else None,
+        "last_error": item.last_error if item else None,
+    }
     base.update({name: (getattr(item, name) or "") if item else "" for name in FIELDS})
     return base
 
@@ -89,8 +94,14 @@ def save_draft(principal: Principal, booking_id: str, fields: dict[str, str | No
         raise AlreadySigned()
     _writable(booking)
     values = {name: (fields.get(name) or None) for name in FIELDS}
-    draft_item = Conclusion(booking_id, doctor_id=booking.doctor_id, patient_id=booking.patient_id, status="draft",
-                            updated_at=now().isoformat(), **values)
+    draft_item = Conclusion(
+        booking_id,
+        doctor_id=booking.doctor_id,
+        patient_id=booking.patient_id,
+        status="draft",
+        updated_at=now().isoformat(),
+        **values,
+    )
     with store_errors():
         # Never overwrite a signed conclusion, even in a race with «Подписать и отправить».
         draft_item.save(condition=Conclusion.booking_id.does_not_exist() | (Conclusion.status == "draft"))
@@ -120,20 +131,32 @@ def sign_and_send(principal: Principal, booking_id: str, fields: dict[str, str |
     ca = ca_certificate()
     issuer = ca.subject.rfc4514_string()
     pdf = render(
-        clinic_name=s.clinic_name, clinic_address=s.clinic_address, booking_id=booking_id,
-        patient={"full_name": booking.patient_name,
-                 "birth_date": format_date(dt.date.fromisoformat(patient.birth_date)) if patient and patient.birth_date
-                 else "—", "card_number": (patient.card_number if patient else None) or "—"},
+        clinic_name=s.clinic_name,
+        clinic_address=s.clinic_address,
+        booking_id=booking_id,
+        patient={
+            "full_name": booking.patient_name,
+            "birth_date": format_date(dt.date.fromisoformat(patient.birth_date))
+            if patient and patient.birth_date
+            else "—",
+            "card_number": (patient.card_number if patient else None) or "—",
+        },
         doctor={"full_name": doctor.full_name, "specialty": doctor.specialty_name},
         consultation_time=format_datetime(from_key(booking.starts_at)),
         sections={name: saved.get(name) or "" for name in FIELDS},
-        signer={"name": doctor.full_name, "when": format_datetime(signed_at), "serial": doctor.certificate_serial or "",
-                "issuer": issuer[:120]},
-        verify_url=f"{s.public_base_url}/verify")
+        signer={
+            "name": doctor.full_name,
+            "when": format_datetime(signed_at),
+            "serial": doctor.certificate_serial or "",
+            "issuer": issuer[:120],
+        },
+        verify_url=f"{s.public_base_url}/verify",
+    )
     ca_pem = ca.public_bytes(serialization.Encoding.PEM).decode()
     try:
         signed = KmsDocumentSigner(doctor.signing_key_id, doctor.certificate_pem, ca_pem).sign_pdf(
-            pdf, reason=f"Заключение по консультации {booking_id}", location=s.clinic_address)
+            pdf, reason=f"Заключение по консультации {booking_id}", location=s.clinic_address
+        )
     except Exception as exc:  # KMS or the signer failed: the draft stays, with a message
         _note_error(booking_id, "signing_failed")
         log_event("conclusion_signing_failed", booking_id=booking_id, error=type(exc).__name__)
@@ -145,12 +168,25 @@ def sign_and_send(principal: Principal, booking_id: str, fields: dict[str, str |
     from chalicelib.storage.transactions import Transaction, TransactionRefused
 
     tx = Transaction()
-    tx.update("conclusion", Conclusion(booking_id), [
-        Conclusion.status.set("signed"), Conclusion.signed_at.set(signed_at.isoformat()), Conclusion.pdf_key.set(key),
-        Conclusion.pdf_sha256.set(digest), Conclusion.certificate_serial.set(doctor.certificate_serial),
-        Conclusion.last_error.remove()], condition=Conclusion.status == "draft")
-    tx.update("booking", booking, [Booking.status.set(rules.COMPLETED), Booking.updated_at.set(signed_at.isoformat())],
-              condition=Booking.status.is_in(*WRITABLE))
+    tx.update(
+        "conclusion",
+        Conclusion(booking_id),
+        [
+            Conclusion.status.set("signed"),
+            Conclusion.signed_at.set(signed_at.isoformat()),
+            Conclusion.pdf_key.set(key),
+            Conclusion.pdf_sha256.set(digest),
+            Conclusion.certificate_serial.set(doctor.certificate_serial),
+            Conclusion.last_error.remove(),
+        ],
+        condition=Conclusion.status == "draft",
+    )
+    tx.update(
+        "booking",
+        booking,
+        [Booking.status.set(rules.COMPLETED), Booking.updated_at.set(signed_at.isoformat())],
+        condition=Booking.status.is_in(*WRITABLE),
+    )
     tx.put("mail", mail)
     try:
         tx.commit()
@@ -172,8 +208,14 @@ def _store_pdf(key: str, data: bytes) -> None:
     from chalicelib import aws
 
     try:
-        aws.s3().put_object(Bucket=resources.documents_bucket(), Key=key, Body=data, ContentType="application/pdf",
-                            ServerSideEncryption="aws:kms", SSEKMSKeyId=resources.data_key_alias())
+        aws.s3().put_object(
+            Bucket=resources.documents_bucket(),
+            Key=key,
+            Body=data,
+            ContentType="application/pdf",
+            ServerSideEncryption="aws:kms",
+            SSEKMSKeyId=resources.data_key_alias(),
+        )
     except (BotoCoreError, ClientError) as exc:
         raise Unavailable("s3") from exc
 
@@ -185,8 +227,10 @@ def pdf_for(principal: Principal, booking_id: str, ip: str, user_agent: str) -> 
     from chalicelib import aws
 
     booking = booking_store.get_booking(booking_id)
-    allowed = booking is not None and (booking.patient_id == principal.user_id or
-                                       (booking.doctor_id == principal.user_id and principal.has(roles.DOCTOR)))
+    allowed = booking is not None and (
+        booking.patient_id == principal.user_id
+        or (booking.doctor_id == principal.user_id and principal.has(roles.DOCTOR))
+    )
     item = _get(booking_id) if allowed else None
     if booking is None or item is None or item.status != "signed" or not item.pdf_key:
         raise NotFound("conclusion")

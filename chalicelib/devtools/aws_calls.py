@@ -1,9 +1,10 @@
 """Count AWS operations made by any botocore client (boto3's and PynamoDB's alike): tests and bench only."""
+
 from __future__ import annotations
 
 import contextlib
 import threading
-from typing import Iterator
+from collections.abc import Iterator
 
 import botocore.client
 

@@ -4,6 +4,7 @@ Only the local stage uses this. The local stack's moto runs in a process of its
 own and tells what SES recorded at LOCAL_SENT_MAIL_URL; in-process tests read
 moto's SES store directly.
 """
+
 from __future__ import annotations
 
 import email
@@ -15,7 +16,7 @@ from chalicelib.config import settings
 
 
 class _Sent:
-    def __init__(self, id: str, raw_data: str) -> None:  # noqa: A002 - moto's names
+    def __init__(self, id: str, raw_data: str) -> None:
         self.id = id
         self.raw_data = raw_data
 
@@ -34,8 +35,9 @@ def _sent_messages() -> list[Any]:
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.ses.models import ses_backends
 
-    return [m for m in list(ses_backends[DEFAULT_ACCOUNT_ID][settings().region].sent_messages)
-            if hasattr(m, "raw_data")]
+    return [
+        m for m in list(ses_backends[DEFAULT_ACCOUNT_ID][settings().region].sent_messages) if hasattr(m, "raw_data")
+    ]
 
 
 def _parse(raw: Any) -> dict[str, Any]:
@@ -49,8 +51,9 @@ def _parse(raw: Any) -> dict[str, Any]:
         disposition = part.get_content_disposition()
         if disposition == "attachment" or (disposition == "inline" and part.get_filename()):
             payload = part.get_payload(decode=True) or b""
-            attachments.append({"filename": part.get_filename() or "", "content_type": part.get_content_type(),
-                                "size": len(payload)})
+            attachments.append(
+                {"filename": part.get_filename() or "", "content_type": part.get_content_type(), "size": len(payload)}
+            )
         elif part.get_content_type() == "text/plain" and not text:
             text = part.get_content()
         elif part.get_content_type() == "text/html" and not html:

@@ -5,6 +5,7 @@ address still delivers). Only mail to this address attaches files to the booking
 to show its patient; the lookup item (DocumentsAddress) is keyed by the token's SHA-256, so the mail handler
 finds the booking with one read and a copy of that table names no address.
 """
+
 from __future__ import annotations
 
 import base64
@@ -31,8 +32,9 @@ def token_hash(token: str) -> str:
 def new_address(booking: Booking, created_at: str) -> tuple[DocumentsAddress, str]:
     """(the lookup item to write with the payment, the raw token to keep on the booking)."""
     token = base64.b32encode(secrets.token_bytes(20)).decode("ascii").lower()
-    item = DocumentsAddress(token_hash(token), booking_id=booking.booking_id, patient_id=booking.patient_id,
-                            created_at=created_at)
+    item = DocumentsAddress(
+        token_hash(token), booking_id=booking.booking_id, patient_id=booking.patient_id, created_at=created_at
+    )
     return item, token
 
 
@@ -45,7 +47,7 @@ def token_in(recipient: str) -> str | None:
     local, _, domain = recipient.strip().lower().rpartition("@")
     if domain != _domain() or not local.startswith(PREFIX + "+"):
         return None
-    token = local[len(PREFIX) + 1:]
+    token = local[len(PREFIX) + 1 :]
     return token if _TOKEN.match(token) else None
 
 
@@ -66,7 +68,10 @@ def booking_for(token: str) -> Booking | None:
             return None
     booking = booking_store.get_booking(item.booking_id)
     # The booking must still name this token (compared in constant time).
-    if booking is None or not booking.documents_token or \
-            not secrets.compare_digest(str(booking.documents_token), token):
+    if (
+        booking is None
+        or not booking.documents_token
+        or not secrets.compare_digest(str(booking.documents_token), token)
+    ):
         return None
     return booking

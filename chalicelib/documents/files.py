@@ -1,4 +1,5 @@
 """What a document may be: PDF, JPEG or PNG (by its first bytes), at most 20 MB, at most 10 a booking."""
+
 from __future__ import annotations
 
 MAX_SIZE = 20 * 1024 * 1024

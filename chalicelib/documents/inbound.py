@@ -12,8 +12,10 @@ and:
 - answers only known people: the booking's patient for its own address, a registered user otherwise; the
   incoming subject is never echoed.
 """
+
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import email
 import email.policy
@@ -45,7 +47,8 @@ VERDICTS = ("spam", "virus", "spf", "dkim", "dmarc")
 
 _DATE_TIME = re.compile(
     r"(?:(?P<d>\d{1,2})\.(?P<m>\d{1,2})(?:\.(?P<y>\d{2,4}))?|(?P<iy>\d{4})-(?P<im>\d{2})-(?P<id>\d{2}))"
-    r"\D{0,12}?(?P<h>\d{1,2})[:.](?P<mi>\d{2})")
+    r"\D{0,12}?(?P<h>\d{1,2})[:.](?P<mi>\d{2})"
+)
 
 
 def consultation_time(subject: str, today: dt.date) -> dt.datetime | None:
@@ -86,8 +89,7 @@ def verdict_failures(message: Any) -> list[str]:
         values = [v.strip().upper() for v in _headers(message, name)]
         if not values or any(v != "PASS" for v in values):
             failures.append(verdict)
-    results = [v for v in _headers(message, "Authentication-Results")
-               if v.strip().lower().startswith("amazonses.com")]
+    results = [v for v in _headers(message, "Authentication-Results") if v.strip().lower().startswith("amazonses.com")]
     for method in ("spf", "dkim", "dmarc"):
         found = [m.lower() for r in results for m in re.findall(rf"\b{method}=([A-Za-z]+)", r)]
         if not found or any(m != "pass" for m in found):
@@ -105,8 +107,10 @@ def _claim(key: str, at: dt.datetime) -> InboundMail | None:
     stale = (at - STALE_CLAIM).isoformat()
     try:
         with store_errors():
-            record.save(condition=InboundMail.message_key.does_not_exist() |
-                        ((InboundMail.status == "processing") & (InboundMail.received_at < stale)))
+            record.save(
+                condition=InboundMail.message_key.does_not_exist()
+                | ((InboundMail.status == "processing") & (InboundMail.received_at < stale))
+            )
     except PutError as exc:
         if condition_failed(exc):
             return None
@@ -134,14 +138,13 @@ def receive(raw: bytes, key: str | None = None) -> dict[str, Any]:
 
 
 def _release(record: InboundMail) -> None:
-    try:
+    with contextlib.suppress(Exception):
         record.delete(condition=InboundMail.status == "processing")
-    except Exception:  # noqa: BLE001 - the claim then goes stale and is taken again
-        pass
 
 
-def _handle(raw: bytes, message_key: str, record: InboundMail, current: dt.datetime,
-            outcome: dict[str, Any]) -> dict[str, Any]:
+def _handle(
+    raw: bytes, message_key: str, record: InboundMail, current: dt.datetime, outcome: dict[str, Any]
+) -> dict[str, Any]:
     message = email.message_from_bytes(raw, policy=email.policy.default)
     senders = email.utils.getaddresses(_headers(message, "From"))
     sender = senders[0][1].strip().lower() if len(senders) == 1 else ""
@@ -187,8 +190,14 @@ def _handle(raw: bytes, message_key: str, record: InboundMail, current: dt.datet
     _finish(record, status, reason, sender, subject, files, booking, len(outcome["attached"]))
     if reply_to:
         _answer(reply_to, full_name, outcome, booking)
-    log_event("documents_by_email", problem=outcome["problem"], status=status, reason=reason,
-              attached=len(outcome["attached"]), refused=len(outcome["refused"]))
+    log_event(
+        "documents_by_email",
+        problem=outcome["problem"],
+        status=status,
+        reason=reason,
+        attached=len(outcome["attached"]),
+        refused=len(outcome["refused"]),
+    )
     return outcome
 
 
@@ -197,18 +206,30 @@ def _matched_booking(patient_id: str, subject: str, current: dt.datetime) -> Boo
     if when is None:
         return None
     key = to_key(when)
-    return next((b for b in booking_store.bookings_of_patient(patient_id)
-                 if b.starts_at == key and b.status in ACCEPTING), None)
+    return next(
+        (b for b in booking_store.bookings_of_patient(patient_id) if b.starts_at == key and b.status in ACCEPTING), None
+    )
 
 
-def _finish(record: InboundMail, status: str, reason: str | None, sender: str, subject: str, files: list[str],
-            booking: Booking | None, attached: int) -> None:
+def _finish(
+    record: InboundMail,
+    status: str,
+    reason: str | None,
+    sender: str,
+    subject: str,
+    files: list[str],
+    booking: Booking | None,
+    attached: int,
+) -> None:
     from chalicelib.storage.errors import store_errors
 
-    actions = [InboundMail.status.set(status), InboundMail.sender.set(sender[:320] or None),
-               InboundMail.subject.set(subject or None), InboundMail.files.set(json.dumps(files[:200],
-                                                                                          ensure_ascii=False)),
-               InboundMail.attached.set(attached)]
+    actions = [
+        InboundMail.status.set(status),
+        InboundMail.sender.set(sender[:320] or None),
+        InboundMail.subject.set(subject or None),
+        InboundMail.files.set(json.dumps(files[:200], ensure_ascii=False)),
+        InboundMail.attached.set(attached),
+    ]
     if reason:
         actions.append(InboundMail.reason.set(reason))
     if booking is not None:
@@ -220,12 +241,22 @@ def _finish(record: InboundMail, status: str, reason: str | None, sender: str, s
 def _answer(to: str, full_name: str | None, outcome: dict[str, Any], booking: Booking | None) -> None:
     from chalicelib import outbox
 
-    own = addresses.address(booking.documents_token) if booking is not None and booking.status in ACCEPTING \
-        else None
-    outbox.send_now(outbox.compose(to, "documents_received", {
-        "problem": outcome["problem"], "attached": outcome["attached"], "refused": outcome["refused"],
-        "full_name": full_name, "consultation": _when_text(booking), "held": bool(outcome.get("held")),
-        "documents_address": own if outcome["problem"] in (None, "general_address", "no_attachments") else None}))
+    own = addresses.address(booking.documents_token) if booking is not None and booking.status in ACCEPTING else None
+    outbox.send_now(
+        outbox.compose(
+            to,
+            "documents_received",
+            {
+                "problem": outcome["problem"],
+                "attached": outcome["attached"],
+                "refused": outcome["refused"],
+                "full_name": full_name,
+                "consultation": _when_text(booking),
+                "held": bool(outcome.get("held")),
+                "documents_address": own if outcome["problem"] in (None, "general_address", "no_attachments") else None,
+            },
+        )
+    )
 
 
 def _when_text(booking: Any) -> str | None:
@@ -255,8 +286,9 @@ def _keep(booking: Booking, message_key: str, part: Any, outcome: dict[str, Any]
     filename = safe_filename(_filename(part))
     index = len(outcome["attached"]) + len(outcome["refused"])
     if len(outcome["attached"]) + int(booking.attachments_count or 0) >= MAX_PER_BOOKING:
-        outcome["refused"].append({"filename": filename, "reason": t("documents.reasons.too_many",
-                                                                       limit=MAX_PER_BOOKING)})
+        outcome["refused"].append(
+            {"filename": filename, "reason": t("documents.reasons.too_many", limit=MAX_PER_BOOKING)}
+        )
         return
     try:
         data = part.get_payload(decode=True) or b""
@@ -271,20 +303,39 @@ def _keep(booking: Booking, message_key: str, part: Any, outcome: dict[str, Any]
         return
     attachment_id = hashlib.sha256(f"{message_key}\n{index}".encode()).hexdigest()[:32]
     s3_key = f"attachments/{booking.booking_id}/{attachment_id}"
-    attachment = Attachment(booking.booking_id, attachment_id, patient_id=booking.patient_id, filename=filename,
-                            content_type=real, size=len(data), s3_key=s3_key, status="ready", source="email",
-                            created_at=now().isoformat())
+    attachment = Attachment(
+        booking.booking_id,
+        attachment_id,
+        patient_id=booking.patient_id,
+        filename=filename,
+        content_type=real,
+        size=len(data),
+        s3_key=s3_key,
+        status="ready",
+        source="email",
+        created_at=now().isoformat(),
+    )
     s3 = aws.s3()
     try:
-        s3.put_object(Bucket=resources.documents_bucket(), Key=s3_key, Body=data, ContentType=real,
-                      ContentDisposition="attachment", ServerSideEncryption="aws:kms",
-                      SSEKMSKeyId=resources.data_key_alias())
+        s3.put_object(
+            Bucket=resources.documents_bucket(),
+            Key=s3_key,
+            Body=data,
+            ContentType=real,
+            ContentDisposition="attachment",
+            ServerSideEncryption="aws:kms",
+            SSEKMSKeyId=resources.data_key_alias(),
+        )
     except (BotoCoreError, ClientError) as exc:
         raise Unavailable("s3") from exc
     tx = Transaction()
     tx.put("attachment", attachment, condition=Attachment.attachment_id.does_not_exist())
-    tx.update("booking", booking, [Booking.attachments_count.add(1)],
-              condition=Booking.attachments_count.does_not_exist() | (Booking.attachments_count < MAX_PER_BOOKING))
+    tx.update(
+        "booking",
+        booking,
+        [Booking.attachments_count.add(1)],
+        condition=Booking.attachments_count.does_not_exist() | (Booking.attachments_count < MAX_PER_BOOKING),
+    )
     try:
         tx.commit()
     except TransactionRefused as refused:
@@ -295,8 +346,9 @@ def _keep(booking: Booking, message_key: str, part: Any, outcome: dict[str, Any]
             s3.delete_object(Bucket=resources.documents_bucket(), Key=s3_key)
         except (BotoCoreError, ClientError):
             pass  # never served: no record names it
-        outcome["refused"].append({"filename": filename, "reason": t("documents.reasons.too_many",
-                                                                       limit=MAX_PER_BOOKING)})
+        outcome["refused"].append(
+            {"filename": filename, "reason": t("documents.reasons.too_many", limit=MAX_PER_BOOKING)}
+        )
         booking.refresh()
         return
     outcome["attached"].append({"filename": filename, "size": len(data)})
@@ -329,6 +381,17 @@ def held(status: str = "held", limit: int = 200) -> list[dict[str, Any]]:
 
     with store_errors():
         found = list(InboundMail.by_status.query(status, scan_index_forward=False, limit=limit))
-    return [{"id": m.message_key, "status": m.status, "reason": m.reason, "received_at": m.received_at,
-             "sender": m.sender, "subject": m.subject, "booking_id": m.booking_id, "patient_id": m.patient_id,
-             "files": json.loads(m.files or "[]")} for m in found]
+    return [
+        {
+            "id": m.message_key,
+            "status": m.status,
+            "reason": m.reason,
+            "received_at": m.received_at,
+            "sender": m.sender,
+            "subject": m.subject,
+            "booking_id": m.booking_id,
+            "patient_id": m.patient_id,
+            "files": json.loads(m.files or "[]"),
+        }
+        for m in found
+    ]

@@ -4,8 +4,10 @@ The form writes one key under `uploads/` and stays in the patient's hands until 
 under that key may change after the check. `/complete` therefore copies exactly the checked object (by its
 ETag) to a key of its own under `attachments/`, which no form can write, and only that key is ever served.
 """
+
 from __future__ import annotations
 
+import contextlib
 import uuid
 from typing import Any, NoReturn
 
@@ -57,22 +59,35 @@ def _own_booking(principal: Principal, booking_id: str) -> Booking:
     return booking
 
 
-def new_attachment(booking: Booking, filename: str, content_type: str, size: int, source: str,
-                   status: str = "pending") -> Attachment:
+def new_attachment(
+    booking: Booking, filename: str, content_type: str, size: int, source: str, status: str = "pending"
+) -> Attachment:
     """A new record; `s3_key` is where its bytes are: a cabinet file's upload key until it is checked."""
     attachment_id = uuid.uuid4().hex
     prefix = UPLOADS_PREFIX if source == "cabinet" else SERVED_PREFIX
-    return Attachment(booking.booking_id, attachment_id, patient_id=booking.patient_id,
-                      filename=safe_filename(filename), content_type=content_type, size=size,
-                      s3_key=f"{prefix}{booking.booking_id}/{attachment_id}", status=status, source=source,
-                      created_at=now().isoformat())
+    return Attachment(
+        booking.booking_id,
+        attachment_id,
+        patient_id=booking.patient_id,
+        filename=safe_filename(filename),
+        content_type=content_type,
+        size=size,
+        s3_key=f"{prefix}{booking.booking_id}/{attachment_id}",
+        status=status,
+        source=source,
+        created_at=now().isoformat(),
+    )
 
 
 def reserve(booking: Booking, attachment: Attachment) -> None:
     """Count the file against the booking's ten and record it: one transaction."""
     tx = Transaction()
-    tx.update("booking", booking, [Booking.attachments_count.add(1)],
-              condition=Booking.attachments_count.does_not_exist() | (Booking.attachments_count < MAX_PER_BOOKING))
+    tx.update(
+        "booking",
+        booking,
+        [Booking.attachments_count.add(1)],
+        condition=Booking.attachments_count.does_not_exist() | (Booking.attachments_count < MAX_PER_BOOKING),
+    )
     tx.put("attachment", attachment, condition=Attachment.attachment_id.does_not_exist())
     try:
         tx.commit()
@@ -96,17 +111,24 @@ def start_upload(principal: Principal, booking_id: str, filename: str, content_t
 
     try:
         post = aws.s3().generate_presigned_post(
-            Bucket=resources.documents_bucket(), Key=attachment.s3_key,
-            Fields={"Content-Type": content_type, "x-amz-server-side-encryption": "aws:kms",
-                    "x-amz-server-side-encryption-aws-kms-key-id": resources.data_key_alias()},
-            Conditions=[["content-length-range", 1, size], {"Content-Type": content_type},
-                        {"x-amz-server-side-encryption": "aws:kms"},
-                        {"x-amz-server-side-encryption-aws-kms-key-id": resources.data_key_alias()}],
-            ExpiresIn=UPLOAD_WINDOW_S)
+            Bucket=resources.documents_bucket(),
+            Key=attachment.s3_key,
+            Fields={
+                "Content-Type": content_type,
+                "x-amz-server-side-encryption": "aws:kms",
+                "x-amz-server-side-encryption-aws-kms-key-id": resources.data_key_alias(),
+            },
+            Conditions=[
+                ["content-length-range", 1, size],
+                {"Content-Type": content_type},
+                {"x-amz-server-side-encryption": "aws:kms"},
+                {"x-amz-server-side-encryption-aws-kms-key-id": resources.data_key_alias()},
+            ],
+            ExpiresIn=UPLOAD_WINDOW_S,
+        )
     except (BotoCoreError, ClientError) as exc:
         raise Unavailable("s3") from exc
-    return {"attachment_id": attachment.attachment_id, "url": post["url"], "fields": post["fields"],
-            "max_size": size}
+    return {"attachment_id": attachment.attachment_id, "url": post["url"], "fields": post["fields"], "max_size": size}
 
 
 def _get(booking_id: str, attachment_id: str) -> Attachment | None:
@@ -154,10 +176,16 @@ def _keep_checked(attachment: Attachment, etag: str) -> str | None:
     final_key = f"{SERVED_PREFIX}{attachment.booking_id}/{attachment.attachment_id}/{uuid.uuid4().hex}"
     try:
         aws.s3().copy_object(
-            Bucket=bucket, Key=final_key, CopySource={"Bucket": bucket, "Key": attachment.s3_key},
-            CopySourceIfMatch=etag, MetadataDirective="REPLACE", ContentType=attachment.content_type,
-            ContentDisposition="attachment", ServerSideEncryption="aws:kms",
-            SSEKMSKeyId=resources.data_key_alias())
+            Bucket=bucket,
+            Key=final_key,
+            CopySource={"Bucket": bucket, "Key": attachment.s3_key},
+            CopySourceIfMatch=etag,
+            MetadataDirective="REPLACE",
+            ContentType=attachment.content_type,
+            ContentDisposition="attachment",
+            ServerSideEncryption="aws:kms",
+            SSEKMSKeyId=resources.data_key_alias(),
+        )
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") in ("PreconditionFailed", "412", "NoSuchKey", "404"):
             return None
@@ -173,17 +201,19 @@ def _remove(key: str) -> None:
 
     from chalicelib import aws
 
-    try:
+    with contextlib.suppress(BotoCoreError, ClientError):
         aws.s3().delete_object(Bucket=resources.documents_bucket(), Key=key)
-    except (BotoCoreError, ClientError):
-        pass
 
 
 def _reject(booking: Booking, attachment: Attachment, reason: str) -> NoReturn:
     """Refused: the record and the booking's count in one transaction, only while the file is pending."""
     tx = Transaction()
-    tx.update("attachment", attachment, [Attachment.status.set("rejected"), Attachment.reason.set(reason)],
-              condition=(Attachment.status == "pending") & (Attachment.s3_key == attachment.s3_key))
+    tx.update(
+        "attachment",
+        attachment,
+        [Attachment.status.set("rejected"), Attachment.reason.set(reason)],
+        condition=(Attachment.status == "pending") & (Attachment.s3_key == attachment.s3_key),
+    )
     tx.update("booking", booking, [Booking.attachments_count.add(-1)])
     try:
         tx.commit()
@@ -210,9 +240,15 @@ def complete(principal: Principal, booking_id: str, attachment_id: str) -> dict[
         _reject(booking, attachment, reason or "changed")
     try:
         with store_errors():
-            attachment.update(actions=[Attachment.status.set("ready"), Attachment.s3_key.set(final_key),
-                                       Attachment.size.set(size), Attachment.reason.remove()],
-                              condition=(Attachment.status == "pending") & (Attachment.s3_key == upload_key))
+            attachment.update(
+                actions=[
+                    Attachment.status.set("ready"),
+                    Attachment.s3_key.set(final_key),
+                    Attachment.size.set(size),
+                    Attachment.reason.remove(),
+                ],
+                condition=(Attachment.status == "pending") & (Attachment.s3_key == upload_key),
+            )
     except Exception as exc:
         _remove(final_key)  # not recorded: nothing half-written stays
         if isinstance(exc, PynamoDBException) and condition_failed(exc):
@@ -223,9 +259,16 @@ def complete(principal: Principal, booking_id: str, attachment_id: str) -> dict[
 
 
 def view(attachment: Attachment, url: str | None = None) -> dict[str, Any]:
-    data = {"id": attachment.attachment_id, "filename": attachment.filename, "content_type": attachment.content_type,
-            "size": int(attachment.size), "status": attachment.status, "source": attachment.source,
-            "reason": attachment.reason, "uploaded_at": attachment.created_at}
+    data = {
+        "id": attachment.attachment_id,
+        "filename": attachment.filename,
+        "content_type": attachment.content_type,
+        "size": int(attachment.size),
+        "status": attachment.status,
+        "source": attachment.source,
+        "reason": attachment.reason,
+        "uploaded_at": attachment.created_at,
+    }
     if url:
         data["download_url"] = url
     return data
@@ -236,18 +279,33 @@ def listing(principal: Principal, booking_id: str, ip: str, user_agent: str) -> 
     from chalicelib import aws
 
     booking = booking_store.get_booking(booking_id)
-    if booking is None or not (booking.patient_id == principal.user_id or
-                               (booking.doctor_id == principal.user_id and principal.has(roles.DOCTOR))):
+    if booking is None or not (
+        booking.patient_id == principal.user_id
+        or (booking.doctor_id == principal.user_id and principal.has(roles.DOCTOR))
+    ):
         raise NotFound("booking")
     with store_errors():
         found = [a for a in Attachment.query(booking_id) if a.status == "ready"]
     audit.record(principal, "read_attachments", "booking", booking_id, booking.patient_id, ip, user_agent)
     s3 = aws.s3()
     # Only checked copies are served (never a key a form can write), as the type that was checked, to save.
-    return [view(a, s3.generate_presigned_url("get_object", Params={
-        "Bucket": resources.documents_bucket(), "Key": a.s3_key, "ResponseContentType": a.content_type,
-        "ResponseContentDisposition": f"attachment; filename*=UTF-8''{_quote(a.filename)}"},
-        ExpiresIn=DOWNLOAD_LINK_S)) for a in found if a.s3_key.startswith(SERVED_PREFIX)]
+    return [
+        view(
+            a,
+            s3.generate_presigned_url(
+                "get_object",
+                Params={
+                    "Bucket": resources.documents_bucket(),
+                    "Key": a.s3_key,
+                    "ResponseContentType": a.content_type,
+                    "ResponseContentDisposition": f"attachment; filename*=UTF-8''{_quote(a.filename)}",
+                },
+                ExpiresIn=DOWNLOAD_LINK_S,
+            ),
+        )
+        for a in found
+        if a.s3_key.startswith(SERVED_PREFIX)
+    ]
 
 
 def _quote(name: str) -> str:

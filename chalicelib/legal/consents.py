@@ -1,4 +1,5 @@
 """Reading, signing and withdrawing the contract and the consent."""
+
 from __future__ import annotations
 
 import uuid
@@ -44,8 +45,17 @@ def in_force(principal: Principal) -> list[dict[str, Any]]:
     """The documents in force, as this patient reads them, and whether each is signed."""
     user = _person(principal)
     signed = plain(user.signed_documents)
-    return [{"kind": doc.kind, "version": doc.version, "title": doc.title, "html": doc.html, "sha256": doc.sha256,
-             "signed": signed.get(doc.kind) == doc.version} for doc in documents.current(user)]
+    return [
+        {
+            "kind": doc.kind,
+            "version": doc.version,
+            "title": doc.title,
+            "html": doc.html,
+            "sha256": doc.sha256,
+            "signed": signed.get(doc.kind) == doc.version,
+        }
+        for doc in documents.current(user)
+    ]
 
 
 def _local(moment: str | None) -> str | None:
@@ -57,11 +67,19 @@ def _local(moment: str | None) -> str | None:
 
 
 def view(consent: Consent, with_text: bool = False) -> dict[str, Any]:
-    data = {"id": consent.consent_id, "kind": consent.kind, "version": consent.version,
-            "title": documents.title(consent.kind), "sha256": consent.sha256, "signed_at": _local(consent.signed_at),
-            "ip": consent.ip, "user_agent": consent.user_agent, "withdrawn_at": _local(consent.withdrawn_at),
-            "in_force": consent.withdrawn_at is None and documents.CURRENT_VERSIONS.get(consent.kind) == consent.version,
-            "withdrawable": consent.kind in documents.WITHDRAWABLE and consent.withdrawn_at is None}
+    data = {
+        "id": consent.consent_id,
+        "kind": consent.kind,
+        "version": consent.version,
+        "title": documents.title(consent.kind),
+        "sha256": consent.sha256,
+        "signed_at": _local(consent.signed_at),
+        "ip": consent.ip,
+        "user_agent": consent.user_agent,
+        "withdrawn_at": _local(consent.withdrawn_at),
+        "in_force": consent.withdrawn_at is None and documents.CURRENT_VERSIONS.get(consent.kind) == consent.version,
+        "withdrawable": consent.kind in documents.WITHDRAWABLE and consent.withdrawn_at is None,
+    }
     if with_text:
         data["html"] = consent.text
     return data
@@ -79,8 +97,17 @@ def sign(principal: Principal, kind: str, version: str, sha256: str, ip: str, us
         raise DocumentChanged(kind)
     if plain(user.signed_documents).get(kind) == version:
         raise Conflict("already signed")
-    consent = Consent(uuid.uuid4().hex, user_id=user.user_id, kind=kind, version=version, sha256=doc.sha256,
-                      text=doc.html, signed_at=now().isoformat(), ip=ip or None, user_agent=user_agent or None)
+    consent = Consent(
+        uuid.uuid4().hex,
+        user_id=user.user_id,
+        kind=kind,
+        version=version,
+        sha256=doc.sha256,
+        text=doc.html,
+        signed_at=now().isoformat(),
+        ip=ip or None,
+        user_agent=user_agent or None,
+    )
     store.record_signature(consent, user)
     sessions.refresh(account_store.get_user(user.user_id) or user)
     log_event("document_signed", user_id=user.user_id, kind=kind, version=version)
@@ -127,11 +154,13 @@ def signed_copy_pdf(principal: Principal, consent_id: str) -> tuple[str, bytes]:
     pdf = pdf_render.new_document(documents.title(consent.kind), s.clinic_name, s.clinic_address)
     pdf_render.html_block(pdf, consent.text)
     signed_at = dt.datetime.fromisoformat(consent.signed_at)
-    lines = [t("legal.pdf.signed", name=principal.full_name, when=format_datetime(signed_at)),
-             t("legal.pdf.how"),
-             t("legal.pdf.ip", ip=consent.ip or "—"),
-             t("legal.pdf.agent", agent=(consent.user_agent or "—")[:160]),
-             t("legal.pdf.hash", sha256=consent.sha256)]
+    lines = [
+        t("legal.pdf.signed", name=principal.full_name, when=format_datetime(signed_at)),
+        t("legal.pdf.how"),
+        t("legal.pdf.ip", ip=consent.ip or "—"),
+        t("legal.pdf.agent", agent=(consent.user_agent or "—")[:160]),
+        t("legal.pdf.hash", sha256=consent.sha256),
+    ]
     if consent.withdrawn_at:
         lines.append(t("legal.pdf.withdrawn", when=format_datetime(dt.datetime.fromisoformat(consent.withdrawn_at))))
     pdf_render.info_box(pdf, lines)

@@ -1,4 +1,5 @@
 """Which version of each legal document is in force, and its text for one patient."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -41,8 +42,12 @@ def _env() -> Any:
 
     from chalicelib.mail import TEMPLATES
 
-    return Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]),
-                       undefined=StrictUndefined, keep_trailing_newline=True)
+    return Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
 
 
 def title(kind: str) -> str:
@@ -55,8 +60,13 @@ def render(kind: str, version: str, patient: User) -> Document:
     birth = format_date(dt.date.fromisoformat(patient.birth_date)) if patient.birth_date else "—"
     context = {
         "clinic": {"name": s.clinic_name, "address": s.clinic_address},
-        "patient": {"full_name": patient.full_name, "birth_date_text": birth, "email": patient.email,
-                    "phone": patient.phone or "—", "card_number": patient.card_number or "—"},
+        "patient": {
+            "full_name": patient.full_name,
+            "birth_date_text": birth,
+            "email": patient.email,
+            "phone": patient.phone or "—",
+            "card_number": patient.card_number or "—",
+        },
     }
     html = _env().get_template(f"legal/{kind}-{version}.html").render(context)
     return Document(kind, version, title(kind), html)

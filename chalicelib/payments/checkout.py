@@ -1,4 +1,5 @@
 """«Оплатить»: the payment for a held booking, created once, whatever the retries."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -36,23 +37,30 @@ def amount(booking: Booking) -> dict[str, str]:
 
 def description(booking: Booking) -> str:
     local = from_key(booking.starts_at).astimezone(clinic_zone())
-    text = t("payments.description", specialty=booking.specialty_name, doctor=booking.doctor_name,
-             date=local.strftime("%d.%m.%Y"), time=local.strftime("%H:%M"))
-    return text if len(text) <= DESCRIPTION_LIMIT else text[:DESCRIPTION_LIMIT - 1] + "…"
+    text = t(
+        "payments.description",
+        specialty=booking.specialty_name,
+        doctor=booking.doctor_name,
+        date=local.strftime("%d.%m.%Y"),
+        time=local.strftime("%H:%M"),
+    )
+    return text if len(text) <= DESCRIPTION_LIMIT else text[: DESCRIPTION_LIMIT - 1] + "…"
 
 
 def receipt(booking: Booking) -> dict[str, Any]:
     """54-FZ receipt data: one service, paid in full."""
     return {
         "customer": {"email": booking.patient_email},
-        "items": [{
-            "description": t("payments.receipt_item", specialty=booking.specialty_name)[:128],
-            "quantity": "1.00",
-            "amount": amount(booking),
-            "vat_code": settings().vat_code,
-            "payment_subject": "service",
-            "payment_mode": "full_payment",
-        }],
+        "items": [
+            {
+                "description": t("payments.receipt_item", specialty=booking.specialty_name)[:128],
+                "quantity": "1.00",
+                "amount": amount(booking),
+                "vat_code": settings().vat_code,
+                "payment_subject": "service",
+                "payment_mode": "full_payment",
+            }
+        ],
     }
 
 
@@ -65,8 +73,10 @@ def payment_params(booking: Booking) -> dict[str, Any]:
     return {
         "amount": amount(booking),
         "capture": True,
-        "confirmation": {"type": "redirect",
-                         "return_url": f"{settings().public_base_url}/bookings/{booking.booking_id}/payment"},
+        "confirmation": {
+            "type": "redirect",
+            "return_url": f"{settings().public_base_url}/bookings/{booking.booking_id}/payment",
+        },
         "description": description(booking),
         "metadata": {"booking_id": booking.booking_id},
         "receipt": receipt(booking),
@@ -93,9 +103,16 @@ def start_payment(principal: Principal, booking_id: str) -> dict[str, Any]:
     window = dt.timedelta(minutes=settings().payment_window_minutes)
     hold_until = max(booking.hold_expires_at or now_key, to_key(current + window))
     try:
-        store.await_payment(booking, payment_id=payment["id"], payment_status=payment.get("status", "pending"),
-                            confirmation_url=confirmation_url, attempt=attempt, hold_until=hold_until,
-                            now_key=now_key, at=current.isoformat())
+        store.await_payment(
+            booking,
+            payment_id=payment["id"],
+            payment_status=payment.get("status", "pending"),
+            confirmation_url=confirmation_url,
+            attempt=attempt,
+            hold_until=hold_until,
+            now_key=now_key,
+            at=current.isoformat(),
+        )
     except store.HoldGone:
         raise HoldExpired() from None
     log_event("payment_created", booking_id=booking.booking_id, payment_id=payment["id"], attempt=attempt)

@@ -4,6 +4,7 @@ The SDK sets no HTTP timeout and turns network failures into odd exceptions;
 here calls get a timeout and every failure becomes `PaymentServiceUnavailable`.
 Every creating call carries an idempotence key chosen by the caller.
 """
+
 from __future__ import annotations
 
 import functools
@@ -34,8 +35,9 @@ def _sdk() -> Any:
     from chalicelib.secrets import secret
 
     s = settings()
-    yookassa.Configuration.configure(secret("YOOKASSA_SHOP_ID"), secret("YOOKASSA_SECRET_KEY"),
-                                     api_url=s.yookassa_api_url)
+    yookassa.Configuration.configure(
+        secret("YOOKASSA_SHOP_ID"), secret("YOOKASSA_SECRET_KEY"), api_url=s.yookassa_api_url
+    )
 
     class TimedSession(requests.Session):
         def request(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]

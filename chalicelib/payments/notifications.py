@@ -4,6 +4,7 @@ Only YooKassa's addresses are heard; the payment (or refund) is fetched from
 YooKassa itself and only that is believed; every change is a conditional
 write, so a notification repeated ten times changes things once.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -60,8 +61,13 @@ def _booking_for(payment: dict[str, Any]) -> Booking:
         raise PaymentMismatch("no such booking")
     paid = payment.get("amount") or {}
     if paid.get("currency") != "RUB" or Decimal(str(paid.get("value", "0"))) != Decimal(int(booking.price)):
-        log_event("webhook_mismatch", logging.WARNING, payment_id=payment.get("id"), booking_id=booking.booking_id,
-                  reason="amount")
+        log_event(
+            "webhook_mismatch",
+            logging.WARNING,
+            payment_id=payment.get("id"),
+            booking_id=booking.booking_id,
+            reason="amount",
+        )
         raise PaymentMismatch("amount")
     return booking
 
@@ -106,8 +112,9 @@ def _succeeded(booking: Booking, payment: dict[str, Any], at: str) -> dict[str, 
         documents = new_address(booking, at)
         mail = paid_mail(booking, payment, room, token, documents_token=documents[1])
         try:
-            store.confirm_paid(booking, payment_id=payment_id, at=at, room=room, mail=mail, from_statuses=PAYABLE,
-                               documents=documents)
+            store.confirm_paid(
+                booking, payment_id=payment_id, at=at, room=room, mail=mail, from_statuses=PAYABLE, documents=documents
+            )
         except store.AlreadyApplied:
             fresh = booking_store.get_booking(booking.booking_id)
             if fresh is not None and applied(fresh, payment_id):
@@ -159,7 +166,7 @@ def _refund(refund_id: str) -> dict[str, str]:
             raise Unavailable("refund not recorded yet")
         # The refund of another payment (one this booking never took): nothing of the booking's to record.
         return {"result": "refund_of_another_payment"}
-    changed = store.refund_succeeded(booking, refund_id, dt.datetime.now(dt.timezone.utc).isoformat())
+    changed = store.refund_succeeded(booking, refund_id, dt.datetime.now(dt.UTC).isoformat())
     return {"result": "refund_recorded" if changed else "refund_already_recorded"}
 
 

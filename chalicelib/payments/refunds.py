@@ -1,4 +1,5 @@
 """Refunds: the cancellation rule, staff refunds, late payments, no-shows."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -35,12 +36,13 @@ def refund_deadline(booking: Booking) -> dt.datetime:
 def _create_refund(payment_id: str, value: str, key: str, booking: Booking) -> dict[str, Any]:
     from chalicelib.payments.checkout import receipt
 
-    return gateway.create_refund({"payment_id": payment_id, "amount": {"value": value, "currency": "RUB"},
-                                  "receipt": receipt(booking)}, key)
+    return gateway.create_refund(
+        {"payment_id": payment_id, "amount": {"value": value, "currency": "RUB"}, "receipt": receipt(booking)}, key
+    )
 
 
 # A booking that never took a payment and is in one of these statuses records a late payment's refund.
-LATE_RECORDABLE = rules.UNPAID + (rules.EXPIRED, rules.CANCELLED)
+LATE_RECORDABLE = (*rules.UNPAID, rules.EXPIRED, rules.CANCELLED)
 
 
 def refunded_in_full(payment: dict[str, Any]) -> bool:
@@ -70,9 +72,17 @@ def refund_unusable_payment(booking: Booking, payment: dict[str, Any]) -> dict[s
     mail.message_id = uuid.uuid5(uuid.NAMESPACE_URL, f"late-refund:{payment_id}").hex  # one email per payment
     if records:
         try:
-            store.record_refund(booking, refund_id=str(refund["id"]), refund_status=str(refund.get("status")),
-                                reason="late_payment", new_status=rules.REFUNDED, at=at,
-                                from_statuses=LATE_RECORDABLE, mail=mail, free_slot=False)
+            store.record_refund(
+                booking,
+                refund_id=str(refund["id"]),
+                refund_status=str(refund.get("status")),
+                reason="late_payment",
+                new_status=rules.REFUNDED,
+                at=at,
+                from_statuses=LATE_RECORDABLE,
+                mail=mail,
+                free_slot=False,
+            )
         except store.AlreadyApplied:
             return {"result": "late_refund_already_recorded"}
         store.release_allowance(booking)
@@ -98,13 +108,29 @@ def refund_booking(booking: Booking, reason: str, new_status: str, *, free_slot:
     refund = _create_refund(str(booking.payment_id), value, f"refund-{booking.booking_id}", booking)
     mail = refund_mail(booking, reason, value)
     try:
-        store.record_refund(booking, refund_id=str(refund["id"]), refund_status=str(refund.get("status")),
-                            reason=reason, new_status=new_status, at=now().isoformat(), from_statuses=REFUNDABLE,
-                            mail=mail, free_slot=free_slot)
+        store.record_refund(
+            booking,
+            refund_id=str(refund["id"]),
+            refund_status=str(refund.get("status")),
+            reason=reason,
+            new_status=new_status,
+            at=now().isoformat(),
+            from_statuses=REFUNDABLE,
+            mail=mail,
+            free_slot=free_slot,
+        )
     except store.SlotLost:
-        store.record_refund(booking, refund_id=str(refund["id"]), refund_status=str(refund.get("status")),
-                            reason=reason, new_status=new_status, at=now().isoformat(), from_statuses=REFUNDABLE,
-                            mail=mail, free_slot=False)
+        store.record_refund(
+            booking,
+            refund_id=str(refund["id"]),
+            refund_status=str(refund.get("status")),
+            reason=reason,
+            new_status=new_status,
+            at=now().isoformat(),
+            from_statuses=REFUNDABLE,
+            mail=mail,
+            free_slot=False,
+        )
     outbox.deliver(mail.message_id)
     log_event("booking_refunded", booking_id=booking.booking_id, reason=reason)
     return booking_store.get_booking(booking.booking_id) or booking

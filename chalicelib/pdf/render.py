@@ -1,4 +1,5 @@
 """Documents as PDF: the clinic's header, a Cyrillic font embedded and subset."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
 """What the booking timer reports (through SQS): remind, opened, closed."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """A room for a paid booking and its link: unguessable, bound to one booking, stored hashed."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -16,11 +17,19 @@ def new_room(booking: Booking, created_at: dt.datetime) -> tuple[Room, str]:
     s = settings()
     token = secrets.token_urlsafe(24)  # 192 bits
     starts, ends = from_key(booking.starts_at), from_key(booking.ends_at)
-    room = Room(uuid.uuid4().hex, booking_id=booking.booking_id, patient_id=booking.patient_id,
-                doctor_id=booking.doctor_id, token_hash=token_hash(token), status="scheduled",
-                lobby_at=to_key(starts - dt.timedelta(minutes=s.room_lobby_minutes)), starts_at=booking.starts_at,
-                ends_at=booking.ends_at, closes_at=to_key(ends + dt.timedelta(minutes=s.room_grace_minutes)),
-                created_at=created_at.isoformat())
+    room = Room(
+        uuid.uuid4().hex,
+        booking_id=booking.booking_id,
+        patient_id=booking.patient_id,
+        doctor_id=booking.doctor_id,
+        token_hash=token_hash(token),
+        status="scheduled",
+        lobby_at=to_key(starts - dt.timedelta(minutes=s.room_lobby_minutes)),
+        starts_at=booking.starts_at,
+        ends_at=booking.ends_at,
+        closes_at=to_key(ends + dt.timedelta(minutes=s.room_grace_minutes)),
+        created_at=created_at.isoformat(),
+    )
     return room, token
 
 

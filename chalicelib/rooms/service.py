@@ -1,4 +1,5 @@
 """Who may enter a room, and what the room page needs to know."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -54,8 +55,15 @@ def issue_ticket(room: Room, role: str) -> str:
     """A single-use ticket (2 minutes) that lets this participant's WebSocket in."""
     ticket = secrets.token_urlsafe(24)
     expires = now() + TICKET_LIFE
-    put_token(OneTimeToken(token_hash(ticket), kind="signaling", user_id=f"{room.room_id}:{role}",
-                           expires_at=expires, ttl=expires + dt.timedelta(hours=1)))
+    put_token(
+        OneTimeToken(
+            token_hash(ticket),
+            kind="signaling",
+            user_id=f"{room.room_id}:{role}",
+            expires_at=expires,
+            ttl=expires + dt.timedelta(hours=1),
+        )
+    )
     return ticket
 
 
@@ -67,18 +75,22 @@ def info(room: Room, role: str) -> dict[str, Any]:
     zone = clinic_zone()
     booking = booking_store.get_booking(room.booking_id)
     data: dict[str, Any] = {
-        "room_id": room.room_id, "status": status, "role": role,
-        "opens_at": in_zone(room.lobby_at, zone), "starts_at": in_zone(room.starts_at, zone),
-        "ends_at": in_zone(room.ends_at, zone), "closes_at": in_zone(room.closes_at, zone),
+        "room_id": room.room_id,
+        "status": status,
+        "role": role,
+        "opens_at": in_zone(room.lobby_at, zone),
+        "starts_at": in_zone(room.starts_at, zone),
+        "ends_at": in_zone(room.ends_at, zone),
+        "closes_at": in_zone(room.closes_at, zone),
         "server_time": current.astimezone(zone).isoformat(),
         "doctor": {"full_name": booking.doctor_name, "specialty": booking.specialty_name} if booking else None,
         "patient": {"full_name": booking.patient_name} if booking and role == DOCTOR else None,
         "booking_id": room.booking_id if role == DOCTOR else None,
         # Where the patient sends documents by email: this booking's own address (the general one attaches nothing).
         "documents_address": _documents_address(booking) if role == PATIENT else None,
-        "video": {"max_bitrate": settings().video_max_bitrate, "max_width": 1920, "max_height": 1080,
-                  "max_fps": 30},
-        "ice_servers": [], "signaling_url": None,
+        "video": {"max_bitrate": settings().video_max_bitrate, "max_width": 1920, "max_height": 1080, "max_fps": 30},
+        "ice_servers": [],
+        "signaling_url": None,
     }
     if status in ("lobby", "open"):
         data["ice_servers"] = turn.ice_servers(f"{room.room_id}-{role}")

@@ -5,6 +5,7 @@ doctor's session buys). Messages go only to the other participant of the same
 room, and only while the room is open; before that, a participant may only say
 it is here ("join") and is told the room's state.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -42,8 +43,9 @@ class Sender:
             store.delete_connection(connection_id)
             return False
 
-    def to_room(self, room_id: str, message: dict[str, Any], except_id: str | None = None,
-                role: str | None = None) -> int:
+    def to_room(
+        self, room_id: str, message: dict[str, Any], except_id: str | None = None, role: str | None = None
+    ) -> int:
         sent = 0
         for connection in store.connections_in(room_id):
             if connection.connection_id != except_id and (role is None or connection.role == role):
@@ -62,8 +64,9 @@ def connect(connection_id: str, query: dict[str, str]) -> dict[str, Any] | None:
     for role in ("patient", "doctor"):
         if store.consume_ticket(token_hash(ticket), f"{room.room_id}:{role}", current.isoformat(), current):
             ttl = from_key(room.closes_at) + dt.timedelta(hours=1)
-            store.save_connection(Connection(connection_id, room_id=room.room_id, role=role,
-                                             connected_at=current.isoformat(), ttl=ttl))
+            store.save_connection(
+                Connection(connection_id, room_id=room.room_id, role=role, connected_at=current.isoformat(), ttl=ttl)
+            )
             log_event("signaling_connected", room_id=room.room_id, role=role)
             return None
     log_event("signaling_refused", logging.WARNING, reason="ticket")
@@ -104,14 +107,27 @@ def message(sender: Sender, connection_id: str, body: str | None) -> None:
         present = [c for c in store.connections_in(room.room_id) if c.role == other]
         if status == "open":
             store.mark_joined(room, connection.role, current.isoformat())
-        sender.send(connection_id, {"type": "state", "status": status, "role": connection.role,
-                                    "peer_present": bool(present), "server_time": current.isoformat()})
-        sender.to_room(room.room_id, {"type": "peer_joined", "role": connection.role, "status": status},
-                       except_id=connection_id, role=other)
+        sender.send(
+            connection_id,
+            {
+                "type": "state",
+                "status": status,
+                "role": connection.role,
+                "peer_present": bool(present),
+                "server_time": current.isoformat(),
+            },
+        )
+        sender.to_room(
+            room.room_id,
+            {"type": "peer_joined", "role": connection.role, "status": status},
+            except_id=connection_id,
+            role=other,
+        )
         return
     if action == "leave":
-        sender.to_room(room.room_id, {"type": "peer_left", "role": connection.role}, except_id=connection_id,
-                       role=other)
+        sender.to_room(
+            room.room_id, {"type": "peer_left", "role": connection.role}, except_id=connection_id, role=other
+        )
         return
     if action not in RELAYED:
         sender.send(connection_id, {"type": "error", "code": "unknown_action"})
@@ -123,8 +139,9 @@ def message(sender: Sender, connection_id: str, body: str | None) -> None:
     relayed = {key: value for key, value in data.items() if key in ("sdp", "candidate", "text")}
     if action == "chat":
         relayed = {"text": str(data.get("text", ""))[:2000], "at": current.isoformat()}
-    sender.to_room(room.room_id, {"type": action, "from": connection.role, **relayed}, except_id=connection_id,
-                   role=other)
+    sender.to_room(
+        room.room_id, {"type": action, "from": connection.role, **relayed}, except_id=connection_id, role=other
+    )
 
 
 def disconnect(sender: Sender, connection_id: str) -> None:

@@ -1,4 +1,5 @@
 """Room states (scheduled → lobby → open → closed), changed by conditional writes only."""
+
 from __future__ import annotations
 
 from pynamodb.exceptions import UpdateError
@@ -11,8 +12,9 @@ def close_room(room_id: str) -> bool:
     """Close the room now (a cancelled booking); False when it already was."""
     try:
         with store_errors():
-            Room(room_id).update(actions=[Room.status.set("closed")],
-                                 condition=Room.room_id.exists() & (Room.status != "closed"))
+            Room(room_id).update(
+                actions=[Room.status.set("closed")], condition=Room.room_id.exists() & (Room.status != "closed")
+            )
         return True
     except UpdateError as exc:
         if condition_failed(exc):

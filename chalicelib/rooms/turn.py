@@ -6,6 +6,7 @@ One interface, two providers:
 - `KinesisVideoTurnProvider`: Amazon Kinesis Video Streams' managed TURN
   (GetSignalingChannelEndpoint once, then GetIceServerConfig per join); production's.
 """
+
 from __future__ import annotations
 
 import base64
@@ -57,12 +58,15 @@ class KinesisVideoTurnProvider:
         from botocore.exceptions import BotoCoreError, ClientError
 
         try:
-            found = self._signaling.get_ice_server_config(ChannelARN=self.channel_arn, ClientId=identity[:256],
-                                                          Service="TURN")["IceServerList"]
+            found = self._signaling.get_ice_server_config(
+                ChannelARN=self.channel_arn, ClientId=identity[:256], Service="TURN"
+            )["IceServerList"]
         except (BotoCoreError, ClientError, StopIteration) as exc:
             raise Unavailable("turn") from exc
-        return [{"urls": server["Uris"], "username": server["Username"], "credential": server["Password"]}
-                for server in found]
+        return [
+            {"urls": server["Uris"], "username": server["Username"], "credential": server["Password"]}
+            for server in found
+        ]
 
 
 def provider() -> TurnProvider | None:

@@ -1,4 +1,5 @@
 """Signing in and out, the person's own profile and password, password reset."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -26,10 +27,14 @@ USER = {
 PASSWORD = Str(max_len=1024, strip=False)
 
 
-@api.post("/auth/login", access=ANYONE, summary="Sign in with login (email) and password",
-          body=Obj(fields={"login": Str(max_len=254), "password": PASSWORD}),
-          response={"type": "object", "required": ["user"], "properties": {"user": USER}},
-          errors=("invalid_credentials", "temporary_password_expired", "too_many_requests"))
+@api.post(
+    "/auth/login",
+    access=ANYONE,
+    summary="Sign in with login (email) and password",
+    body=Obj(fields={"login": Str(max_len=254), "password": PASSWORD}),
+    response={"type": "object", "required": ["user"], "properties": {"user": USER}},
+    errors=("invalid_credentials", "temporary_password_expired", "too_many_requests"),
+)
 def login(call: Call) -> Reply:
     from chalicelib.accounts import signin
 
@@ -37,35 +42,52 @@ def login(call: Call) -> Reply:
     return Reply({"user": signin.user_view(user)}, cookies=[cookie])
 
 
-@api.post("/auth/logout", access=SIGNED_IN_ANY_STATE, summary="Sign out; the session ends server-side", ok=204,
-          errors=("not_signed_in",))
+@api.post(
+    "/auth/logout",
+    access=SIGNED_IN_ANY_STATE,
+    summary="Sign out; the session ends server-side",
+    ok=204,
+    errors=("not_signed_in",),
+)
 def logout(call: Call) -> Reply:
     from chalicelib.accounts import signin
 
     return Reply(None, status=204, cookies=[signin.sign_out(call.principal)])
 
 
-@api.get("/me", access=SIGNED_IN_ANY_STATE, summary="The signed-in person", response=USER,
-         errors=("not_signed_in",))
+@api.get("/me", access=SIGNED_IN_ANY_STATE, summary="The signed-in person", response=USER, errors=("not_signed_in",))
 def me(call: Call) -> dict[str, Any]:
     from chalicelib.accounts import signin
 
     return signin.user_view(call.principal)
 
 
-@api.post("/me/password", access=SIGNED_IN_ANY_STATE, summary="Change one's password; other sessions end",
-          ok=204, body=Obj(fields={"current_password": PASSWORD, "new_password": PASSWORD}),
-          errors=("not_signed_in", "too_many_requests"))
+@api.post(
+    "/me/password",
+    access=SIGNED_IN_ANY_STATE,
+    summary="Change one's password; other sessions end",
+    ok=204,
+    body=Obj(fields={"current_password": PASSWORD, "new_password": PASSWORD}),
+    errors=("not_signed_in", "too_many_requests"),
+)
 def change_password(call: Call) -> None:
     from chalicelib.accounts import signin
 
     signin.change_password(call.principal, call.body["current_password"], call.body["new_password"], call.ip)
 
 
-@api.post("/auth/password-reset", access=ANYONE, summary="Email a reset link if the account exists (always 202)",
-          ok=202, body=Obj(fields={"email": Str(max_len=254)}),
-          response={"type": "object", "required": ["status"],
-                    "properties": {"status": {"type": "string", "enum": ["accepted"]}}})
+@api.post(
+    "/auth/password-reset",
+    access=ANYONE,
+    summary="Email a reset link if the account exists (always 202)",
+    ok=202,
+    body=Obj(fields={"email": Str(max_len=254)}),
+    response={
+        "type": "object",
+        "required": ["status"],
+        "properties": {"status": {"type": "string", "enum": ["accepted"]}},
+    },
+)
 def password_reset(call: Call) -> Reply:
     from chalicelib.accounts import signin
 
@@ -73,9 +95,14 @@ def password_reset(call: Call) -> Reply:
     return Reply({"status": "accepted"}, status=202)
 
 
-@api.post("/auth/password-reset/confirm", access=ANYONE, summary="Set a new password with a reset link's token",
-          ok=204, body=Obj(fields={"token": Str(max_len=256), "new_password": PASSWORD}),
-          errors=("invalid_reset_token",))
+@api.post(
+    "/auth/password-reset/confirm",
+    access=ANYONE,
+    summary="Set a new password with a reset link's token",
+    ok=204,
+    body=Obj(fields={"token": Str(max_len=256), "new_password": PASSWORD}),
+    errors=("invalid_reset_token",),
+)
 def password_reset_confirm(call: Call) -> None:
     from chalicelib.accounts import signin
 

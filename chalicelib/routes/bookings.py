@@ -1,4 +1,5 @@
 """Bookings: hold a slot, see and cancel bookings, the doctor's day."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -21,32 +22,71 @@ BOOKING = {
     "required": ["id", "status", "starts_at", "ends_at", "price", "email"],
     "properties": {
         "id": {"type": "string"},
-        "status": {"type": "string", "enum": ["held", "awaiting_payment", "paid", "in_progress", "completed",
-                                              "expired", "cancelled", "refunded", "no_show_patient",
-                                              "no_show_doctor"]},
-        "starts_at": {"type": "string", "format": "date-time"}, "ends_at": {"type": "string", "format": "date-time"},
+        "status": {
+            "type": "string",
+            "enum": [
+                "held",
+                "awaiting_payment",
+                "paid",
+                "in_progress",
+                "completed",
+                "expired",
+                "cancelled",
+                "refunded",
+                "no_show_patient",
+                "no_show_doctor",
+            ],
+        },
+        "starts_at": {"type": "string", "format": "date-time"},
+        "ends_at": {"type": "string", "format": "date-time"},
         "hold_expires_at": {"type": "string", "format": "date-time", "nullable": True},
-        "price": {"type": "integer"}, "currency": {"type": "string", "enum": ["RUB"]}, "email": {"type": "string"},
-        "patient": {"type": "object", "required": ["id", "full_name"],
-                    "properties": {"id": {"type": "string"}, "full_name": {"type": "string"}}},
-        "doctor": {"type": "object", "required": ["id", "full_name"],
-                   "properties": {"id": {"type": "string"}, "full_name": {"type": "string"},
-                                  "specialty": {"type": "string", "nullable": True}}},
-        "patient_time_zone": {"type": "string", "nullable": True}, "created_at": {"type": "string"},
+        "price": {"type": "integer"},
+        "currency": {"type": "string", "enum": ["RUB"]},
+        "email": {"type": "string"},
+        "patient": {
+            "type": "object",
+            "required": ["id", "full_name"],
+            "properties": {"id": {"type": "string"}, "full_name": {"type": "string"}},
+        },
+        "doctor": {
+            "type": "object",
+            "required": ["id", "full_name"],
+            "properties": {
+                "id": {"type": "string"},
+                "full_name": {"type": "string"},
+                "specialty": {"type": "string", "nullable": True},
+            },
+        },
+        "patient_time_zone": {"type": "string", "nullable": True},
+        "created_at": {"type": "string"},
         "payment_id": {"type": "string", "nullable": True, "description": "YooKassa's payment, once one is started"},
-        "payment_status": {"type": "string", "nullable": True,
-                           "enum": ["pending", "waiting_for_capture", "succeeded", "canceled", None]},
-        "refund_status": {"type": "string", "nullable": True,
-                          "enum": ["pending", "succeeded", "canceled", "none", None],
-                          "description": "none: cancelled too late for a refund"},
+        "payment_status": {
+            "type": "string",
+            "nullable": True,
+            "enum": ["pending", "waiting_for_capture", "succeeded", "canceled", None],
+        },
+        "refund_status": {
+            "type": "string",
+            "nullable": True,
+            "enum": ["pending", "succeeded", "canceled", "none", None],
+            "description": "none: cancelled too late for a refund",
+        },
         "cancellation": {
-            "type": "object", "nullable": True,
+            "type": "object",
+            "nullable": True,
             "description": "What cancelling would do now (held, awaiting payment or paid bookings only)",
             "required": ["refund", "deadline", "deadline_hours"],
-            "properties": {"refund": {"type": "string", "enum": ["full", "none", None], "nullable": True,
-                                      "description": "null while unpaid"},
-                           "deadline": {"type": "string", "format": "date-time"},
-                           "deadline_hours": {"type": "integer"}}},
+            "properties": {
+                "refund": {
+                    "type": "string",
+                    "enum": ["full", "none", None],
+                    "nullable": True,
+                    "description": "null while unpaid",
+                },
+                "deadline": {"type": "string", "format": "date-time"},
+                "deadline_hours": {"type": "integer"},
+            },
+        },
         "room_id": {"type": "string", "nullable": True},
         "room_opens_at": {"type": "string", "format": "date-time", "nullable": True},
         "room_closes_at": {"type": "string", "format": "date-time", "nullable": True},
@@ -69,27 +109,51 @@ def _hold_keys(call: Call) -> list[Any]:
     return slot_key(slot_id) if isinstance(slot_id, str) else []
 
 
-@api.post("/bookings", access=PATIENT, summary="Hold a slot (one conditional transaction)", ok=201, body=HOLD_BODY,
-          response=BOOKING, errors=("not_signed_in", "forbidden", "consent_required", "slot_taken", "hold_limit",
-                                    "slot_already_yours", "not_found"),
-          prefetch=_hold_keys)
+@api.post(
+    "/bookings",
+    access=PATIENT,
+    summary="Hold a slot (one conditional transaction)",
+    ok=201,
+    body=HOLD_BODY,
+    response=BOOKING,
+    errors=(
+        "not_signed_in",
+        "forbidden",
+        "consent_required",
+        "slot_taken",
+        "hold_limit",
+        "slot_already_yours",
+        "not_found",
+    ),
+    prefetch=_hold_keys,
+)
 def hold(call: Call) -> dict[str, Any]:
     from chalicelib.booking import holds
 
     return holds.hold(call.principal, call.body["slot_id"], call.body.get("time_zone"), call.loaded)
 
 
-@api.get("/bookings", access=SIGNED_IN, summary="My bookings (as patient, or as doctor with ?as=doctor)",
-         query=Obj(fields={"as": Str(required=False, choices=("patient", "doctor"))}),
-         response={"type": "array", "items": BOOKING}, errors=("not_signed_in", "forbidden"))
+@api.get(
+    "/bookings",
+    access=SIGNED_IN,
+    summary="My bookings (as patient, or as doctor with ?as=doctor)",
+    query=Obj(fields={"as": Str(required=False, choices=("patient", "doctor"))}),
+    response={"type": "array", "items": BOOKING},
+    errors=("not_signed_in", "forbidden"),
+)
 def my_bookings(call: Call) -> list[dict[str, Any]]:
     from chalicelib.booking import listing
 
     return listing.my_bookings(call.principal, call.query.get("as"))
 
 
-@api.get("/bookings/{booking_id}", access=SIGNED_IN, summary="One booking (its patient, its doctor, staff)",
-         response=BOOKING, errors=("not_signed_in", "not_found"))
+@api.get(
+    "/bookings/{booking_id}",
+    access=SIGNED_IN,
+    summary="One booking (its patient, its doctor, staff)",
+    response=BOOKING,
+    errors=("not_signed_in", "not_found"),
+)
 def booking(call: Call, booking_id: str) -> dict[str, Any]:
     from chalicelib import audit
     from chalicelib.booking import holds
@@ -101,17 +165,27 @@ def booking(call: Call, booking_id: str) -> dict[str, Any]:
     return booking_view(found, now(), call.principal.user_id)
 
 
-@api.post("/bookings/{booking_id}/cancel", access=SIGNED_IN, summary="Cancel (owner or staff) by the refund rule",
-          response=BOOKING, errors=("not_signed_in", "not_found", "not_cancellable", "conflict"))
+@api.post(
+    "/bookings/{booking_id}/cancel",
+    access=SIGNED_IN,
+    summary="Cancel (owner or staff) by the refund rule",
+    response=BOOKING,
+    errors=("not_signed_in", "not_found", "not_cancellable", "conflict"),
+)
 def cancel(call: Call, booking_id: str) -> dict[str, Any]:
     from chalicelib.booking import holds
 
     return holds.cancel(call.principal, booking_id)
 
 
-@api.get("/doctor/consultations", access=DOCTOR, summary="The doctor's consultations of one day",
-         query=Obj(fields={"date": Str(required=False, format="date")}),
-         response={"type": "array", "items": BOOKING}, errors=("not_signed_in", "forbidden"))
+@api.get(
+    "/doctor/consultations",
+    access=DOCTOR,
+    summary="The doctor's consultations of one day",
+    query=Obj(fields={"date": Str(required=False, format="date")}),
+    response={"type": "array", "items": BOOKING},
+    errors=("not_signed_in", "forbidden"),
+)
 def doctor_day(call: Call) -> list[dict[str, Any]]:
     from chalicelib.booking import listing
 

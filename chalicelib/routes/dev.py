@@ -1,4 +1,5 @@
 """Routes of the local stage only: the outbox of sent emails."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -20,17 +21,28 @@ MESSAGE = {
         "subject": {"type": "string"},
         "text": {"type": "string"},
         "html": {"type": "string"},
-        "attachments": {"type": "array", "items": {
-            "type": "object",
-            "properties": {"filename": {"type": "string"}, "content_type": {"type": "string"},
-                           "size": {"type": "integer"}}}},
+        "attachments": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "filename": {"type": "string"},
+                    "content_type": {"type": "string"},
+                    "size": {"type": "integer"},
+                },
+            },
+        },
         "sent_at": {"type": "string", "format": "date-time", "nullable": True},
     },
 }
 
 
-@api.get("/dev/outbox", access=ANYONE, summary="Emails sent through SES (local stage only)",
-         response={"type": "array", "items": MESSAGE})
+@api.get(
+    "/dev/outbox",
+    access=ANYONE,
+    summary="Emails sent through SES (local stage only)",
+    response={"type": "array", "items": MESSAGE},
+)
 def outbox(call: Call) -> list[dict[str, Any]]:
     from chalicelib.devtools import outbox as store
 

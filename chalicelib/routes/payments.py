@@ -1,4 +1,5 @@
 """Paying for a booking, YooKassa's notifications, staff refunds."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -16,32 +17,50 @@ PATIENT = role(roles.PATIENT)
 STAFF = role(roles.REGISTRAR, roles.ADMIN)
 
 
-@api.post("/bookings/{booking_id}/payment", access=PATIENT,
-          summary="Create (or find again) the YooKassa payment; where to send the patient",
-          response={"type": "object", "required": ["confirmation_url"],
-                    "properties": {"confirmation_url": {"type": "string"}, "payment_id": {"type": "string"}}},
-          errors=("not_signed_in", "forbidden", "not_found", "hold_expired", "already_paid", "payment_unavailable"))
+@api.post(
+    "/bookings/{booking_id}/payment",
+    access=PATIENT,
+    summary="Create (or find again) the YooKassa payment; where to send the patient",
+    response={
+        "type": "object",
+        "required": ["confirmation_url"],
+        "properties": {"confirmation_url": {"type": "string"}, "payment_id": {"type": "string"}},
+    },
+    errors=("not_signed_in", "forbidden", "not_found", "hold_expired", "already_paid", "payment_unavailable"),
+)
 def pay(call: Call, booking_id: str) -> dict[str, Any]:
     from chalicelib.payments import checkout
 
     return checkout.start_payment(call.principal, booking_id)
 
 
-@api.post("/payments/yookassa/webhook", access=ANYONE,
-          summary="YooKassa notification (only from YooKassa's addresses; the payment is re-fetched)",
-          response={"type": "object", "required": ["result"],
-                    "properties": {"result": {"type": "string", "description": "what the notification changed"},
-                                   "event": {"type": "string", "description": "an event type that is ignored"}}},
-          errors=("forbidden_source", "payment_mismatch", "payment_unavailable", "unavailable"))
+@api.post(
+    "/payments/yookassa/webhook",
+    access=ANYONE,
+    summary="YooKassa notification (only from YooKassa's addresses; the payment is re-fetched)",
+    response={
+        "type": "object",
+        "required": ["result"],
+        "properties": {
+            "result": {"type": "string", "description": "what the notification changed"},
+            "event": {"type": "string", "description": "an event type that is ignored"},
+        },
+    },
+    errors=("forbidden_source", "payment_mismatch", "payment_unavailable", "unavailable"),
+)
 def webhook(call: Call) -> dict[str, Any]:
     from chalicelib.payments import notifications
 
     return notifications.handle(call.ip, call.json())
 
 
-@api.post("/bookings/{booking_id}/refund", access=STAFF, summary="Refund a paid booking in full (staff, any time)",
-          response=BOOKING, errors=("not_signed_in", "forbidden", "not_found", "not_cancellable",
-                                               "payment_unavailable"))
+@api.post(
+    "/bookings/{booking_id}/refund",
+    access=STAFF,
+    summary="Refund a paid booking in full (staff, any time)",
+    response=BOOKING,
+    errors=("not_signed_in", "forbidden", "not_found", "not_cancellable", "payment_unavailable"),
+)
 def refund(call: Call, booking_id: str) -> dict[str, Any]:
     from chalicelib.booking import holds
 

@@ -1,4 +1,5 @@
 """Health and the API's own description."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -34,16 +35,30 @@ OPENAPI = {
     "required": ["openapi", "info", "paths", "components"],
     "properties": {
         "openapi": {"type": "string"},
-        "info": {"type": "object", "required": ["title", "version"],
-                 "properties": {"title": {"type": "string"}, "version": {"type": "string"}}},
-        "servers": {"type": "array", "items": {"type": "object", "required": ["url"],
-                                               "properties": {"url": {"type": "string"}}}},
+        "info": {
+            "type": "object",
+            "required": ["title", "version"],
+            "properties": {"title": {"type": "string"}, "version": {"type": "string"}},
+        },
+        "servers": {
+            "type": "array",
+            "items": {"type": "object", "required": ["url"], "properties": {"url": {"type": "string"}}},
+        },
         # Open on purpose: these are described by the OpenAPI specification, not by this API.
-        "paths": {"type": "object", "description": "OpenAPI Path Items, by path (open: the OpenAPI spec's shape)",
-                  "additionalProperties": {"type": "object", "additionalProperties": True,
-                                           "description": "OpenAPI Path Item (open: the OpenAPI spec's shape)"}},
-        "components": {"type": "object", "description": "OpenAPI Components (open: the OpenAPI spec's shape)",
-                       "additionalProperties": True},
+        "paths": {
+            "type": "object",
+            "description": "OpenAPI Path Items, by path (open: the OpenAPI spec's shape)",
+            "additionalProperties": {
+                "type": "object",
+                "additionalProperties": True,
+                "description": "OpenAPI Path Item (open: the OpenAPI spec's shape)",
+            },
+        },
+        "components": {
+            "type": "object",
+            "description": "OpenAPI Components (open: the OpenAPI spec's shape)",
+            "additionalProperties": True,
+        },
     },
 }
 

@@ -6,6 +6,7 @@ asked for through the timer queue and done by the queue's handler, which reads t
 doctor's schedule as it is by then (two quick changes end in the later one). If the
 queue cannot be reached, the daily roll of every schedule does the same work.
 """
+
 from __future__ import annotations
 
 import json
@@ -56,6 +57,11 @@ def finish(doctor_id: str) -> str:
     if doctor is None or not doctor.active:
         return "unknown"
     outcome = materialize(doctor)
-    log_event("schedule_finished", doctor_id=doctor_id, created=outcome.created, removed=outcome.removed,
-              kept=outcome.kept_taken)
+    log_event(
+        "schedule_finished",
+        doctor_id=doctor_id,
+        created=outcome.created,
+        removed=outcome.removed,
+        kept=outcome.kept_taken,
+    )
     return "schedule"

@@ -3,6 +3,7 @@
 Slots that someone holds or has booked are never removed; new slots that
 would overlap them are not made.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,11 +28,19 @@ class Outcome:
     kept_taken: int = 0
 
 
-def desired_slots(doctor: Doctor, current: dt.datetime, days: int | None = None) -> list[tuple[dt.datetime, dt.datetime]]:
+def desired_slots(
+    doctor: Doctor, current: dt.datetime, days: int | None = None
+) -> list[tuple[dt.datetime, dt.datetime]]:
     zone = clinic_zone()
     first_day = current.astimezone(zone).date()
-    wanted = weekly_slots(plain(doctor.weekly_hours), doctor.days_off or set(), int(doctor.duration_minutes),
-                          zone, first_day, settings().slot_window_days + 1)
+    wanted = weekly_slots(
+        plain(doctor.weekly_hours),
+        doctor.days_off or set(),
+        int(doctor.duration_minutes),
+        zone,
+        first_day,
+        settings().slot_window_days + 1,
+    )
     if doctor.drop_in_minutes and settings().is_local:
         drop_in = drop_in_slots(int(doctor.drop_in_minutes), current)
         window_end = drop_in[-1][1]
@@ -50,8 +59,9 @@ def _overlaps(start: dt.datetime, end: dt.datetime, taken: list[tuple[dt.datetim
     return any(start < t_end and t_start < end for t_start, t_end in taken)
 
 
-def materialize(doctor: Doctor, current: dt.datetime | None = None, *, unserved: bool = False,
-                days: int | None = None) -> Outcome:
+def materialize(
+    doctor: Doctor, current: dt.datetime | None = None, *, unserved: bool = False, days: int | None = None
+) -> Outcome:
     """Bring the doctor's slots in line with the schedule, over the whole window or its first `days`.
 
     `unserved`: nobody can hold a slot yet (a new stack being seeded), so new
@@ -84,8 +94,11 @@ def materialize(doctor: Doctor, current: dt.datetime | None = None, *, unserved:
             else:
                 outcome.kept_taken += 1
                 taken.append((from_key(slot.starts_at), from_key(slot.ends_at)))
-    new = [Slot(doctor.doctor_id, start, ends_at=end, status="free", **card) for start, end in sorted(wanted)
-           if not _overlaps(from_key(start), from_key(end), taken)]
+    new = [
+        Slot(doctor.doctor_id, start, ends_at=end, status="free", **card)
+        for start, end in sorted(wanted)
+        if not _overlaps(from_key(start), from_key(end), taken)
+    ]
     if new and unserved:
         outcome.created = store.create_slots_in_batches(new)
     elif new:

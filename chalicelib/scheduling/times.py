@@ -1,10 +1,11 @@
 """Slot times: stored in UTC as sortable strings, shown with the clinic's offset."""
+
 from __future__ import annotations
 
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def to_key(moment: dt.datetime) -> str:

@@ -1,9 +1,12 @@
 """Weekly working hours → the slots they make. Pure: no storage, no clock."""
+
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from chalicelib.errors import ValidationFailed
@@ -23,14 +26,17 @@ def parse_weekly_hours(raw: Any) -> dict[str, list[list[str]]]:
             raise ValidationFailed("weekday", fields={"weekly_hours": t("schedule.weekly_format")})
         pairs = []
         for interval in intervals:
-            if not (isinstance(interval, list) and len(interval) == 2 and
-                    all(isinstance(x, str) and _HHMM.match(x) for x in interval)):
+            if not (
+                isinstance(interval, list)
+                and len(interval) == 2
+                and all(isinstance(x, str) and _HHMM.match(x) for x in interval)
+            ):
                 raise ValidationFailed("interval", fields={"weekly_hours": t("schedule.interval_format")})
             if interval[0] >= interval[1]:
                 raise ValidationFailed("interval", fields={"weekly_hours": t("schedule.interval_order")})
             pairs.append([interval[0], interval[1]])
         pairs.sort()
-        for earlier, later in zip(pairs, pairs[1:]):
+        for earlier, later in itertools.pairwise(pairs):
             if later[0] < earlier[1]:
                 raise ValidationFailed("overlap", fields={"weekly_hours": t("schedule.interval_overlap")})
         if pairs:
@@ -58,8 +64,9 @@ def check_week_size(weekly_hours: Mapping[str, Iterable[Iterable[str]]], duratio
     """A week of more than MAX_SLOTS_PER_WEEK consultations is refused, naming the field to change."""
     count = slots_per_week(weekly_hours, duration_minutes)
     if count > MAX_SLOTS_PER_WEEK:
-        raise ValidationFailed("too_many_slots",
-                               fields={field: t("schedule.too_many", count=count, limit=MAX_SLOTS_PER_WEEK)})
+        raise ValidationFailed(
+            "too_many_slots", fields={field: t("schedule.too_many", count=count, limit=MAX_SLOTS_PER_WEEK)}
+        )
 
 
 def parse_days_off(raw: Any) -> set[str]:
@@ -81,9 +88,14 @@ def _clock(value: str) -> dt.time:
     return dt.time(int(hours), int(minutes))
 
 
-def weekly_slots(weekly_hours: Mapping[str, Iterable[Iterable[str]]], days_off: Iterable[str],
-                 duration_minutes: int, zone: ZoneInfo, first_day: dt.date,
-                 days: int) -> list[tuple[dt.datetime, dt.datetime]]:
+def weekly_slots(
+    weekly_hours: Mapping[str, Iterable[Iterable[str]]],
+    days_off: Iterable[str],
+    duration_minutes: int,
+    zone: ZoneInfo,
+    first_day: dt.date,
+    days: int,
+) -> list[tuple[dt.datetime, dt.datetime]]:
     """Every slot the hours make from `first_day` for `days` days, as UTC (start, end)."""
     off = set(days_off)
     length = dt.timedelta(minutes=duration_minutes)

@@ -3,6 +3,7 @@
 The CA's key and certificate are the stage's secrets (CLINIC_CA_KEY_PEM and
 CLINIC_CA_CERT_PEM, from SSM in AWS); the local stage makes a development CA at start.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -30,21 +31,43 @@ def make_development_ca(clinic_name: str) -> tuple[str, str]:
     from cryptography.x509.oid import NameOID
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "RU"),
-                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, fit(clinic_name)),
-                      x509.NameAttribute(NameOID.COMMON_NAME, fit("Учебный УЦ Центра телемедицины"))])
-    now = dt.datetime.now(dt.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=5))
-            .not_valid_after(now + dt.timedelta(days=3650))
-            .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-            .add_extension(x509.KeyUsage(digital_signature=False, content_commitment=False, key_encipherment=False,
-                                         data_encipherment=False, key_agreement=False, key_cert_sign=True,
-                                         crl_sign=True, encipher_only=False, decipher_only=False), critical=True)
-            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-            .sign(key, hashes.SHA256()))
-    key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption()).decode()
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "RU"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, fit(clinic_name)),
+            x509.NameAttribute(NameOID.COMMON_NAME, fit("Учебный УЦ Центра телемедицины")),
+        ]
+    )
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=3650))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=False,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
     return key_pem, cert.public_bytes(serialization.Encoding.PEM).decode()
 
 
@@ -68,20 +91,41 @@ def issue_doctor_certificate(public_key_der: bytes, doctor_name: str, doctor_id:
     ca_key = serialization.load_pem_private_key(secret("CLINIC_CA_KEY_PEM").encode(), password=None)
     ca_cert = ca_certificate()
     public_key = serialization.load_der_public_key(public_key_der)
-    now = dt.datetime.now(dt.timezone.utc)
-    subject = x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "RU"),
-                         x509.NameAttribute(NameOID.ORGANIZATION_NAME, fit(clinic_name)),
-                         x509.NameAttribute(NameOID.TITLE, "Врач"),
-                         x509.NameAttribute(NameOID.COMMON_NAME, fit(doctor_name)),
-                         x509.NameAttribute(NameOID.USER_ID, doctor_id)])
-    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(ca_cert.subject).public_key(public_key)
-            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=5))
-            .not_valid_after(now + CERT_VALIDITY)
-            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=True, key_encipherment=False,
-                                         data_encipherment=False, key_agreement=False, key_cert_sign=False,
-                                         crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
-            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False)
-            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_cert.public_key()), critical=False)
-            .sign(ca_key, hashes.SHA256()))  # type: ignore[arg-type]
+    now = dt.datetime.now(dt.UTC)
+    subject = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "RU"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, fit(clinic_name)),
+            x509.NameAttribute(NameOID.TITLE, "Врач"),
+            x509.NameAttribute(NameOID.COMMON_NAME, fit(doctor_name)),
+            x509.NameAttribute(NameOID.USER_ID, doctor_id),
+        ]
+    )
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(ca_cert.subject)
+        .public_key(public_key)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + CERT_VALIDITY)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_cert.public_key()), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )  # type: ignore[arg-type]
     return cert.public_bytes(serialization.Encoding.PEM).decode()

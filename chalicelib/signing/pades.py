@@ -4,6 +4,7 @@ moto's KMS ignores MessageType=DIGEST (and differs from AWS in its PSS salt), so
 the signed attributes themselves (well under 4 KB) are sent with MessageType=RAW
 and RSASSA_PKCS1_V1_5_SHA_256: the same code verifies in moto and in AWS.
 """
+
 from __future__ import annotations
 
 import io
@@ -26,8 +27,11 @@ def _kms_signer_class() -> Any:
             from asn1crypto import algos
             from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-            super().__init__(signing_cert=certificate, cert_registry=SimpleCertificateStore.from_certs(chain),
-                             signature_mechanism=algos.SignedDigestAlgorithm({"algorithm": "sha256_rsa"}))
+            super().__init__(
+                signing_cert=certificate,
+                cert_registry=SimpleCertificateStore.from_certs(chain),
+                signature_mechanism=algos.SignedDigestAlgorithm({"algorithm": "sha256_rsa"}),
+            )
             self.key_id = key_id
 
         async def async_sign_raw(self, data: bytes, digest_algorithm: str, dry_run: bool = False) -> bytes:
@@ -35,8 +39,11 @@ def _kms_signer_class() -> Any:
                 return bytes(256)
             from chalicelib import aws
 
-            return bytes(aws.kms().sign(KeyId=self.key_id, Message=data, MessageType="RAW",
-                                        SigningAlgorithm=SIGNING_ALGORITHM)["Signature"])
+            return bytes(
+                aws.kms().sign(KeyId=self.key_id, Message=data, MessageType="RAW", SigningAlgorithm=SIGNING_ALGORITHM)[
+                    "Signature"
+                ]
+            )
 
     return KmsSigner
 
@@ -57,9 +64,13 @@ class KmsDocumentSigner:
 
         certificate, ca = load(self.certificate_pem), load(self.ca_certificate_pem)
         signer = _kms_signer_class()(self.key_id, certificate, [certificate, ca])
-        meta = signers.PdfSignatureMetadata(field_name="Signature", md_algorithm="sha256",
-                                            subfilter=fields.SigSeedSubFilter.PADES, reason=reason,
-                                            location=location)
+        meta = signers.PdfSignatureMetadata(
+            field_name="Signature",
+            md_algorithm="sha256",
+            subfilter=fields.SigSeedSubFilter.PADES,
+            reason=reason,
+            location=location,
+        )
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
         out = signers.PdfSigner(meta, signer=signer).sign_pdf(writer)
         return out.getvalue()

@@ -1,4 +1,5 @@
 """Checking a conclusion's signature: anyone holding the PDF can."""
+
 from __future__ import annotations
 
 import io
@@ -34,16 +35,31 @@ def verify(pdf: bytes) -> dict[str, Any]:
         return _invalid("damaged")
     cert = status.signing_cert
     subject = cert.subject.native if cert is not None else {}
-    info = reader.trailer["/Info"] if "/Info" in reader.trailer else {}
+    info = reader.trailer.get("/Info", {})
     booking = str(info.get("/Subject", "")).removeprefix("booking:") if info else ""
     covers_all = status.coverage is not None and status.coverage.name in ("ENTIRE_FILE", "ENTIRE_REVISION")
     valid = bool(status.intact and status.valid and covers_all and len(signatures) == 1)
-    return {"valid": valid and bool(status.trusted), "intact": bool(status.intact), "trusted": bool(status.trusted),
-            "signer": subject.get("common_name"), "organization": subject.get("organization_name"),
-            "signed_at": status.signer_reported_dt.isoformat() if status.signer_reported_dt else None,
-            "booking": booking or None, "certificate_serial": format(cert.serial_number, "X") if cert else None}
+    return {
+        "valid": valid and bool(status.trusted),
+        "intact": bool(status.intact),
+        "trusted": bool(status.trusted),
+        "signer": subject.get("common_name"),
+        "organization": subject.get("organization_name"),
+        "signed_at": status.signer_reported_dt.isoformat() if status.signer_reported_dt else None,
+        "booking": booking or None,
+        "certificate_serial": format(cert.serial_number, "X") if cert else None,
+    }
 
 
 def _invalid(reason: str) -> dict[str, Any]:
-    return {"valid": False, "intact": False, "trusted": False, "signer": None, "organization": None,
-            "signed_at": None, "booking": None, "certificate_serial": None, "reason": reason}
+    return {
+        "valid": False,
+        "intact": False,
+        "trusted": False,
+        "signer": None,
+        "organization": None,
+        "signed_at": None,
+        "booking": None,
+        "certificate_serial": None,
+        "reason": reason,
+    }

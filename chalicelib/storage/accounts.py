@@ -1,10 +1,11 @@
 """Accounts in DynamoDB: people and their logins, sessions, one-time tokens,
 sign-in throttles, registration requests and card numbers."""
+
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Iterable
+from collections.abc import Iterable
 
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
@@ -21,17 +22,19 @@ from chalicelib.storage.tables import (
     User,
 )
 
-
 # People --------------------------------------------------------------------
+
 
 def create_user(user: User) -> None:
     """Create the person and claim their login in one transaction: emails stay unique."""
     login = Login(user.email, user_id=user.user_id)
     try:
-        with store_errors():
-            with TransactWrite(connection=User._get_connection().connection, client_request_token=uuid.uuid4().hex) as tx:
-                tx.save(login, condition=Login.email.does_not_exist())
-                tx.save(user, condition=User.user_id.does_not_exist())
+        with (
+            store_errors(),
+            TransactWrite(connection=User._get_connection().connection, client_request_token=uuid.uuid4().hex) as tx,
+        ):
+            tx.save(login, condition=Login.email.does_not_exist())
+            tx.save(user, condition=User.user_id.does_not_exist())
     except TransactWriteError as exc:
         if condition_failed(exc):
             raise EmailTaken(user.email) from None
@@ -55,17 +58,22 @@ def user_by_login(email: str) -> User | None:
     return get_user(login.user_id)
 
 
-def set_password(user: User, password_hash: str, *, must_change: bool, temporary_until: dt.datetime | None,
-                 changed_at: dt.datetime) -> None:
+def set_password(
+    user: User, password_hash: str, *, must_change: bool, temporary_until: dt.datetime | None, changed_at: dt.datetime
+) -> None:
     try:
         with store_errors():
-            user.update(actions=[
-                User.password_hash.set(password_hash),
-                User.must_change_password.set(must_change),
-                User.temporary_password_expires_at.set(temporary_until) if temporary_until
-                else User.temporary_password_expires_at.remove(),
-                User.password_changed_at.set(changed_at),
-            ], condition=User.user_id.exists())
+            user.update(
+                actions=[
+                    User.password_hash.set(password_hash),
+                    User.must_change_password.set(must_change),
+                    User.temporary_password_expires_at.set(temporary_until)
+                    if temporary_until
+                    else User.temporary_password_expires_at.remove(),
+                    User.password_changed_at.set(changed_at),
+                ],
+                condition=User.user_id.exists(),
+            )
     except UpdateError as exc:
         if condition_failed(exc):
             raise NotFound("user") from None
@@ -95,6 +103,7 @@ def next_card_number() -> int:
 
 
 # Sessions ------------------------------------------------------------------
+
 
 def put_session(session: Session) -> None:
     """A new session under a fresh random token. If the condition fails, the likeliest reason by far is
@@ -143,7 +152,8 @@ def update_sessions_of(user_id: str, values: dict[str, object]) -> None:
             try:
                 Session(entry.token_hash).update(
                     actions=[getattr(Session, name).set(value) for name, value in values.items()],
-                    condition=Session.token_hash.exists())
+                    condition=Session.token_hash.exists(),
+                )
             except UpdateError as exc:
                 if not condition_failed(exc):
                     raise
@@ -160,6 +170,7 @@ def delete_sessions_of(user_id: str, keep: str | None = None) -> int:
 
 
 # One-time tokens -----------------------------------------------------------
+
 
 def put_token(token: OneTimeToken) -> None:
     with store_errors():
@@ -178,8 +189,10 @@ def consume_token(token: OneTimeToken, now: dt.datetime) -> None:
     """Mark used; refused when already used or expired (DynamoDB TTL is late, so the condition checks)."""
     try:
         with store_errors():
-            token.update(actions=[OneTimeToken.used_at.set(now)],
-                         condition=OneTimeToken.used_at.does_not_exist() & (OneTimeToken.expires_at > now))
+            token.update(
+                actions=[OneTimeToken.used_at.set(now)],
+                condition=OneTimeToken.used_at.does_not_exist() & (OneTimeToken.expires_at > now),
+            )
     except UpdateError as exc:
         if condition_failed(exc):
             raise InvalidResetToken("used or expired") from None
@@ -193,6 +206,7 @@ def delete_tokens(tokens: Iterable[OneTimeToken]) -> None:
 
 
 # Throttles -----------------------------------------------------------------
+
 
 def get_throttle(key: str) -> Throttle | None:
     with store_errors():
@@ -212,9 +226,10 @@ def count_attempt(key: str, now: dt.datetime, window: dt.timedelta, limit: int) 
         for _ in range(2):
             item = Throttle(key)
             try:
-                item.update(actions=[Throttle.failures.add(1), Throttle.ttl.set(expires)],
-                            condition=(Throttle.window_started_at >= cutoff) & (Throttle.failures < limit)
-                            & not_blocked)
+                item.update(
+                    actions=[Throttle.failures.add(1), Throttle.ttl.set(expires)],
+                    condition=(Throttle.window_started_at >= cutoff) & (Throttle.failures < limit) & not_blocked,
+                )
                 return item
             except UpdateError as exc:
                 if not condition_failed(exc):
@@ -223,8 +238,9 @@ def count_attempt(key: str, now: dt.datetime, window: dt.timedelta, limit: int) 
                 return None
             fresh = Throttle(key, window_started_at=now, failures=1, strikes=0, ttl=expires)
             try:
-                fresh.save(condition=Throttle.key.does_not_exist()
-                           | ((Throttle.window_started_at < cutoff) & not_blocked))
+                fresh.save(
+                    condition=Throttle.key.does_not_exist() | ((Throttle.window_started_at < cutoff) & not_blocked)
+                )
                 return fresh
             except PutError as exc:
                 if not condition_failed(exc):
@@ -233,8 +249,9 @@ def count_attempt(key: str, now: dt.datetime, window: dt.timedelta, limit: int) 
     return None
 
 
-def count_attempt_after_delay(seen: Throttle, now: dt.datetime, window: dt.timedelta,
-                              next_block: dt.datetime) -> Throttle | None:
+def count_attempt_after_delay(
+    seen: Throttle, now: dt.datetime, window: dt.timedelta, next_block: dt.datetime
+) -> Throttle | None:
     """Count the one attempt allowed past the allowance, and start the delay that its failure brings at once;
     only when the item is still as `seen` and no delay runs. None when someone else was first."""
     unchanged = (Throttle.failures == int(seen.failures)) & (Throttle.window_started_at == seen.window_started_at)
@@ -242,9 +259,15 @@ def count_attempt_after_delay(seen: Throttle, now: dt.datetime, window: dt.timed
     item = Throttle(seen.key)
     try:
         with store_errors():
-            item.update(actions=[Throttle.failures.add(1), Throttle.blocked_until.set(next_block),
-                                 Throttle.strikes.add(1), Throttle.ttl.set(now + window + dt.timedelta(hours=1))],
-                        condition=unchanged & not_blocked)
+            item.update(
+                actions=[
+                    Throttle.failures.add(1),
+                    Throttle.blocked_until.set(next_block),
+                    Throttle.strikes.add(1),
+                    Throttle.ttl.set(now + window + dt.timedelta(hours=1)),
+                ],
+                condition=unchanged & not_blocked,
+            )
         return item
     except UpdateError as exc:
         if condition_failed(exc):
@@ -259,8 +282,10 @@ def give_back_attempt(key: str, window_started_at: dt.datetime, blocked_until: d
     with store_errors():
         if blocked_until is not None:
             try:
-                Throttle(key).update(actions=[Throttle.failures.add(-1), Throttle.blocked_until.remove()],
-                                     condition=same_window & (Throttle.blocked_until == blocked_until))
+                Throttle(key).update(
+                    actions=[Throttle.failures.add(-1), Throttle.blocked_until.remove()],
+                    condition=same_window & (Throttle.blocked_until == blocked_until),
+                )
                 return
             except UpdateError as exc:
                 if not condition_failed(exc):
@@ -278,6 +303,7 @@ def clear_throttle(key: str) -> None:
 
 
 # Registration requests -----------------------------------------------------
+
 
 def put_request(request: RegistrationRequest) -> None:
     with store_errors():
@@ -301,9 +327,14 @@ def set_request_status(request: RegistrationRequest, status: str, expected: str,
     """Move a request on from `expected`; False when someone else already did."""
     try:
         with store_errors():
-            request.update(actions=[RegistrationRequest.status.set(status), RegistrationRequest.handled_by.set(by),
-                                    RegistrationRequest.handled_at.set(at)],
-                           condition=RegistrationRequest.status == expected)
+            request.update(
+                actions=[
+                    RegistrationRequest.status.set(status),
+                    RegistrationRequest.handled_by.set(by),
+                    RegistrationRequest.handled_at.set(at),
+                ],
+                condition=RegistrationRequest.status == expected,
+            )
         return True
     except UpdateError as exc:
         if condition_failed(exc):

@@ -1,7 +1,9 @@
 """Read items of several tables in one BatchGetItem."""
+
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.models import Model

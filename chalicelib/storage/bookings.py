@@ -1,4 +1,5 @@
 """Bookings, and the one transaction that holds a slot for a patient."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -27,9 +28,16 @@ def hold(slot: Slot, booking: Booking, allowance: HoldAllowance, now_key: str) -
     One TransactWriteItems: all three or none.
     """
     tx = Transaction()
-    tx.update("slot", slot, [Slot.status.set("held"), Slot.booking_id.set(booking.booking_id),
-                             Slot.hold_expires_at.set(booking.hold_expires_at)],
-              condition=Slot.starts_at.exists() & (Slot.starts_at > now_key) & free_now(now_key))
+    tx.update(
+        "slot",
+        slot,
+        [
+            Slot.status.set("held"),
+            Slot.booking_id.set(booking.booking_id),
+            Slot.hold_expires_at.set(booking.hold_expires_at),
+        ],
+        condition=Slot.starts_at.exists() & (Slot.starts_at > now_key) & free_now(now_key),
+    )
     tx.put("booking", booking, condition=Booking.booking_id.does_not_exist())
     tx.put("allowance", allowance, condition=HoldAllowance.n.does_not_exist() | (HoldAllowance.expires_at < now_key))
     try:
@@ -43,12 +51,18 @@ def release_hold(booking: Booking, new_status: str, at: str, from_statuses: tupl
     tx = Transaction()
     closing = [Booking.status.set(new_status), Booking.updated_at.set(at), Booking.cancelled_at.set(at)]
     tx.update("booking", booking, closing, condition=Booking.status.is_in(*from_statuses))
-    tx.update("slot", Slot(booking.doctor_id, booking.starts_at),
-              [Slot.status.set("free"), Slot.booking_id.remove(), Slot.hold_expires_at.remove()],
-              condition=Slot.booking_id == booking.booking_id)
+    tx.update(
+        "slot",
+        Slot(booking.doctor_id, booking.starts_at),
+        [Slot.status.set("free"), Slot.booking_id.remove(), Slot.hold_expires_at.remove()],
+        condition=Slot.booking_id == booking.booking_id,
+    )
     if booking.allowance_n is not None:
-        tx.delete("allowance", HoldAllowance(booking.patient_id, int(booking.allowance_n)),
-                  condition=HoldAllowance.booking_id == booking.booking_id)
+        tx.delete(
+            "allowance",
+            HoldAllowance(booking.patient_id, int(booking.allowance_n)),
+            condition=HoldAllowance.booking_id == booking.booking_id,
+        )
     try:
         tx.commit()
     except TransactionRefused as refused:
@@ -68,8 +82,10 @@ def mark_expired(booking: Booking, at: str) -> None:
     """Record that an unpaid hold ran out (reads show it as expired either way)."""
     try:
         with store_errors():
-            booking.update(actions=[Booking.status.set("expired"), Booking.updated_at.set(at)],
-                           condition=(Booking.status == "held") & (Booking.hold_expires_at < at))
+            booking.update(
+                actions=[Booking.status.set("expired"), Booking.updated_at.set(at)],
+                condition=(Booking.status == "held") & (Booking.hold_expires_at < at),
+            )
     except UpdateError as exc:
         if not condition_failed(exc):
             raise
@@ -88,8 +104,9 @@ def bookings_of_patient(patient_id: str, limit: int = 100) -> list[Booking]:
         return list(Booking.by_patient.query(patient_id, scan_index_forward=False, limit=limit))
 
 
-def bookings_of_doctor(doctor_id: str, from_key: str | None = None, to_key: str | None = None,
-                       limit: int = 200) -> list[Booking]:
+def bookings_of_doctor(
+    doctor_id: str, from_key: str | None = None, to_key: str | None = None, limit: int = 200
+) -> list[Booking]:
     condition: Any = None
     if from_key and to_key:
         condition = Booking.starts_at.between(from_key, to_key)
@@ -106,8 +123,10 @@ def move(booking: Booking, to_status: str, from_statuses: tuple[str, ...], at: s
     """One status change, only from the statuses named; False when the booking was elsewhere."""
     try:
         with store_errors():
-            booking.update(actions=[Booking.status.set(to_status), Booking.updated_at.set(at)],
-                           condition=Booking.status.is_in(*from_statuses))
+            booking.update(
+                actions=[Booking.status.set(to_status), Booking.updated_at.set(at)],
+                condition=Booking.status.is_in(*from_statuses),
+            )
         return True
     except UpdateError as exc:
         if condition_failed(exc):

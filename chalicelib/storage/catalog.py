@@ -1,4 +1,5 @@
 """Specialties and doctors' cards (with their schedules)."""
+
 from __future__ import annotations
 
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
@@ -34,10 +35,7 @@ def put_specialty(item: Specialty, new: bool) -> None:
 
 def doctors(specialty_id: str | None = None) -> list[Doctor]:
     with store_errors():
-        if specialty_id:
-            found = Doctor.by_specialty.query(specialty_id)
-        else:
-            found = Doctor.listing.query("doctors")
+        found = Doctor.by_specialty.query(specialty_id) if specialty_id else Doctor.listing.query("doctors")
         return [d for d in found if d.active]
 
 
@@ -62,9 +60,13 @@ def create_doctor(doctor: Doctor) -> None:
 def update_doctor(doctor: Doctor, **values: object) -> None:
     try:
         with store_errors():
-            doctor.update(actions=[getattr(Doctor, name).set(value) if value is not None
-                                   else getattr(Doctor, name).remove() for name, value in values.items()],
-                          condition=Doctor.doctor_id.exists())
+            doctor.update(
+                actions=[
+                    getattr(Doctor, name).set(value) if value is not None else getattr(Doctor, name).remove()
+                    for name, value in values.items()
+                ],
+                condition=Doctor.doctor_id.exists(),
+            )
     except UpdateError as exc:
         if condition_failed(exc):
             raise NotFound("doctor") from None

@@ -1,8 +1,9 @@
 """Turning DynamoDB's failures into what the domain understands."""
+
 from __future__ import annotations
 
 import contextlib
-from typing import Iterator
+from collections.abc import Iterator
 
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
 
@@ -23,8 +24,9 @@ def error_code(exc: PynamoDBException) -> str | None:
 def condition_failed(exc: PynamoDBException) -> bool:
     """True when a conditional write (or a transaction's condition) was refused."""
     if isinstance(exc, TransactWriteError):
-        return any(reason is not None and reason.code == "ConditionalCheckFailed"
-                   for reason in exc.cancellation_reasons or [])
+        return any(
+            reason is not None and reason.code == "ConditionalCheckFailed" for reason in exc.cancellation_reasons or []
+        )
     return error_code(exc) == CONDITION_FAILED
 
 

@@ -1,4 +1,5 @@
 """Signatures under legal documents."""
+
 from __future__ import annotations
 
 import uuid
@@ -14,11 +15,16 @@ from chalicelib.storage.tables import Consent, User
 def record_signature(consent: Consent, user: User) -> None:
     """Store the signature and mark the version as signed for the person, in one transaction."""
     try:
-        with store_errors():
-            with TransactWrite(connection=User._get_connection().connection, client_request_token=uuid.uuid4().hex) as tx:
-                tx.save(consent, condition=Consent.consent_id.does_not_exist())
-                tx.update(user, actions=[User.signed_documents[consent.kind].set(consent.version)],
-                          condition=User.user_id.exists())
+        with (
+            store_errors(),
+            TransactWrite(connection=User._get_connection().connection, client_request_token=uuid.uuid4().hex) as tx,
+        ):
+            tx.save(consent, condition=Consent.consent_id.does_not_exist())
+            tx.update(
+                user,
+                actions=[User.signed_documents[consent.kind].set(consent.version)],
+                condition=User.user_id.exists(),
+            )
     except TransactWriteError as exc:
         if condition_failed(exc):
             raise Conflict("signature") from None
@@ -28,12 +34,20 @@ def record_signature(consent: Consent, user: User) -> None:
 def record_withdrawal(consent: Consent, user: User, at: str, ip: str) -> None:
     """Withdraw once: the signature records when and from where; the person's document is no longer in force."""
     try:
-        with store_errors():
-            with TransactWrite(connection=User._get_connection().connection, client_request_token=uuid.uuid4().hex) as tx:
-                tx.update(consent, actions=[Consent.withdrawn_at.set(at), Consent.withdrawn_ip.set(ip)],
-                          condition=Consent.withdrawn_at.does_not_exist())
-                tx.update(user, actions=[User.signed_documents[consent.kind].set("")],
-                          condition=User.signed_documents[consent.kind] == consent.version)
+        with (
+            store_errors(),
+            TransactWrite(connection=User._get_connection().connection, client_request_token=uuid.uuid4().hex) as tx,
+        ):
+            tx.update(
+                consent,
+                actions=[Consent.withdrawn_at.set(at), Consent.withdrawn_ip.set(ip)],
+                condition=Consent.withdrawn_at.does_not_exist(),
+            )
+            tx.update(
+                user,
+                actions=[User.signed_documents[consent.kind].set("")],
+                condition=User.signed_documents[consent.kind] == consent.version,
+            )
     except TransactWriteError as exc:
         if condition_failed(exc):
             raise Conflict("withdrawal") from None

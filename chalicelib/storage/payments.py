@@ -1,4 +1,5 @@
 """The booking's payment transitions, each one conditional write or transaction."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -24,43 +25,85 @@ class AlreadyApplied(Exception):
     """The booking has already left the state this change starts from."""
 
 
-def await_payment(booking: Booking, *, payment_id: str, payment_status: str, confirmation_url: str, attempt: int,
-                  hold_until: str, now_key: str, at: str) -> None:
+def await_payment(
+    booking: Booking,
+    *,
+    payment_id: str,
+    payment_status: str,
+    confirmation_url: str,
+    attempt: int,
+    hold_until: str,
+    now_key: str,
+    at: str,
+) -> None:
     """held → awaiting_payment; the hold (booking, slot, allowance) stretched over the payment window."""
     tx = Transaction()
-    tx.update("booking", booking, [
-        Booking.status.set("awaiting_payment"), Booking.payment_id.set(payment_id),
-        Booking.payment_status.set(payment_status), Booking.confirmation_url.set(confirmation_url),
-        Booking.payment_attempt.set(attempt), Booking.hold_expires_at.set(hold_until), Booking.updated_at.set(at),
-    ], condition=Booking.status.is_in(*UNPAID) & (Booking.hold_expires_at >= now_key))
-    tx.update("slot", Slot(booking.doctor_id, booking.starts_at), [Slot.hold_expires_at.set(hold_until)],
-              condition=(Slot.booking_id == booking.booking_id) & (Slot.status == "held"))
+    tx.update(
+        "booking",
+        booking,
+        [
+            Booking.status.set("awaiting_payment"),
+            Booking.payment_id.set(payment_id),
+            Booking.payment_status.set(payment_status),
+            Booking.confirmation_url.set(confirmation_url),
+            Booking.payment_attempt.set(attempt),
+            Booking.hold_expires_at.set(hold_until),
+            Booking.updated_at.set(at),
+        ],
+        condition=Booking.status.is_in(*UNPAID) & (Booking.hold_expires_at >= now_key),
+    )
+    tx.update(
+        "slot",
+        Slot(booking.doctor_id, booking.starts_at),
+        [Slot.hold_expires_at.set(hold_until)],
+        condition=(Slot.booking_id == booking.booking_id) & (Slot.status == "held"),
+    )
     if booking.allowance_n is not None:
-        tx.update("allowance", HoldAllowance(booking.patient_id, int(booking.allowance_n)),
-                  [HoldAllowance.expires_at.set(hold_until)], condition=HoldAllowance.booking_id == booking.booking_id)
+        tx.update(
+            "allowance",
+            HoldAllowance(booking.patient_id, int(booking.allowance_n)),
+            [HoldAllowance.expires_at.set(hold_until)],
+            condition=HoldAllowance.booking_id == booking.booking_id,
+        )
     try:
         tx.commit()
     except TransactionRefused:
         raise HoldGone() from None
 
 
-def confirm_paid(booking: Booking, *, payment_id: str, at: str, room: Room, mail: OutboxMessage,
-                 from_statuses: tuple[str, ...], documents: tuple[Any, str] | None = None) -> None:
+def confirm_paid(
+    booking: Booking,
+    *,
+    payment_id: str,
+    at: str,
+    room: Room,
+    mail: OutboxMessage,
+    from_statuses: tuple[str, ...],
+    documents: tuple[Any, str] | None = None,
+) -> None:
     """The payment is real: booking paid, slot booked, room and documents address created, email queued — all
     or nothing. `documents`: (the DocumentsAddress lookup item, its raw token)."""
     tx = Transaction()
     actions = [
-        Booking.status.set("paid"), Booking.payment_id.set(payment_id), Booking.payment_status.set("succeeded"),
-        Booking.paid_at.set(at), Booking.room_id.set(room.room_id), Booking.hold_expires_at.remove(),
-        Booking.room_opens_at.set(room.lobby_at), Booking.room_closes_at.set(room.closes_at),
+        Booking.status.set("paid"),
+        Booking.payment_id.set(payment_id),
+        Booking.payment_status.set("succeeded"),
+        Booking.paid_at.set(at),
+        Booking.room_id.set(room.room_id),
+        Booking.hold_expires_at.remove(),
+        Booking.room_opens_at.set(room.lobby_at),
+        Booking.room_closes_at.set(room.closes_at),
         Booking.updated_at.set(at),
     ]
     if documents is not None:
         actions.append(Booking.documents_token.set(documents[1]))
     tx.update("booking", booking, actions, condition=Booking.status.is_in(*from_statuses))
-    tx.update("slot", Slot(booking.doctor_id, booking.starts_at),
-              [Slot.status.set("booked"), Slot.hold_expires_at.remove()],
-              condition=(Slot.booking_id == booking.booking_id) & (Slot.status == "held"))
+    tx.update(
+        "slot",
+        Slot(booking.doctor_id, booking.starts_at),
+        [Slot.status.set("booked"), Slot.hold_expires_at.remove()],
+        condition=(Slot.booking_id == booking.booking_id) & (Slot.status == "held"),
+    )
     tx.put("room", room, condition=Room.room_id.does_not_exist())
     if documents is not None:
         tx.put("documents_address", documents[0], condition=type(documents[0]).token_hash.does_not_exist())
@@ -79,26 +122,44 @@ def release_allowance(booking: Booking) -> None:
     try:
         with store_errors():
             HoldAllowance(booking.patient_id, int(booking.allowance_n)).delete(
-                condition=HoldAllowance.booking_id == booking.booking_id)
+                condition=HoldAllowance.booking_id == booking.booking_id
+            )
     except DeleteError as exc:
         if not condition_failed(exc):
             raise
 
 
-def record_refund(booking: Booking, *, refund_id: str, refund_status: str, reason: str, new_status: str, at: str,
-                  from_statuses: tuple[str, ...], mail: OutboxMessage | None, free_slot: bool) -> None:
+def record_refund(
+    booking: Booking,
+    *,
+    refund_id: str,
+    refund_status: str,
+    reason: str,
+    new_status: str,
+    at: str,
+    from_statuses: tuple[str, ...],
+    mail: OutboxMessage | None,
+    free_slot: bool,
+) -> None:
     """The booking is refunded (or cancelled with a refund on its way); its slot may be freed; one email."""
     tx = Transaction()
-    actions: list[Any] = [Booking.status.set(new_status), Booking.refund_id.set(refund_id),
-                          Booking.refund_status.set(refund_status), Booking.refund_reason.set(reason),
-                          Booking.updated_at.set(at)]
+    actions: list[Any] = [
+        Booking.status.set(new_status),
+        Booking.refund_id.set(refund_id),
+        Booking.refund_status.set(refund_status),
+        Booking.refund_reason.set(reason),
+        Booking.updated_at.set(at),
+    ]
     if refund_status == "succeeded":
         actions.append(Booking.refunded_at.set(at))
     tx.update("booking", booking, actions, condition=Booking.status.is_in(*from_statuses))
     if free_slot:
-        tx.update("slot", Slot(booking.doctor_id, booking.starts_at),
-                  [Slot.status.set("free"), Slot.booking_id.remove(), Slot.hold_expires_at.remove()],
-                  condition=Slot.booking_id == booking.booking_id)
+        tx.update(
+            "slot",
+            Slot(booking.doctor_id, booking.starts_at),
+            [Slot.status.set("free"), Slot.booking_id.remove(), Slot.hold_expires_at.remove()],
+            condition=Slot.booking_id == booking.booking_id,
+        )
     if mail is not None:
         tx.put("mail", mail, condition=OutboxMessage.message_id.does_not_exist())
     try:
@@ -113,8 +174,10 @@ def set_payment_status(booking: Booking, payment_id: str, status: str, at: str) 
     """Note a payment's final state (e.g. canceled) on the booking still waiting for it."""
     try:
         with store_errors():
-            booking.update(actions=[Booking.payment_status.set(status), Booking.updated_at.set(at)],
-                           condition=(Booking.payment_id == payment_id) & (Booking.status == "awaiting_payment"))
+            booking.update(
+                actions=[Booking.payment_status.set(status), Booking.updated_at.set(at)],
+                condition=(Booking.payment_id == payment_id) & (Booking.status == "awaiting_payment"),
+            )
     except UpdateError as exc:
         if not condition_failed(exc):
             raise
@@ -124,9 +187,14 @@ def refund_succeeded(booking: Booking, refund_id: str, at: str) -> bool:
     """The recorded refund went through. The status stays: whoever refunded set it (refunded, no_show_doctor)."""
     try:
         with store_errors():
-            booking.update(actions=[Booking.refund_status.set("succeeded"), Booking.refunded_at.set(at),
-                                    Booking.updated_at.set(at)],
-                           condition=(Booking.refund_id == refund_id) & (Booking.refund_status != "succeeded"))
+            booking.update(
+                actions=[
+                    Booking.refund_status.set("succeeded"),
+                    Booking.refunded_at.set(at),
+                    Booking.updated_at.set(at),
+                ],
+                condition=(Booking.refund_id == refund_id) & (Booking.refund_status != "succeeded"),
+            )
         return True
     except UpdateError as exc:
         if condition_failed(exc):

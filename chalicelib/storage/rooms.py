@@ -1,4 +1,5 @@
 """Signaling connections and room attendance."""
+
 from __future__ import annotations
 
 from pynamodb.exceptions import UpdateError
@@ -13,9 +14,12 @@ def consume_ticket(ticket_hash: str, owner: str, now_iso: str, now_dt) -> bool: 
         with store_errors():
             OneTimeToken(ticket_hash).update(
                 actions=[OneTimeToken.used_at.set(now_dt)],
-                condition=OneTimeToken.token_hash.exists() & (OneTimeToken.kind == "signaling") &
-                (OneTimeToken.user_id == owner) & OneTimeToken.used_at.does_not_exist() &
-                (OneTimeToken.expires_at > now_dt))
+                condition=OneTimeToken.token_hash.exists()
+                & (OneTimeToken.kind == "signaling")
+                & (OneTimeToken.user_id == owner)
+                & OneTimeToken.used_at.does_not_exist()
+                & (OneTimeToken.expires_at > now_dt),
+            )
         return True
     except UpdateError as exc:
         if condition_failed(exc):
@@ -62,8 +66,9 @@ def mark_joined(room: Room, role: str, at: str) -> None:
 def set_room_status(room_id: str, status: str, allowed_from: tuple[str, ...]) -> bool:
     try:
         with store_errors():
-            Room(room_id).update(actions=[Room.status.set(status)],
-                                 condition=Room.room_id.exists() & Room.status.is_in(*allowed_from))
+            Room(room_id).update(
+                actions=[Room.status.set(status)], condition=Room.room_id.exists() & Room.status.is_in(*allowed_from)
+            )
         return True
     except UpdateError as exc:
         if condition_failed(exc):

@@ -1,7 +1,8 @@
 """Slots: one item per consultation time; holding one is a conditional write."""
+
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from pynamodb.exceptions import DeleteError, PutError, UpdateError
 
@@ -49,10 +50,9 @@ def create_slot(slot: Slot) -> bool:
 
 def create_slots_in_batches(slots: list[Slot]) -> int:
     """Unconditional batch writes: only while no one can hold a slot (seeding a new stack)."""
-    with store_errors():
-        with Slot.batch_write() as batch:
-            for slot in slots:
-                batch.save(slot)
+    with store_errors(), Slot.batch_write() as batch:
+        for slot in slots:
+            batch.save(slot)
     return len(slots)
 
 
@@ -71,8 +71,9 @@ def remove_free_slot(slot: Slot, now_key: str) -> bool:
 def reprice_free_slot(slot: Slot, now_key: str, **values: object) -> None:
     try:
         with store_errors():
-            slot.update(actions=[getattr(Slot, name).set(value) for name, value in values.items()],
-                        condition=free_now(now_key))
+            slot.update(
+                actions=[getattr(Slot, name).set(value) for name, value in values.items()], condition=free_now(now_key)
+            )
     except UpdateError as exc:
         if not condition_failed(exc):
             raise

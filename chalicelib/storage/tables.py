@@ -4,6 +4,7 @@ The local stack and the tests create them with `create_table` from these
 models; the infrastructure code reads the same schema (keys, indexes, TTL).
 Physical names carry the stage's prefix.
 """
+
 from __future__ import annotations
 
 from pynamodb.attributes import (
@@ -501,10 +502,29 @@ class OutboxMessage(Model):
     pending = PendingMail()
 
 
-ALL_TABLES: tuple[type[Model], ...] = (User, Login, Session, OneTimeToken, Throttle, RegistrationRequest, Counter,
-                                       Consent, Specialty, Doctor, Slot, HoldAllowance, Booking, Room, OutboxMessage,
-                                       Connection, Conclusion, AuditEntry, Attachment, DocumentsAddress,
-                                       InboundMail)
+ALL_TABLES: tuple[type[Model], ...] = (
+    User,
+    Login,
+    Session,
+    OneTimeToken,
+    Throttle,
+    RegistrationRequest,
+    Counter,
+    Consent,
+    Specialty,
+    Doctor,
+    Slot,
+    HoldAllowance,
+    Booking,
+    Room,
+    OutboxMessage,
+    Connection,
+    Conclusion,
+    AuditEntry,
+    Attachment,
+    DocumentsAddress,
+    InboundMail,
+)
 
 
 def health_probe_table() -> str:

@@ -4,6 +4,7 @@ PynamoDB sends a transaction's parts grouped (condition checks, deletes, puts,
 updates), so DynamoDB's cancellation reasons come back in that order, not in
 the order the parts were added; this class maps them back to names.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -52,8 +53,11 @@ class Transaction:
             with store_errors():
                 self._tx._commit()
         except TransactWriteError as exc:
-            failed = {name for name, reason in zip(order, exc.cancellation_reasons or [])
-                      if reason is not None and reason.code == "ConditionalCheckFailed"}
+            failed = {
+                name
+                for name, reason in zip(order, exc.cancellation_reasons or [])
+                if reason is not None and reason.code == "ConditionalCheckFailed"
+            }
             if failed:
                 raise TransactionRefused(failed) from None
             raise

@@ -4,6 +4,7 @@ Roles are checked here; ownership (this patient's booking, this doctor's
 consultation) is checked by the domain function that loads the record, which
 answers 404 to anyone else so that records cannot be probed.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -7,11 +7,12 @@ Anyone can call API Gateway directly and send both headers, so the first is beli
 second; otherwise (YooKassa's notifications, the local stack, a forged header) the address is the one
 API Gateway saw.
 """
+
 from __future__ import annotations
 
 import hmac
 import ipaddress
-from typing import Mapping
+from collections.abc import Mapping
 
 VIEWER_HEADER = "true-client-ip"
 ORIGIN_HEADER = "x-origin-verify"

@@ -3,6 +3,7 @@
 Every error body is `{"error": {"code", "message", ...}}`; `message` is Russian
 text a person can act on, taken from the locale files by code.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -58,10 +59,18 @@ def status_for(code: str) -> int:
     return STATUS_BY_CODE.get(code, 400)
 
 
-def error_body(code: str, *, request_id: str | None = None, fields: dict[str, str] | None = None,
-               message_key: str | None = None, **params: Any) -> dict[str, Any]:
-    error: dict[str, Any] = {"code": code,
-                             "message": t(message_key or f"errors.{code}", request_id=request_id or "—", **params)}
+def error_body(
+    code: str,
+    *,
+    request_id: str | None = None,
+    fields: dict[str, str] | None = None,
+    message_key: str | None = None,
+    **params: Any,
+) -> dict[str, Any]:
+    error: dict[str, Any] = {
+        "code": code,
+        "message": t(message_key or f"errors.{code}", request_id=request_id or "—", **params),
+    }
     if fields:
         error["fields"] = fields
     if request_id:
@@ -76,8 +85,13 @@ def describe(exc: DomainError, request_id: str | None = None) -> tuple[int, dict
         headers["Retry-After"] = str(exc.retry_after)
     status = status_for(exc.code)
     # The request id is for reporting our own failures; 4xx bodies stay identical across requests.
-    body = error_body(exc.code, request_id=request_id if status >= 500 else None, fields=exc.fields or None,
-                      message_key=exc.message_key, **exc.params)
+    body = error_body(
+        exc.code,
+        request_id=request_id if status >= 500 else None,
+        fields=exc.fields or None,
+        message_key=exc.message_key,
+        **exc.params,
+    )
     if exc.data:
         body["error"]["details"] = exc.data
     return status, body, headers

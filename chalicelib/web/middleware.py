@@ -1,8 +1,10 @@
 """Per-request concerns for every route: one JSON log line, the request id, the error envelope."""
+
 from __future__ import annotations
 
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from chalice import Chalice, Response
 

@@ -1,8 +1,10 @@
 """The OpenAPI 3 document, built from the routes' own declarations."""
+
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from chalicelib.web.errors import status_for
 from chalicelib.web.routing import ROUTES, RouteSpec
@@ -19,18 +21,30 @@ ERROR_SCHEMA = {
             "properties": {
                 "code": {"type": "string"},
                 "message": {"type": "string", "description": "Для человека, по-русски"},
-                "fields": {"type": "object", "additionalProperties": {"type": "string"},
-                           "description": "A message per wrong field (open: named by the request's fields)"},
+                "fields": {
+                    "type": "object",
+                    "additionalProperties": {"type": "string"},
+                    "description": "A message per wrong field (open: named by the request's fields)",
+                },
                 "request_id": {"type": "string"},
                 "details": {
-                    "type": "object", "description": "What the error concerns, when it says more than its code",
+                    "type": "object",
+                    "description": "What the error concerns, when it says more than its code",
                     "properties": {
                         "booking_id": {"type": "string", "description": "slot_already_yours: the booking holding it"},
-                        "nearest": {"type": "array", "description": "slot_taken: the nearest free slots",
-                                    "items": {"type": "object", "required": ["id", "starts_at", "ends_at"],
-                                              "properties": {"id": {"type": "string"},
-                                                             "starts_at": {"type": "string", "format": "date-time"},
-                                                             "ends_at": {"type": "string", "format": "date-time"}}}},
+                        "nearest": {
+                            "type": "array",
+                            "description": "slot_taken: the nearest free slots",
+                            "items": {
+                                "type": "object",
+                                "required": ["id", "starts_at", "ends_at"],
+                                "properties": {
+                                    "id": {"type": "string"},
+                                    "starts_at": {"type": "string", "format": "date-time"},
+                                    "ends_at": {"type": "string", "format": "date-time"},
+                                },
+                            },
+                        },
                     },
                 },
             },
@@ -77,16 +91,16 @@ def _operation(spec: RouteSpec) -> dict[str, Any]:
         "tags": [spec.tag],
         "x-access": spec.access.label,
     }
-    params = [{"name": name, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
-              for name in _PARAM.findall(spec.path)]
+    params = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
+        for name in _PARAM.findall(spec.path)
+    ]
     if spec.query is not None:
         for name, field in spec.query.fields.items():
-            params.append({"name": name, "in": "query", "required": field.required,
-                           "schema": field.json_schema()})
+            params.append({"name": name, "in": "query", "required": field.required, "schema": field.json_schema()})
     if spec.headers is not None:
         for name, field in spec.headers.fields.items():
-            params.append({"name": name, "in": "header", "required": field.required,
-                           "schema": field.json_schema()})
+            params.append({"name": name, "in": "header", "required": field.required, "schema": field.json_schema()})
     if params:
         op["parameters"] = params
     if spec.body is not None:
@@ -100,8 +114,10 @@ def _operation(spec: RouteSpec) -> dict[str, Any]:
         error_codes.add("validation_error")
     for code in sorted(error_codes):
         status = str(status_for(code))
-        entry = responses.setdefault(status, {"description": "", "content": {
-            "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
+        entry = responses.setdefault(
+            status,
+            {"description": "", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+        )
         entry["description"] = ", ".join(filter(None, [entry["description"], code]))
     op["responses"] = responses
     return op

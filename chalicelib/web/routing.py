@@ -6,6 +6,7 @@ the result or a domain error into a response. The same declarations feed
 the OpenAPI document and the authorization matrix, so nothing is open by
 default and nothing goes undocumented.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,9 +14,10 @@ import decimal
 import functools
 import json
 import logging
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from chalice import Blueprint, Chalice, Response
 
@@ -44,7 +46,7 @@ class RouteSpec:
     content_types: tuple[str, ...] = ("application/json",)
     response_type: str = "application/json"
     # Keys (model, hash, range) to read together with the session, from the request.
-    prefetch: Callable[["Call"], list[Any]] | None = None
+    prefetch: Callable[[Call], list[Any]] | None = None
 
 
 ROUTES: list[RouteSpec] = []
@@ -141,8 +143,9 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"cannot serialize {type(value).__name__}")
 
 
-def json_response(body: Any, status: int, headers: Mapping[str, str] | None = None,
-                  cookies: list[str] | None = None) -> Response:
+def json_response(
+    body: Any, status: int, headers: Mapping[str, str] | None = None, cookies: list[str] | None = None
+) -> Response:
     all_headers: dict[str, Any] = {"Content-Type": "application/json; charset=utf-8"}
     all_headers.update(headers or {})
     if cookies:
@@ -164,7 +167,8 @@ def _run(spec: RouteSpec, handler: Callable[..., Any], request: Any, params: Map
             call.query = spec.query.validate(raw_query)
         if spec.headers is not None:
             call.header_values = spec.headers.validate(
-                {name: (request.headers or {}).get(name.lower()) for name in spec.headers.fields})
+                {name: (request.headers or {}).get(name.lower()) for name in spec.headers.fields}
+            )
         if spec.body is not None:
             call.body = spec.body.validate(call.json())
         result = handler(call, **params)
@@ -172,8 +176,14 @@ def _run(spec: RouteSpec, handler: Callable[..., Any], request: Any, params: Map
         status, body, headers = describe(exc, call.request_id)
         return json_response(body, status, headers, call.cookies_to_set)
     except Exception:
-        log_event("unhandled_error", logging.ERROR, route=spec.path, method=spec.method,
-                  request_id=call.request_id, exc_info=True)
+        log_event(
+            "unhandled_error",
+            logging.ERROR,
+            route=spec.path,
+            method=spec.method,
+            request_id=call.request_id,
+            exc_info=True,
+        )
         return json_response(error_body("internal_error", request_id=call.request_id), 500)
     if isinstance(result, Response):
         return result
@@ -191,14 +201,39 @@ class Endpoints:
         self._bp = blueprint
         self._tag = tag
 
-    def route(self, path: str, method: str, *, access: Access, summary: str, body: Obj | None = None,
-              query: Obj | None = None, headers: Obj | None = None, ok: int = 200, response: Mapping[str, Any] | None = None,
-              errors: tuple[str, ...] = (), content_types: tuple[str, ...] = ("application/json",),
-              response_type: str = "application/json",
-              prefetch: Callable[[Call], list[Any]] | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        spec = RouteSpec(path=path, method=method, summary=summary, access=access, tag=self._tag,
-                         body=body, query=query, headers=headers, ok=ok, response=response, errors=errors,
-                         content_types=content_types, response_type=response_type, prefetch=prefetch)
+    def route(
+        self,
+        path: str,
+        method: str,
+        *,
+        access: Access,
+        summary: str,
+        body: Obj | None = None,
+        query: Obj | None = None,
+        headers: Obj | None = None,
+        ok: int = 200,
+        response: Mapping[str, Any] | None = None,
+        errors: tuple[str, ...] = (),
+        content_types: tuple[str, ...] = ("application/json",),
+        response_type: str = "application/json",
+        prefetch: Callable[[Call], list[Any]] | None = None,
+    ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        spec = RouteSpec(
+            path=path,
+            method=method,
+            summary=summary,
+            access=access,
+            tag=self._tag,
+            body=body,
+            query=query,
+            headers=headers,
+            ok=ok,
+            response=response,
+            errors=errors,
+            content_types=content_types,
+            response_type=response_type,
+            prefetch=prefetch,
+        )
 
         def register(handler: Callable[..., Any]) -> Callable[..., Any]:
             bp = self._bp

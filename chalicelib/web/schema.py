@@ -3,12 +3,14 @@
 A validation failure names each wrong field with a message for the person
 (from the locale files), so forms can show it next to the field.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from chalicelib.errors import ValidationFailed
 from chalicelib.i18n import t

@@ -1,9 +1,10 @@
 """A small clinic for booking tests: a specialty, a doctor with hours, a patient who signed."""
+
 from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 
@@ -32,12 +33,23 @@ def staff(client) -> Api:
 @pytest.fixture
 def doctor(client, staff: Api) -> dict:
     specialty = staff.post("/specialties", {"name": "Кардиология"}).json
-    created = staff.post("/doctors", {"email": "orlova@example.org", "full_name": "Орлова Елена Дмитриевна",
-                                      "specialty_id": specialty["id"], "price": 3500, "duration_minutes": 30,
-                                      "bio": "Кардиолог"})
+    created = staff.post(
+        "/doctors",
+        {
+            "email": "orlova@example.org",
+            "full_name": "Орлова Елена Дмитриевна",
+            "specialty_id": specialty["id"],
+            "price": 3500,
+            "duration_minutes": 30,
+            "bio": "Кардиолог",
+        },
+    )
     assert created.status_code == 201, created.json
-    schedule = staff.call("PUT", f"/doctors/{created.json['id']}/schedule",
-                          {"weekly_hours": {str(d): [["00:00", "23:30"]] for d in range(1, 8)}})
+    schedule = staff.call(
+        "PUT",
+        f"/doctors/{created.json['id']}/schedule",
+        {"weekly_hours": {str(d): [["00:00", "23:30"]] for d in range(1, 8)}},
+    )
     assert schedule.status_code == 200, schedule.json
     return created.json
 
@@ -73,8 +85,9 @@ def yookassa(client, monkeypatch: pytest.MonkeyPatch) -> Iterator[YooKassaEmulat
     from chalicelib.secrets import secret
 
     def deliver(body: dict) -> int:
-        return client.http.post("/payments/yookassa/webhook", headers={"Content-Type": "application/json"},
-                                body=json.dumps(body)).status_code
+        return client.http.post(
+            "/payments/yookassa/webhook", headers={"Content-Type": "application/json"}, body=json.dumps(body)
+        ).status_code
 
     emulator = YooKassaEmulator(SHOP, SECRET, deliver, synchronous=True, max_delivery_attempts=1)
     monkeypatch.setenv("YOOKASSA_API_URL", emulator.start())

@@ -1,8 +1,8 @@
 """Accounts: sign-in, sessions, throttling, passwords, reset, the registry."""
+
 from __future__ import annotations
 
 import json
-import os
 import statistics
 import time
 from urllib.parse import parse_qs, urlsplit
@@ -29,6 +29,7 @@ def registrar(client) -> Api:
 
 
 # Signing in -----------------------------------------------------------------------
+
 
 def test_sign_in_sets_a_locked_down_cookie(api: Api) -> None:
     make_user("Anna@Example.org", {"patient"})
@@ -140,6 +141,7 @@ def test_absolute_timeout(api: Api, aws) -> None:
 
 # Throttling ---------------------------------------------------------------------
 
+
 def test_five_failures_then_a_short_growing_delay(api: Api, aws) -> None:
     clock = Clock()
     make_user("anna@example.org", {"patient"})
@@ -191,12 +193,16 @@ def test_one_address_guessing_many_logins_is_slowed(api: Api, aws) -> None:
 
 # Passwords ----------------------------------------------------------------------
 
-@pytest.mark.parametrize("new_password, reason", [
-    ("short7!", "не короче 8"),
-    ("x" * 129, "не длиннее 128"),
-    ("qwerty123", "слишком распространён"),
-    ("anna@example.org", "не должен совпадать с логином"),
-])
+
+@pytest.mark.parametrize(
+    "new_password, reason",
+    [
+        ("short7!", "не короче 8"),
+        ("x" * 129, "не длиннее 128"),
+        ("qwerty123", "слишком распространён"),
+        ("anna@example.org", "не должен совпадать с логином"),
+    ],
+)
 def test_password_rules(api: Api, new_password: str, reason: str) -> None:
     make_user("anna@example.org", {"patient"})
     api.login("anna@example.org")
@@ -229,8 +235,10 @@ def test_password_change_ends_other_sessions(client) -> None:
     elsewhere.login("anna@example.org")
     wrong = here.post("/me/password", {"current_password": "not it", "new_password": "a brand new secret"})
     assert wrong.status_code == 400 and "current_password" in wrong.json["error"]["fields"]
-    assert here.post("/me/password", {"current_password": PASSWORD,
-                                      "new_password": "a brand new secret"}).status_code == 204
+    assert (
+        here.post("/me/password", {"current_password": PASSWORD, "new_password": "a brand new secret"}).status_code
+        == 204
+    )
     assert here.get("/me").status_code == 200
     assert elsewhere.get("/me").status_code == 401
     assert Api(client).login("anna@example.org", PASSWORD).status_code == 401
@@ -249,9 +257,15 @@ def test_rehash_when_parameters_rise(api: Api, monkeypatch: pytest.MonkeyPatch) 
 
 # The registry and temporary passwords ---------------------------------------------
 
+
 def open_card(staff: Api, email: str = "new.patient@example.org", **extra: str):
-    body = {"full_name": "Соколова Мария Ивановна", "email": email, "phone": "+7 921 555-12-34",
-            "birth_date": "1990-05-17", **extra}
+    body = {
+        "full_name": "Соколова Мария Ивановна",
+        "email": email,
+        "phone": "+7 921 555-12-34",
+        "birth_date": "1990-05-17",
+        **extra,
+    }
     return staff.post("/patients", body)
 
 
@@ -337,8 +351,15 @@ def test_registration_requests_flow(client, registrar: Api) -> None:
     bad = public.post("/registration-requests", {"full_name": "А", "email": "x", "phone": "1"})
     assert bad.status_code == 400
     assert set(bad.json["error"]["fields"]) == {"full_name", "email", "phone"}
-    created = public.post("/registration-requests", {"full_name": "Кузнецов Павел", "email": "pavel@example.org",
-                                                     "phone": "+7 (911) 222-33-44", "comment": "Хочу к кардиологу"})
+    created = public.post(
+        "/registration-requests",
+        {
+            "full_name": "Кузнецов Павел",
+            "email": "pavel@example.org",
+            "phone": "+7 (911) 222-33-44",
+            "comment": "Хочу к кардиологу",
+        },
+    )
     assert created.status_code == 201 and created.json["status"] == "new"
 
     assert public.get("/registration-requests").status_code == 401
@@ -354,8 +375,9 @@ def test_registration_requests_flow(client, registrar: Api) -> None:
     assert registrar.get("/registration-requests?status=new").json == []
     assert [r["id"] for r in registrar.get("/registration-requests?status=done").json] == [created.json["id"]]
 
-    rejected = public.post("/registration-requests", {"full_name": "Спам Спамов", "email": "spam@example.org",
-                                                      "phone": "+7 900 000-00-00"})
+    rejected = public.post(
+        "/registration-requests", {"full_name": "Спам Спамов", "email": "spam@example.org", "phone": "+7 900 000-00-00"}
+    )
     moved = registrar.post(f"/registration-requests/{rejected.json['id']}/status", {"status": "rejected"})
     assert moved.status_code == 200 and moved.json["status"] == "rejected"
     assert registrar.post("/registration-requests/unknown/status", {"status": "done"}).status_code == 404
@@ -365,13 +387,13 @@ def test_staff_routes_refuse_patients_and_strangers(client) -> None:
     make_user("patient@example.org", {"patient"})
     patient = Api(client)
     patient.login("patient@example.org")
-    for method, path in [("POST", "/patients"), ("POST", "/patients/search"),
-                         ("POST", "/patients/x/credentials")]:
+    for method, path in [("POST", "/patients"), ("POST", "/patients/search"), ("POST", "/patients/x/credentials")]:
         assert patient.call(method, path, {} if method == "POST" else None).status_code == 403
         assert Api(client).call(method, path, {} if method == "POST" else None).status_code == 401
 
 
 # Password reset -----------------------------------------------------------------
+
 
 def test_reset_request_always_answers_202(api: Api) -> None:
     make_user("anna@example.org", {"patient"})
@@ -397,7 +419,9 @@ def test_reset_link_is_single_use_and_ends_sessions(client) -> None:
     assert len(token) >= 22
     weak = api.post("/auth/password-reset/confirm", {"token": token, "new_password": "password"})
     assert weak.status_code == 400 and "new_password" in weak.json["error"]["fields"]
-    assert api.post("/auth/password-reset/confirm", {"token": token, "new_password": "reset and ready"}).status_code == 204
+    assert (
+        api.post("/auth/password-reset/confirm", {"token": token, "new_password": "reset and ready"}).status_code == 204
+    )
     again = api.post("/auth/password-reset/confirm", {"token": token, "new_password": "another new one"})
     assert again.status_code == 400 and again.json["error"]["code"] == "invalid_reset_token"
     assert other.get("/me").status_code == 401
@@ -429,16 +453,20 @@ def test_secrets_never_reach_the_log(registrar: Api, client, capsys: pytest.Capt
     assert all(json.loads(line) for line in out.splitlines() if line.startswith("{"))
 
 
-@pytest.mark.parametrize("address", ["a,b@example.org", "a<b@example.org", "\"a\"@example.org", "a;b@example.org",
-                                     "a(b)@example.org"])
+@pytest.mark.parametrize(
+    "address", ["a,b@example.org", "a<b@example.org", '"a"@example.org', "a;b@example.org", "a(b)@example.org"]
+)
 def test_an_address_mail_cannot_go_to_is_refused_before_anything_is_written(registrar: Api, address: str) -> None:
     """An address that could name a second recipient is refused by the form, not half-way through opening a card."""
     from chalicelib.storage import accounts as store
 
-    answer = registrar.post("/patients", {"full_name": "Иванова Ольга", "email": address, "phone": "+7 900 111-22-33",
-                                          "birth_date": "1990-05-17"})
+    answer = registrar.post(
+        "/patients",
+        {"full_name": "Иванова Ольга", "email": address, "phone": "+7 900 111-22-33", "birth_date": "1990-05-17"},
+    )
     assert answer.status_code == 400 and "email" in answer.json["error"]["fields"]
     assert store.user_by_login(address.lower()) is None
-    request = Api(registrar.client).post("/registration-requests", {"full_name": "Иванова Ольга", "email": address,
-                                                                    "phone": "+7 900 111-22-33"})
+    request = Api(registrar.client).post(
+        "/registration-requests", {"full_name": "Иванова Ольга", "email": address, "phone": "+7 900 111-22-33"}
+    )
     assert request.status_code == 400 and "email" in request.json["error"]["fields"]

@@ -1,4 +1,5 @@
 """The audit log is read a page at a time: every entry of a busy day is reachable (no silent cap)."""
+
 from __future__ import annotations
 
 import base64
@@ -15,14 +16,25 @@ DAY = "2026-11-26"
 def write_entries(count: int, day: str = DAY) -> None:
     from chalicelib.storage.tables import AuditEntry
 
-    start = dt.datetime(2026, 11, 26, 6, 0, tzinfo=dt.timezone.utc)
+    start = dt.datetime(2026, 11, 26, 6, 0, tzinfo=dt.UTC)
     with AuditEntry.batch_write() as batch:
         for n in range(count):
             at = start + dt.timedelta(seconds=n)
-            batch.save(AuditEntry(day, f"{at.isoformat()}#{uuid.uuid4().hex[:8]}", actor_id=f"doctor-{n}",
-                                  actor_name="Орлова Елена Дмитриевна", actor_roles="doctor",
-                                  action="read_booking", target_type="booking", target_id=f"b{n}",
-                                  patient_id="p1", ip="203.0.113.7", user_agent="Mozilla/5.0"))
+            batch.save(
+                AuditEntry(
+                    day,
+                    f"{at.isoformat()}#{uuid.uuid4().hex[:8]}",
+                    actor_id=f"doctor-{n}",
+                    actor_name="Орлова Елена Дмитриевна",
+                    actor_roles="doctor",
+                    action="read_booking",
+                    target_type="booking",
+                    target_id=f"b{n}",
+                    patient_id="p1",
+                    ip="203.0.113.7",
+                    user_agent="Mozilla/5.0",
+                )
+            )
 
 
 @pytest.fixture
@@ -63,8 +75,16 @@ def _b64(text: str) -> str:
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
-@pytest.mark.parametrize("cursor", ["garbage", "%00", _b64(f"{DAY}|<script>"), _b64(f"{DAY}|2026-11-26T06:00:00"),
-                                    _b64("2026-11-25|2026-11-25T06:00:00+00:00#0123abcd")])
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "garbage",
+        "%00",
+        _b64(f"{DAY}|<script>"),
+        _b64(f"{DAY}|2026-11-26T06:00:00"),
+        _b64("2026-11-25|2026-11-25T06:00:00+00:00#0123abcd"),
+    ],
+)
 def test_a_cursor_not_made_for_this_day_is_refused(admin: Api, cursor: str) -> None:
     write_entries(3)
     answer = admin.get(f"/audit?date={DAY}&limit=1&next={cursor}")

@@ -5,6 +5,7 @@ an entry fails the test. "deny" means 401 `not_signed_in`, 403 `forbidden`, or 4
 record is hidden from strangers; anything else (2xx, a validation error, a business
 409...) means the caller was let through to the route's logic.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -39,13 +40,23 @@ STAFF = only("registrar", "admin")
 ADMIN = only("admin")
 
 EXPECTED: dict[tuple[str, str], dict[str, str]] = {
-    ("GET", "/health"): ALL, ("GET", "/openapi.json"): ALL, ("GET", "/dev/outbox"): ALL,
-    ("POST", "/auth/login"): ALL, ("POST", "/auth/password-reset"): ALL,
-    ("POST", "/auth/password-reset/confirm"): ALL, ("POST", "/registration-requests"): ALL,
-    ("POST", "/payments/yookassa/webhook"): ALL, ("POST", "/conclusions/verify"): ALL,
-    ("POST", "/network-check"): ALL, ("GET", "/specialties"): ALL, ("GET", "/doctors"): ALL,
-    ("GET", "/doctors/{doctor_id}"): ALL, ("GET", "/doctors/{doctor_id}/slots"): ALL,
-    ("POST", "/auth/logout"): SIGNED, ("GET", "/me"): SIGNED, ("POST", "/me/password"): SIGNED,
+    ("GET", "/health"): ALL,
+    ("GET", "/openapi.json"): ALL,
+    ("GET", "/dev/outbox"): ALL,
+    ("POST", "/auth/login"): ALL,
+    ("POST", "/auth/password-reset"): ALL,
+    ("POST", "/auth/password-reset/confirm"): ALL,
+    ("POST", "/registration-requests"): ALL,
+    ("POST", "/payments/yookassa/webhook"): ALL,
+    ("POST", "/conclusions/verify"): ALL,
+    ("POST", "/network-check"): ALL,
+    ("GET", "/specialties"): ALL,
+    ("GET", "/doctors"): ALL,
+    ("GET", "/doctors/{doctor_id}"): ALL,
+    ("GET", "/doctors/{doctor_id}/slots"): ALL,
+    ("POST", "/auth/logout"): SIGNED,
+    ("GET", "/me"): SIGNED,
+    ("POST", "/me/password"): SIGNED,
     ("GET", "/legal-documents"): SIGNED,
     # Staff have no list of their own here; they look a patient's bookings up by the booking.
     ("GET", "/bookings"): only("patient", "other_patient", "doctor", "other_doctor"),
@@ -61,26 +72,38 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/bookings/{booking_id}/conclusion"): only("doctor"),
     ("GET", "/bookings/{booking_id}/conclusion/pdf"): only("patient", "doctor"),
     ("POST", "/bookings"): PATIENTS,
-    ("POST", "/consents"): PATIENTS, ("GET", "/consents"): PATIENTS,
-    ("GET", "/consents/{consent_id}"): only("patient"), ("GET", "/consents/{consent_id}/pdf"): only("patient"),
+    ("POST", "/consents"): PATIENTS,
+    ("GET", "/consents"): PATIENTS,
+    ("GET", "/consents/{consent_id}"): only("patient"),
+    ("GET", "/consents/{consent_id}/pdf"): only("patient"),
     ("POST", "/consents/{consent_id}/withdraw"): only("patient"),
     ("GET", "/doctor/consultations"): DOCTORS,
     ("PUT", "/doctors/{doctor_id}/schedule"): only("doctor", "registrar", "admin"),
-    ("POST", "/doctors"): STAFF, ("PUT", "/doctors/{doctor_id}"): STAFF,
-    ("POST", "/doctors/{doctor_id}/signing-key"): ADMIN, ("GET", "/audit"): ADMIN,
-    ("POST", "/patients"): STAFF, ("POST", "/patients/search"): STAFF, ("POST", "/patients/{user_id}/credentials"): STAFF,
+    ("POST", "/doctors"): STAFF,
+    ("PUT", "/doctors/{doctor_id}"): STAFF,
+    ("POST", "/doctors/{doctor_id}/signing-key"): ADMIN,
+    ("GET", "/audit"): ADMIN,
+    ("POST", "/patients"): STAFF,
+    ("POST", "/patients/search"): STAFF,
+    ("POST", "/patients/{user_id}/credentials"): STAFF,
     ("GET", "/patients/{user_id}/bookings"): STAFF,
-    ("GET", "/registration-requests"): STAFF, ("POST", "/registration-requests/{request_id}/status"): STAFF,
-    ("POST", "/specialties"): STAFF, ("PUT", "/specialties/{specialty_id}"): STAFF,
+    ("GET", "/registration-requests"): STAFF,
+    ("POST", "/registration-requests/{request_id}/status"): STAFF,
+    ("POST", "/specialties"): STAFF,
+    ("PUT", "/specialties/{specialty_id}"): STAFF,
     ("GET", "/rooms/{room_id}"): only("patient", "doctor"),
-    ("GET", "/inbound-mail"): STAFF, ("GET", "/outbox/failed"): ADMIN,
+    ("GET", "/inbound-mail"): STAFF,
+    ("GET", "/outbox/failed"): ADMIN,
 }
 
 BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/auth/login"): {"login": "nobody@example.org", "password": "wrong password"},
     ("POST", "/me/password"): {"current_password": "not the password", "new_password": "whatever it is 1"},
-    ("POST", "/bookings/{booking_id}/attachments"): {"filename": "a.pdf", "content_type": "application/pdf",
-                                                    "size": 100},
+    ("POST", "/bookings/{booking_id}/attachments"): {
+        "filename": "a.pdf",
+        "content_type": "application/pdf",
+        "size": 100,
+    },
     ("PUT", "/bookings/{booking_id}/conclusion"): {"conclusion": "Черновик"},
     ("POST", "/bookings/{booking_id}/conclusion"): {"conclusion": "Заключение"},
     ("PUT", "/doctors/{doctor_id}/schedule"): {"weekly_hours": {"1": [["09:00", "10:00"]]}},
@@ -108,48 +131,93 @@ def world(client, staff: Api, doctor: dict, patient: Api, yookassa) -> dict[str,
     admin = Api(client)
     admin.login("admin@example.org")
     admin.post(f"/doctors/{doctor['id']}/signing-key")
-    other_doctor = staff.post("/doctors", {"email": "other.doctor@example.org", "full_name": "Зуев Олег Петрович",
-                                           "specialty_id": doctor["specialty"]["id"], "price": 3500,
-                                           "duration_minutes": 30, "bio": "Кардиолог"}).json
-    assert staff.call("PUT", f"/doctors/{other_doctor['id']}/schedule",
-                      {"weekly_hours": {str(d): [["00:00", "23:30"]] for d in range(1, 8)}}).status_code == 200
+    other_doctor = staff.post(
+        "/doctors",
+        {
+            "email": "other.doctor@example.org",
+            "full_name": "Зуев Олег Петрович",
+            "specialty_id": doctor["specialty"]["id"],
+            "price": 3500,
+            "duration_minutes": 30,
+            "bio": "Кардиолог",
+        },
+    ).json
+    assert (
+        staff.call(
+            "PUT",
+            f"/doctors/{other_doctor['id']}/schedule",
+            {"weekly_hours": {str(d): [["00:00", "23:30"]] for d in range(1, 8)}},
+        ).status_code
+        == 200
+    )
     for login in ("orlova@example.org", "other.doctor@example.org"):
         user = store.user_by_login(login)
-        store.set_password(user, passwords.hash_password("correct horse battery"), must_change=False,
-                           temporary_until=None, changed_at=user.created_at)
+        store.set_password(
+            user,
+            passwords.hash_password("correct horse battery"),
+            must_change=False,
+            temporary_until=None,
+            changed_at=user.created_at,
+        )
     # The other world: the other patient's paid booking with the other doctor, with a file of its own.
     theirs = other.post("/bookings", {"slot_id": free_slots(other, other_doctor["id"])[1]["id"]}).json
     yookassa.decide(other.post(f"/bookings/{theirs['id']}/payment").json["payment_id"], "pay")
     theirs = other.get(f"/bookings/{theirs['id']}").json
-    their_file = other.post(f"/bookings/{theirs['id']}/attachments",
-                            {"filename": "b.pdf", "content_type": "application/pdf", "size": 100}).json
+    their_file = other.post(
+        f"/bookings/{theirs['id']}/attachments", {"filename": "b.pdf", "content_type": "application/pdf", "size": 100}
+    ).json
     their_consent = other.get("/consents").json[0]["id"]
     slot = free_slots(patient, doctor["id"])[1]
     booking = patient.post("/bookings", {"slot_id": slot["id"]}).json
     yookassa.decide(patient.post(f"/bookings/{booking['id']}/payment").json["payment_id"], "pay")
     booking = patient.get(f"/bookings/{booking['id']}").json
-    attachment = patient.post(f"/bookings/{booking['id']}/attachments",
-                              {"filename": "a.pdf", "content_type": "application/pdf", "size": 100}).json
-    request = Api(client).post("/registration-requests", {"full_name": "Заявка Тестовая", "email": "req@example.org",
-                                                          "phone": "+7 900 000-00-00"}).json
+    attachment = patient.post(
+        f"/bookings/{booking['id']}/attachments", {"filename": "a.pdf", "content_type": "application/pdf", "size": 100}
+    ).json
+    request = (
+        Api(client)
+        .post(
+            "/registration-requests",
+            {"full_name": "Заявка Тестовая", "email": "req@example.org", "phone": "+7 900 000-00-00"},
+        )
+        .json
+    )
     Clock(dt.datetime.fromisoformat(booking["starts_at"]) + dt.timedelta(minutes=1))
     signer = Api(client)
     signer.login("orlova@example.org")
     assert signer.post(f"/bookings/{booking['id']}/conclusion", {"conclusion": "Здоров."}).status_code == 201
     patient.login("anna@example.org")
     return {
-        "logins": {"patient": "anna@example.org", "other_patient": "boris@example.org",
-                   "doctor": "orlova@example.org", "other_doctor": "other.doctor@example.org",
-                   "registrar": "registrar@example.org", "admin": "admin@example.org",
-                   "patient_doctor": "both@example.org", "must_change": "temporary@example.org"},
-        "params": {"booking_id": booking["id"], "attachment_id": attachment["attachment_id"],
-                   "consent_id": patient.get("/consents").json[0]["id"], "doctor_id": doctor["id"],
-                   "specialty_id": doctor["specialty"]["id"], "user_id": reissued.user_id,
-                   "request_id": request["id"], "room_id": booking["room_id"]},
-        "theirs": {"booking_id": theirs["id"], "attachment_id": their_file["attachment_id"],
-                   "consent_id": their_consent, "room_id": theirs["room_id"]},
-        "people": {login: store.user_by_login(login).user_id for login in
-                   ("admin@example.org", "orlova@example.org", "registrar@example.org", "both@example.org")},
+        "logins": {
+            "patient": "anna@example.org",
+            "other_patient": "boris@example.org",
+            "doctor": "orlova@example.org",
+            "other_doctor": "other.doctor@example.org",
+            "registrar": "registrar@example.org",
+            "admin": "admin@example.org",
+            "patient_doctor": "both@example.org",
+            "must_change": "temporary@example.org",
+        },
+        "params": {
+            "booking_id": booking["id"],
+            "attachment_id": attachment["attachment_id"],
+            "consent_id": patient.get("/consents").json[0]["id"],
+            "doctor_id": doctor["id"],
+            "specialty_id": doctor["specialty"]["id"],
+            "user_id": reissued.user_id,
+            "request_id": request["id"],
+            "room_id": booking["room_id"],
+        },
+        "theirs": {
+            "booking_id": theirs["id"],
+            "attachment_id": their_file["attachment_id"],
+            "consent_id": their_consent,
+            "room_id": theirs["room_id"],
+        },
+        "people": {
+            login: store.user_by_login(login).user_id
+            for login in ("admin@example.org", "orlova@example.org", "registrar@example.org", "both@example.org")
+        },
     }
 
 
@@ -174,9 +242,11 @@ def error_code(response: Any) -> str | None:
 
 def outcome(response: Any) -> str:
     code = error_code(response)
-    if (response.status_code == 401 and code == "not_signed_in") or \
-            (response.status_code == 403 and code in ("forbidden", "password_change_required", "staff_account")) or \
-            (response.status_code == 404 and code == "not_found"):
+    if (
+        (response.status_code == 401 and code == "not_signed_in")
+        or (response.status_code == 403 and code in ("forbidden", "password_change_required", "staff_account"))
+        or (response.status_code == 404 and code == "not_found")
+    ):
         return "deny"
     return "allow"
 
@@ -188,19 +258,29 @@ def test_every_route_has_an_entry() -> None:
     assert present == set(EXPECTED), {"missing": present - set(EXPECTED), "stale": set(EXPECTED) - present}
 
 
-def attempt(client, world: dict[str, Any], actor: str, method: str, path: str,  # type: ignore[no-untyped-def]
-            params: dict[str, str]) -> Any:
+def attempt(
+    client,
+    world: dict[str, Any],
+    actor: str,
+    method: str,
+    path: str,  # type: ignore[no-untyped-def]
+    params: dict[str, str],
+) -> Any:
     """One call of the route, as `actor`, with the path's ids taken from `params`."""
     concrete = path.format(**params)
     body = BODIES.get((method, path), {} if method in ("POST", "PUT") else None)
-    headers = {"Content-Type": "application/pdf"} if path == "/conclusions/verify" else (
-        {"Content-Type": "application/octet-stream"} if path == "/network-check" else None)
+    headers = (
+        {"Content-Type": "application/pdf"}
+        if path == "/conclusions/verify"
+        else ({"Content-Type": "application/octet-stream"} if path == "/network-check" else None)
+    )
     api = Api(client)
     if actor != "anonymous":
         assert api.login(world["logins"][actor]).status_code == 200, actor
     if headers:
-        response = client.http.post(concrete, headers={**headers, **({"Cookie": api.cookie} if api.cookie else {})},
-                                    body=b"%PDF-1.4 test")
+        response = client.http.post(
+            concrete, headers={**headers, **({"Cookie": api.cookie} if api.cookie else {})}, body=b"%PDF-1.4 test"
+        )
         response.json = json.loads(response.body) if response.body else None
         return response
     return api.call(method, concrete, body)
@@ -219,8 +299,10 @@ def test_authorization_matrix(client, world: dict[str, Any]) -> None:
             response = attempt(client, world, actor, method, path, world["params"])
             got, wanted = outcome(response), expected(method, path, actor)
             if got != wanted:
-                mismatches.append(f"{method} {path} as {actor}: expected {wanted}, got {response.status_code} "
-                                  f"{error_code(response) or ''}")
+                mismatches.append(
+                    f"{method} {path} as {actor}: expected {wanted}, got {response.status_code} "
+                    f"{error_code(response) or ''}"
+                )
     assert mismatches == []
 
 
@@ -243,8 +325,10 @@ def test_another_persons_id_in_any_part_of_the_path_is_refused(client, world: di
                 tried += 1
                 response = attempt(client, world, actor, method, path, mixed)
                 if outcome(response) != "deny":
-                    mismatches.append(f"{method} {path} with another person's {name} as {actor}: "
-                                      f"{response.status_code} {error_code(response) or ''}")
+                    mismatches.append(
+                        f"{method} {path} with another person's {name} as {actor}: "
+                        f"{response.status_code} {error_code(response) or ''}"
+                    )
     assert tried >= 15
     assert mismatches == []
 
@@ -258,15 +342,20 @@ def test_staff_act_on_patients_not_on_higher_privileged_people(client, world: di
     for method, path in routes():
         if "{user_id}" not in path:
             continue
-        wanted = {("registrar", "admin@example.org"): "deny", ("registrar", "orlova@example.org"): "deny",
-                  ("registrar", "registrar@example.org"): "deny",
-                  ("registrar", "both@example.org"): "allow" if method == "GET" else "deny",
-                  ("admin", "both@example.org"): "allow"}
+        wanted = {
+            ("registrar", "admin@example.org"): "deny",
+            ("registrar", "orlova@example.org"): "deny",
+            ("registrar", "registrar@example.org"): "deny",
+            ("registrar", "both@example.org"): "allow" if method == "GET" else "deny",
+            ("admin", "both@example.org"): "allow",
+        }
         for (actor, target), want in wanted.items():
             response = attempt(client, world, actor, method, path, {**world["params"], "user_id": people[target]})
             if outcome(response) != want:
-                mismatches.append(f"{method} {path} as {actor} on {target}: expected {want}, got "
-                                  f"{response.status_code} {error_code(response) or ''}")
+                mismatches.append(
+                    f"{method} {path} as {actor} on {target}: expected {want}, got "
+                    f"{response.status_code} {error_code(response) or ''}"
+                )
     assert mismatches == []
 
 
@@ -290,8 +379,14 @@ def test_a_room_by_its_link_only(client, world: dict[str, Any]) -> None:
 
     assert by_link(mine, my_token).status_code == 200
     assert by_link(mine, my_token).json["role"] == "patient"
-    for room_id, token in ((mine, their_token), (theirs, my_token), (mine, my_token[:-1]), (mine, ""),
-                           (mine, "x" * 129), ("no-such-room", my_token)):
+    for room_id, token in (
+        (mine, their_token),
+        (theirs, my_token),
+        (mine, my_token[:-1]),
+        (mine, ""),
+        (mine, "x" * 129),
+        ("no-such-room", my_token),
+    ):
         answer = by_link(room_id, token)
         assert outcome(answer) == "deny" or answer.status_code == 400, (room_id, token[:6], answer.status_code)
     # After the room has closed the link is spent: it says so (410), and shows nothing of the room.

@@ -1,4 +1,5 @@
 """Contract and consent, schedules and slots, and the hold that is never double-booked."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -8,12 +9,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.api.conftest import another_patient, free_slots, sign_documents
 from chalicelib.devtools.aws_calls import recording
+from tests.api.conftest import another_patient, free_slots, sign_documents
 from tests.helpers import Api, Clock, make_user
 
-
 # Contract and consent --------------------------------------------------------------
+
 
 def test_documents_are_filled_with_the_patient_and_hashed(client) -> None:
     make_user("anna@example.org", {"patient"}, full_name="Петрова Анна Викторовна")
@@ -38,16 +39,21 @@ def test_signature_records_version_hash_time_ip_and_agent(client) -> None:
     assert changed.status_code == 409 and changed.json["error"]["code"] == "document_changed"
     outdated = patient.post("/consents", {"kind": doc["kind"], "version": "0", "sha256": doc["sha256"]})
     assert outdated.status_code == 409 and outdated.json["error"]["code"] == "document_outdated"
-    signed = patient.post("/consents", {"kind": doc["kind"], "version": doc["version"], "sha256": doc["sha256"]},
-                          headers={"User-Agent": "Mozilla/5.0 Test"})
+    signed = patient.post(
+        "/consents",
+        {"kind": doc["kind"], "version": doc["version"], "sha256": doc["sha256"]},
+        headers={"User-Agent": "Mozilla/5.0 Test"},
+    )
     assert signed.status_code == 201
     record = signed.json
     assert record["sha256"] == doc["sha256"] and record["version"] == doc["version"]
     assert record["ip"] and record["user_agent"] == "Mozilla/5.0 Test" and record["signed_at"]
     copy = patient.get(f"/consents/{record['id']}").json
     assert copy["html"] == doc["html"]
-    assert patient.post("/consents", {"kind": doc["kind"], "version": doc["version"],
-                                      "sha256": doc["sha256"]}).status_code == 409
+    assert (
+        patient.post("/consents", {"kind": doc["kind"], "version": doc["version"], "sha256": doc["sha256"]}).status_code
+        == 409
+    )
 
 
 def test_signed_copy_as_pdf_holds_the_cyrillic_text(patient: Api, tmp_path) -> None:
@@ -77,8 +83,9 @@ def test_booking_needs_both_signatures(client, doctor: dict) -> None:
     assert patient.post("/bookings", {"slot_id": slot["id"]}).status_code == 201
 
 
-def test_a_new_version_must_be_signed_before_the_next_booking(client, doctor: dict, patient: Api,
-                                                              monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+def test_a_new_version_must_be_signed_before_the_next_booking(
+    client, doctor: dict, patient: Api, monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
     from jinja2 import ChoiceLoader, FileSystemLoader
 
     from chalicelib.legal import documents
@@ -103,8 +110,12 @@ def test_a_new_version_must_be_signed_before_the_next_booking(client, doctor: di
 def sign_documents_unsigned(patient: Api) -> None:
     for doc in patient.get("/legal-documents").json:
         if not doc["signed"]:
-            assert patient.post("/consents", {"kind": doc["kind"], "version": doc["version"],
-                                              "sha256": doc["sha256"]}).status_code == 201
+            assert (
+                patient.post(
+                    "/consents", {"kind": doc["kind"], "version": doc["version"], "sha256": doc["sha256"]}
+                ).status_code
+                == 201
+            )
 
 
 def test_withdrawing_consent_stops_new_bookings(doctor: dict, patient: Api) -> None:
@@ -130,6 +141,7 @@ def test_signed_copies_are_private(client, patient: Api) -> None:
 
 # Catalog and schedules ---------------------------------------------------------------
 
+
 def test_catalog_lists_specialties_and_doctors(client, doctor: dict) -> None:
     public = Api(client)
     specialties = public.get("/specialties").json
@@ -146,14 +158,18 @@ def test_only_staff_manage_the_catalog(client, patient: Api) -> None:
 
 
 def test_schedule_is_the_doctors_own_or_the_registrys(client, staff: Api, doctor: dict) -> None:
-    from chalicelib.storage import accounts as store
-
     # The doctor got credentials by email; sign in with a password set here.
     from chalicelib.accounts import passwords
+    from chalicelib.storage import accounts as store
 
     user = store.user_by_login("orlova@example.org")
-    store.set_password(user, passwords.hash_password("doctor secret 1"), must_change=False, temporary_until=None,
-                       changed_at=user.created_at)
+    store.set_password(
+        user,
+        passwords.hash_password("doctor secret 1"),
+        must_change=False,
+        temporary_until=None,
+        changed_at=user.created_at,
+    )
     own = Api(client)
     assert own.login("orlova@example.org", "doctor secret 1").status_code == 200
     hours = {"1": [["10:00", "12:00"]]}
@@ -218,8 +234,9 @@ def _slot_days(doctor_id: str) -> list[int]:
     return sorted((from_key(s.starts_at) - current).days for s in found)
 
 
-def test_a_schedule_change_does_two_weeks_at_once_and_the_rest_from_the_queue(client, staff: Api, doctor: dict,
-                                                                              four_week_window: None) -> None:
+def test_a_schedule_change_does_two_weeks_at_once_and_the_rest_from_the_queue(
+    client, staff: Api, doctor: dict, four_week_window: None
+) -> None:
     from chalicelib import aws
     from chalicelib.config import settings
 
@@ -230,8 +247,9 @@ def test_a_schedule_change_does_two_weeks_at_once_and_the_rest_from_the_queue(cl
     days = _slot_days(doctor["id"])
     assert days and max(days) <= 14  # the first two weeks are bookable at once, nothing beyond yet
 
-    [message] = aws.client("sqs").receive_message(QueueUrl=settings().timer_queue_url,
-                                                  MaxNumberOfMessages=10)["Messages"]
+    [message] = aws.client("sqs").receive_message(QueueUrl=settings().timer_queue_url, MaxNumberOfMessages=10)[
+        "Messages"
+    ]
     event = client.events.generate_sqs_event(message_bodies=[message["Body"]], queue_name="timer-events")
     client.lambda_.invoke("timer_events", event)
     days = _slot_days(doctor["id"])
@@ -244,9 +262,9 @@ def test_a_schedule_change_does_two_weeks_at_once_and_the_rest_from_the_queue(cl
     assert _slot_days(doctor["id"]) == before
 
 
-def test_without_the_queue_the_rest_waits_for_the_daily_roll(client, staff: Api, doctor: dict,
-                                                             four_week_window: None,
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_the_queue_the_rest_waits_for_the_daily_roll(
+    client, staff: Api, doctor: dict, four_week_window: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from chalicelib.config import reload_settings
 
     monkeypatch.setenv("TIMER_QUEUE_URL", "https://sqs.eu-central-1.amazonaws.com/123456789012/no-such-queue")
@@ -256,8 +274,10 @@ def test_without_the_queue_the_rest_waits_for_the_daily_roll(client, staff: Api,
     assert result.status_code == 200  # the schedule is saved, the first two weeks bookable
     assert result.json["slots"]["rest"] == "daily"
     assert max(_slot_days(doctor["id"])) <= 14
-    client.lambda_.invoke("roll_schedules", client.events.generate_cw_event(
-        source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]))
+    client.lambda_.invoke(
+        "roll_schedules",
+        client.events.generate_cw_event(source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]),
+    )
     assert max(_slot_days(doctor["id"])) >= 27
 
 
@@ -267,8 +287,12 @@ def test_slots_follow_the_clinic_zone_across_dst() -> None:
     berlin = ZoneInfo("Europe/Berlin")
     slots = weekly_slots({"1": [["09:00", "10:00"]]}, set(), 30, berlin, dt.date(2027, 3, 22), days=8)
     starts = [s[0] for s, _ in zip(slots, range(4))]
-    assert [s.isoformat() for s in starts] == ["2027-03-22T08:00:00+00:00", "2027-03-22T08:30:00+00:00",
-                                               "2027-03-29T07:00:00+00:00", "2027-03-29T07:30:00+00:00"]
+    assert [s.isoformat() for s in starts] == [
+        "2027-03-22T08:00:00+00:00",
+        "2027-03-22T08:30:00+00:00",
+        "2027-03-29T07:00:00+00:00",
+        "2027-03-29T07:30:00+00:00",
+    ]
     assert {s.astimezone(berlin).strftime("%H:%M") for s in starts} == {"09:00", "09:30"}
 
 
@@ -280,19 +304,23 @@ def test_a_wall_time_that_does_not_exist_makes_no_slot() -> None:
     assert [s.astimezone(ZoneInfo("Europe/Berlin")).strftime("%H:%M") for s, _ in slots] == ["03:00", "03:30"]
 
 
-def test_slot_listing_shows_the_clinic_offset_across_dst(client, staff: Api, doctor: dict,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_slot_listing_shows_the_clinic_offset_across_dst(
+    client, staff: Api, doctor: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from chalicelib.config import reload_settings
 
     monkeypatch.setenv("CLINIC_TIMEZONE", "Europe/Berlin")
     reload_settings()
     try:
-        Clock(dt.datetime(2027, 3, 26, 12, 0, tzinfo=dt.timezone.utc))
+        Clock(dt.datetime(2027, 3, 26, 12, 0, tzinfo=dt.UTC))
         staff.cookie = None
         make_user("staff2@example.org", {"registrar"})
         staff.login("staff2@example.org")
-        staff.call("PUT", f"/doctors/{doctor['id']}/schedule", {"weekly_hours": {"1": [["09:00", "09:30"]],
-                                                                                  "5": [["09:00", "09:30"]]}})
+        staff.call(
+            "PUT",
+            f"/doctors/{doctor['id']}/schedule",
+            {"weekly_hours": {"1": [["09:00", "09:30"]], "5": [["09:00", "09:30"]]}},
+        )
         slots = Api(client).get(f"/doctors/{doctor['id']}/slots?from=2027-03-26&to=2027-03-29").json
         assert [s["starts_at"] for s in slots] == ["2027-03-29T09:00:00+02:00"]
         earlier = Api(client).get(f"/doctors/{doctor['id']}/slots?from=2027-03-26&to=2027-03-27").json
@@ -311,6 +339,7 @@ def test_slot_range_is_validated(client, doctor: dict) -> None:
 
 # Holds --------------------------------------------------------------------------------
 
+
 def test_hold_answers_what_the_patient_must_check(doctor: dict, patient: Api) -> None:
     slot = free_slots(patient, doctor["id"])[0]
     response = patient.post("/bookings", {"slot_id": slot["id"], "time_zone": "Asia/Yekaterinburg"})
@@ -320,7 +349,7 @@ def test_hold_answers_what_the_patient_must_check(doctor: dict, patient: Api) ->
     assert booking["price"] == 3500 and booking["email"] == "anna@example.org"
     assert booking["starts_at"] == slot["starts_at"]
     expires = dt.datetime.fromisoformat(booking["hold_expires_at"])
-    assert dt.timedelta(minutes=14) < expires - dt.datetime.now(dt.timezone.utc) <= dt.timedelta(minutes=15)
+    assert dt.timedelta(minutes=14) < expires - dt.datetime.now(dt.UTC) <= dt.timedelta(minutes=15)
     assert booking["patient_time_zone"] == "Asia/Yekaterinburg"
     assert slot not in free_slots(patient, doctor["id"])
 
@@ -392,8 +421,9 @@ def test_bookings_are_seen_only_by_their_people(client, staff: Api, doctor: dict
     assert patient.get("/bookings/no-such-booking").status_code == 404
 
 
-def test_the_registry_sees_a_patients_bookings_and_the_read_is_audited(client, staff: Api, doctor: dict,
-                                                                        patient: Api) -> None:
+def test_the_registry_sees_a_patients_bookings_and_the_read_is_audited(
+    client, staff: Api, doctor: dict, patient: Api
+) -> None:
     first, second = free_slots(patient, doctor["id"])[:2]
     older = patient.post("/bookings", {"slot_id": first["id"]}).json
     newer = patient.post("/bookings", {"slot_id": second["id"]}).json
@@ -407,8 +437,11 @@ def test_the_registry_sees_a_patients_bookings_and_the_read_is_audited(client, s
     admin = Api(client)
     admin.login("admin@example.org")
     [entry] = [e for e in admin.get("/audit").json["entries"] if e["action"] == "read_patient_bookings"]
-    assert (entry["actor_name"], entry["target_id"], entry["patient_id"]) == \
-        ("Тестовый Пользователь", card["id"], card["id"])
+    assert (entry["actor_name"], entry["target_id"], entry["patient_id"]) == (
+        "Тестовый Пользователь",
+        card["id"],
+        card["id"],
+    )
     # Someone who is not a patient, or nobody: not found (and nothing audited for them).
     doctor_card = staff.get(f"/patients/{doctor['id']}/bookings")
     assert doctor_card.status_code == 404 and doctor_card.json["error"]["message"]
@@ -423,6 +456,7 @@ def test_unknown_or_malformed_slots(patient: Api) -> None:
 
 
 # AWS operations ------------------------------------------------------------------------
+
 
 def test_request_paths_use_no_scan_and_few_operations(client, staff: Api, doctor: dict, patient: Api) -> None:
     """Every request of the booking path, counted: never a Scan; the hot ones ≤ 2 operations."""

@@ -1,4 +1,5 @@
 """The doctor's conclusion: drafts from the start on, PAdES signed by KMS, pdfsig-valid, verifiable, audited."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -10,10 +11,13 @@ import pytest
 from tests.api.conftest import free_slots
 from tests.helpers import Api, Clock, make_user, outbox
 
-SECTIONS = {"complaints": "Головная боль по утрам, слабость.", "anamnesis": "Гипертоническая болезнь 5 лет.",
-            "examination": "АД 150/95 мм рт. ст. по данным самоконтроля.",
-            "conclusion": "Артериальная гипертензия, неконтролируемая.",
-            "recommendations": "Дневник давления две недели; повторная консультация."}
+SECTIONS = {
+    "complaints": "Головная боль по утрам, слабость.",
+    "anamnesis": "Гипертоническая болезнь 5 лет.",
+    "examination": "АД 150/95 мм рт. ст. по данным самоконтроля.",
+    "conclusion": "Артериальная гипертензия, неконтролируемая.",
+    "recommendations": "Дневник давления две недели; повторная консультация.",
+}
 
 
 @pytest.fixture
@@ -31,8 +35,13 @@ def consultation(client, staff: Api, doctor: dict, patient: Api, yookassa) -> di
     booking = patient.post("/bookings", {"slot_id": slot["id"]}).json
     yookassa.decide(patient.post(f"/bookings/{booking['id']}/payment").json["payment_id"], "pay")
     user = store.user_by_login("orlova@example.org")
-    store.set_password(user, passwords.hash_password("doctor secret 1"), must_change=False, temporary_until=None,
-                       changed_at=user.created_at)
+    store.set_password(
+        user,
+        passwords.hash_password("doctor secret 1"),
+        must_change=False,
+        temporary_until=None,
+        changed_at=user.created_at,
+    )
     doctor_api = Api(client)
     doctor_api.login("orlova@example.org", "doctor secret 1")
     return {"booking": booking, "doctor": doctor_api, "patient": patient, "admin": admin, "key": key.json}
@@ -62,7 +71,10 @@ def test_drafts_only_from_the_start_then_sign_send_verify(client, consultation: 
 
     signed = doctor.post(url, SECTIONS)
     assert signed.status_code == 201, signed.json
-    assert signed.json["status"] == "signed" and signed.json["certificate_serial"] == consultation["key"]["certificate_serial"]
+    assert (
+        signed.json["status"] == "signed"
+        and signed.json["certificate_serial"] == consultation["key"]["certificate_serial"]
+    )
     assert patient.get(f"/bookings/{booking['id']}").json["status"] == "completed"
     assert doctor.call("PUT", url, SECTIONS).json["error"]["code"] == "conclusion_signed"
 
@@ -80,8 +92,9 @@ def test_drafts_only_from_the_start_then_sign_send_verify(client, consultation: 
     assert "Подписал" in text and consultation["key"]["certificate_serial"] in text.replace("\n", "")
     assert "Signature is Valid" in pdfsig(path)
 
-    verified = Api(client).client.http.post("/conclusions/verify", headers={"Content-Type": "application/pdf"},
-                                            body=pdf)
+    verified = Api(client).client.http.post(
+        "/conclusions/verify", headers={"Content-Type": "application/pdf"}, body=pdf
+    )
     answer = json.loads(verified.body)
     assert answer["valid"] is True and answer["signer"] == "Орлова Елена Дмитриевна"
     assert answer["booking"] == booking["id"] and answer["signed_at"]
@@ -91,11 +104,22 @@ def test_drafts_only_from_the_start_then_sign_send_verify(client, consultation: 
     tampered[spot] ^= 0x01
     path.write_bytes(bytes(tampered))
     assert "Signature is Valid" not in pdfsig(path)
-    bad = json.loads(Api(client).client.http.post("/conclusions/verify", headers={"Content-Type": "application/pdf"},
-                                                  body=bytes(tampered)).body)
+    bad = json.loads(
+        Api(client)
+        .client.http.post("/conclusions/verify", headers={"Content-Type": "application/pdf"}, body=bytes(tampered))
+        .body
+    )
     assert bad["valid"] is False
-    assert json.loads(Api(client).client.http.post("/conclusions/verify", headers={
-        "Content-Type": "application/pdf"}, body=b"%PDF-1.7 not really").body)["valid"] is False
+    assert (
+        json.loads(
+            Api(client)
+            .client.http.post(
+                "/conclusions/verify", headers={"Content-Type": "application/pdf"}, body=b"%PDF-1.7 not really"
+            )
+            .body
+        )["valid"]
+        is False
+    )
 
 
 def test_reads_by_anyone_but_the_patient_are_audited(client, consultation: dict) -> None:
@@ -114,8 +138,9 @@ def test_reads_by_anyone_but_the_patient_are_audited(client, consultation: dict)
     assert doctor.get("/audit").status_code == 403
 
 
-def test_a_failed_signature_keeps_the_draft_with_a_message(client, consultation: dict,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_signature_keeps_the_draft_with_a_message(
+    client, consultation: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from botocore.exceptions import ClientError
 
     from chalicelib import aws

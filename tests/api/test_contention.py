@@ -1,4 +1,5 @@
 """Over HTTP against the local stack: 30 patients race for each of 5 slots."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,15 +1,15 @@
 """Documents before the call: presigned uploads with limits, the byte check, email ingestion."""
+
 from __future__ import annotations
 
 import datetime as dt
-import json
 from email.message import EmailMessage
 
 import pytest
 import requests
 
 from tests.api.conftest import free_slots
-from tests.helpers import Api, make_user, outbox
+from tests.helpers import Api, outbox
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -24,8 +24,9 @@ def paid(client, doctor: dict, patient: Api, yookassa) -> dict:
 
 
 def upload(patient: Api, booking_id: str, name: str, content_type: str, data: bytes):  # type: ignore[no-untyped-def]
-    started = patient.post(f"/bookings/{booking_id}/attachments",
-                           {"filename": name, "content_type": content_type, "size": len(data)})
+    started = patient.post(
+        f"/bookings/{booking_id}/attachments", {"filename": name, "content_type": content_type, "size": len(data)}
+    )
     if started.status_code != 201:
         return started
     form = started.json
@@ -52,16 +53,21 @@ def test_upload_a_pdf_and_refuse_an_impostor(client, paid: dict, patient: Api) -
 
 
 def test_limits_are_checked_before_any_upload(paid: dict, patient: Api) -> None:
-    too_big = patient.post(f"/bookings/{paid['id']}/attachments",
-                           {"filename": "скан.pdf", "content_type": "application/pdf", "size": 20 * 1024 * 1024 + 1})
+    too_big = patient.post(
+        f"/bookings/{paid['id']}/attachments",
+        {"filename": "скан.pdf", "content_type": "application/pdf", "size": 20 * 1024 * 1024 + 1},
+    )
     assert too_big.status_code == 400 and "20 МБ" in too_big.json["error"]["fields"]["size"]
-    wrong = patient.post(f"/bookings/{paid['id']}/attachments",
-                         {"filename": "doc.docx", "content_type": "application/msword", "size": 100})
+    wrong = patient.post(
+        f"/bookings/{paid['id']}/attachments",
+        {"filename": "doc.docx", "content_type": "application/msword", "size": 100},
+    )
     assert wrong.status_code == 400 and "content_type" in wrong.json["error"]["fields"]
     for i in range(10):
         assert upload(patient, paid["id"], f"снимок-{i}.png", "image/png", PNG).status_code == 200
-    eleventh = patient.post(f"/bookings/{paid['id']}/attachments",
-                            {"filename": "ещё.png", "content_type": "image/png", "size": len(PNG)})
+    eleventh = patient.post(
+        f"/bookings/{paid['id']}/attachments", {"filename": "ещё.png", "content_type": "image/png", "size": len(PNG)}
+    )
     assert eleventh.status_code == 409 and eleventh.json["error"]["code"] == "too_many_files"
 
 
@@ -71,12 +77,22 @@ def test_only_the_patient_and_the_doctor_see_documents(client, paid: dict, patie
     upload(patient, paid["id"], "анализы.pdf", "application/pdf", PDF)
     other = another_patient(client)
     assert other.get(f"/bookings/{paid['id']}/attachments").status_code == 404
-    assert other.post(f"/bookings/{paid['id']}/attachments",
-                      {"filename": "x.pdf", "content_type": "application/pdf", "size": 10}).status_code == 404
+    assert (
+        other.post(
+            f"/bookings/{paid['id']}/attachments", {"filename": "x.pdf", "content_type": "application/pdf", "size": 10}
+        ).status_code
+        == 404
+    )
 
 
-def letter(sender: str, to: str, subject: str, files: list[tuple[str, str, bytes]],
-           headers: dict[str, str] | None = None, body: str = "Документы к консультации.") -> bytes:
+def letter(
+    sender: str,
+    to: str,
+    subject: str,
+    files: list[tuple[str, str, bytes]],
+    headers: dict[str, str] | None = None,
+    body: str = "Документы к консультации.",
+) -> bytes:
     """A raw email with files attached, as SES would store it."""
     message = EmailMessage()
     for name, value in (headers or {}).items():
@@ -107,9 +123,14 @@ def replies_to(address: str) -> list[dict]:
 def test_documents_by_email_to_the_bookings_own_address_are_attached_and_answered(paid: dict, patient: Api) -> None:
     from chalicelib.documents.inbound import receive
 
-    outcome = receive(mail("Anna@Example.org", "анализы", [("узи.pdf", "application/pdf", PDF),
-                                                           ("фото.jpg", "image/jpeg", b"not a jpeg")],
-                           to=paid["documents_address"]))
+    outcome = receive(
+        mail(
+            "Anna@Example.org",
+            "анализы",
+            [("узи.pdf", "application/pdf", PDF), ("фото.jpg", "image/jpeg", b"not a jpeg")],
+            to=paid["documents_address"],
+        )
+    )
     assert [a["filename"] for a in outcome["attached"]] == ["узи.pdf"]
     assert [r["filename"] for r in outcome["refused"]] == ["фото.jpg"]
     listed = patient.get(f"/bookings/{paid['id']}/attachments").json
@@ -136,8 +157,9 @@ def test_an_oversized_file_by_email_is_refused(paid: dict) -> None:
     from chalicelib.documents.inbound import receive
 
     big = PDF + b"0" * (20 * 1024 * 1024)
-    outcome = receive(mail("anna@example.org", "скан", [("большой.pdf", "application/pdf", big)],
-                           to=paid["documents_address"]))
+    outcome = receive(
+        mail("anna@example.org", "скан", [("большой.pdf", "application/pdf", big)], to=paid["documents_address"])
+    )
     assert outcome["attached"] == [] and outcome["refused"][0]["reason"] == "файл больше 20 МБ"
 
 

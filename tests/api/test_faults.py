@@ -1,9 +1,10 @@
 """Faults at the AWS and YooKassa boundaries: a clear answer, or the work retried — nothing lost."""
+
 from __future__ import annotations
 
 import contextlib
 import json
-from typing import Iterator
+from collections.abc import Iterator
 
 import botocore.client
 import pytest
@@ -35,6 +36,7 @@ def aws_calls_through(operation: str, handle) -> Iterator[list[int]]:  # type: i
 def failing(operation: str, code: str, times: int = 1000):  # type: ignore[no-untyped-def]
     """Every call of `operation` fails with `code` (an AWS error code, or "timeout": no answer in
     time), up to `times` times."""
+
     def broken(client, name, params, original, count):  # type: ignore[no-untyped-def]
         if count[0] >= times:
             return original(client, name, params)
@@ -71,8 +73,9 @@ def test_an_email_that_failed_is_sent_later(client, doctor: dict, patient: Api, 
     assert deliver_due() == 0 and len(paid_mails()) == 1
 
 
-def test_a_webhook_that_failed_is_answered_5xx_and_the_retry_works_once(client, doctor: dict, patient: Api,
-                                                                        yookassa) -> None:
+def test_a_webhook_that_failed_is_answered_5xx_and_the_retry_works_once(
+    client, doctor: dict, patient: Api, yookassa
+) -> None:
     slot = free_slots(patient, doctor["id"])[-1]
     booking = patient.post("/bookings", {"slot_id": slot["id"]}).json
     payment_id = patient.post(f"/bookings/{booking['id']}/payment").json["payment_id"]
@@ -80,17 +83,22 @@ def test_a_webhook_that_failed_is_answered_5xx_and_the_retry_works_once(client, 
         yookassa.decide(payment_id, "pay")
     assert yookassa.deliveries[-1] == ("payment.succeeded", payment_id, 503)
     assert patient.get(f"/bookings/{booking['id']}").json["status"] == "awaiting_payment"
-    body = {"type": "notification", "event": "payment.succeeded",
-            "object": yookassa.public(yookassa.payments[payment_id])}
-    retried = client.http.post("/payments/yookassa/webhook", headers={"Content-Type": "application/json"},
-                               body=json.dumps(body))
+    body = {
+        "type": "notification",
+        "event": "payment.succeeded",
+        "object": yookassa.public(yookassa.payments[payment_id]),
+    }
+    retried = client.http.post(
+        "/payments/yookassa/webhook", headers={"Content-Type": "application/json"}, body=json.dumps(body)
+    )
     assert retried.status_code == 200
     assert patient.get(f"/bookings/{booking['id']}").json["status"] == "paid"
     assert len(paid_mails()) == 1
 
 
-def test_yookassa_down_while_checking_a_notification_means_a_retry(client, doctor: dict, patient: Api,
-                                                                   yookassa) -> None:
+def test_yookassa_down_while_checking_a_notification_means_a_retry(
+    client, doctor: dict, patient: Api, yookassa
+) -> None:
     slot = free_slots(patient, doctor["id"])[-1]
     booking = patient.post("/bookings", {"slot_id": slot["id"]}).json
     payment_id = patient.post(f"/bookings/{booking['id']}/payment").json["payment_id"]
@@ -100,8 +108,16 @@ def test_yookassa_down_while_checking_a_notification_means_a_retry(client, docto
     assert patient.get(f"/bookings/{booking['id']}").json["status"] == "awaiting_payment"
 
 
-@pytest.mark.parametrize("code", ["ProvisionedThroughputExceededException", "ThrottlingException",
-                                  "InternalServerError", "ServiceUnavailable", "timeout"])
+@pytest.mark.parametrize(
+    "code",
+    [
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "InternalServerError",
+        "ServiceUnavailable",
+        "timeout",
+    ],
+)
 def test_a_failing_store_gets_a_clear_answer(patient: Api, code: str) -> None:
     with failing("Query", code):
         response = patient.get("/bookings")
@@ -124,27 +140,37 @@ def test_a_hold_the_store_could_not_write_leaves_nothing_behind(doctor: dict, pa
 
 def test_a_failed_email_during_sign_up_leaves_the_card_and_says_so(client, staff: Api) -> None:
     with failing("SendRawEmail", "MessageRejected"):
-        opened = staff.post("/patients", {"full_name": "Сидоров Пётр", "email": "petr@example.org",
-                                          "phone": "+7 900 123-45-67", "birth_date": "1970-02-03"})
+        opened = staff.post(
+            "/patients",
+            {
+                "full_name": "Сидоров Пётр",
+                "email": "petr@example.org",
+                "phone": "+7 900 123-45-67",
+                "birth_date": "1970-02-03",
+            },
+        )
     assert opened.status_code == 201 and opened.json["credentials_sent"] is False
     again = staff.post(f"/patients/{opened.json['id']}/credentials")
     assert again.status_code == 200 and again.json["credentials_sent"] is True
 
 
 @pytest.mark.parametrize("code", ["SlowDown", "InternalError", "timeout"])
-def test_a_file_check_the_storage_could_not_do_is_answered_503_and_can_be_finished_later(client, doctor: dict,
-                                                                                         patient: Api, yookassa,
-                                                                                         code: str) -> None:
+def test_a_file_check_the_storage_could_not_do_is_answered_503_and_can_be_finished_later(
+    client, doctor: dict, patient: Api, yookassa, code: str
+) -> None:
     import requests
 
     slot = free_slots(patient, doctor["id"])[1]
     booking = patient.post("/bookings", {"slot_id": slot["id"]}).json
     yookassa.decide(patient.post(f"/bookings/{booking['id']}/payment").json["payment_id"], "pay")
     pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-    form = patient.post(f"/bookings/{booking['id']}/attachments",
-                        {"filename": "анализы.pdf", "content_type": "application/pdf", "size": len(pdf)}).json
-    sent = requests.post(form["url"], data=form["fields"], files={"file": ("a.pdf", pdf, "application/pdf")},
-                         timeout=10)
+    form = patient.post(
+        f"/bookings/{booking['id']}/attachments",
+        {"filename": "анализы.pdf", "content_type": "application/pdf", "size": len(pdf)},
+    ).json
+    sent = requests.post(
+        form["url"], data=form["fields"], files={"file": ("a.pdf", pdf, "application/pdf")}, timeout=10
+    )
     assert sent.status_code in (200, 201, 204)
     complete = f"/bookings/{booking['id']}/attachments/{form['attachment_id']}/complete"
     with failing("GetObject", code):
@@ -157,6 +183,7 @@ def test_a_file_check_the_storage_could_not_do_is_answered_503_and_can_be_finish
 
 def answered_twice(operation: str):  # type: ignore[no-untyped-def]
     """Each `operation` reaches AWS twice, as when the SDK retries after the first answer was lost."""
+
     def twice(client, name, params, original, count):  # type: ignore[no-untyped-def]
         count[0] += 1
         original(client, name, params)

@@ -1,4 +1,5 @@
 """A fresh deployment has nobody who can sign in: the operator opens the first administrator from a shell."""
+
 from __future__ import annotations
 
 import pytest
@@ -28,7 +29,10 @@ def test_the_first_admin_signs_in_with_the_printed_password_and_must_choose_anot
     assert sorted(signed.json["user"]["roles"]) == ["admin", "registrar"]
     # Until a password of their own is set, the temporary one opens nothing else.
     assert admin.get("/audit").status_code == 403
-    assert admin.post("/me/password", {"current_password": password, "new_password": "a clinic of my own"}).status_code == 204
+    assert (
+        admin.post("/me/password", {"current_password": password, "new_password": "a clinic of my own"}).status_code
+        == 204
+    )
     assert admin.get("/audit").status_code == 200
 
 

@@ -1,4 +1,5 @@
 """The foundation's promises, through the product's own app."""
+
 from __future__ import annotations
 
 import json
@@ -64,8 +65,13 @@ def test_an_undeclared_route_is_caught() -> None:
 
 def _import_app(env: dict[str, str]) -> subprocess.CompletedProcess:
     base = {k: v for k, v in os.environ.items() if k not in ("STAGE", "LOCAL_STACK", "AWS_LAMBDA_FUNCTION_NAME")}
-    return subprocess.run([sys.executable, "-c", "import json, app; print(json.dumps(sorted(app.app.routes)))"],
-                          cwd=ROOT, env={**base, **env}, capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-c", "import json, app; print(json.dumps(sorted(app.app.routes)))"],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+    )
 
 
 def _routes_in_stage(stage: str, **env: str) -> list[str]:
@@ -82,13 +88,16 @@ def test_dev_routes_exist_only_when_the_local_stack_says_so() -> None:
         assert not [r for r in routes if r.startswith("/dev")], (stage, env)
 
 
-@pytest.mark.parametrize("env, says", [
-    ({}, "STAGE is not set"),
-    ({"STAGE": ""}, "STAGE is not set"),
-    ({"STAGE": "prod", "LOCAL_STACK": "1"}, "LOCAL_STACK=1 with STAGE=prod"),
-    ({"STAGE": "local", "AWS_LAMBDA_FUNCTION_NAME": "telemed-prod-APIHandler"}, "inside AWS Lambda"),
-    ({"STAGE": "local", "LOCAL_STACK": "1", "AWS_LAMBDA_FUNCTION_NAME": "x"}, "inside AWS Lambda"),
-])
+@pytest.mark.parametrize(
+    "env, says",
+    [
+        ({}, "STAGE is not set"),
+        ({"STAGE": ""}, "STAGE is not set"),
+        ({"STAGE": "prod", "LOCAL_STACK": "1"}, "LOCAL_STACK=1 with STAGE=prod"),
+        ({"STAGE": "local", "AWS_LAMBDA_FUNCTION_NAME": "telemed-prod-APIHandler"}, "inside AWS Lambda"),
+        ({"STAGE": "local", "LOCAL_STACK": "1", "AWS_LAMBDA_FUNCTION_NAME": "x"}, "inside AWS Lambda"),
+    ],
+)
 def test_a_function_that_does_not_name_its_stage_refuses_to_start(env: dict[str, str], says: str) -> None:
     done = _import_app(env)
     assert done.returncode != 0 and "SettingsError" in done.stderr and says in done.stderr, done.stderr

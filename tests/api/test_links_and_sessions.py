@@ -7,6 +7,7 @@
   API in a header or a body.
 - An ended session is refused at once (read with a consistent read).
 """
+
 from __future__ import annotations
 
 import re
@@ -46,7 +47,8 @@ def test_a_temporary_password_session_cannot_enter_the_room(client, doctor: dict
 
 
 def test_the_room_link_carries_its_token_in_the_fragment_and_the_api_takes_it_in_a_header(
-        client, doctor: dict, patient: Api, yookassa) -> None:
+    client, doctor: dict, patient: Api, yookassa
+) -> None:
     paid = _paid(patient, doctor, yookassa)
     mail = next(m for m in outbox() if m["subject"].startswith("Консультация оплачена"))
     assert "?token=" not in mail["text"] and "?token=" not in mail["html"]
@@ -73,7 +75,9 @@ def test_the_reset_link_carries_its_token_in_the_fragment(client) -> None:
     [mail] = outbox()
     assert "?token=" not in mail["text"] and "?token=" not in mail["html"]
     token = re.search(r"/reset-password#token=([A-Za-z0-9_-]+)", mail["text"]).group(1)  # type: ignore[union-attr]
-    assert api.post("/auth/password-reset/confirm", {"token": token, "new_password": "reset and ready"}).status_code == 204
+    assert (
+        api.post("/auth/password-reset/confirm", {"token": token, "new_password": "reset and ready"}).status_code == 204
+    )
 
 
 def test_an_ended_session_is_refused_at_once(client) -> None:
@@ -81,8 +85,12 @@ def test_an_ended_session_is_refused_at_once(client) -> None:
     first, second = Api(client), Api(client)
     assert first.login("anna@example.org").status_code == 200
     assert second.login("anna@example.org").status_code == 200
-    assert first.post("/me/password", {"current_password": "correct horse battery",
-                                       "new_password": "another good one"}).status_code == 204
+    assert (
+        first.post(
+            "/me/password", {"current_password": "correct horse battery", "new_password": "another good one"}
+        ).status_code
+        == 204
+    )
     assert second.get("/me").status_code == 401
     assert first.get("/me").status_code == 200
     kept = first.cookie

@@ -1,4 +1,5 @@
 """The whole payment path over HTTP against the local stack: hold → pay on YooKassa's page → email → paid."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -51,8 +52,13 @@ def test_pay_on_yookassas_page_and_get_the_room_link(stack) -> None:
     assert _click_pay(payment["confirmation_url"]) == 303
     paid = _wait_for(lambda: patient.get(f"/bookings/{booking['id']}").json["status"] == "paid")
     assert paid, patient.get(f"/bookings/{booking['id']}").json
-    mails = _wait_for(lambda: [m for m in HttpApi(stack.url).get("/dev/outbox").json
-                               if m["to"] == [email] and m["subject"].startswith("Консультация оплачена")])
+    mails = _wait_for(
+        lambda: [
+            m
+            for m in HttpApi(stack.url).get("/dev/outbox").json
+            if m["to"] == [email] and m["subject"].startswith("Консультация оплачена")
+        ]
+    )
     assert mails and len(mails) == 1
     [mail] = mails
     assert "/room/" in mail["text"] and "#token=" in mail["text"]
@@ -64,8 +70,10 @@ def test_a_notification_from_a_foreign_address_is_refused(stack) -> None:
     body = b'{"type": "notification", "event": "payment.succeeded", "object": {"id": "x"}}'
     host, port = stack.url.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port)), timeout=10, source_address=("127.0.0.2", 0)) as sock:
-        sock.sendall(b"POST /api/payments/yookassa/webhook HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                     b"Content-Length: " + str(len(body)).encode() + b"\r\nConnection: close\r\n\r\n" + body)
+        sock.sendall(
+            b"POST /api/payments/yookassa/webhook HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Content-Length: " + str(len(body)).encode() + b"\r\nConnection: close\r\n\r\n" + body
+        )
         chunks = []
         while chunk := sock.recv(65536):
             chunks.append(chunk)

@@ -1,4 +1,5 @@
 """Payment with YooKassa (the real SDK against the local emulator), notifications, refunds."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -8,7 +9,6 @@ import pytest
 
 from tests.api.conftest import another_patient, free_slots
 from tests.helpers import Api, Clock, outbox
-
 
 
 def held(patient: Api, doctor: dict, index: int = 0, days: int = 2) -> dict:
@@ -23,8 +23,11 @@ def notify(client, event: str, obj: dict, source: str | None = None, monkeypatch
         from chalice.local import LambdaEventConverter
 
         monkeypatch.setattr(LambdaEventConverter, "LOCAL_SOURCE_IP", source)
-    response = client.http.post("/payments/yookassa/webhook", headers={"Content-Type": "application/json"},
-                                body=json.dumps({"type": "notification", "event": event, "object": obj}))
+    response = client.http.post(
+        "/payments/yookassa/webhook",
+        headers={"Content-Type": "application/json"},
+        body=json.dumps({"type": "notification", "event": event, "object": obj}),
+    )
     return response.status_code, json.loads(response.body)
 
 
@@ -37,7 +40,7 @@ def test_payment_is_created_from_our_price_with_a_receipt(doctor: dict, patient:
     response = patient.post(f"/bookings/{booking['id']}/payment")
     assert response.status_code == 200, response.json
     assert response.json["confirmation_url"].startswith(yookassa.base_url + "/checkout/")
-    [(method, path, body)] = yookassa.requests
+    [(_method, _path, body)] = yookassa.requests
     assert body["amount"] == {"value": "3500.00", "currency": "RUB"}
     assert body["capture"] is True
     assert body["metadata"]["booking_id"] == booking["id"]
@@ -54,7 +57,7 @@ def test_payment_is_created_from_our_price_with_a_receipt(doctor: dict, patient:
     shown = patient.get(f"/bookings/{booking['id']}").json
     assert shown["status"] == "awaiting_payment"
     assert shown["payment_id"] == response.json["payment_id"] and shown["payment_status"] == "pending"
-    stretched = dt.datetime.fromisoformat(shown["hold_expires_at"]) - dt.datetime.now(dt.timezone.utc)
+    stretched = dt.datetime.fromisoformat(shown["hold_expires_at"]) - dt.datetime.now(dt.UTC)
     assert stretched > dt.timedelta(minutes=29)
 
 
@@ -66,8 +69,9 @@ def test_asking_twice_gives_the_same_payment(doctor: dict, patient: Api, yookass
     assert len(yookassa.payments) == 1
 
 
-def test_a_network_error_is_explained_and_the_retry_makes_no_second_payment(doctor: dict, patient: Api,
-                                                                            yookassa) -> None:
+def test_a_network_error_is_explained_and_the_retry_makes_no_second_payment(
+    doctor: dict, patient: Api, yookassa
+) -> None:
     booking = held(patient, doctor)
     yookassa.lose_responses = 1  # YooKassa made the payment, the answer was lost on the way
     failed = patient.post(f"/bookings/{booking['id']}/payment")
@@ -82,8 +86,9 @@ def test_a_network_error_is_explained_and_the_retry_makes_no_second_payment(doct
     assert patient.post(f"/bookings/{booking['id']}/payment").json == retried.json  # known: no call needed
 
 
-def test_paying_books_the_slot_and_sends_one_email_with_the_room_link(client, doctor: dict, patient: Api,
-                                                                        yookassa) -> None:
+def test_paying_books_the_slot_and_sends_one_email_with_the_room_link(
+    client, doctor: dict, patient: Api, yookassa
+) -> None:
     from chalicelib import aws
     from chalicelib.config import settings
 
@@ -93,7 +98,7 @@ def test_paying_books_the_slot_and_sends_one_email_with_the_room_link(client, do
     assert yookassa.deliveries == [("payment.succeeded", payment_id, 200)]
     paid = patient.get(f"/bookings/{booking['id']}").json
     assert paid["status"] == "paid" and paid["room_id"]
-    ahead = dt.datetime.fromisoformat(paid["starts_at"]) - dt.datetime.now(dt.timezone.utc)
+    ahead = dt.datetime.fromisoformat(paid["starts_at"]) - dt.datetime.now(dt.UTC)
     assert paid["cancellation"]["refund"] == ("full" if ahead >= dt.timedelta(hours=24) else "none")
     assert booking["starts_at"] not in [s["starts_at"] for s in free_slots(patient, doctor["id"])]
 
@@ -124,8 +129,9 @@ def test_the_same_notification_ten_times_changes_things_once(client, doctor: dic
     assert patient.get(f"/bookings/{booking['id']}").json["status"] == "paid"
 
 
-def test_a_foreign_source_is_refused_and_changes_nothing(client, doctor: dict, patient: Api, yookassa,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_foreign_source_is_refused_and_changes_nothing(
+    client, doctor: dict, patient: Api, yookassa, monkeypatch: pytest.MonkeyPatch
+) -> None:
     booking = held(patient, doctor)
     payment_id = patient.post(f"/bookings/{booking['id']}/payment").json["payment_id"]
     forged = {**yookassa.public(yookassa.payments[payment_id]), "status": "succeeded", "paid": True}
@@ -135,8 +141,7 @@ def test_a_foreign_source_is_refused_and_changes_nothing(client, doctor: dict, p
     assert mails_to("anna@example.org") == []
 
 
-def test_a_success_claimed_for_a_pending_payment_changes_nothing(client, doctor: dict, patient: Api,
-                                                                 yookassa) -> None:
+def test_a_success_claimed_for_a_pending_payment_changes_nothing(client, doctor: dict, patient: Api, yookassa) -> None:
     booking = held(patient, doctor)
     payment_id = patient.post(f"/bookings/{booking['id']}/payment").json["payment_id"]
     claimed = {**yookassa.public(yookassa.payments[payment_id]), "status": "succeeded", "paid": True}
@@ -155,26 +160,30 @@ def test_canceled_after_succeeded_does_not_go_back(client, doctor: dict, patient
     assert patient.get(f"/bookings/{booking['id']}").json["status"] == "paid"
 
 
-def test_an_amount_mismatch_is_rejected_and_logged(client, doctor: dict, patient: Api, yookassa,
-                                                    capsys: pytest.CaptureFixture) -> None:
+def test_an_amount_mismatch_is_rejected_and_logged(
+    client, doctor: dict, patient: Api, yookassa, capsys: pytest.CaptureFixture
+) -> None:
     booking = held(patient, doctor)
-    odd = yookassa.create_payment({"amount": {"value": "1.00", "currency": "RUB"},
-                                   "metadata": {"booking_id": booking["id"]}})
+    odd = yookassa.create_payment(
+        {"amount": {"value": "1.00", "currency": "RUB"}, "metadata": {"booking_id": booking["id"]}}
+    )
     yookassa.decide(odd["id"], "pay")
     assert yookassa.deliveries == [("payment.succeeded", odd["id"], 400)]
     assert patient.get(f"/bookings/{booking['id']}").json["status"] == "held"
     logged = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
     assert any(line["event"] == "webhook_mismatch" and line["reason"] == "amount" for line in logged)
-    unknown = yookassa.create_payment({"amount": {"value": "3500.00", "currency": "RUB"},
-                                       "metadata": {"booking_id": "no-such-booking"}})
+    unknown = yookassa.create_payment(
+        {"amount": {"value": "3500.00", "currency": "RUB"}, "metadata": {"booking_id": "no-such-booking"}}
+    )
     yookassa.decide(unknown["id"], "pay")
     assert yookassa.deliveries[-1] == ("payment.succeeded", unknown["id"], 400)
 
 
 def test_malformed_notifications_are_bad_requests(client, yookassa) -> None:
     for body in ("not json", json.dumps({"type": "notification"}), json.dumps([1, 2])):
-        response = client.http.post("/payments/yookassa/webhook", headers={"Content-Type": "application/json"},
-                                    body=body)
+        response = client.http.post(
+            "/payments/yookassa/webhook", headers={"Content-Type": "application/json"}, body=body
+        )
         assert response.status_code == 400, body
 
 
@@ -226,7 +235,7 @@ def test_cancelling_early_refunds_in_full(client, doctor: dict, patient: Api, yo
     patient.login("anna@example.org")
     cancelled = patient.post(f"/bookings/{booking['id']}/cancel")
     assert cancelled.status_code == 200 and cancelled.json["status"] == "refunded"
-    assert list(yookassa.refunds.values())[0]["amount"]["value"] == "3500.00"
+    assert next(iter(yookassa.refunds.values()))["amount"]["value"] == "3500.00"
     assert "отменили консультацию" in mails_to("anna@example.org")[0]["text"]
     assert booking["starts_at"] in [s["starts_at"] for s in free_slots(patient, doctor["id"], days=3)]
 
@@ -259,8 +268,7 @@ def test_staff_may_refund_at_any_time(client, staff: Api, doctor: dict, patient:
     assert patient.get(f"/bookings/{booking['id']}").json["refund_status"] == "succeeded"
 
 
-def test_the_doctors_day_lists_the_paid_consultation_with_its_room_window(doctor: dict, patient: Api,
-                                                                            yookassa) -> None:
+def test_the_doctors_day_lists_the_paid_consultation_with_its_room_window(doctor: dict, patient: Api, yookassa) -> None:
     from chalicelib.accounts import passwords
     from chalicelib.config import settings
     from chalicelib.storage import accounts as store
@@ -268,8 +276,13 @@ def test_the_doctors_day_lists_the_paid_consultation_with_its_room_window(doctor
     booking = held(patient, doctor)
     yookassa.decide(patient.post(f"/bookings/{booking['id']}/payment").json["payment_id"], "pay")
     user = store.user_by_login("orlova@example.org")
-    store.set_password(user, passwords.hash_password("doctor secret 1"), must_change=False, temporary_until=None,
-                       changed_at=user.created_at)
+    store.set_password(
+        user,
+        passwords.hash_password("doctor secret 1"),
+        must_change=False,
+        temporary_until=None,
+        changed_at=user.created_at,
+    )
     own = Api(patient.client)
     assert own.login("orlova@example.org", "doctor secret 1").status_code == 200
 
@@ -277,8 +290,12 @@ def test_the_doctors_day_lists_the_paid_consultation_with_its_room_window(doctor
     [listed] = [b for b in own.get(f"/doctor/consultations?date={day}").json if b["id"] == booking["id"]]
     starts, ends = (dt.datetime.fromisoformat(listed[k]) for k in ("starts_at", "ends_at"))
     assert listed["status"] == "paid" and listed["room_id"]
-    assert dt.datetime.fromisoformat(listed["room_opens_at"]) == starts - dt.timedelta(minutes=settings().room_lobby_minutes)
-    assert dt.datetime.fromisoformat(listed["room_closes_at"]) == ends + dt.timedelta(minutes=settings().room_grace_minutes)
+    assert dt.datetime.fromisoformat(listed["room_opens_at"]) == starts - dt.timedelta(
+        minutes=settings().room_lobby_minutes
+    )
+    assert dt.datetime.fromisoformat(listed["room_closes_at"]) == ends + dt.timedelta(
+        minutes=settings().room_grace_minutes
+    )
     assert listed["room_opens_at"].endswith("+03:00")
     # A booking not yet paid has no room to show.
     unpaid = held(patient, doctor, index=1)

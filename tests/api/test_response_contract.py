@@ -6,6 +6,7 @@ Every 2xx JSON body of this test (the `world` of the authorization matrix includ
 as it arrives (tests/contract.py); at the end every documented operation must have been answered
 with a 2xx at least once, so a new route needs a happy path here too.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,8 +23,13 @@ from tests.contract import Contract, watch
 from tests.helpers import Api, Clock, outbox
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-SECTIONS = {"complaints": "Кашель", "anamnesis": "Неделю", "examination": "Хрипов нет",
-            "conclusion": "ОРВИ", "recommendations": "Пить воду"}
+SECTIONS = {
+    "complaints": "Кашель",
+    "anamnesis": "Неделю",
+    "examination": "Хрипов нет",
+    "conclusion": "ОРВИ",
+    "recommendations": "Пить воду",
+}
 
 
 @pytest.fixture
@@ -49,8 +55,7 @@ def link_token(text: str, path: str) -> str:
     return match.group(1)
 
 
-def test_every_answer_matches_its_declared_schema(client, contract: Contract, world: dict[str, Any],
-                                                 yookassa) -> None:
+def test_every_answer_matches_its_declared_schema(client, contract: Contract, world: dict[str, Any], yookassa) -> None:
     params = world["params"]
     booking_id, doctor_id = params["booking_id"], params["doctor_id"]
     patient = signed_in(client, "anna@example.org")
@@ -102,8 +107,9 @@ def test_every_answer_matches_its_declared_schema(client, contract: Contract, wo
 
     # The signed conclusion (the world signed it): the doctor's view, the PDF, verification.
     ok(doctor.get(f"/bookings/{booking_id}/conclusion"))
-    pdf = client.http.get(f"/bookings/{booking_id}/conclusion/pdf",
-                          headers={"Cookie": patient.cookie, "Accept": "application/pdf"})
+    pdf = client.http.get(
+        f"/bookings/{booking_id}/conclusion/pdf", headers={"Cookie": patient.cookie, "Accept": "application/pdf"}
+    )
     assert pdf.status_code == 200
     ok(client.http.post("/conclusions/verify", headers={"Content-Type": "application/pdf"}, body=pdf.body))
     ok(admin.get("/audit"))
@@ -123,8 +129,11 @@ def test_every_answer_matches_its_declared_schema(client, contract: Contract, wo
 
     # A draft on a second paid consultation, at its start; a third held and cancelled unpaid;
     # a fourth paid and refunded by the registry.
-    later = [s for s in free_slots(patient, doctor_id, days=3)
-             if dt.datetime.fromisoformat(s["starts_at"]) > starts + dt.timedelta(hours=1)]
+    later = [
+        s
+        for s in free_slots(patient, doctor_id, days=3)
+        if dt.datetime.fromisoformat(s["starts_at"]) > starts + dt.timedelta(hours=1)
+    ]
     assert len(later) >= 3, later
     second = ok(patient.post("/bookings", {"slot_id": later[0]["id"], "time_zone": "Europe/Moscow"}), 201)
     yookassa.decide(ok(patient.post(f"/bookings/{second['id']}/payment"))["payment_id"], "pay")
@@ -136,18 +145,28 @@ def test_every_answer_matches_its_declared_schema(client, contract: Contract, wo
     ok(registrar.post(f"/bookings/{fourth['id']}/refund"))
 
     # Documents: upload, check, list with links (its patient, its doctor).
-    form = ok(patient.post(f"/bookings/{second['id']}/attachments",
-                           {"filename": "анализы.pdf", "content_type": "application/pdf", "size": len(PDF)}), 201)
-    sent = requests.post(form["url"], data=form["fields"], files={"file": ("анализы.pdf", PDF, "application/pdf")},
-                         timeout=10)
+    form = ok(
+        patient.post(
+            f"/bookings/{second['id']}/attachments",
+            {"filename": "анализы.pdf", "content_type": "application/pdf", "size": len(PDF)},
+        ),
+        201,
+    )
+    sent = requests.post(
+        form["url"], data=form["fields"], files={"file": ("анализы.pdf", PDF, "application/pdf")}, timeout=10
+    )
     assert sent.status_code in (200, 201, 204), sent.text
     ok(patient.post(f"/bookings/{second['id']}/attachments/{form['attachment_id']}/complete"))
     for api in (patient, doctor):
         assert ok(api.get(f"/bookings/{second['id']}/attachments")), "the checked file is listed"
 
     Clock(dt.datetime.fromisoformat(second["starts_at"]) + dt.timedelta(minutes=1))
-    for api, login in ((patient, "anna@example.org"), (doctor, "orlova@example.org"),
-                       (registrar, "registrar@example.org"), (admin, "admin@example.org")):
+    for api, login in (
+        (patient, "anna@example.org"),
+        (doctor, "orlova@example.org"),
+        (registrar, "registrar@example.org"),
+        (admin, "admin@example.org"),
+    ):
         ok(api.login(login))  # the clock moved on: sessions begin again
     ok(doctor.call("PUT", f"/bookings/{second['id']}/conclusion", SECTIONS))
     ok(doctor.get(f"/bookings/{second['id']}/conclusion"))
@@ -161,37 +180,86 @@ def test_every_answer_matches_its_declared_schema(client, contract: Contract, wo
         ok(api.post("/patients/search", {"email": "anna@example.org"}))
         ok(api.get(f"/patients/{patient.get('/me').json['id']}/bookings"))
     ok(registrar.post(f"/registration-requests/{params['request_id']}/status", {"status": "rejected"}))
-    request = ok(anonymous.post("/registration-requests", {"full_name": "Сидоров Пётр", "email": "petr@example.org",
-                                                           "phone": "+7 900 111-22-33", "comment": "Кардиолог"}), 201)
-    ok(registrar.post("/patients", {"full_name": "Сидоров Пётр", "email": "petr@example.org",
-                                    "phone": "+7 900 111-22-33", "birth_date": "1980-05-01",
-                                    "request_id": request["id"]}), 201)
+    request = ok(
+        anonymous.post(
+            "/registration-requests",
+            {
+                "full_name": "Сидоров Пётр",
+                "email": "petr@example.org",
+                "phone": "+7 900 111-22-33",
+                "comment": "Кардиолог",
+            },
+        ),
+        201,
+    )
+    ok(
+        registrar.post(
+            "/patients",
+            {
+                "full_name": "Сидоров Пётр",
+                "email": "petr@example.org",
+                "phone": "+7 900 111-22-33",
+                "birth_date": "1980-05-01",
+                "request_id": request["id"],
+            },
+        ),
+        201,
+    )
     ok(registrar.post(f"/patients/{params['user_id']}/credentials"))
     specialty = ok(registrar.post("/specialties", {"name": "Терапия", "description": "Общие вопросы"}), 201)
     ok(admin.call("PUT", f"/specialties/{specialty['id']}", {"name": "Терапия взрослых"}))
-    added = ok(admin.post("/doctors", {"email": "ivanov@example.org", "full_name": "Иванов Иван",
-                                       "specialty_id": specialty["id"], "price": 2000, "duration_minutes": 20}), 201)
+    added = ok(
+        admin.post(
+            "/doctors",
+            {
+                "email": "ivanov@example.org",
+                "full_name": "Иванов Иван",
+                "specialty_id": specialty["id"],
+                "price": 2000,
+                "duration_minutes": 20,
+            },
+        ),
+        201,
+    )
     ok(registrar.call("PUT", f"/doctors/{added['id']}", {"price": 2500, "bio": "Терапевт"}))
-    ok(registrar.call("PUT", f"/doctors/{added['id']}/schedule",
-                      {"weekly_hours": {"1": [["09:00", "12:00"]]}, "days_off": [str(dt.date.today() +
-                                                                                       dt.timedelta(days=30))]}))
-    ok(doctor.call("PUT", f"/doctors/{doctor_id}/schedule",
-                   {"weekly_hours": {str(d): [["00:00", "23:30"]] for d in range(1, 8)}}))
+    ok(
+        registrar.call(
+            "PUT",
+            f"/doctors/{added['id']}/schedule",
+            {"weekly_hours": {"1": [["09:00", "12:00"]]}, "days_off": [str(dt.date.today() + dt.timedelta(days=30))]},
+        )
+    )
+    ok(
+        doctor.call(
+            "PUT",
+            f"/doctors/{doctor_id}/schedule",
+            {"weekly_hours": {str(d): [["00:00", "23:30"]] for d in range(1, 8)}},
+        )
+    )
     ok(admin.post(f"/doctors/{added['id']}/signing-key"), 201)
 
     # Passwords: a reset by email, a change, signing out.
     ok(anonymous.post("/auth/password-reset", {"email": "boris@example.org"}), 202)
     reset = next(m for m in outbox() if "/reset-password" in m["text"])
-    ok(anonymous.post("/auth/password-reset/confirm", {"token": link_token(reset["text"], "/reset-password"),
-                                                       "new_password": "a brand new one 42"}), 204)
+    ok(
+        anonymous.post(
+            "/auth/password-reset/confirm",
+            {"token": link_token(reset["text"], "/reset-password"), "new_password": "a brand new one 42"},
+        ),
+        204,
+    )
     boris = signed_in(client, "boris@example.org", "a brand new one 42")
     ok(boris.post("/me/password", {"current_password": "a brand new one 42", "new_password": "and another 43"}), 204)
     ok(boris.post("/auth/logout"), 204)
 
     # The webhook answered YooKassa in every payment above; once more for an event nobody asked for.
-    ok(client.http.post("/payments/yookassa/webhook", headers={"Content-Type": "application/json"},
-                        body=json.dumps({"type": "notification", "event": "deal.closed",
-                                         "object": {"id": "x"}}).encode()))
+    ok(
+        client.http.post(
+            "/payments/yookassa/webhook",
+            headers={"Content-Type": "application/json"},
+            body=json.dumps({"type": "notification", "event": "deal.closed", "object": {"id": "x"}}).encode(),
+        )
+    )
 
     # Lists without parameters that nothing above asked for (routes added later: the mail desks...),
     # by whoever may read them.
@@ -234,7 +302,7 @@ def test_every_response_object_is_closed(client) -> None:
     for path, methods in doc["paths"].items():
         for method, op in methods.items():
             for status, response in op["responses"].items():
-                for media, content in (response.get("content") or {}).items():
+                for _media, content in (response.get("content") or {}).items():
                     walk(content.get("schema"), f"{method.upper()} {path} {status}")
     for name, schema in doc["components"]["schemas"].items():
         walk(schema, f"components/{name}")
@@ -244,10 +312,17 @@ def test_every_response_object_is_closed(client) -> None:
 def test_closed_keeps_declared_open_maps() -> None:
     from chalicelib.web.openapi import closed
 
-    schema = {"type": "object", "properties": {
-        "a": {"type": "object", "properties": {"b": {"type": "string"}}},
-        "map": {"type": "object", "additionalProperties": {"type": "object", "properties": {"c": {"type": "string"}}}},
-        "list": {"type": "array", "items": {"type": "object"}}}}
+    schema = {
+        "type": "object",
+        "properties": {
+            "a": {"type": "object", "properties": {"b": {"type": "string"}}},
+            "map": {
+                "type": "object",
+                "additionalProperties": {"type": "object", "properties": {"c": {"type": "string"}}},
+            },
+            "list": {"type": "array", "items": {"type": "object"}},
+        },
+    }
     out = closed(schema)
     assert out["additionalProperties"] is False
     assert out["properties"]["a"]["additionalProperties"] is False
@@ -259,16 +334,38 @@ def test_closed_keeps_declared_open_maps() -> None:
 def test_an_undeclared_field_is_caught() -> None:
     from chalicelib.web.openapi import ERROR_SCHEMA, closed
 
-    doc = {"paths": {"/x/{id}": {"get": {"responses": {"200": {"description": "OK", "content": {
-        "application/json": {"schema": {"type": "object", "additionalProperties": False,
-                                        "properties": {"id": {"type": "string"},
-                                                       "at": {"type": "string", "nullable": True}}}}}}}}}},
-           "components": {"schemas": {"Error": closed(ERROR_SCHEMA)}}}
+    doc = {
+        "paths": {
+            "/x/{id}": {
+                "get": {
+                    "responses": {
+                        "200": {
+                            "description": "OK",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "additionalProperties": False,
+                                        "properties": {
+                                            "id": {"type": "string"},
+                                            "at": {"type": "string", "nullable": True},
+                                        },
+                                    }
+                                }
+                            },
+                        }
+                    }
+                }
+            }
+        },
+        "components": {"schemas": {"Error": closed(ERROR_SCHEMA)}},
+    }
     checker = Contract(doc)
     assert checker.problems("GET", "/x/1", 200, "application/json", {"id": "1", "at": None}) == []
     found = checker.problems("GET", "/x/1?y=2", 200, "application/json", {"id": "1", "s3_key": "k"})
     assert len(found) == 1 and "s3_key" in found[0]
     assert checker.error_problems("GET", "/x/1", 404, {"error": {"code": "not_found", "message": "Нет"}}) == []
-    leaked = checker.error_problems("GET", "/x/1", 500, {"error": {"code": "internal_error", "message": "Сбой",
-                                                                   "trace": "Traceback..."}})
+    leaked = checker.error_problems(
+        "GET", "/x/1", 500, {"error": {"code": "internal_error", "message": "Сбой", "trace": "Traceback..."}}
+    )
     assert len(leaked) == 1 and "trace" in leaked[0]

@@ -1,8 +1,10 @@
 """The room over HTTP and WebSocket against the local stack: the timer opens it, signaling is
 relayed only between its two participants and only while it is open, and a doctor who never
 comes means a refund."""
+
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import re
@@ -22,11 +24,10 @@ def _pay(confirmation_url: str) -> None:
         def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
             return None
 
-    try:
+    with contextlib.suppress(urllib.error.HTTPError):
         urllib.request.build_opener(NoRedirect).open(
-            urllib.request.Request(confirmation_url, data=b"action=pay&card=5555555555554477"), timeout=10)
-    except urllib.error.HTTPError:
-        pass
+            urllib.request.Request(confirmation_url, data=b"action=pay&card=5555555555554477"), timeout=10
+        )
 
 
 def paid_drop_in(url: str, registrar: HttpApi, skip: int = 0) -> dict:
@@ -34,15 +35,21 @@ def paid_drop_in(url: str, registrar: HttpApi, skip: int = 0) -> dict:
     patient = new_patient(url, registrar)
     email = patient.get("/me").json["email"]
     doctor = next(d for d in HttpApi(url).get("/doctors").json if d["specialty"]["id"] == "therapy")
-    soon = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=40)
-    slots = [s for s in HttpApi(url).get(f"/doctors/{doctor['id']}/slots").json
-             if dt.datetime.fromisoformat(s["starts_at"]) >= soon]
+    soon = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=40)
+    slots = [
+        s
+        for s in HttpApi(url).get(f"/doctors/{doctor['id']}/slots").json
+        if dt.datetime.fromisoformat(s["starts_at"]) >= soon
+    ]
     booking = patient.post("/bookings", {"slot_id": slots[skip]["id"]}).json
     _pay(patient.post(f"/bookings/{booking['id']}/payment").json["confirmation_url"])
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
-        mails = [m for m in HttpApi(url).get("/dev/outbox").json if m["to"] == [email]
-                 and m["subject"].startswith("Консультация оплачена")]
+        mails = [
+            m
+            for m in HttpApi(url).get("/dev/outbox").json
+            if m["to"] == [email] and m["subject"].startswith("Консультация оплачена")
+        ]
         if mails:
             break
         time.sleep(0.1)
@@ -98,8 +105,7 @@ def test_the_room_opens_relays_only_between_its_two_and_refunds_an_absent_doctor
     lobby = wait_status(url, visit, "lobby", 30)
     assert lobby["role"] == "patient" and lobby["signaling_url"].startswith("ws://")
     assert any("turn:" in u for server in lobby["ice_servers"] for u in server["urls"])
-    assert abs(dt.datetime.fromisoformat(lobby["server_time"]) - dt.datetime.now(dt.timezone.utc)) < dt.timedelta(
-        seconds=5)
+    assert abs(dt.datetime.fromisoformat(lobby["server_time"]) - dt.datetime.now(dt.UTC)) < dt.timedelta(seconds=5)
 
     # Tickets: wrong, reused, or for another room are refused at the handshake.
     with pytest.raises(InvalidStatus):
@@ -132,7 +138,9 @@ def test_the_room_opens_relays_only_between_its_two_and_refunds_an_absent_doctor
     assert receive(patient_ws, "offer")["sdp"] == "v=0 offer"
     patient_ws.send(json.dumps({"action": "answer", "sdp": "v=0 answer"}))
     assert receive(doctor_ws, "answer")["sdp"] == "v=0 answer"
-    patient_ws.send(json.dumps({"action": "candidate", "candidate": {"candidate": "candidate:1 1 udp 1 127.0.0.1 9 typ host"}}))
+    patient_ws.send(
+        json.dumps({"action": "candidate", "candidate": {"candidate": "candidate:1 1 udp 1 127.0.0.1 9 typ host"}})
+    )
     assert receive(doctor_ws, "candidate")["candidate"]["candidate"].startswith("candidate:1")
     patient_ws.send(json.dumps({"action": "chat", "text": "Здравствуйте, доктор!"}))
     assert receive(doctor_ws, "chat")["text"] == "Здравствуйте, доктор!"
@@ -144,7 +152,7 @@ def test_the_room_opens_relays_only_between_its_two_and_refunds_an_absent_doctor
 
     # The absent doctor: at the close, the booking is refunded and the patient told.
     closes = dt.datetime.fromisoformat(absent_lobby["closes_at"])
-    deadline = time.monotonic() + (closes - dt.datetime.now(dt.timezone.utc)).total_seconds() + 60
+    deadline = time.monotonic() + (closes - dt.datetime.now(dt.UTC)).total_seconds() + 60
     status = None
     while time.monotonic() < deadline:
         status = absent["patient"].get(f"/bookings/{absent['booking']['id']}").json["status"]

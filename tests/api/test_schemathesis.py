@@ -2,6 +2,7 @@
 
 A small budget here (`make test`); `make bench` may run a larger one.
 """
+
 from __future__ import annotations
 
 import subprocess
@@ -28,8 +29,9 @@ def fuzzed_stack(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-u
     stop_stack(running)
 
 
-def run_schemathesis(url: str, cookie: str | None, examples: int, junit: Path | None = None,
-                     timeout: float = 600) -> subprocess.CompletedProcess:
+def run_schemathesis(
+    url: str, cookie: str | None, examples: int, junit: Path | None = None, timeout: float = 600
+) -> subprocess.CompletedProcess:
     """One schemathesis run over every operation, as one caller (a session cookie, or none).
 
     One worker: with two, Python 3.11's AST constructor check is not thread-safe (python/cpython#106905)
@@ -37,11 +39,32 @@ def run_schemathesis(url: str, cookie: str | None, examples: int, junit: Path | 
     headers = ["-H", f"Cookie: {cookie}"] if cookie else []
     report = ["--report", "junit", "--report-junit-path", str(junit)] if junit else []
     schemathesis = Path(sys.executable).with_name("schemathesis")
-    return subprocess.run([str(schemathesis), "run", f"{url}/api/openapi.json", "--url", f"{url}/api",
-                           *headers, "--exclude-path", "/auth/logout", "--exclude-path", "/me/password",
-                           "--checks", "not_a_server_error,response_schema_conformance",
-                           "--max-examples", str(examples), "--workers", "1", "--seed", "20261126", *report],
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [
+            str(schemathesis),
+            "run",
+            f"{url}/api/openapi.json",
+            "--url",
+            f"{url}/api",
+            *headers,
+            "--exclude-path",
+            "/auth/logout",
+            "--exclude-path",
+            "/me/password",
+            "--checks",
+            "not_a_server_error,response_schema_conformance",
+            "--max-examples",
+            str(examples),
+            "--workers",
+            "1",
+            "--seed",
+            "20261126",
+            *report,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 @pytest.mark.parametrize("who", CALLERS)

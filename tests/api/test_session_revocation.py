@@ -5,11 +5,13 @@ item. moto is always consistent, so the tests put a lagging replica in front of 
 a read that does not ask for consistency gets the session as it was before it ended, as DynamoDB may
 answer in the second after a logout.
 """
+
 from __future__ import annotations
 
 import contextlib
 import json
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from botocore.awsrequest import AWSResponse
 

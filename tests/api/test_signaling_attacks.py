@@ -3,6 +3,7 @@ one; frames that are malformed, oversized, nested to exhaust the parser, or that
 the other participant. Driven through the app's own `ws_connect` / `ws_message` / `ws_disconnect`
 handlers with API Gateway's event shape; what each connection received is read back from the
 WebSocket management API (moto's), as a browser would have received it."""
+
 from __future__ import annotations
 
 import json
@@ -18,12 +19,19 @@ from tests.helpers import Api, outbox
 API_ID, STAGE = "wsapi123", "ws"
 
 
-def _event(route: str, connection_id: str, body: Any = None, query: dict[str, str] | None = None,
-           binary: bool = False) -> dict[str, Any]:
+def _event(
+    route: str, connection_id: str, body: Any = None, query: dict[str, str] | None = None, binary: bool = False
+) -> dict[str, Any]:
     event: dict[str, Any] = {
-        "requestContext": {"routeKey": route, "eventType": route.strip("$").upper(), "connectionId": connection_id,
-                           "apiId": API_ID, "stage": STAGE, "domainName": f"{API_ID}.execute-api.local",
-                           "requestId": uuid.uuid4().hex},
+        "requestContext": {
+            "routeKey": route,
+            "eventType": route.strip("$").upper(),
+            "connectionId": connection_id,
+            "apiId": API_ID,
+            "stage": STAGE,
+            "domainName": f"{API_ID}.execute-api.local",
+            "requestId": uuid.uuid4().hex,
+        },
         "isBase64Encoded": binary,
     }
     if query is not None:
@@ -109,8 +117,12 @@ def test_a_ticket_of_another_room_or_a_forged_one_is_refused(client, rooms: dict
     assert connect(other)[1]["statusCode"] == 200
     forged = {"room": rooms["first"]["room_id"], "ticket": rooms["first"]["token"]}  # the link's token is no ticket
     assert connect(forged)[1]["statusCode"] == 403
-    for query in ({}, {"room": rooms["first"]["room_id"]}, {"ticket": "x" * 129, "room": rooms["first"]["room_id"]},
-                  {"room": "../" * 50, "ticket": "abc"}):
+    for query in (
+        {},
+        {"room": rooms["first"]["room_id"]},
+        {"ticket": "x" * 129, "room": rooms["first"]["room_id"]},
+        {"room": "../" * 50, "ticket": "abc"},
+    ):
         assert connect(query)[1]["statusCode"] == 403, query
 
 
@@ -123,7 +135,7 @@ def test_malformed_oversized_and_nested_frames_get_an_error_and_relay_nothing(cl
     frames = {
         "not json": "bad_message",
         "[1, 2, 3]": "bad_message",
-        "\"action\"": "bad_message",
+        '"action"': "bad_message",
         json.dumps({"action": ["offer"]}): "bad_message",
         json.dumps({"action": {"x": 1}}): "bad_message",
         json.dumps({"action": None}): "bad_message",
@@ -147,8 +159,18 @@ def test_a_participant_cannot_speak_for_the_other_or_reach_another_room(client, 
     patient_id, _ = connect(ticket(client, rooms["first"]))
     doctor_id, _ = connect(_doctor_ticket(client, rooms["first"]))
     stranger_id, _ = connect(ticket(client, rooms["second"]))
-    send(patient_id, json.dumps({"action": "chat", "text": "Здравствуйте", "from": "doctor", "type": "bye",
-                                 "room": rooms["second"]["room_id"]}))
+    send(
+        patient_id,
+        json.dumps(
+            {
+                "action": "chat",
+                "text": "Здравствуйте",
+                "from": "doctor",
+                "type": "bye",
+                "room": rooms["second"]["room_id"],
+            }
+        ),
+    )
     [chat] = [f for f in received(doctor_id) if f["type"] == "chat"]
     assert chat["from"] == "patient" and chat["text"] == "Здравствуйте" and set(chat) == {"type", "from", "text", "at"}
     assert [f for f in received(stranger_id) if f["type"] == "chat"] == []
@@ -163,8 +185,13 @@ def _doctor_ticket(client, room: dict[str, Any]) -> dict[str, str]:  # type: ign
 
     user = store.user_by_login("orlova@example.org")
     if user.must_change_password:
-        store.set_password(user, passwords.hash_password("correct horse battery"), must_change=False,
-                           temporary_until=None, changed_at=user.created_at)
+        store.set_password(
+            user,
+            passwords.hash_password("correct horse battery"),
+            must_change=False,
+            temporary_until=None,
+            changed_at=user.created_at,
+        )
     doctor = Api(client)
     assert doctor.login("orlova@example.org").status_code == 200
     answer = doctor.get(f"/rooms/{room['room_id']}")

@@ -4,6 +4,7 @@ The attacks: a registrar re-issues an admin's or a doctor's credentials (their s
 waits on a temporary password), gives the doctor role to their own or any staff account through
 `POST /doctors`, and finds staff through the patient search. An admin may do the first two.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -40,8 +41,13 @@ def specialty(api: Api) -> str:
 
 
 def new_doctor_body(email: str, specialty_id: str) -> dict[str, Any]:
-    return {"email": email, "full_name": "Новый Врач Врачович", "specialty_id": specialty_id, "price": 2000,
-            "duration_minutes": 30}
+    return {
+        "email": email,
+        "full_name": "Новый Врач Врачович",
+        "specialty_id": specialty_id,
+        "price": 2000,
+        "duration_minutes": 30,
+    }
 
 
 def assert_admin_only(response: Any) -> None:
@@ -51,6 +57,7 @@ def assert_admin_only(response: Any) -> None:
 
 
 # Credentials --------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("target", ["admin", "doctor", "other_registrar", "registrar", "patient_doctor"])
 def test_registrar_cannot_reissue_staff_credentials(client, people: dict[str, Any], target: str) -> None:
@@ -84,6 +91,7 @@ def test_unknown_account_is_not_found(client, people: dict[str, Any]) -> None:
 
 
 # The doctor's role ----------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("target", ["registrar", "other_registrar", "admin"])
 def test_registrar_cannot_make_staff_a_doctor(client, people: dict[str, Any], target: str) -> None:
@@ -124,6 +132,7 @@ def test_even_a_patient_registrar_cannot_make_themselves_a_doctor(client) -> Non
 
 
 # Patient search -------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("caller", ["registrar@example.org", "admin@example.org"])
 @pytest.mark.parametrize("target", ["admin@example.org", "other.registrar@example.org", "doctor@example.org"])

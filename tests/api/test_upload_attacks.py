@@ -3,6 +3,7 @@
 The form (a presigned S3 POST) is in the patient's hands; whatever it can still write must never be what
 the doctor downloads.
 """
+
 from __future__ import annotations
 
 import requests
@@ -26,8 +27,13 @@ def signed_in_doctor(client) -> Api:  # type: ignore[no-untyped-def]
     from chalicelib.storage import accounts as store
 
     user = store.user_by_login("orlova@example.org")
-    store.set_password(user, passwords.hash_password("doctor secret 1"), must_change=False, temporary_until=None,
-                       changed_at=user.created_at)
+    store.set_password(
+        user,
+        passwords.hash_password("doctor secret 1"),
+        must_change=False,
+        temporary_until=None,
+        changed_at=user.created_at,
+    )
     api = Api(client)
     assert api.login("orlova@example.org", "doctor secret 1").status_code == 200
     return api
@@ -38,10 +44,13 @@ def post_form(form: dict, name: str, data: bytes, content_type: str) -> requests
 
 
 def test_reposting_the_form_after_the_check_does_not_change_what_the_doctor_downloads(
-        client, doctor: dict, patient: Api, yookassa) -> None:
+    client, doctor: dict, patient: Api, yookassa
+) -> None:
     booking = paid_booking(doctor, patient, yookassa)
-    form = patient.post(f"/bookings/{booking['id']}/attachments",
-                        {"filename": "анализы.pdf", "content_type": "application/pdf", "size": 4096}).json
+    form = patient.post(
+        f"/bookings/{booking['id']}/attachments",
+        {"filename": "анализы.pdf", "content_type": "application/pdf", "size": 4096},
+    ).json
     assert post_form(form, "анализы.pdf", PDF, "application/pdf").status_code in (200, 201, 204)
     done = patient.post(f"/bookings/{booking['id']}/attachments/{form['attachment_id']}/complete")
     assert done.status_code == 200 and done.json["status"] == "ready", done.json
@@ -60,8 +69,10 @@ def test_reposting_the_form_after_the_check_does_not_change_what_the_doctor_down
 
 def test_a_second_complete_is_refused(client, doctor: dict, patient: Api, yookassa) -> None:
     booking = paid_booking(doctor, patient, yookassa)
-    form = patient.post(f"/bookings/{booking['id']}/attachments",
-                        {"filename": "анализы.pdf", "content_type": "application/pdf", "size": 4096}).json
+    form = patient.post(
+        f"/bookings/{booking['id']}/attachments",
+        {"filename": "анализы.pdf", "content_type": "application/pdf", "size": 4096},
+    ).json
     post_form(form, "анализы.pdf", PDF, "application/pdf")
     path = f"/bookings/{booking['id']}/attachments/{form['attachment_id']}/complete"
     assert patient.post(path).status_code == 200
@@ -81,11 +92,13 @@ def test_the_form_is_short_lived(client, doctor: dict, patient: Api, yookassa) -
     import json
 
     booking = paid_booking(doctor, patient, yookassa)
-    form = patient.post(f"/bookings/{booking['id']}/attachments",
-                        {"filename": "анализы.pdf", "content_type": "application/pdf", "size": 4096}).json
+    form = patient.post(
+        f"/bookings/{booking['id']}/attachments",
+        {"filename": "анализы.pdf", "content_type": "application/pdf", "size": 4096},
+    ).json
     policy = json.loads(base64.b64decode(form["fields"]["policy"]))
     expires = dt.datetime.fromisoformat(policy["expiration"].replace("Z", "+00:00"))
-    assert expires - dt.datetime.now(dt.timezone.utc) <= dt.timedelta(minutes=10)
+    assert expires - dt.datetime.now(dt.UTC) <= dt.timedelta(minutes=10)
     # The form writes a key of its own, never the one the doctor's links are signed for.
     assert form["fields"]["key"].startswith("uploads/")
 
@@ -98,8 +111,10 @@ def test_over_http_a_reposted_form_does_not_reach_the_doctor(stack) -> None:
     registrar = signed_in(stack.url, "registrar@clinic.local", "demo-password")
     visit = paid_drop_in(stack.url, registrar)
     patient, booking_id = visit["patient"], visit["booking"]["id"]
-    form = patient.post(f"/bookings/{booking_id}/attachments",
-                        {"filename": "анализы.pdf", "content_type": "application/pdf", "size": 4096}).json
+    form = patient.post(
+        f"/bookings/{booking_id}/attachments",
+        {"filename": "анализы.pdf", "content_type": "application/pdf", "size": 4096},
+    ).json
     assert post_form(form, "анализы.pdf", PDF, "application/pdf").status_code in (200, 201, 204)
     path = f"/bookings/{booking_id}/attachments/{form['attachment_id']}/complete"
     assert patient.post(path).status == 200

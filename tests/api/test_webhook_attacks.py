@@ -8,11 +8,14 @@ address — must get no money back and no state change for a payment the booking
 Each booking status is reached by the real path: the API, the clock, the timer's SQS events, a signed
 conclusion. Only the doctor's presence in the room is written with the signaling's own domain call.
 """
+
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -21,21 +24,36 @@ from tests.helpers import Api, Clock, make_user, outbox
 
 PATIENT = "anna@example.org"
 DOCTOR_PASSWORD = "doctor secret 1"
-SECTIONS = {"complaints": "Головная боль.", "anamnesis": "Нет.", "examination": "Без особенностей.",
-            "conclusion": "Здоров.", "recommendations": "Наблюдение."}
+SECTIONS = {
+    "complaints": "Головная боль.",
+    "anamnesis": "Нет.",
+    "examination": "Без особенностей.",
+    "conclusion": "Здоров.",
+    "recommendations": "Наблюдение.",
+}
 
 
 def notify(client, event: str, obj: dict) -> tuple[int, dict]:  # type: ignore[no-untyped-def]
-    response = client.http.post("/payments/yookassa/webhook", headers={"Content-Type": "application/json"},
-                                body=json.dumps({"type": "notification", "event": event, "object": obj}))
+    response = client.http.post(
+        "/payments/yookassa/webhook",
+        headers={"Content-Type": "application/json"},
+        body=json.dumps({"type": "notification", "event": event, "object": obj}),
+    )
     return response.status_code, json.loads(response.body)
 
 
 class World:
     """One patient, one doctor, the emulator; helpers that walk a booking through its statuses."""
 
-    def __init__(self, client, staff: Api, doctor: dict, patient: Api, yookassa,  # type: ignore[no-untyped-def]
-                 monkeypatch: pytest.MonkeyPatch) -> None:
+    def __init__(
+        self,
+        client,
+        staff: Api,
+        doctor: dict,
+        patient: Api,
+        yookassa,  # type: ignore[no-untyped-def]
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
         from chalicelib import timer
 
         self.client, self.staff, self.doctor, self.patient, self.yookassa = client, staff, doctor, patient, yookassa
@@ -66,7 +84,7 @@ class World:
     def hold_runs_out_and_another_takes_the_time(self, booking: dict) -> None:
         from tests.api.test_payments import free_slot_id
 
-        self.at(dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=31))
+        self.at(dt.datetime.now(dt.UTC) + dt.timedelta(minutes=31))
         other = another_patient(self.client)
         assert other.post("/bookings", {"slot_id": free_slot_id(booking)}).status_code == 201
 
@@ -102,8 +120,9 @@ class World:
     def timer_event(self, kind: str, booking_id: str) -> None:
         booking = self.stored(booking_id)
         body = json.dumps({"event": kind, "booking_id": booking_id, "room_id": booking.room_id})
-        self.client.lambda_.invoke("timer_events", self.client.events.generate_sqs_event(
-            message_bodies=[body], queue_name="timer-events"))
+        self.client.lambda_.invoke(
+            "timer_events", self.client.events.generate_sqs_event(message_bodies=[body], queue_name="timer-events")
+        )
 
     def doctor_present(self, booking_id: str) -> None:
         from chalicelib.storage import payments as payments_store
@@ -117,8 +136,13 @@ class World:
         from chalicelib.storage import accounts as store
 
         user = store.user_by_login("orlova@example.org")
-        store.set_password(user, passwords.hash_password(DOCTOR_PASSWORD), must_change=False, temporary_until=None,
-                           changed_at=user.created_at)
+        store.set_password(
+            user,
+            passwords.hash_password(DOCTOR_PASSWORD),
+            must_change=False,
+            temporary_until=None,
+            changed_at=user.created_at,
+        )
         api = Api(self.client)
         assert api.login("orlova@example.org", DOCTOR_PASSWORD).status_code == 200
         return api
@@ -146,9 +170,21 @@ class World:
         """Everything a notification could change: the booking, money sent back, emails."""
         booking = self.stored(booking_id)
         return {
-            "booking": {k: getattr(booking, k) for k in (
-                "status", "payment_id", "payment_status", "paid_at", "refund_id", "refund_status", "refund_reason",
-                "refunded_at", "room_id", "hold_expires_at")},
+            "booking": {
+                k: getattr(booking, k)
+                for k in (
+                    "status",
+                    "payment_id",
+                    "payment_status",
+                    "paid_at",
+                    "refund_id",
+                    "refund_status",
+                    "refund_reason",
+                    "refunded_at",
+                    "room_id",
+                    "hold_expires_at",
+                )
+            },
             "refund_requests": len(self.refund_requests()),
             "refunds": len(self.yookassa.refunds),
             "mails": sorted(m["subject"] for m in outbox() if m["to"] == [PATIENT]),
@@ -156,8 +192,14 @@ class World:
 
 
 @pytest.fixture
-def world(client, staff: Api, doctor: dict, patient: Api, yookassa,  # type: ignore[no-untyped-def]
-          monkeypatch: pytest.MonkeyPatch) -> World:
+def world(
+    client,
+    staff: Api,
+    doctor: dict,
+    patient: Api,
+    yookassa,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+) -> World:
     return World(client, staff, doctor, patient, yookassa, monkeypatch)
 
 
@@ -167,6 +209,7 @@ def starts(booking: dict) -> dt.datetime:
 
 # Each setup leaves a booking whose own payment has succeeded at YooKassa: (booking id, payment id).
 # Setups marked "missed" leave the first notification unanswered, as when the app was down.
+
 
 def in_paid(w: World) -> tuple[str, str]:
     booking, payment_id = w.paid()
@@ -280,6 +323,7 @@ def test_a_redelivered_payment_succeeded_changes_nothing_in_any_later_status(wor
 
 # The first notification was missed (the app was down): the redelivery does what it should have done, once.
 
+
 def missed_in_held(w: World) -> tuple[str, str]:
     """YooKassa made the payment but its answer was lost: the booking is still `held`."""
     booking = w.hold()
@@ -303,7 +347,7 @@ def missed_in_expired_slot_kept(w: World) -> tuple[str, str]:
     """The hold ran out (shown `expired`) but nobody took the time: the late payment still books it."""
     booking = w.hold()
     payment_id = w.start_payment(booking)
-    w.at(dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=31))
+    w.at(dt.datetime.now(dt.UTC) + dt.timedelta(minutes=31))
     w.pay(payment_id, delivered=False)
     assert w.patient.get(f"/bookings/{booking['id']}").json["status"] == "expired"
     return booking["id"], payment_id
@@ -360,8 +404,16 @@ def test_a_missed_payment_succeeded_redelivered_five_times_acts_once(world: Worl
 
 # Every event type the SDK knows (and one it does not) × a sample of statuses --------------------
 
-EVENTS = ["payment.waiting_for_capture", "payment.succeeded", "payment.canceled", "refund.succeeded",
-          "deal.closed", "payout.succeeded", "payment_method.active", "payment.something_new"]
+EVENTS = [
+    "payment.waiting_for_capture",
+    "payment.succeeded",
+    "payment.canceled",
+    "refund.succeeded",
+    "deal.closed",
+    "payout.succeeded",
+    "payment_method.active",
+    "payment.something_new",
+]
 
 
 def in_awaiting_payment(w: World) -> tuple[str, str]:
@@ -369,8 +421,13 @@ def in_awaiting_payment(w: World) -> tuple[str, str]:
     return booking["id"], w.start_payment(booking)
 
 
-SAMPLE = {"awaiting_payment": in_awaiting_payment, "paid": in_paid, "cancelled": in_cancelled_late,
-          "refunded": in_refunded_early, "no_show_doctor": in_no_show_doctor}
+SAMPLE = {
+    "awaiting_payment": in_awaiting_payment,
+    "paid": in_paid,
+    "cancelled": in_cancelled_late,
+    "refunded": in_refunded_early,
+    "no_show_doctor": in_no_show_doctor,
+}
 
 
 @pytest.mark.parametrize("status", list(SAMPLE))
@@ -381,9 +438,17 @@ def test_every_event_type_in_a_sample_of_statuses_changes_nothing(world: World, 
     before = world.effects(booking_id)
     for event in EVENTS:
         if event.startswith("refund."):
-            obj = world.yookassa.refunds[refund_id] if refund_id else {
-                "id": "2f000000-0015-5000-8000-000000000000", "payment_id": payment_id, "status": "succeeded",
-                "amount": payment["amount"], "created_at": payment["created_at"]}
+            obj = (
+                world.yookassa.refunds[refund_id]
+                if refund_id
+                else {
+                    "id": "2f000000-0015-5000-8000-000000000000",
+                    "payment_id": payment_id,
+                    "status": "succeeded",
+                    "amount": payment["amount"],
+                    "created_at": payment["created_at"],
+                }
+            )
         else:
             obj = payment
         code, answer = notify(world.client, event, obj)
@@ -395,6 +460,7 @@ def test_every_event_type_in_a_sample_of_statuses_changes_nothing(world: World, 
 
 
 # Out of order ---------------------------------------------------------------------------------------
+
 
 def test_canceled_after_succeeded_neither_undoes_nor_refunds(world: World) -> None:
     for setup in (in_paid, in_cancelled_late):
@@ -408,7 +474,7 @@ def test_canceled_after_succeeded_neither_undoes_nor_refunds(world: World) -> No
 
 def test_refund_succeeded_before_the_refund_is_recorded_is_asked_again_then_recorded(world: World) -> None:
     """The emulator announces a refund inside the call that creates it, before our record is written."""
-    booking, payment_id = world.paid()
+    booking, _payment_id = world.paid()
     assert world.staff.post(f"/bookings/{booking['id']}/refund").json["status"] == "refunded"
     [refund_id] = list(world.yookassa.refunds)
     early = [d for d in world.yookassa.deliveries if d[0] == "refund.succeeded"]
@@ -422,7 +488,7 @@ def test_refund_succeeded_before_the_refund_is_recorded_is_asked_again_then_reco
 
 def test_refund_succeeded_after_a_pending_refund_records_it_and_keeps_the_status(world: World) -> None:
     """A refund YooKassa first reported as pending (a doctor who never came): the notice completes it."""
-    booking_id, payment_id = in_no_show_doctor(world)
+    booking_id, _payment_id = in_no_show_doctor(world)
     stored = world.stored(booking_id)
     from chalicelib.storage.tables import Booking
 
@@ -434,17 +500,19 @@ def test_refund_succeeded_after_a_pending_refund_records_it_and_keeps_the_status
     assert after.refund_status == "succeeded" and after.refunded_at
     assert after.status == "no_show_doctor"  # why the money went back stays visible
     assert world.effects(booking_id)["mails"] == before["mails"]
-    assert notify(world.client, "refund.succeeded", world.yookassa.refunds[stored.refund_id])[1]["result"] == \
-        "refund_already_recorded"
+    assert (
+        notify(world.client, "refund.succeeded", world.yookassa.refunds[stored.refund_id])[1]["result"]
+        == "refund_already_recorded"
+    )
 
 
 # Unknown, mismatched, foreign ------------------------------------------------------------------------
 
+
 def test_an_unknown_payment_id_is_a_clear_400_and_changes_nothing(world: World) -> None:
     booking_id, payment_id = in_cancelled_late(world)
     before = world.effects(booking_id)
-    fake = {**world.yookassa.public(world.yookassa.payments[payment_id]),
-            "id": "2f000000-000f-5000-9000-000000000000"}
+    fake = {**world.yookassa.public(world.yookassa.payments[payment_id]), "id": "2f000000-000f-5000-9000-000000000000"}
     for event in ("payment.succeeded", "payment.canceled"):
         code, answer = notify(world.client, event, fake)
         assert code == 400 and answer["error"]["code"] == "payment_mismatch", answer  # YooKassa: 404
@@ -452,11 +520,12 @@ def test_an_unknown_payment_id_is_a_clear_400_and_changes_nothing(world: World) 
 
 
 def test_a_payment_whose_metadata_points_elsewhere_is_refused(client, world: World) -> None:
-    booking_id, payment_id = in_cancelled_late(world)
+    booking_id, _payment_id = in_cancelled_late(world)
     before = world.effects(booking_id)
     # The notification's body names our booking, but YooKassa's payment belongs to another one (or none).
-    other = world.yookassa.create_payment({"amount": {"value": "3500.00", "currency": "RUB"},
-                                           "metadata": {"booking_id": "no-such-booking"}})
+    other = world.yookassa.create_payment(
+        {"amount": {"value": "3500.00", "currency": "RUB"}, "metadata": {"booking_id": "no-such-booking"}}
+    )
     world.yookassa.decide(other["id"], "pay")
     claimed = {**world.yookassa.public(world.yookassa.payments[other["id"]]), "metadata": {"booking_id": booking_id}}
     code, answer = notify(client, "payment.succeeded", claimed)
@@ -483,10 +552,12 @@ def test_a_notification_from_an_untrusted_address_is_403(world: World, monkeypat
 
 # What must stay: another payment for a booking that cannot take it is refunded -------------------------
 
+
 def test_a_second_payment_for_a_paid_booking_is_refunded_once(world: World) -> None:
     booking, first = world.paid()
-    second = world.yookassa.create_payment({"amount": {"value": "3500.00", "currency": "RUB"},
-                                            "metadata": {"booking_id": booking["id"]}})
+    second = world.yookassa.create_payment(
+        {"amount": {"value": "3500.00", "currency": "RUB"}, "metadata": {"booking_id": booking["id"]}}
+    )
     world.yookassa.decide(second["id"], "pay")
     [refund] = world.yookassa.refunds.values()
     assert refund["payment_id"] == second["id"] and refund["amount"]["value"] == "3500.00"
@@ -500,11 +571,11 @@ def test_a_second_payment_for_a_paid_booking_is_refunded_once(world: World) -> N
     assert world.effects(booking["id"]) == before
 
 
-def test_a_second_payment_after_a_late_cancellation_is_refunded_and_the_booking_stays_cancelled(
-        world: World) -> None:
+def test_a_second_payment_after_a_late_cancellation_is_refunded_and_the_booking_stays_cancelled(world: World) -> None:
     booking_id, first = in_cancelled_late(world)
-    second = world.yookassa.create_payment({"amount": {"value": "3500.00", "currency": "RUB"},
-                                            "metadata": {"booking_id": booking_id}})
+    second = world.yookassa.create_payment(
+        {"amount": {"value": "3500.00", "currency": "RUB"}, "metadata": {"booking_id": booking_id}}
+    )
     world.yookassa.decide(second["id"], "pay")
     [refund] = world.yookassa.refunds.values()
     assert refund["payment_id"] == second["id"]
@@ -515,6 +586,7 @@ def test_a_second_payment_after_a_late_cancellation_is_refunded_and_the_booking_
 
 
 # Over HTTP, against the local stack (`make run`): the main attack as an outsider would see it -------------
+
 
 def test_over_http_a_redelivered_payment_after_a_late_cancellation_refunds_nothing(stack) -> None:
     import time
@@ -527,9 +599,12 @@ def test_over_http_a_redelivered_payment_after_a_late_cancellation_refunds_nothi
     patient = new_patient(stack.url, registrar)
     email = patient.get("/me").json["email"]
     doctor = next(d for d in HttpApi(stack.url).get("/doctors").json if d["specialty"]["id"] == "therapy")
-    later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=15)  # well before its room opens
-    slot = next(s for s in HttpApi(stack.url).get(f"/doctors/{doctor['id']}/slots").json
-                if dt.datetime.fromisoformat(s["starts_at"]) >= later)
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=15)  # well before its room opens
+    slot = next(
+        s
+        for s in HttpApi(stack.url).get(f"/doctors/{doctor['id']}/slots").json
+        if dt.datetime.fromisoformat(s["starts_at"]) >= later
+    )
     booking = patient.post("/bookings", {"slot_id": slot["id"]}).json
     payment = patient.post(f"/bookings/{booking['id']}/payment").json
 
@@ -537,11 +612,10 @@ def test_over_http_a_redelivered_payment_after_a_late_cancellation_refunds_nothi
         def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
             return None
 
-    try:
-        urllib.request.build_opener(NoRedirect).open(urllib.request.Request(
-            payment["confirmation_url"], data=b"action=pay&card=5555555555554477"), timeout=10)
-    except urllib.error.HTTPError:
-        pass
+    with contextlib.suppress(urllib.error.HTTPError):
+        urllib.request.build_opener(NoRedirect).open(
+            urllib.request.Request(payment["confirmation_url"], data=b"action=pay&card=5555555555554477"), timeout=10
+        )
 
     def wait_for(predicate, timeout: float = 15.0):  # type: ignore[no-untyped-def]
         deadline = time.monotonic() + timeout
@@ -557,8 +631,11 @@ def test_over_http_a_redelivered_payment_after_a_late_cancellation_refunds_nothi
 
     # YooKassa (from its address; the emulator's locally) delivers the same payment.succeeded again, five times.
     webhook = HttpApi(stack.url)
-    body = {"type": "notification", "event": "payment.succeeded",
-            "object": {"id": payment["payment_id"], "status": "succeeded", "paid": True}}
+    body = {
+        "type": "notification",
+        "event": "payment.succeeded",
+        "object": {"id": payment["payment_id"], "status": "succeeded", "paid": True},
+    }
     for _ in range(5):
         answer = webhook.post("/payments/yookassa/webhook", body)
         assert answer.status == 200 and answer.json == {"result": "already_applied"}, answer.json

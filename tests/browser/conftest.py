@@ -1,14 +1,22 @@
 """Debian chromium driven by Python playwright; never skipped."""
+
 from __future__ import annotations
 
 import shutil
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 CALL_FLAGS = ["--use-fake-device-for-media-stream=fps=30", "--use-fake-ui-for-media-stream"]
 
 
@@ -21,8 +29,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     if not shutil.which("chromium"):
-        pytest.fail("Debian chromium is not installed: run `make test` as root once, or "
-                    "`sudo apt-get install chromium`. Browser tests are never skipped.")
+        pytest.fail(
+            "Debian chromium is not installed: run `make test` as root once, or "
+            "`sudo apt-get install chromium`. Browser tests are never skipped."
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -1,5 +1,6 @@
 """Accounts through the real UI: the registry opens a card, the patient signs in and replaces the temporary
 password; «Забыли пароль?» sends a link that sets a new one. Emails are read from the local outbox."""
+
 from __future__ import annotations
 
 import re

@@ -1,6 +1,7 @@
 """The booking wizard through the real UI, as the seed describes it: a new patient signs in, is led to sign the
 contract and the consent, picks a specialty, a doctor, a day and a time, confirms, sees the summary with their email
 and the price, and reaches «Перейти к оплате»; the slot is then held for them."""
+
 from __future__ import annotations
 
 import re
@@ -43,8 +44,12 @@ def open_card_through_api(browser: Browser, base_url: str, full_name: str, email
         registrar.goto(base_url + "/")
         status, body = api(registrar, "POST", "/auth/login", {"login": REGISTRAR, "password": DEMO_PASSWORD})
         assert status == 200, body
-        status, body = api(registrar, "POST", "/patients", {"full_name": full_name, "email": email,
-                                                            "phone": "+7 812 123-45-67", "birth_date": "1984-06-15"})
+        status, body = api(
+            registrar,
+            "POST",
+            "/patients",
+            {"full_name": full_name, "email": email, "phone": "+7 812 123-45-67", "birth_date": "1984-06-15"},
+        )
         assert status == 201, body
         assert body["credentials_sent"] is True, body
     finally:
@@ -73,8 +78,12 @@ def sign_documents_through_api(page: Page) -> None:
     status, documents = api(page, "GET", "/legal-documents")
     assert status == 200, documents
     for document in documents:
-        status, body = api(page, "POST", "/consents", {"kind": document["kind"], "version": document["version"],
-                                                        "sha256": document["sha256"]})
+        status, body = api(
+            page,
+            "POST",
+            "/consents",
+            {"kind": document["kind"], "version": document["version"], "sha256": document["sha256"]},
+        )
         assert status == 201, body
 
 
@@ -145,7 +154,9 @@ def test_new_patient_signs_documents_and_books_through_the_wizard(stack, page: P
     expect(summary).to_contain_text(f"{chosen_time} (МСК)")
     expect(summary.locator("[data-test='fact-price']")).to_have_text("3 500 ₽")
     expect(summary.locator("[data-test='fact-email']")).to_have_text(email)
-    expect(page.locator("[data-test='summary-email']")).to_contain_text("Проверьте, пожалуйста, Вашу электронную почту!")
+    expect(page.locator("[data-test='summary-email']")).to_contain_text(
+        "Проверьте, пожалуйста, Вашу электронную почту!"
+    )
     expect(page.locator("[data-test='hold-left']")).to_have_text(re.compile(r"^осталось 1[45] мин \d\d с$"))
 
     # «Перейти к оплате»: the email and the price again, the refund rule, «Оплатить».

@@ -5,6 +5,7 @@ itself; the booking timer opens the room and the call starts on both sides by it
 
 Each test books its own one-minute drop-in slot (the stack runs with LOCAL_DROP_IN_MINUTES=1), so it waits up to
 about 100 s for its room to open. Chromium's fake camera and microphone (conftest's flags) are the media."""
+
 from __future__ import annotations
 
 import re
@@ -91,7 +92,8 @@ def wait_for_call(*pages: Page) -> None:
 
 @pytest.mark.timeout(300)
 def test_patient_waits_with_a_countdown_and_the_doctor_is_taken_in_the_call_starts_by_itself(
-        stack, browser: Browser) -> None:
+    stack, browser: Browser
+) -> None:
     visit = paid_drop_in(stack.url, signed_in(stack.url, REGISTRAR, DEMO_PASSWORD))
 
     patient = open_patient(browser, stack.url, visit)

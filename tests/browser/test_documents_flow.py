@@ -3,6 +3,7 @@ patient sends results (a PDF goes straight to the storage with a progress bar; a
 with the server's reason); from the start the doctor reads them on the consultation page, writes the conclusion (the
 draft saves itself), signs and sends it; the patient downloads the signed PDF, /verify says it is valid and that a copy
 with one byte changed is not; the admin's access log lists the doctor's reads."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -10,6 +11,7 @@ import json
 import re
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -74,8 +76,9 @@ def patient_with_password(url: str) -> tuple[dict[str, Any], str]:
 
 def csp_violations(page: Page) -> list[str]:
     found: list[str] = []
-    page.on("console", lambda message: found.append(message.text)
-            if "Content Security Policy" in message.text else None)
+    page.on(
+        "console", lambda message: found.append(message.text) if "Content Security Policy" in message.text else None
+    )
     return found
 
 
@@ -94,7 +97,7 @@ def doctor_joins_room(url: str, room_id: str) -> Any:
 
 
 def wait_until(moment: dt.datetime) -> None:
-    left = (moment - dt.datetime.now(dt.timezone.utc)).total_seconds()
+    left = (moment - dt.datetime.now(dt.UTC)).total_seconds()
     if left > 0:
         time.sleep(left + 1)
 
@@ -102,7 +105,8 @@ def wait_until(moment: dt.datetime) -> None:
 def upload(page: Page, name: str, data: bytes) -> Any:
     before = page.locator("[data-test='upload']").count()
     page.locator("[data-test='documents-input']").set_input_files(
-        {"name": name, "mimeType": "application/pdf", "buffer": data})
+        {"name": name, "mimeType": "application/pdf", "buffer": data}
+    )
     item = page.locator("[data-test='upload']").nth(before)
     expect(item).to_contain_text(name)
     expect(item).to_have_attribute("data-state", re.compile(r"^(done|rejected)$"), timeout=30000)
@@ -125,16 +129,15 @@ def test_documents_conclusion_verification_and_audit(stack, page: Page, browser:
     documents = page.locator("[data-test='documents']")
     expect(documents.get_by_role("heading", name="Документы для врача")).to_be_visible()
     # Documents by email: this booking's own address (the general one attaches nothing), its patient's alone.
-    expect(documents.locator("[data-test='documents-email']")).to_contain_text(
-        "на личный адрес этой консультации")
+    expect(documents.locator("[data-test='documents-email']")).to_contain_text("на личный адрес этой консультации")
     expect(documents.locator("[data-test='documents-address']")).to_have_text(re.compile(r"^docs\+[a-z2-7]{32}@"))
     expect(documents.locator("[data-test='documents-empty']")).to_be_visible()
 
     results = small_pdf("Hemoglobin 135 g/L")
     accepted = upload(page, "анализ крови.pdf", results)
     assert not [text for text in blocked if "connect-src" in text], (
-        "the site's Content-Security-Policy (connect-src 'self') blocked the presigned POST to the storage: "
-        f"{blocked}")
+        f"the site's Content-Security-Policy (connect-src 'self') blocked the presigned POST to the storage: {blocked}"
+    )
     expect(accepted).to_have_attribute("data-state", "done")
     expect(accepted.locator("[data-test='upload-state']")).to_have_text("Принят")
 
@@ -186,14 +189,16 @@ def test_documents_conclusion_verification_and_audit(stack, page: Page, browser:
         doctor.reload()
         doctor.get_by_label("Жалобы").fill("Слабость, головокружение по утрам.")
         expect(doctor.locator("[data-test='conclusion-status']")).to_have_text(
-            re.compile(r"^Черновик сохранён в \d\d:\d\d$"), timeout=10000)
+            re.compile(r"^Черновик сохранён в \d\d:\d\d$"), timeout=10000
+        )
         doctor.get_by_label("Анамнез").fill("Анализ крови от пациента: гемоглобин 135 г/л.")
         doctor.get_by_label("Данные осмотра").fill("Осмотр по видеосвязи: кожные покровы обычной окраски.")
         doctor.get_by_role("textbox", name="Заключение", exact=True).fill("Астенический синдром.")
         doctor.get_by_label("Рекомендации").fill("Режим сна, контроль общего анализа крови через месяц.")
         doctor.get_by_label("Рекомендации").blur()
         expect(doctor.locator("[data-test='conclusion-status']")).to_have_text(
-            re.compile(r"^Черновик сохранён в \d\d:\d\d$"), timeout=10000)
+            re.compile(r"^Черновик сохранён в \d\d:\d\d$"), timeout=10000
+        )
 
         doctor.get_by_role("button", name="Подписать и отправить").click()
         confirm = doctor.locator("[data-test='conclusion-confirm']")
@@ -217,7 +222,7 @@ def test_documents_conclusion_verification_and_audit(stack, page: Page, browser:
     assert pdf_link.get_attribute("href") == f"/api/bookings/{booking_id}/conclusion/pdf"
     with page.expect_download() as download_info:
         pdf_link.click()
-    signed_pdf = open(download_info.value.path(), "rb").read()
+    signed_pdf = Path(download_info.value.path()).read_bytes()
     assert signed_pdf.startswith(b"%PDF")
     mail = email_to(page, url, visit["email"], "Заключение врача по консультации")
     assert [a["filename"] for a in mail["attachments"]] == ["zaklyuchenie.pdf"], mail["attachments"]
@@ -227,7 +232,8 @@ def test_documents_conclusion_verification_and_audit(stack, page: Page, browser:
     expect(page).to_have_url(re.compile(r"/verify$"))
     expect(page.get_by_role("heading", name="Проверка электронной подписи заключения", level=1)).to_be_visible()
     page.locator("[data-test='verify-input']").set_input_files(
-        {"name": "zaklyuchenie.pdf", "mimeType": "application/pdf", "buffer": signed_pdf})
+        {"name": "zaklyuchenie.pdf", "mimeType": "application/pdf", "buffer": signed_pdf}
+    )
     valid = page.locator("[data-test='verify-valid']")
     expect(valid.get_by_role("heading", name="Подпись действительна")).to_be_visible(timeout=30000)
     expect(valid.locator("[data-test='verify-signer']")).to_have_text(DOCTOR_NAME)
@@ -239,7 +245,8 @@ def test_documents_conclusion_verification_and_audit(stack, page: Page, browser:
     at = changed.index(b"stream", len(changed) // 8) + 20  # inside the first page's content
     changed[at] ^= 0x01
     page.locator("[data-test='verify-input']").set_input_files(
-        {"name": "zaklyuchenie-izmenyonnoe.pdf", "mimeType": "application/pdf", "buffer": bytes(changed)})
+        {"name": "zaklyuchenie-izmenyonnoe.pdf", "mimeType": "application/pdf", "buffer": bytes(changed)}
+    )
     invalid = page.locator("[data-test='verify-invalid']")
     expect(invalid.get_by_role("heading", name="Подпись недействительна")).to_be_visible(timeout=30000)
     expect(invalid.locator("[data-test='verify-reason']")).to_contain_text("изменён после подписания")
@@ -265,7 +272,8 @@ def test_documents_conclusion_verification_and_audit(stack, page: Page, browser:
         expect(rows.first.locator("[data-test='audit-time']")).to_have_text(re.compile(r"^\d\d:\d\d:\d\d$"))
         expect(rows.first.locator("[data-test='audit-ip']")).to_have_text("127.0.0.1")
         expect(rows.first.locator("[data-test='audit-browser']")).to_contain_text("Chrome")
-        expect(admin.get_by_role("navigation", name="Основное меню").get_by_role("link", name="Журнал доступа")
-               ).to_be_visible()
+        expect(
+            admin.get_by_role("navigation", name="Основное меню").get_by_role("link", name="Журнал доступа")
+        ).to_be_visible()
     finally:
         admin.context.close()

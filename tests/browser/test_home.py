@@ -1,4 +1,5 @@
 """The first browser test: the local stack starts and the home page works."""
+
 from __future__ import annotations
 
 

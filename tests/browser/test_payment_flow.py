@@ -1,5 +1,6 @@
 """Paying through YooKassa (the local emulator on its own port): «Перейти к оплате» → «Оплатить» → the payment page →
 back to /bookings/{id}/payment, which waits for the server's confirmation; the paid email arrives once."""
+
 from __future__ import annotations
 
 import re
@@ -28,8 +29,10 @@ def book_drop_in_slot(page: Page, base_url: str) -> str:
     # (the test stack makes them 1 minute long), so the slot is still ahead when the payment is confirmed.
     today = page.locator("[data-test='day'][aria-pressed='true']")
     expect(today).to_have_count(1)
-    expect(today).to_have_attribute("data-day", page.evaluate(
-        "() => new Intl.DateTimeFormat('en-CA', {timeZone: 'Europe/Moscow'}).format(new Date())"))
+    expect(today).to_have_attribute(
+        "data-day",
+        page.evaluate("() => new Intl.DateTimeFormat('en-CA', {timeZone: 'Europe/Moscow'}).format(new Date())"),
+    )
     times = page.locator("[data-test='time']")
     expect(times.nth(6)).to_be_visible()
     times.nth(6).click()
@@ -65,9 +68,12 @@ def pay_on_emulator(page: Page, decline: bool = False) -> None:
 def paid_emails(page: Page, base_url: str, email: str) -> list[dict[str, Any]]:
     response = page.request.get(base_url + "/api/dev/outbox")
     assert response.ok, response.text()
-    return [mail for mail in response.json()
-            if email in (mail["to"] if isinstance(mail["to"], list) else [mail["to"]])
-            and mail["subject"].startswith("Консультация оплачена")]
+    return [
+        mail
+        for mail in response.json()
+        if email in (mail["to"] if isinstance(mail["to"], list) else [mail["to"]])
+        and mail["subject"].startswith("Консультация оплачена")
+    ]
 
 
 def assert_one_paid_email(page: Page, base_url: str, email: str) -> None:

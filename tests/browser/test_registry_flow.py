@@ -1,5 +1,6 @@
 """The registry through the real UI: a patient calls, the registrar finds the card, sees the patient's booking
 and cancels it for them; then the registrar gives a doctor a day off under «Расписание»."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,8 +13,7 @@ from tests.browser.test_accounts_flow import DEMO_PASSWORD, REGISTRAR, new_page,
 from tests.browser.test_booking_flow import api, fresh_patient, sign_documents_through_api
 
 
-def test_registrar_sees_and_cancels_a_patients_booking_and_sets_a_day_off(stack, page: Page,
-                                                                          browser: Browser) -> None:
+def test_registrar_sees_and_cancels_a_patients_booking_and_sets_a_day_off(stack, page: Page, browser: Browser) -> None:
     full_name = f"Звонарёва Ольга {uuid.uuid4().hex[:6]}"
     email, _ = fresh_patient(browser, page, stack.url, full_name)
     sign_documents_through_api(page)
@@ -46,7 +46,8 @@ def test_registrar_sees_and_cancels_a_patients_booking_and_sets_a_day_off(stack,
         expect(item.locator("[data-test='cancel-rule']")).to_contain_text("Запись не оплачена")
         item.get_by_role("button", name="Да, отменить запись").click()
         expect(bookings.locator("[data-test='cancel-done']")).to_have_text(
-            "Запись отменена. Время освобождено для других пациентов.")
+            "Запись отменена. Время освобождено для других пациентов."
+        )
         expect(item.locator("[data-test='booking-status']")).to_have_text("Отменена")
         # The slot is free again for everyone.
         status, again = api(page, "GET", f"/doctors/{doctor['id']}/slots")

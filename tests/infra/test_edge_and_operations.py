@@ -1,19 +1,29 @@
 """Edge and operations on the synthesized stage (issue 15): WAF, throttling, concurrency, logs, failure queues,
 alarms and the clinic's dashboard."""
+
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-RATE_LIMITED_PATHS = {"/api/auth/login", "/api/auth/password-reset", "/api/registration-requests",
-                      "/api/network-check", "/api/conclusions/verify"}
-MANAGED_GROUPS = {"AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet",
-                  "AWSManagedRulesAmazonIpReputationList"}
+RATE_LIMITED_PATHS = {
+    "/api/auth/login",
+    "/api/auth/password-reset",
+    "/api/registration-requests",
+    "/api/network-check",
+    "/api/conclusions/verify",
+}
+MANAGED_GROUPS = {
+    "AWSManagedRulesCommonRuleSet",
+    "AWSManagedRulesKnownBadInputsRuleSet",
+    "AWSManagedRulesAmazonIpReputationList",
+}
 
 
 @pytest.fixture(scope="module")
@@ -25,9 +35,11 @@ def stage(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
 
     app, stack = build("prod", outdir=str(tmp_path_factory.mktemp("cdk.out")))
     edge = app.node.try_find_child(f"{stack.node.id}-edge")
-    yield {"main": Template.from_stack(stack).to_json(),
-           "edge": Template.from_stack(edge).to_json() if edge is not None else {"Resources": {}},
-           "edge_region": getattr(edge, "region", None)}
+    yield {
+        "main": Template.from_stack(stack).to_json(),
+        "edge": Template.from_stack(edge).to_json() if edge is not None else {"Resources": {}},
+        "edge_region": getattr(edge, "region", None),
+    }
 
 
 def of_type(template: dict[str, Any], kind: str) -> dict[str, Any]:
@@ -48,6 +60,7 @@ def log_group_arn_id(value: Any) -> str:
 
 # --- the edge -------------------------------------------------------------------------------------------------
 
+
 def test_a_cloudfront_web_acl_in_us_east_1_with_managed_groups_and_rate_rules(stage: dict[str, Any]) -> None:
     acls = of_type(stage["edge"], "AWS::WAFv2::WebACL")
     assert len(acls) == 1, "no CLOUDFRONT web ACL"
@@ -57,14 +70,21 @@ def test_a_cloudfront_web_acl_in_us_east_1_with_managed_groups_and_rate_rules(st
     assert props["Scope"] == "CLOUDFRONT" and props["DefaultAction"] == {"Allow": {}}
     rules = props["Rules"]
     assert len({r["Priority"] for r in rules}) == len(rules)
-    groups = {r["Statement"]["ManagedRuleGroupStatement"]["Name"]: r for r in rules
-              if "ManagedRuleGroupStatement" in r["Statement"]}
+    groups = {
+        r["Statement"]["ManagedRuleGroupStatement"]["Name"]: r
+        for r in rules
+        if "ManagedRuleGroupStatement" in r["Statement"]
+    }
     assert set(groups) == MANAGED_GROUPS
     # SizeRestrictions_BODY only counted in the group, then blocked by a rule of ours outside the two large-body routes.
     common = groups["AWSManagedRulesCommonRuleSet"]["Statement"]["ManagedRuleGroupStatement"]
     assert common["RuleActionOverrides"] == [{"Name": "SizeRestrictions_BODY", "ActionToUse": {"Count": {}}}]
-    [size] = [r for r in rules if "SizeRestrictions_Body" in json.dumps(r.get("Statement", {}))
-              and "ManagedRuleGroupStatement" not in r["Statement"]]
+    [size] = [
+        r
+        for r in rules
+        if "SizeRestrictions_Body" in json.dumps(r.get("Statement", {}))
+        and "ManagedRuleGroupStatement" not in r["Statement"]
+    ]
     assert size["Action"] == {"Block": {}} and size["Priority"] > groups["AWSManagedRulesCommonRuleSet"]["Priority"]
     excepted = json.dumps(size["Statement"]["AndStatement"]["Statements"][1]["NotStatement"])
     assert "/api/network-check" in excepted and "/api/conclusions/verify" in excepted
@@ -95,17 +115,23 @@ def test_the_distribution_uses_the_web_acl_and_logs_to_a_bucket_that_forgets(sta
 
 def test_the_documents_bucket_has_server_access_logs(stage: dict[str, Any]) -> None:
     buckets = of_type(stage["main"], "AWS::S3::Bucket")
-    [documents] = [b["Properties"] for b in buckets.values() if b["Properties"].get("BucketName") == "telemed-prod-documents"]
+    [documents] = [
+        b["Properties"] for b in buckets.values() if b["Properties"].get("BucketName") == "telemed-prod-documents"
+    ]
     logging = documents.get("LoggingConfiguration")
     assert logging, "no server access logs for the documents bucket"
     target = logging["DestinationBucketName"]["Ref"]
     assert target in buckets and target != "Documents7E5B2978"
-    policies = [p["Properties"] for p in of_type(stage["main"], "AWS::S3::BucketPolicy").values()
-                if p["Properties"]["Bucket"] == {"Ref": target}]
+    policies = [
+        p["Properties"]
+        for p in of_type(stage["main"], "AWS::S3::BucketPolicy").values()
+        if p["Properties"]["Bucket"] == {"Ref": target}
+    ]
     assert "logging.s3.amazonaws.com" in json.dumps(policies)
 
 
 # --- stages and functions -------------------------------------------------------------------------------------
+
 
 def test_rest_and_websocket_stages_are_throttled(stage: dict[str, Any]) -> None:
     rest = stage["main"]["Resources"]["RestAPI"]["Properties"]
@@ -166,14 +192,24 @@ def test_stage_access_logs_are_json_with_request_ids_and_no_query_string(stage: 
 
 # --- failures land somewhere ----------------------------------------------------------------------------------
 
+
 def dead_letter_queue_ids(main: dict[str, Any]) -> set[str]:
     queues = of_type(main, "AWS::SQS::Queue")
-    redrive = {q["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
-               for q in queues.values() if "RedrivePolicy" in q["Properties"]}
-    destinations = {c["Properties"]["DestinationConfig"]["OnFailure"]["Destination"]["Fn::GetAtt"][0]
-                    for c in of_type(main, "AWS::Lambda::EventInvokeConfig").values()}
-    rule_targets = {t["Arn"]["Fn::GetAtt"][0] for r in of_type(main, "AWS::Events::Rule").values()
-                    for t in r["Properties"].get("Targets", []) if "Fn::GetAtt" in t["Arn"]}
+    redrive = {
+        q["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
+        for q in queues.values()
+        if "RedrivePolicy" in q["Properties"]
+    }
+    destinations = {
+        c["Properties"]["DestinationConfig"]["OnFailure"]["Destination"]["Fn::GetAtt"][0]
+        for c in of_type(main, "AWS::Lambda::EventInvokeConfig").values()
+    }
+    rule_targets = {
+        t["Arn"]["Fn::GetAtt"][0]
+        for r in of_type(main, "AWS::Events::Rule").values()
+        for t in r["Properties"].get("Targets", [])
+        if "Fn::GetAtt" in t["Arn"]
+    }
     return (redrive | destinations | rule_targets) & set(queues)
 
 
@@ -184,10 +220,15 @@ def test_every_asynchronous_path_ends_in_a_dead_letter_queue(stage: dict[str, An
     dead = dead_letter_queue_ids(main)
     for key, queue in of_type(main, "AWS::SQS::Queue").items():
         assert "RedrivePolicy" in queue["Properties"] or key in dead, key
-    configs = {c["Properties"]["FunctionName"]["Ref"]: c["Properties"]
-               for c in of_type(main, "AWS::Lambda::EventInvokeConfig").values()}
-    scheduled = {name for name, f in functions(stage).items()
-                 if any(e["Type"] == "Schedule" for e in f["Properties"].get("Events", {}).values())}
+    configs = {
+        c["Properties"]["FunctionName"]["Ref"]: c["Properties"]
+        for c in of_type(main, "AWS::Lambda::EventInvokeConfig").values()
+    }
+    scheduled = {
+        name
+        for name, f in functions(stage).items()
+        if any(e["Type"] == "Schedule" for e in f["Properties"].get("Events", {}).values())
+    }
     assert scheduled == {"RollSchedules", "DeliverMail"}
     for name in scheduled:
         config = configs.get(name)
@@ -196,17 +237,23 @@ def test_every_asynchronous_path_ends_in_a_dead_letter_queue(stage: dict[str, An
         queue_id = config["DestinationConfig"]["OnFailure"]["Destination"]["Fn::GetAtt"][0]
         assert main["Resources"][queue_id]["Type"] == "AWS::SQS::Queue"
         # Lambda sends the failed event with the function's own role.
-        sends = [s for p in of_type(main, "AWS::IAM::Policy").values()
-                 if f"\"{name}Role\"" in json.dumps(p["Properties"].get("Roles", []))
-                 for s in p["Properties"]["PolicyDocument"]["Statement"]
-                 if "sqs:SendMessage" in json.dumps(s["Action"]) and queue_id in json.dumps(s["Resource"])]
+        sends = [
+            s
+            for p in of_type(main, "AWS::IAM::Policy").values()
+            if f'"{name}Role"' in json.dumps(p["Properties"].get("Roles", []))
+            for s in p["Properties"]["PolicyDocument"]["Statement"]
+            if "sqs:SendMessage" in json.dumps(s["Action"]) and queue_id in json.dumps(s["Resource"])
+        ]
         assert sends, f"{name}'s role may not send to its failure queue"
 
 
 def test_booking_timer_failures_land_in_a_queue(stage: dict[str, Any]) -> None:
     main = stage["main"]
-    rules = [r["Properties"] for r in of_type(main, "AWS::Events::Rule").values()
-             if r["Properties"].get("EventPattern", {}).get("source") == ["aws.states"]]
+    rules = [
+        r["Properties"]
+        for r in of_type(main, "AWS::Events::Rule").values()
+        if r["Properties"].get("EventPattern", {}).get("source") == ["aws.states"]
+    ]
     assert len(rules) == 1, "no rule for the timer's failed executions"
     [rule] = rules
     pattern = rule["EventPattern"]
@@ -218,6 +265,7 @@ def test_booking_timer_failures_land_in_a_queue(stage: dict[str, Any]) -> None:
 
 
 # --- alarms and the dashboard ---------------------------------------------------------------------------------
+
 
 def alarms(main: dict[str, Any]) -> list[dict[str, Any]]:
     return [a["Properties"] for a in of_type(main, "AWS::CloudWatch::Alarm").values()]
@@ -249,18 +297,26 @@ def test_the_alarms_the_clinic_needs(stage: dict[str, Any]) -> None:
     assert {"ExecutionsFailed", "ExecutionsTimedOut"} in names
     assert {"Reputation.BounceRate"} in names and {"Reputation.ComplaintRate"} in names
     # Every dead-letter / failure queue: one message visible is enough.
-    watched = {json.dumps(a["Dimensions"]) for a in found if a.get("MetricName") == "ApproximateNumberOfMessagesVisible"}
+    watched = {
+        json.dumps(a["Dimensions"]) for a in found if a.get("MetricName") == "ApproximateNumberOfMessagesVisible"
+    }
     for queue_id in dead_letter_queue_ids(main):
         assert any(queue_id in w for w in watched), f"no alarm on {queue_id}"
     # Errors and throttles of every function, by its name.
     for metric in ("Errors", "Throttles"):
-        named = {a["Dimensions"][0]["Value"] for a in found if a.get("MetricName") == metric
-                 and a.get("Namespace") == "AWS/Lambda"}
+        named = {
+            a["Dimensions"][0]["Value"]
+            for a in found
+            if a.get("MetricName") == metric and a.get("Namespace") == "AWS/Lambda"
+        }
         assert named == {f["Properties"]["FunctionName"] for f in functions(stage).values()}, metric
     # An outbox message failed for good: the app's own log event, counted by a metric filter.
     [outbox] = [a for a in found if a.get("MetricName") == "OutboxFailed"]
-    filters = [f["Properties"] for f in of_type(main, "AWS::Logs::MetricFilter").values()
-               if f["Properties"]["MetricTransformations"][0]["MetricName"] == "OutboxFailed"]
+    filters = [
+        f["Properties"]
+        for f in of_type(main, "AWS::Logs::MetricFilter").values()
+        if f["Properties"]["MetricTransformations"][0]["MetricName"] == "OutboxFailed"
+    ]
     assert filters and all('$.event = "mail_failed_permanently"' in f["FilterPattern"] for f in filters)
     assert all(f["MetricTransformations"][0]["MetricNamespace"] == outbox["Namespace"] for f in filters)
 
@@ -281,8 +337,10 @@ def test_one_dashboard_for_the_clinics_day(stage: dict[str, Any]) -> None:
     body = json.dumps(dashboard["Properties"]["DashboardBody"])
     for metric in ("Bookings", "BookingsPaid", "RoomsOpened", "ConclusionsSigned", "UnhandledErrors"):
         assert f'\\"{metric}\\"' in body, metric
-    counted = {f["Properties"]["MetricTransformations"][0]["MetricName"]
-               for f in of_type(main, "AWS::Logs::MetricFilter").values()}
+    counted = {
+        f["Properties"]["MetricTransformations"][0]["MetricName"]
+        for f in of_type(main, "AWS::Logs::MetricFilter").values()
+    }
     assert {"Bookings", "BookingsPaid", "RoomsOpened", "ConclusionsSigned", "UnhandledErrors"} <= counted
 
 
@@ -298,8 +356,9 @@ def test_the_on_call_address_comes_from_context() -> None:
         return stack
 
     with_address = Template.from_stack(topic({"oncall_email": "oncall@clinic.example"}))
-    with_address.has_resource_properties("AWS::SNS::Subscription", {"Protocol": "email",
-                                                                    "Endpoint": "oncall@clinic.example"})
+    with_address.has_resource_properties(
+        "AWS::SNS::Subscription", {"Protocol": "email", "Endpoint": "oncall@clinic.example"}
+    )
     without = topic({})
     Template.from_stack(without).resource_count_is("AWS::SNS::Subscription", 0)
     Annotations.from_stack(without).has_warning("*", Match.string_like_regexp("oncall_email"))

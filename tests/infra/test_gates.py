@@ -4,6 +4,7 @@ The stage is built as production deploys it (its own domain and certificate). Ev
 (infrastructure/nag.py) and every checkov skip (infrastructure/checkov-skips.yaml) carries its reason and must
 still match a finding: a fixed finding's entry is removed, not kept.
 """
+
 from __future__ import annotations
 
 import json
@@ -19,8 +20,11 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent.parent
 CHECKOV = ROOT / ".venv-checkov" / "bin" / "checkov"
 SKIPS = ROOT / "infrastructure" / "checkov-skips.yaml"
-PRODUCTION = {"stage": "prod", "domain_name": "telemed.clinic.ru",
-              "certificate_arn": "arn:aws:acm:us-east-1:111122223333:certificate/0e8f4a52-1d2c-4a8e-9c61-4b7a3f0d9e21"}
+PRODUCTION = {
+    "stage": "prod",
+    "domain_name": "telemed.clinic.ru",
+    "certificate_arn": "arn:aws:acm:us-east-1:111122223333:certificate/0e8f4a52-1d2c-4a8e-9c61-4b7a3f0d9e21",
+}
 
 
 def synthesize(outdir: Path, acknowledge_findings: bool) -> tuple[Any, dict[str, Any]]:
@@ -39,8 +43,13 @@ def synthesize(outdir: Path, acknowledge_findings: bool) -> tuple[Any, dict[str,
 
 
 def errors(report: dict[str, Any]) -> list[tuple[str, str]]:
-    return sorted((v["ruleName"], c["constructPath"]) for plugin in report["pluginReports"]
-                  for v in plugin["violations"] if v["severity"] == "error" for c in v["violatingConstructs"])
+    return sorted(
+        (v["ruleName"], c["constructPath"])
+        for plugin in report["pluginReports"]
+        for v in plugin["violations"]
+        if v["severity"] == "error"
+        for c in v["violatingConstructs"]
+    )
 
 
 @pytest.fixture(scope="module")
@@ -63,14 +72,18 @@ def test_cdk_nag_finds_no_unacknowledged_error(acknowledged: tuple[Any, dict[str
     assert errors(report) == []
 
 
-def test_every_acknowledgment_is_reasoned_and_still_needed(acknowledged: tuple[Any, dict[str, Any], Path],
-                                                           unacknowledged: tuple[Any, dict[str, Any]]) -> None:
+def test_every_acknowledgment_is_reasoned_and_still_needed(
+    acknowledged: tuple[Any, dict[str, Any], Path], unacknowledged: tuple[Any, dict[str, Any]]
+) -> None:
     from infrastructure.nag import acknowledged as reviewed
 
     stack, report = unacknowledged
     found = {(rule, path) for rule, path in errors(report)} | {
-        (v["ruleName"], c["constructPath"]) for plugin in report["pluginReports"] for v in plugin["violations"]
-        for c in v["violatingConstructs"]}
+        (v["ruleName"], c["constructPath"])
+        for plugin in report["pluginReports"]
+        for v in plugin["violations"]
+        for c in v["violatingConstructs"]
+    }
     entries = reviewed(stack)
     assert len(entries) == len(set(entries))
     stale = []
@@ -79,9 +92,17 @@ def test_every_acknowledgment_is_reasoned_and_still_needed(acknowledged: tuple[A
         if (rule, f"{stack.stack_name}/{path}") not in found:
             stale.append((rule, path))
     assert stale == [], "acknowledged but no longer found: remove from infrastructure/nag.py"
-    print("cdk-nag findings before acknowledgment:",
-          dict(Counter(f"{p['pluginName']} {v['severity']}" for p in report["pluginReports"]
-                       for v in p["violations"] for _ in v["violatingConstructs"])))
+    print(
+        "cdk-nag findings before acknowledgment:",
+        dict(
+            Counter(
+                f"{p['pluginName']} {v['severity']}"
+                for p in report["pluginReports"]
+                for v in p["violations"]
+                for _ in v["violatingConstructs"]
+            )
+        ),
+    )
 
 
 def test_a_stage_without_its_own_domain_acknowledges_the_default_certificate() -> None:
@@ -137,7 +158,8 @@ def skipped(failed: dict[str, Any], skips: dict[str, Any]) -> bool:
 
 
 def test_checkov_offline_finds_nothing_outside_the_reviewed_skips(
-        acknowledged: tuple[Any, dict[str, Any], Path]) -> None:
+    acknowledged: tuple[Any, dict[str, Any], Path],
+) -> None:
     _, _, outdir = acknowledged
     templates = sorted(outdir.glob("*.template.json"))
     assert len(templates) == 2  # the stage and its us-east-1 edge stack

@@ -1,11 +1,13 @@
 """Least privilege on the synthesized stage: one role per function, holding no more than infrastructure/access.py
 declares for it; signing keys, the CA's private key and the audit log only where they are needed; the tables
 with personal or health data protected and encrypted with the stage's own key."""
+
 from __future__ import annotations
 
 import json
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -19,7 +21,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
     from infrastructure.synth import build
 
-    app, stack = build("prod", outdir=str(tmp_path_factory.mktemp("cdk.out")))
+    _app, stack = build("prod", outdir=str(tmp_path_factory.mktemp("cdk.out")))
     yield Template.from_stack(stack).to_json()
 
 
@@ -31,8 +33,7 @@ def statements_of(template: dict[str, Any], function: str) -> list[dict[str, Any
     """Every statement that reaches the function's role: its own inline policy and each attached AWS::IAM::Policy."""
     resources = template["Resources"]
     role_id = f"{function}Role"
-    found = [s for p in resources[role_id]["Properties"].get("Policies", [])
-             for s in p["PolicyDocument"]["Statement"]]
+    found = [s for p in resources[role_id]["Properties"].get("Policies", []) for s in p["PolicyDocument"]["Statement"]]
     for policy in resources.values():
         if policy["Type"] == "AWS::IAM::Policy" and f'"{role_id}"' in json.dumps(policy["Properties"]["Roles"]):
             found += policy["Properties"]["PolicyDocument"]["Statement"]
@@ -76,8 +77,16 @@ def test_every_function_is_declared_once() -> None:
 
 def test_declared_actions_and_indexes_exist() -> None:
     """A declaration names real indexes of its models and DynamoDB actions the code's calls need."""
-    known = {"GetItem", "BatchGetItem", "Query", "PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem",
-             "DescribeTable"}
+    known = {
+        "GetItem",
+        "BatchGetItem",
+        "Query",
+        "PutItem",
+        "UpdateItem",
+        "DeleteItem",
+        "BatchWriteItem",
+        "DescribeTable",
+    }
     for function, access in declared().items():
         for model, actions in access.tables.items():
             for action in actions:
@@ -89,8 +98,11 @@ def test_declared_actions_and_indexes_exist() -> None:
 
 def test_one_role_per_function(template: dict[str, Any]) -> None:
     resources = template["Resources"]
-    lambdas = {name: r for name, r in resources.items() if r["Type"] == "AWS::Serverless::Function"
-               and name != "BucketNotificationsHandler"}
+    lambdas = {
+        name: r
+        for name, r in resources.items()
+        if r["Type"] == "AWS::Serverless::Function" and name != "BucketNotificationsHandler"
+    }
     roles = {}
     for function in functions():
         name = "APIHandler" if function == "ApiHandler" else function
@@ -104,8 +116,19 @@ def test_one_role_per_function(template: dict[str, Any]) -> None:
             assert len(attached) <= 1, (policy_id, attached)
 
 
-@pytest.mark.parametrize("function", ["ApiHandler", "WebsocketConnect", "WebsocketMessage", "WebsocketDisconnect",
-                                      "TimerEvents", "DocumentsByEmail", "RollSchedules", "DeliverMail"])
+@pytest.mark.parametrize(
+    "function",
+    [
+        "ApiHandler",
+        "WebsocketConnect",
+        "WebsocketMessage",
+        "WebsocketDisconnect",
+        "TimerEvents",
+        "DocumentsByEmail",
+        "RollSchedules",
+        "DeliverMail",
+    ],
+)
 def test_each_role_holds_only_what_its_function_declares(template: dict[str, Any], function: str) -> None:
     held = actions_of(statements_of(template, function))
     extra = held - declared()[function].actions()
@@ -133,8 +156,9 @@ def test_signing_keys_only_for_the_api(template: dict[str, Any]) -> None:
         statements = statements_of(template, function)
         kms = {a for a in actions_of(statements) if a.startswith("kms:")}
         if function != "ApiHandler":
-            assert not kms & {"kms:Sign", "kms:CreateKey", "kms:CreateAlias", "kms:TagResource",
-                              "kms:GetPublicKey"}, function
+            assert not kms & {"kms:Sign", "kms:CreateKey", "kms:CreateAlias", "kms:TagResource", "kms:GetPublicKey"}, (
+                function
+            )
             continue
         [sign] = [s for s in statements if "kms:Sign" in _list(s["Action"])]
         assert _list(sign["Action"]) == ["kms:Sign"]
@@ -158,14 +182,15 @@ def test_secrets_only_where_they_are_read(template: dict[str, Any]) -> None:
         statements = statements_of(template, function)
         text = json.dumps([s for s in statements if "ssm:GetParameter" in _list(s["Action"])])
         for name, path in parameters.items():
-            if f"parameter{path}\"" in text:
+            if f'parameter{path}"' in text:
                 readers[name].add(function)
         # A SecureString's key only through SSM, only for the parameters this function reads.
         for s in statements:
             if "kms:Decrypt" in _list(s["Action"]) and "ssm." in json.dumps(s.get("Condition")):
                 arns = json.dumps(s["Condition"]["StringEquals"]["kms:EncryptionContext:PARAMETER_ARN"])
-                assert {n for n, p in parameters.items() if f"parameter{p}\"" in arns} == \
-                    {n for n in parameters if function in readers[n]}, function
+                assert {n for n, p in parameters.items() if f'parameter{p}"' in arns} == {
+                    n for n in parameters if function in readers[n]
+                }, function
     assert readers["CLINIC_CA_KEY_PEM"] == {"ApiHandler"}
     assert readers["CLINIC_CA_CERT_PEM"] == {"ApiHandler"}
     assert readers["YOOKASSA_SECRET_KEY"] == readers["YOOKASSA_SHOP_ID"] == {"ApiHandler", "TimerEvents"}
@@ -185,8 +210,15 @@ def test_mail_intake_cannot_read_payments(template: dict[str, Any]) -> None:
     held = actions_of(statements)
     assert not [a for a in held if a.startswith(("ssm:", "states:", "secretsmanager:", "kinesisvideo:"))], held
     assert "yookassa" not in json.dumps(statements)
-    assert tables_named(statements) == {"inbound-mail", "documents-addresses", "bookings", "attachments", "logins",
-                                        "users", "outbox"}
+    assert tables_named(statements) == {
+        "inbound-mail",
+        "documents-addresses",
+        "bookings",
+        "attachments",
+        "logins",
+        "users",
+        "outbox",
+    }
     assert on_table(statements, "bookings") == {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"}
     s3 = [s for s in statements if any(a.startswith("s3:") for a in _list(s["Action"]))]
     assert "conclusions/" not in json.dumps(s3) and "uploads/" not in json.dumps(s3)
@@ -209,8 +241,12 @@ def test_tables_with_personal_data_are_protected(template: dict[str, Any]) -> No
     assert set(classified) == set(ALL_TABLES)
     keys = {k: r for k, r in resources.items() if r["Type"] == "AWS::KMS::Key"}
     for model in ALL_TABLES:
-        [props] = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::DynamoDB::Table"
-                   and r["Properties"]["TableName"] == f"{PREFIX}-{model.Meta.name_suffix}"]
+        [props] = [
+            r["Properties"]
+            for r in resources.values()
+            if r["Type"] == "AWS::DynamoDB::Table"
+            and r["Properties"]["TableName"] == f"{PREFIX}-{model.Meta.name_suffix}"
+        ]
         name, protection = props["TableName"], classified[model]
         assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}, name
         assert props.get("DeletionProtectionEnabled", False) is protection.deletion_protection, name
@@ -225,14 +261,16 @@ def test_tables_with_personal_data_are_protected(template: dict[str, Any]) -> No
 
 def _size(value: Any) -> int:
     """A policy's length once deployed: intrinsic functions replaced by plausible values."""
+
     def resolve(v: Any) -> Any:
         if isinstance(v, dict) and len(v) == 1:
-            (fn, arg), = v.items()
+            ((fn, arg),) = v.items()
             if fn == "Fn::Join":
                 return arg[0].join(str(resolve(p)) for p in arg[1])
             if fn == "Ref":
-                return {"AWS::Partition": "aws", "AWS::Region": "eu-central-1",
-                        "AWS::AccountId": "123456789012"}.get(arg, "x" * 24)
+                return {"AWS::Partition": "aws", "AWS::Region": "eu-central-1", "AWS::AccountId": "123456789012"}.get(
+                    arg, "x" * 24
+                )
             if fn == "Fn::GetAtt":
                 return "arn:aws:service:eu-central-1:123456789012:" + "x" * 48
             if fn.startswith("Fn::"):
@@ -242,6 +280,7 @@ def _size(value: Any) -> int:
         if isinstance(v, list):
             return [resolve(x) for x in v]
         return v
+
     return len(json.dumps(resolve(value), separators=(",", ":")))
 
 

@@ -1,12 +1,14 @@
 """The stage's CloudFormation, synthesized offline, checked for what the clinic needs from AWS."""
+
 from __future__ import annotations
 
 import json
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -20,7 +22,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
     from infrastructure.synth import build
 
-    app, stack = build("prod", outdir=str(tmp_path_factory.mktemp("cdk.out")))
+    _app, stack = build("prod", outdir=str(tmp_path_factory.mktemp("cdk.out")))
     yield Template.from_stack(stack)
 
 
@@ -31,7 +33,9 @@ def resources(template: Any, kind: str) -> dict[str, Any]:
 def test_every_table_from_the_shared_definitions(template: Any) -> None:
     from chalicelib.storage.tables import ALL_TABLES
 
-    tables = {r["Properties"]["TableName"]: r["Properties"] for r in resources(template, "AWS::DynamoDB::Table").values()}
+    tables = {
+        r["Properties"]["TableName"]: r["Properties"] for r in resources(template, "AWS::DynamoDB::Table").values()
+    }
     assert set(tables) == {f"telemed-prod-{m.Meta.name_suffix}" for m in ALL_TABLES}
     for name, props in tables.items():
         assert props["BillingMode"] == "PAY_PER_REQUEST", name
@@ -46,8 +50,10 @@ def test_the_documents_bucket_is_private_encrypted_and_versioned(template: Any) 
     rule = documents["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]
     assert rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
     assert documents["VersioningConfiguration"] == {"Status": "Enabled"}
-    assert all(documents["PublicAccessBlockConfiguration"][k] for k in (
-        "BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"))
+    assert all(
+        documents["PublicAccessBlockConfiguration"][k]
+        for k in ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets")
+    )
     assert {r["Id"] for r in documents["LifecycleConfiguration"]["Rules"]} >= {"inbound-mail", "old-versions"}
 
 
@@ -61,8 +67,11 @@ def test_the_site_is_behind_cloudfront_with_the_api_on_the_same_domain(template:
     assert "frame-ancestors 'none'" in csp
     assert headers["SecurityHeadersConfig"]["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 31536000
     permissions = headers["CustomHeadersConfig"]["Items"][0]
-    assert permissions["Header"] == "Permissions-Policy" and "camera=(self)" in permissions["Value"] \
+    assert (
+        permissions["Header"] == "Permissions-Policy"
+        and "camera=(self)" in permissions["Value"]
         and "microphone=(self)" in permissions["Value"]
+    )
 
 
 def test_the_api_hears_the_patients_address_only_from_cloudfront(template: Any) -> None:
@@ -83,9 +92,15 @@ def test_the_api_hears_the_patients_address_only_from_cloudfront(template: Any) 
     # The app reads the same secret from Secrets Manager, by its ARN (no secret in its environment).
     [handler] = [f for name, f in resources(template, "AWS::Serverless::Function").items() if name == "APIHandler"]
     variables = handler["Properties"]["Environment"]["Variables"]
-    assert variables["ORIGIN_VERIFY_SECRET_SECRET_ARN"] == {"Ref": secret_id} and "ORIGIN_VERIFY_SECRET" not in variables
-    reads = [s for p in resources(template, "AWS::IAM::Policy").values() for s in p["Properties"]["PolicyDocument"]["Statement"]
-             if "secretsmanager:GetSecretValue" in json.dumps(s["Action"])]
+    assert (
+        variables["ORIGIN_VERIFY_SECRET_SECRET_ARN"] == {"Ref": secret_id} and "ORIGIN_VERIFY_SECRET" not in variables
+    )
+    reads = [
+        s
+        for p in resources(template, "AWS::IAM::Policy").values()
+        for s in p["Properties"]["PolicyDocument"]["Statement"]
+        if "secretsmanager:GetSecretValue" in json.dumps(s["Action"])
+    ]
     assert [s["Resource"] for s in reads] == [{"Ref": secret_id}]
 
 
@@ -103,10 +118,13 @@ def test_every_queue_has_its_dead_letter_queue(template: Any) -> None:
     """The shared definitions (chalicelib/resources.py queues()): a poison message moves aside after 5 receipts."""
     queues = resources(template, "AWS::SQS::Queue")
     names = {key: str(q["Properties"]["QueueName"]) for key, q in queues.items()}
-    redriven = {names[key]: q["Properties"]["RedrivePolicy"] for key, q in queues.items()
-                if "RedrivePolicy" in q["Properties"]}
-    assert sorted(name.rsplit("-", 2)[-2] + "-" + name.rsplit("-", 1)[-1] for name in redriven) == \
-        ["inbound-mail", "timer-events"]
+    redriven = {
+        names[key]: q["Properties"]["RedrivePolicy"] for key, q in queues.items() if "RedrivePolicy" in q["Properties"]
+    }
+    assert sorted(name.rsplit("-", 2)[-2] + "-" + name.rsplit("-", 1)[-1] for name in redriven) == [
+        "inbound-mail",
+        "timer-events",
+    ]
     for name, policy in redriven.items():
         assert policy["maxReceiveCount"] == 5
         dead = policy["deadLetterTargetArn"]["Fn::GetAtt"][0]
@@ -150,6 +168,5 @@ def test_unknown_routes_are_our_404(template: Any) -> None:
 def test_cfn_lint_finds_no_errors(template: Any, tmp_path: Path) -> None:
     path = tmp_path / "template.json"
     path.write_text(json.dumps(template.to_json()))
-    lint = subprocess.run([str(Path(sys.executable).with_name("cfn-lint")), str(path)], capture_output=True,
-                          text=True)
+    lint = subprocess.run([str(Path(sys.executable).with_name("cfn-lint")), str(path)], capture_output=True, text=True)
     assert lint.returncode & 2 == 0, lint.stdout  # 2 = errors; warnings (4) and notes (8) are read, not fatal

@@ -1,8 +1,10 @@
 """One conversation with moto's DynamoDB, with or without one of the local stack's changes to moto."""
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import ModuleType
-from typing import Any, Callable
+from typing import Any
 
 import boto3
 from moto import mock_aws

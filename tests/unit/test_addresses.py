@@ -1,4 +1,5 @@
 """The address recorded for a caller: CloudFront's word for it only with CloudFront's secret."""
+
 from __future__ import annotations
 
 import boto3
@@ -15,22 +16,26 @@ from chalicelib.web.routing import Call, Endpoints
 SECRET = "s3cr3t-only-cloudfront-knows-0123456789abcdef"
 
 
-@pytest.mark.parametrize("headers, expected", [
-    ({"x-origin-verify": SECRET, "true-client-ip": "203.0.113.7"}, "203.0.113.7"),
-    ({"x-origin-verify": SECRET, "true-client-ip": " 2001:db8::1 "}, "2001:db8::1"),
-    ({"x-origin-verify": "guessed", "true-client-ip": "203.0.113.7"}, "198.51.100.1"),  # forged, direct to the API
-    ({"true-client-ip": "203.0.113.7"}, "198.51.100.1"),
-    ({"x-origin-verify": SECRET, "true-client-ip": "not an address"}, "198.51.100.1"),
-    ({"x-origin-verify": SECRET}, "198.51.100.1"),
-    ({}, "198.51.100.1"),  # YooKassa's notification, straight to API Gateway
-])
+@pytest.mark.parametrize(
+    "headers, expected",
+    [
+        ({"x-origin-verify": SECRET, "true-client-ip": "203.0.113.7"}, "203.0.113.7"),
+        ({"x-origin-verify": SECRET, "true-client-ip": " 2001:db8::1 "}, "2001:db8::1"),
+        ({"x-origin-verify": "guessed", "true-client-ip": "203.0.113.7"}, "198.51.100.1"),  # forged, direct to the API
+        ({"true-client-ip": "203.0.113.7"}, "198.51.100.1"),
+        ({"x-origin-verify": SECRET, "true-client-ip": "not an address"}, "198.51.100.1"),
+        ({"x-origin-verify": SECRET}, "198.51.100.1"),
+        ({}, "198.51.100.1"),  # YooKassa's notification, straight to API Gateway
+    ],
+)
 def test_the_viewer_address_is_believed_only_with_the_secret(headers: dict, expected: str) -> None:
     assert caller_address(headers, "198.51.100.1", SECRET) == expected
 
 
 def test_without_cloudfront_the_gateway_address_is_the_callers() -> None:
-    assert caller_address({"x-origin-verify": "", "true-client-ip": "203.0.113.7"}, "198.51.100.1", "") \
-        == "198.51.100.1"
+    assert (
+        caller_address({"x-origin-verify": "", "true-client-ip": "203.0.113.7"}, "198.51.100.1", "") == "198.51.100.1"
+    )
 
 
 @pytest.fixture
@@ -60,11 +65,13 @@ def ask(app: Chalice, offered: str) -> str:
     return answer.json_body["ip"]
 
 
-def test_through_cloudfront_the_patients_own_address_is_recorded(whoami: Chalice,
-                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_through_cloudfront_the_patients_own_address_is_recorded(
+    whoami: Chalice, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with mock_aws():
         arn = boto3.client("secretsmanager", region_name="eu-central-1").create_secret(
-            Name="origin-verify", SecretString=SECRET)["ARN"]
+            Name="origin-verify", SecretString=SECRET
+        )["ARN"]
         monkeypatch.setenv("ORIGIN_VERIFY_SECRET_SECRET_ARN", arn)
         assert ask(whoami, SECRET) == "203.0.113.7"
         assert ask(whoami, "forged") != "203.0.113.7"

@@ -1,4 +1,5 @@
 """The local stack runs a few API requests at a time and serves the rest in the order they came."""
+
 from __future__ import annotations
 
 import threading
@@ -53,9 +54,8 @@ def test_no_more_than_the_limit_run_and_the_waiting_go_in_arrival_order(limit: i
 
 def test_a_failed_request_hands_its_place_on() -> None:
     executions = Executions(1)
-    with pytest.raises(RuntimeError):
-        with executions.turn():
-            raise RuntimeError("the app failed")
+    with pytest.raises(RuntimeError), executions.turn():
+        raise RuntimeError("the app failed")
     done = threading.Event()
     threading.Thread(target=lambda: (executions.turn().__enter__(), done.set())).start()
     assert done.wait(2)

@@ -1,4 +1,5 @@
 """The local stack's TransactWriteItems: all or nothing, reasons in order, as DynamoDB does."""
+
 from __future__ import annotations
 
 import boto3
@@ -9,16 +10,20 @@ from moto import mock_aws
 
 @pytest.fixture
 def table():  # type: ignore[no-untyped-def]
-    from local import moto_transactions
     from moto.dynamodb.models import DynamoDBBackend
+
+    from local import moto_transactions
 
     original = DynamoDBBackend.transact_write_items
     moto_transactions.install()
     with mock_aws():
         client = boto3.client("dynamodb", region_name="eu-central-1")
-        client.create_table(TableName="t", BillingMode="PAY_PER_REQUEST",
-                            KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
-                            AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}])
+        client.create_table(
+            TableName="t",
+            BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
+        )
         client.put_item(TableName="t", Item={"k": {"S": "slot"}, "status": {"S": "free"}, "n": {"N": "1"}})
         yield client
     DynamoDBBackend.transact_write_items = original
@@ -30,11 +35,23 @@ def item(client, key: str):  # type: ignore[no-untyped-def]
 
 def hold(status: str, booking: str = "b1") -> list[dict]:
     return [
-        {"Update": {"TableName": "t", "Key": {"k": {"S": "slot"}}, "UpdateExpression": "SET #s = :held",
-                    "ConditionExpression": "#s = :want", "ExpressionAttributeNames": {"#s": "status"},
-                    "ExpressionAttributeValues": {":held": {"S": "held"}, ":want": {"S": status}}}},
-        {"Put": {"TableName": "t", "Item": {"k": {"S": booking}, "status": {"S": "held"}},
-                 "ConditionExpression": "attribute_not_exists(k)"}},
+        {
+            "Update": {
+                "TableName": "t",
+                "Key": {"k": {"S": "slot"}},
+                "UpdateExpression": "SET #s = :held",
+                "ConditionExpression": "#s = :want",
+                "ExpressionAttributeNames": {"#s": "status"},
+                "ExpressionAttributeValues": {":held": {"S": "held"}, ":want": {"S": status}},
+            }
+        },
+        {
+            "Put": {
+                "TableName": "t",
+                "Item": {"k": {"S": booking}, "status": {"S": "held"}},
+                "ConditionExpression": "attribute_not_exists(k)",
+            }
+        },
     ]
 
 
@@ -65,8 +82,15 @@ def test_a_write_that_fails_midway_is_rolled_back(table) -> None:  # type: ignor
     parts = [
         {"Put": {"TableName": "t", "Item": {"k": {"S": "new"}, "status": {"S": "x"}}}},
         # Adding 1 to a string: DynamoDB refuses it as a validation error.
-        {"Update": {"TableName": "t", "Key": {"k": {"S": "slot"}}, "UpdateExpression": "SET #s = #s + :one",
-                    "ExpressionAttributeNames": {"#s": "status"}, "ExpressionAttributeValues": {":one": {"N": "1"}}}},
+        {
+            "Update": {
+                "TableName": "t",
+                "Key": {"k": {"S": "slot"}},
+                "UpdateExpression": "SET #s = #s + :one",
+                "ExpressionAttributeNames": {"#s": "status"},
+                "ExpressionAttributeValues": {":one": {"N": "1"}},
+            }
+        },
     ]
     with pytest.raises(ClientError):
         table.transact_write_items(TransactItems=parts)
@@ -75,7 +99,7 @@ def test_a_write_that_fails_midway_is_rolled_back(table) -> None:  # type: ignor
 
 
 def test_one_item_twice_in_a_transaction_is_refused(table) -> None:  # type: ignore[no-untyped-def]
-    parts = hold("free") + [{"Delete": {"TableName": "t", "Key": {"k": {"S": "slot"}}}}]
+    parts = [*hold("free"), {"Delete": {"TableName": "t", "Key": {"k": {"S": "slot"}}}}]
     with pytest.raises(ClientError) as refused:
         table.transact_write_items(TransactItems=parts)
     assert refused.value.response["Error"]["Code"] == "ValidationException"

@@ -1,4 +1,5 @@
 """The HTTP edge on a small app of its own: parsing, validation, error mapping, logging."""
+
 from __future__ import annotations
 
 import json
@@ -21,9 +22,18 @@ def mini() -> Client:
     bp = Blueprint(__name__)
     api = Endpoints(bp, "mini")
 
-    @api.post("/echo", access=ANYONE, summary="echo",
-              body=Obj(fields={"name": Str(max_len=5), "email": Str(format="email", required=False),
-                               "age": Int(minimum=0, required=False)}))
+    @api.post(
+        "/echo",
+        access=ANYONE,
+        summary="echo",
+        body=Obj(
+            fields={
+                "name": Str(max_len=5),
+                "email": Str(format="email", required=False),
+                "age": Int(minimum=0, required=False),
+            }
+        ),
+    )
     def echo(call: Call) -> dict:
         return call.body
 

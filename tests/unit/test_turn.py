@@ -1,4 +1,5 @@
 """TURN credentials: minted per join, short-lived; coturn's REST scheme and Kinesis Video's API."""
+
 from __future__ import annotations
 
 import base64
@@ -36,19 +37,42 @@ def test_each_join_gets_fresh_credentials() -> None:
 def test_kinesis_video_turn_calls(monkeypatch: pytest.MonkeyPatch) -> None:
     """GetSignalingChannelEndpoint once, GetIceServerConfig per join, answers shaped as AWS's (stubbed)."""
     kvs = boto3.client("kinesisvideo", region_name="eu-central-1")
-    signaling = boto3.client("kinesis-video-signaling", region_name="eu-central-1",
-                             endpoint_url="https://r-1234.kinesisvideo.eu-central-1.amazonaws.com")
+    signaling = boto3.client(
+        "kinesis-video-signaling",
+        region_name="eu-central-1",
+        endpoint_url="https://r-1234.kinesisvideo.eu-central-1.amazonaws.com",
+    )
     with Stubber(kvs) as kvs_stub, Stubber(signaling) as signaling_stub:
-        kvs_stub.add_response("get_signaling_channel_endpoint", {"ResourceEndpointList": [
-            {"Protocol": "HTTPS", "ResourceEndpoint": "https://r-1234.kinesisvideo.eu-central-1.amazonaws.com"}]},
-            {"ChannelARN": CHANNEL,
-             "SingleMasterChannelEndpointConfiguration": {"Protocols": ["HTTPS"], "Role": "VIEWER"}})
+        kvs_stub.add_response(
+            "get_signaling_channel_endpoint",
+            {
+                "ResourceEndpointList": [
+                    {"Protocol": "HTTPS", "ResourceEndpoint": "https://r-1234.kinesisvideo.eu-central-1.amazonaws.com"}
+                ]
+            },
+            {
+                "ChannelARN": CHANNEL,
+                "SingleMasterChannelEndpointConfiguration": {"Protocols": ["HTTPS"], "Role": "VIEWER"},
+            },
+        )
         for client_id in ("room1-doctor", "room1-patient"):
-            signaling_stub.add_response("get_ice_server_config", {"IceServerList": [
-                {"Uris": ["turn:35-158-1-1.t-1234.kinesisvideo.eu-central-1.amazonaws.com:443?transport=udp",
-                          "turns:35-158-1-1.t-1234.kinesisvideo.eu-central-1.amazonaws.com:443?transport=tcp"],
-                 "Username": f"1700000300:{client_id}", "Password": "secret-from-aws", "Ttl": 300}]},
-                {"ChannelARN": CHANNEL, "ClientId": client_id, "Service": "TURN"})
+            signaling_stub.add_response(
+                "get_ice_server_config",
+                {
+                    "IceServerList": [
+                        {
+                            "Uris": [
+                                "turn:35-158-1-1.t-1234.kinesisvideo.eu-central-1.amazonaws.com:443?transport=udp",
+                                "turns:35-158-1-1.t-1234.kinesisvideo.eu-central-1.amazonaws.com:443?transport=tcp",
+                            ],
+                            "Username": f"1700000300:{client_id}",
+                            "Password": "secret-from-aws",
+                            "Ttl": 300,
+                        }
+                    ]
+                },
+                {"ChannelARN": CHANNEL, "ClientId": client_id, "Service": "TURN"},
+            )
         from chalicelib import aws
 
         monkeypatch.setattr(aws, "client", lambda service: kvs)
