@@ -53,6 +53,9 @@ def body(result: Any) -> str:
 
 def install() -> None:
     """Answer item operations with `body` in moto's DynamoDB (the local stack's moto process only)."""
+    from local.moto_pin import require_pinned_moto
+
+    require_pinned_moto("moto_answers")
     from moto.dynamodb.responses import DynamoResult
 
     walk_shape = DynamoResult.execute_result

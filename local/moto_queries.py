@@ -18,6 +18,9 @@ _partition = threading.local()
 
 def install() -> None:
     """Use partition reads in moto's DynamoDB (the local stack's moto process only)."""
+    from local.moto_pin import require_pinned_moto
+
+    require_pinned_moto("moto_queries")
     from moto.dynamodb.models.table import Table
 
     if hasattr(Table.query, "whole_table"):

@@ -80,8 +80,11 @@ def serve(host: str = "127.0.0.1", port: int = 0) -> None:
     # Run our Step Functions state machines for real, not just record them.
     default_user_config["stepfunctions"]["execute_state_machine"] = True
     moto_transactions.install()
-    moto_answers.install()
-    moto_queries.install()
+    if os.environ.get("LOCAL_MOTO_SPEEDUPS", "1") != "0":
+        # Only for speed under load (see each module); LOCAL_MOTO_SPEEDUPS=0 runs moto's own code, so that
+        # `LOCAL_MOTO_SPEEDUPS=0 python -m bench load` shows whether they are still needed.
+        moto_answers.install()
+        moto_queries.install()
 
     class QuietHandler(MotoRequestHandler):
         """moto's every request (pollers ask each second) would bury the stack's own lines: only failures show."""

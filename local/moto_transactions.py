@@ -120,6 +120,9 @@ def transact_write_items(backend: Any, transact_items: list[dict[str, Any]]) -> 
 
 def install() -> None:
     """Use this version in moto's DynamoDB backend (the local stack's process only)."""
+    from local.moto_pin import require_pinned_moto
+
+    require_pinned_moto("moto_transactions")
     from moto.dynamodb.models import DynamoDBBackend
 
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]

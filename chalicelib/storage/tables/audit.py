@@ -1,0 +1,25 @@
+"""The audit log of reads of medical data."""
+
+from __future__ import annotations
+
+from pynamodb.attributes import UnicodeAttribute
+from pynamodb.models import Model
+
+from chalicelib.storage.tables.base import table_meta
+
+
+class AuditEntry(Model):
+    """One read of medical data by someone other than its patient: who, what, when, from where."""
+
+    Meta = table_meta("audit")
+    day = UnicodeAttribute(hash_key=True)  # YYYY-MM-DD of the clinic's calendar: an admin reads a day with one Query
+    at_id = UnicodeAttribute(range_key=True)  # ISO time + "#" + id: sorted by time
+    actor_id = UnicodeAttribute()
+    actor_name = UnicodeAttribute()
+    actor_roles = UnicodeAttribute()
+    action = UnicodeAttribute()
+    target_type = UnicodeAttribute()
+    target_id = UnicodeAttribute()
+    patient_id = UnicodeAttribute(null=True)
+    ip = UnicodeAttribute(null=True)
+    user_agent = UnicodeAttribute(null=True)

@@ -1,0 +1,110 @@
+"""Bookings, their video rooms and the rooms' signaling connections."""
+
+from __future__ import annotations
+
+from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from chalicelib.storage.tables.base import table_meta
+
+
+class BookingsByPatient(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_patient"
+        projection = AllProjection()
+
+    patient_id = UnicodeAttribute(hash_key=True)
+    starts_at = UnicodeAttribute(range_key=True)
+
+
+class BookingsByDoctor(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_doctor"
+        projection = AllProjection()
+
+    doctor_id = UnicodeAttribute(hash_key=True)
+    starts_at = UnicodeAttribute(range_key=True)
+
+
+class Booking(Model):
+    """A patient's consultation with a doctor at a slot's time, through its statuses."""
+
+    Meta = table_meta("bookings")
+    booking_id = UnicodeAttribute(hash_key=True)
+    patient_id = UnicodeAttribute()
+    doctor_id = UnicodeAttribute()
+    starts_at = UnicodeAttribute()
+    ends_at = UnicodeAttribute()
+    status = UnicodeAttribute()
+    hold_expires_at = UnicodeAttribute(null=True)
+    allowance_n = NumberAttribute(null=True)
+    price = NumberAttribute()
+    patient_email = UnicodeAttribute()
+    patient_name = UnicodeAttribute()
+    patient_time_zone = UnicodeAttribute(null=True)
+    doctor_name = UnicodeAttribute()
+    specialty_name = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    cancelled_at = UnicodeAttribute(null=True)
+    # Payment (YooKassa): the attempt number makes each payment's idempotence key.
+    payment_attempt = NumberAttribute(default=0)
+    payment_id = UnicodeAttribute(null=True)
+    payment_status = UnicodeAttribute(null=True)
+    confirmation_url = UnicodeAttribute(null=True)
+    paid_at = UnicodeAttribute(null=True)
+    refund_id = UnicodeAttribute(null=True)
+    refund_status = UnicodeAttribute(null=True)
+    refund_reason = UnicodeAttribute(null=True)
+    refunded_at = UnicodeAttribute(null=True)
+    room_id = UnicodeAttribute(null=True)
+    # The room's window (copied from the room when it is made): the doctor's day shows and enters it.
+    room_opens_at = UnicodeAttribute(null=True)
+    room_closes_at = UnicodeAttribute(null=True)
+    reminded_at = UnicodeAttribute(null=True)
+    attachments_count = NumberAttribute(default=0)
+    # The secret of the booking's own documents address (docs+<token>@…), made when it is paid; shown to its
+    # patient. Mail reaches the booking through DocumentsAddress, which holds only the token's SHA-256.
+    documents_token = UnicodeAttribute(null=True)
+    by_patient = BookingsByPatient()
+    by_doctor = BookingsByDoctor()
+
+
+class Room(Model):
+    """The video room of one paid booking. The link's token is stored only as its SHA-256."""
+
+    Meta = table_meta("rooms")
+    room_id = UnicodeAttribute(hash_key=True)
+    booking_id = UnicodeAttribute()
+    patient_id = UnicodeAttribute()
+    doctor_id = UnicodeAttribute()
+    token_hash = UnicodeAttribute()
+    status = UnicodeAttribute(default="scheduled")  # scheduled → lobby → open → closed
+    lobby_at = UnicodeAttribute()
+    starts_at = UnicodeAttribute()
+    ends_at = UnicodeAttribute()
+    closes_at = UnicodeAttribute()
+    doctor_joined_at = UnicodeAttribute(null=True)
+    patient_joined_at = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+
+
+class ConnectionsByRoom(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_room"
+        projection = AllProjection()
+
+    room_id = UnicodeAttribute(hash_key=True)
+
+
+class Connection(Model):
+    """A signaling WebSocket of one participant (patient or doctor) in one room."""
+
+    Meta = table_meta("connections")
+    connection_id = UnicodeAttribute(hash_key=True)
+    room_id = UnicodeAttribute()
+    role = UnicodeAttribute()  # patient | doctor
+    connected_at = UnicodeAttribute()
+    ttl = TTLAttribute()
+    by_room = ConnectionsByRoom()
