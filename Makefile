@@ -35,7 +35,7 @@ test-frontend: $(NODE_STAMP)
 	cd frontend && npm run --silent check:es2017
 
 bench: deps
-	$(PY) -m bench
+	$(PY) -m bench $(ONLY)
 
 # A deployed stage's first administrator (AWS credentials in the shell): make first-admin STAGE=prod EMAIL=… NAME="…"
 first-admin: $(PY_STAMP)
