@@ -3,7 +3,7 @@
 import os
 
 from chalice import Chalice, Rate
-from chalice.app import SQSEvent, WebsocketEvent
+from chalice.app import SQSEvent, WebsocketDisconnectedError, WebsocketEvent
 
 from chalicelib import resources
 from chalicelib.config import settings
@@ -49,14 +49,15 @@ def _sender() -> object:
         app.websocket_api.session = boto3.session.Session()
     if os.environ.get("WEBSOCKET_API_ID"):
         app.websocket_api.configure_from_api_id(os.environ["WEBSOCKET_API_ID"], os.environ.get("WEBSOCKET_STAGE", "ws"))
-    return Sender(app.websocket_api)
+    return Sender(app.websocket_api, gone=WebsocketDisconnectedError)
 
 
 @app.on_ws_connect()
 def ws_connect(event: WebsocketEvent) -> object:
     from chalicelib.rooms import signaling
 
-    return signaling.connect(event.connection_id, event.to_dict().get("queryStringParameters") or {})
+    admitted = signaling.connect(event.connection_id, event.to_dict().get("queryStringParameters") or {})
+    return None if admitted else {"statusCode": 403}
 
 
 @app.on_ws_message()
@@ -77,11 +78,11 @@ def ws_disconnect(event: WebsocketEvent) -> None:
 def timer_events(event: SQSEvent) -> None:
     """Reminders, openings and closings reported by the booking timer; the far part of schedule changes."""
     from chalicelib.rooms import events
-    from chalicelib.scheduling import later
+    from chalicelib.scheduling import rest_of_window
 
     sender = _sender()
     for record in event:
-        if later.handle(record.body) is None:
+        if rest_of_window.handle(record.body) is None:
             events.handle(record.body, sender)
 
 
@@ -97,7 +98,7 @@ def documents_by_email(event: SQSEvent) -> None:
 @app.schedule(Rate(1, unit=Rate.DAYS))
 def roll_schedules(event: object) -> int:
     """Keep every doctor's 8-week window of slots full."""
-    from chalicelib.catalog import extend_all_schedules
+    from chalicelib.doctors import extend_all_schedules
 
     return extend_all_schedules()
 

@@ -11,8 +11,8 @@ from typing import Any
 from chalicelib.clock import now
 from chalicelib.errors import ValidationFailed
 from chalicelib.i18n import t
-from chalicelib.storage.errors import store_errors
-from chalicelib.storage.tables import AuditEntry
+from chalicelib.storage import audit as store
+from chalicelib.timefmt import clinic_zone
 
 
 def record(
@@ -27,10 +27,8 @@ def record(
     """Write the entry (before the data is answered) unless the reader is the patient themself."""
     if principal is not None and patient_id is not None and principal.user_id == patient_id:
         return
-    from chalicelib.timefmt import clinic_zone
-
     current = now()
-    entry = AuditEntry(
+    store.append(
         current.astimezone(clinic_zone()).strftime("%Y-%m-%d"),
         f"{current.isoformat()}#{uuid.uuid4().hex[:8]}",
         actor_id=getattr(principal, "user_id", "anonymous"),
@@ -43,8 +41,6 @@ def record(
         ip=ip or None,
         user_agent=(user_agent or "")[:300] or None,
     )
-    with store_errors():
-        entry.save()
 
 
 PAGE_SIZE = 100
@@ -70,21 +66,11 @@ def _position(day: str, cursor: str) -> str:
 
 def entries(day: str | None, cursor: str | None = None, limit: int | None = None) -> dict[str, Any]:
     """One page of a day's entries, newest first, and the cursor of the next page (None after the last)."""
-    from chalicelib.timefmt import clinic_zone
-
     chosen = day or now().astimezone(clinic_zone()).strftime("%Y-%m-%d")
     dt.date.fromisoformat(chosen)
     size = min(max(int(limit or PAGE_SIZE), 1), MAX_PAGE_SIZE)
-    start = None
-    if cursor:
-        start = {"day": {"S": chosen}, "at_id": {"S": _position(chosen, cursor)}}
-    with store_errors():
-        # One more than the page: whether another page follows is known without an empty last page.
-        found = list(
-            AuditEntry.query(
-                chosen, scan_index_forward=False, limit=size + 1, page_size=size + 1, last_evaluated_key=start
-            )
-        )
+    # One more than the page: whether another page follows is known without an empty last page.
+    found = store.day_page(chosen, size + 1, _position(chosen, cursor) if cursor else None)
     page = found[:size]
     following = _cursor(chosen, page[-1].at_id) if len(found) > size else None
     return {

@@ -9,20 +9,20 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from botocore.config import Config
+
 from chalicelib.config import settings
 
 
 @functools.cache
 def _session() -> Any:
-    import boto3
+    import boto3  # heavy (~100 ms) and needed only once a client is made: not on every cold start
 
     return boto3.session.Session(region_name=settings().region)
 
 
 @functools.cache
 def client(service: str) -> Any:
-    from botocore.config import Config
-
     config = Config(
         connect_timeout=3, read_timeout=10, retries={"mode": "standard", "max_attempts": 3}, max_pool_connections=64
     )

@@ -8,7 +8,7 @@ import datetime as dt
 def invitation(
     uid: str, starts_at: str, ends_at: str, summary: str, description: str, url: str, organizer: str
 ) -> bytes:
-    from icalendar import Alarm, Calendar, Event
+    from icalendar import Alarm, Calendar, Event  # heavy: only a booking's email attaches an invitation
 
     calendar = Calendar()
     calendar.add("prodid", "-//Telemedicine//Consultations//RU")

@@ -7,14 +7,16 @@ import uuid
 from typing import Any
 
 from chalicelib import roles
+from chalicelib.accounts import cards
 from chalicelib.accounts.sessions import Principal
 from chalicelib.errors import Forbidden, NotFound, ValidationFailed
 from chalicelib.i18n import t
 from chalicelib.logs import log_event
-from chalicelib.scheduling import later, weekly
+from chalicelib.scheduling import rest_of_window, weekly
 from chalicelib.scheduling.materialize import Outcome, materialize, window_days
-from chalicelib.storage import catalog as store
-from chalicelib.storage.tables import Doctor, Specialty, plain
+from chalicelib.storage import doctors as store
+from chalicelib.storage.access import plain
+from chalicelib.storage.records import Doctor, Specialty
 
 
 def specialty_view(item: Specialty) -> dict[str, Any]:
@@ -46,13 +48,13 @@ def _slug(name: str) -> str:
 
 
 def create_specialty(name: str, description: str | None) -> dict[str, Any]:
-    item = Specialty("specialties", f"{_slug(name)}-{uuid.uuid4().hex[:6]}", name=name, description=description)
+    item = store.new_specialty(f"{_slug(name)}-{uuid.uuid4().hex[:6]}", name, description)
     store.put_specialty(item, new=True)
     return specialty_view(item)
 
 
 def update_specialty(specialty_id: str, name: str, description: str | None) -> dict[str, Any]:
-    item = Specialty("specialties", specialty_id, name=name, description=description)
+    item = store.new_specialty(specialty_id, name, description)
     store.put_specialty(item, new=False)
     for doctor in store.doctors(specialty_id):
         store.update_doctor(doctor, specialty_name=name)
@@ -81,11 +83,9 @@ def add_doctor(
     staff: Principal, email: str, full_name: str, specialty_id: str, bio: str | None, price: int, duration_minutes: int
 ) -> dict[str, Any]:
     """Give a person the doctor's role and a public card; a new person gets credentials by email."""
-    from chalicelib.accounts import cards
-
     specialty = _specialty(specialty_id)
     user_id = cards.ensure_person_with_role(staff, email=email, full_name=full_name, role=roles.DOCTOR)
-    doctor = Doctor(
+    doctor = store.new_doctor(
         user_id,
         full_name=full_name,
         specialty_id=specialty.specialty_id,
@@ -149,7 +149,7 @@ def set_schedule(principal: Principal, doctor_id: str, weekly_hours: Any, days_o
         "created": outcome.created,
         "removed": outcome.removed,
         "kept_taken": outcome.kept_taken,
-        "days_done": window_days(later.NEAR_DAYS),
+        "days_done": window_days(rest_of_window.NEAR_DAYS),
         "rest": rest,
     }
     return view
@@ -158,10 +158,10 @@ def set_schedule(principal: Principal, doctor_id: str, weekly_hours: Any, days_o
 def bring_slots_in_line(doctor: Doctor) -> tuple[Outcome, str]:
     """The next two weeks now; the rest of the window from the queue ("queued"), or by the daily roll
     ("daily") if the queue cannot be reached; "none" when two weeks are the whole window."""
-    outcome = materialize(doctor, days=later.NEAR_DAYS)
-    if window_days(None) <= later.NEAR_DAYS:
+    outcome = materialize(doctor, days=rest_of_window.NEAR_DAYS)
+    if window_days(None) <= rest_of_window.NEAR_DAYS:
         return outcome, "none"
-    return outcome, "queued" if later.ask_for_rest(doctor.doctor_id) else "daily"
+    return outcome, "queued" if rest_of_window.ask_for_rest(doctor.doctor_id) else "daily"
 
 
 def extend_all_schedules() -> int:

@@ -13,6 +13,8 @@ import sys
 import time
 from typing import Any
 
+from chalicelib.config import settings
+
 _LOGGER_NAME = "clinic"  # not the Chalice app's name: Chalice configures that logger itself
 
 
@@ -48,8 +50,6 @@ def logger() -> logging.Logger:
         handler.setFormatter(JsonFormatter())
         log.addHandler(handler)
         log.propagate = False
-        from chalicelib.config import settings
-
         log.setLevel(settings().log_level.upper())
         log._telemed_configured = True  # type: ignore[attr-defined]
     return log

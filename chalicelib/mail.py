@@ -16,6 +16,10 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from chalicelib import aws
 from chalicelib.config import settings
 from chalicelib.errors import Unavailable
 from chalicelib.logs import log_event
@@ -32,8 +36,6 @@ class Attachment:
 
 @functools.lru_cache(maxsize=1)
 def _env() -> Any:
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-
     return Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
         autoescape=select_autoescape(["html"]),
@@ -104,10 +106,6 @@ def build(to: str, subject: str, text: str, html: str, attachments: Iterable[Att
 
 def send(to: str, name: str, context: dict[str, Any], attachments: Iterable[Attachment] = ()) -> str:
     """Render and send message `name` to `to`; the SES message id."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    from chalicelib import aws
-
     subject, text, html = render(name, context)
     msg = build(to, subject, text, html, attachments)
     try:

@@ -12,13 +12,14 @@ import json
 import uuid
 from typing import Any
 
-from pynamodb.exceptions import UpdateError
-
+from chalicelib import aws, mail
+from chalicelib.calendar_invite import invitation
 from chalicelib.clock import now
 from chalicelib.errors import Unavailable
 from chalicelib.logs import log_event
-from chalicelib.storage.errors import condition_failed, store_errors
-from chalicelib.storage.tables import OutboxMessage
+from chalicelib.mail import Attachment, header_value
+from chalicelib.storage import outbox as store
+from chalicelib.storage.records import OutboxMessage
 
 MAX_ATTEMPTS = 12
 FIRST_PAUSE_S = 30
@@ -26,52 +27,33 @@ FIRST_PAUSE_S = 30
 
 def compose(to: str, template: str, context: dict[str, Any]) -> OutboxMessage:
     """A pending message, to be saved by the caller (in its transaction)."""
-    current = now().isoformat()
-    return OutboxMessage(
-        uuid.uuid4().hex,
-        status="pending",
-        to=to,
-        template=template,
-        context=json.dumps(context, ensure_ascii=False, default=str),
-        attempts=0,
-        next_attempt_at=current,
-        created_at=current,
+    return store.new_message(
+        uuid.uuid4().hex, to, template, json.dumps(context, ensure_ascii=False, default=str), now().isoformat()
     )
 
 
 def send_now(message: OutboxMessage) -> bool:
     """Save and send a message that is not part of a transaction."""
-    with store_errors():
-        message.save(condition=OutboxMessage.message_id.does_not_exist())
+    store.put_message(message)
     return deliver(message.message_id)
 
 
 def _attachments(context: dict[str, Any]) -> list[Any]:
-    from chalicelib.mail import Attachment
-
     found = []
     for spec in context.get("attachments", []):
         if spec.get("kind") == "s3":
-            from chalicelib import aws
-
             data = aws.s3().get_object(Bucket=spec["bucket"], Key=spec["key"])["Body"].read()
             found.append(Attachment(spec["filename"], spec["content_type"], data))
         elif spec.get("kind") == "ics":
-            from chalicelib.calendar_invite import invitation
-
             found.append(Attachment("consultation.ics", "text/calendar", invitation(**spec["event"])))
     return found
 
 
 def deliver(message_id: str) -> bool:
     """Send one pending message; True when it went out (now or before)."""
-    from chalicelib import mail
-
-    with store_errors():
-        try:
-            message = OutboxMessage.get(message_id, consistent_read=True)
-        except OutboxMessage.DoesNotExist:
-            return False
+    message = store.get_message(message_id)
+    if message is None:
+        return False
     if message.status != "pending":
         return message.status == "sent"
     try:
@@ -81,58 +63,20 @@ def deliver(message_id: str) -> bool:
         attempts = int(message.attempts) + 1
         pause = dt.timedelta(seconds=FIRST_PAUSE_S * 2 ** min(attempts - 1, 8))
         status = "failed" if attempts >= MAX_ATTEMPTS else "pending"
-        with store_errors():
-            message.update(
-                actions=[
-                    OutboxMessage.attempts.set(attempts),
-                    OutboxMessage.status.set(status),
-                    OutboxMessage.next_attempt_at.set((now() + pause).isoformat()),
-                    OutboxMessage.last_error.set(str(exc)[:200]),
-                ]
-            )
+        store.defer(message, attempts, status, (now() + pause).isoformat(), str(exc)[:200])
         log_event("mail_deferred", message_id=message_id, template=message.template, attempts=attempts, status=status)
         return False
     except Exception as exc:
         _fail(message, exc)
         return False
-    try:
-        with store_errors():
-            # Sent: the context (which may hold a room link) is no longer kept.
-            message.update(
-                actions=[
-                    OutboxMessage.status.set("sent"),
-                    OutboxMessage.sent_at.set(now().isoformat()),
-                    OutboxMessage.ses_message_id.set(ses_id),
-                    OutboxMessage.context.remove(),
-                    OutboxMessage.ttl.set(now() + dt.timedelta(days=30)),
-                ],
-                condition=OutboxMessage.status == "pending",
-            )
-    except UpdateError as exc:
-        if not condition_failed(exc):
-            raise
+    store.mark_sent(message, now(), ses_id, keep_until=now() + dt.timedelta(days=30))
     return True
 
 
 def _fail(message: OutboxMessage, exc: Exception) -> None:
     """Rendering, building or sending raised something no retry will change: marked failed with its reason
     (for the admin's list), so it is never due again and never stands in front of the others."""
-    from chalicelib.mail import header_value
-
-    reason = header_value(f"{type(exc).__name__}: {exc}", 200)
-    try:
-        with store_errors():
-            message.update(
-                actions=[
-                    OutboxMessage.status.set("failed"),
-                    OutboxMessage.last_error.set(reason),
-                    OutboxMessage.attempts.set(int(message.attempts) + 1),
-                ],
-                condition=OutboxMessage.status == "pending",
-            )
-    except UpdateError as update_exc:
-        if not condition_failed(update_exc):
-            raise
+    store.mark_failed(message, header_value(f"{type(exc).__name__}: {exc}", 200))
     log_event(
         "mail_failed_permanently", message_id=message.message_id, template=message.template, error=type(exc).__name__
     )
@@ -140,8 +84,7 @@ def _fail(message: OutboxMessage, exc: Exception) -> None:
 
 def failed(limit: int = 200) -> list[dict[str, Any]]:
     """Messages that will not be sent (a poison message, or the last retry spent): for the admin, newest first."""
-    with store_errors():
-        found = list(OutboxMessage.pending.query("failed", scan_index_forward=False, limit=limit))
+    found = store.failed_messages(limit)
     return [
         {
             "id": m.message_id,
@@ -158,10 +101,7 @@ def failed(limit: int = 200) -> list[dict[str, Any]]:
 def deliver_due(limit: int = 100) -> int:
     """Send what is due (the scheduled retry); the number sent."""
     sent = 0
-    with store_errors():
-        due = list(
-            OutboxMessage.pending.query("pending", OutboxMessage.next_attempt_at <= now().isoformat(), limit=limit)
-        )
+    due = store.due_messages(now().isoformat(), limit)
     for message in due:
         try:
             if deliver(message.message_id):

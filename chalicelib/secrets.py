@@ -12,6 +12,9 @@ from __future__ import annotations
 import functools
 import os
 
+from botocore.exceptions import BotoCoreError, ClientError
+
+from chalicelib import aws
 from chalicelib.errors import Unavailable
 
 
@@ -28,10 +31,6 @@ def secret(name: str) -> str:
     secret_arn = os.environ.get(f"{name}_SECRET_ARN")
     if not parameter and not secret_arn:
         raise Unavailable(f"secret {name} is not configured")
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    from chalicelib import aws
-
     try:
         if parameter:
             return str(aws.client("ssm").get_parameter(Name=parameter, WithDecryption=True)["Parameter"]["Value"])

@@ -5,17 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from botocore.exceptions import BotoCoreError, ClientError
+
+from chalicelib import aws
+from chalicelib.clock import now
 from chalicelib.config import settings
 from chalicelib.errors import Unavailable
 from chalicelib.logs import log_event
 from chalicelib.scheduling.times import from_key, to_key
-from chalicelib.storage.tables import Booking, Room
+from chalicelib.storage.records import Booking, Room
 
 
 def timer_input(booking: Booking, room: Room) -> dict[str, object]:
     """What the state machine needs: the ids and the four moments (UTC)."""
-    from chalicelib.clock import now
-
     remind_at = from_key(booking.starts_at) - reminder_lead()
     return {
         "booking_id": booking.booking_id,
@@ -35,10 +37,6 @@ def reminder_lead() -> dt.timedelta:
 
 def start(booking: Booking, room: Room) -> None:
     """Start the booking's execution; starting it again is harmless."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    from chalicelib import aws
-
     arn = settings().state_machine_arn
     if not arn:
         raise Unavailable("BOOKING_TIMER_ARN is not configured")
@@ -57,10 +55,6 @@ def start(booking: Booking, room: Room) -> None:
 
 def stop(booking_id: str) -> None:
     """Stop the booking's execution (a cancelled booking keeps no timer)."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    from chalicelib import aws
-
     arn = settings().state_machine_arn
     if not arn:
         return

@@ -200,7 +200,7 @@ def declarations() -> dict[str, Access]:
             websocket_replies=True,
         ),
         # chalicelib/rooms/events (remind, opened, closed; a doctor's no-show is refunded through YooKassa) and
-        # chalicelib/scheduling/later (the far part of a schedule change).
+        # chalicelib/scheduling/rest_of_window (the far part of a schedule change).
         "TimerEvents": Access(
             tables={
                 Booking: ("GetItem", "UpdateItem"),
@@ -232,7 +232,7 @@ def declarations() -> dict[str, Access]:
             mail=True,
             consumes=("inbound-mail",),
         ),
-        # chalicelib/catalog.extend_all_schedules.
+        # chalicelib/doctors.extend_all_schedules.
         "RollSchedules": Access(
             tables={
                 Doctor: ("Query:listing",),

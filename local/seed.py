@@ -84,7 +84,7 @@ def _seed_catalog() -> None:
     """Specialties and doctors with weekly hours (and drop-in slots for the demo doctor)."""
     from chalicelib.scheduling.materialize import materialize
     from chalicelib.storage import accounts as account_store
-    from chalicelib.storage import catalog as store
+    from chalicelib.storage import doctors as store
     from chalicelib.storage.tables import Doctor, Specialty
 
     names = {}

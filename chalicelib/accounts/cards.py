@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from chalicelib import roles
+from chalicelib import mail, roles
 from chalicelib.accounts import passwords, sessions
 from chalicelib.accounts.sessions import Principal
 from chalicelib.clock import now
@@ -15,7 +15,7 @@ from chalicelib.errors import AdminOnly, Conflict, NotFound, Unavailable, Valida
 from chalicelib.i18n import t
 from chalicelib.logs import log_event
 from chalicelib.storage import accounts as store
-from chalicelib.storage.tables import RegistrationRequest, User
+from chalicelib.storage.records import RegistrationRequest, User
 from chalicelib.timefmt import format_datetime
 
 TEMPORARY_PASSWORD_VALID_FOR = dt.timedelta(hours=72)
@@ -39,7 +39,7 @@ def request_view(item: RegistrationRequest) -> dict[str, Any]:
 
 
 def submit_request(full_name: str, email: str, phone: str, comment: str | None) -> dict[str, Any]:
-    item = RegistrationRequest(
+    item = store.put_request(
         uuid.uuid4().hex,
         full_name=full_name,
         email=email,
@@ -48,7 +48,6 @@ def submit_request(full_name: str, email: str, phone: str, comment: str | None) 
         status="new",
         created_at=now().isoformat(),
     )
-    store.put_request(item)
     log_event("registration_request", request_id=item.request_id)
     return request_view(item)
 
@@ -102,7 +101,9 @@ def open_card(
     if request_id and store.get_request(request_id) is None:
         raise ValidationFailed("request", fields={"request_id": t("fields.unknown_request")})
     current = now()
-    user = User(
+    password = passwords.temporary_password()
+    expires = current + TEMPORARY_PASSWORD_VALID_FOR
+    user = store.new_user(
         uuid.uuid4().hex,
         email=email,
         full_name=full_name,
@@ -111,12 +112,10 @@ def open_card(
         roles={roles.PATIENT},
         must_change_password=True,
         created_at=current,
+        password_hash=passwords.hash_password(password),
+        temporary_password_expires_at=expires,
+        card_number=card_number(store.next_card_number(), current.year),
     )
-    password = passwords.temporary_password()
-    expires = current + TEMPORARY_PASSWORD_VALID_FOR
-    user.password_hash = passwords.hash_password(password)
-    user.temporary_password_expires_at = expires
-    user.card_number = card_number(store.next_card_number(), current.year)
     store.create_user(user)
     log_event("medical_card_opened", user_id=user.user_id, by=staff.user_id)
     if request_id:
@@ -171,7 +170,7 @@ def ensure_person_with_role(staff: Principal, email: str, full_name: str, role: 
     current = now()
     password = passwords.temporary_password()
     expires = current + TEMPORARY_PASSWORD_VALID_FOR
-    user = User(
+    user = store.new_user(
         uuid.uuid4().hex,
         email=email,
         full_name=full_name,
@@ -197,7 +196,7 @@ def open_first_admin(email: str, full_name: str) -> tuple[User, str, dt.datetime
     current = now()
     password = passwords.temporary_password()
     expires = current + TEMPORARY_PASSWORD_VALID_FOR
-    user = User(
+    user = store.new_user(
         uuid.uuid4().hex,
         email=login,
         full_name=full_name.strip(),
@@ -222,8 +221,6 @@ def find_patient(email: str) -> dict[str, Any]:
 
 def _send_credentials(user: User, password: str, expires: dt.datetime, reason: str) -> bool:
     """Email the login and temporary password; False when mail could not be sent now."""
-    from chalicelib import mail
-
     try:
         mail.send(
             user.email,

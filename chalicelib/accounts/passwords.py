@@ -38,7 +38,7 @@ def parameters() -> Parameters:
 
 
 def hash_password(password: str, params: Parameters | None = None) -> str:
-    from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
+    from cryptography.hazmat.primitives.kdf.argon2 import Argon2id  # heavy: only password work needs it
 
     p = params or parameters()
     kdf = Argon2id(
@@ -48,7 +48,7 @@ def hash_password(password: str, params: Parameters | None = None) -> str:
 
 
 def verify_password(password: str, phc: str) -> bool:
-    from cryptography.exceptions import InvalidKey
+    from cryptography.exceptions import InvalidKey  # heavy (cryptography): only password work needs it
     from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
     try:

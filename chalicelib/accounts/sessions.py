@@ -1,16 +1,17 @@
-"""Sessions: an opaque cookie token, only its hash stored; idle and absolute limits."""
+"""Sessions: an opaque token (the web edge puts it in a cookie), only its hash stored; idle and absolute limits."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from chalicelib.accounts.tokens import new_token, token_hash
 from chalicelib.clock import now
-from chalicelib.config import settings
 from chalicelib.storage import accounts as store
-from chalicelib.storage.tables import Session, User, plain
+from chalicelib.storage.access import plain
+from chalicelib.storage.batch import get_many
+from chalicelib.storage.records import Session, User
 
 IDLE_TIMEOUT = dt.timedelta(minutes=30)
 ABSOLUTE_TIMEOUT = dt.timedelta(hours=12)
@@ -44,36 +45,12 @@ def _snapshot(user: User) -> dict[str, object]:
     }
 
 
-def cookie_name() -> str:
-    # The __Host- prefix pins the cookie to this origin over HTTPS; the local
-    # stack serves plain http://127.0.0.1, where browsers refuse that prefix.
-    return "session" if settings().is_local else "__Host-session"
-
-
-def cookie(token: str, max_age: int) -> str:
-    return f"{cookie_name()}={token}; Max-Age={max_age}; Path=/; Secure; HttpOnly; SameSite=Lax"
-
-
-def clearing_cookie() -> str:
-    return cookie("", 0)
-
-
-def start(user: User) -> tuple[str, str]:
-    """A new session for `user`: (token for the cookie, Set-Cookie value)."""
+def start(user: User) -> str:
+    """A new session for `user`: its token, for the cookie (which lives as long as the session may)."""
     token = new_token()
     current = now()
-    store.put_session(
-        Session(
-            token_hash(token),
-            user_id=user.user_id,
-            created_at=current,
-            last_seen_at=current,
-            expires_at=current + ABSOLUTE_TIMEOUT,
-            ttl=current + ABSOLUTE_TIMEOUT,
-            **_snapshot(user),
-        )
-    )
-    return token, cookie(token, int(ABSOLUTE_TIMEOUT.total_seconds()))
+    store.start_session(token_hash(token), user.user_id, current, current + ABSOLUTE_TIMEOUT, **_snapshot(user))
+    return token
 
 
 def resolve(token: str | None) -> Principal | None:
@@ -86,15 +63,13 @@ def resolve(token: str | None) -> Principal | None:
 
 def resolve_with(token: str | None, keys: list[Any]) -> tuple[Principal | None, dict[Any, Any]]:
     """Like `resolve`, reading `keys` (model, hash, range) in the same round trip."""
-    from chalicelib.storage.batch import get_many
-
     if not token or len(token) > 128:
         return None, get_many(keys) if keys else {}
     hashed = token_hash(token)
-    session_key = (Session, hashed, None)
+    session_key = store.session_key(hashed)
     found = get_many([session_key, *keys])
     session = found.pop(session_key, None)
-    return principal_of(session), found
+    return principal_of(cast("Session | None", session)), found
 
 
 def principal_of(session: Session | None) -> Principal | None:

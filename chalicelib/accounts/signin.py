@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from chalicelib import mail
 from chalicelib.accounts import passwords, sessions, throttle
 from chalicelib.accounts.sessions import Principal
 from chalicelib.accounts.tokens import new_token, token_hash
@@ -19,7 +20,7 @@ from chalicelib.errors import (
 from chalicelib.i18n import t
 from chalicelib.logs import log_event
 from chalicelib.storage import accounts as store
-from chalicelib.storage.tables import OneTimeToken, User
+from chalicelib.storage.records import User
 from chalicelib.timefmt import format_datetime
 
 RESET_VALID_FOR = dt.timedelta(minutes=60)
@@ -40,7 +41,7 @@ def user_view(user: User | Principal) -> dict[str, Any]:
 
 
 def sign_in(login: str, password: str, address: str) -> tuple[User, str]:
-    """Check the credentials; the person and the Set-Cookie of a new session.
+    """Check the credentials; the person and the token of a new session.
 
     An unknown login and a wrong password fail alike and take the same time.
     """
@@ -65,14 +66,13 @@ def sign_in(login: str, password: str, address: str) -> tuple[User, str]:
         raise TemporaryPasswordExpired()
     if passwords.needs_rehash(user.password_hash):
         store.update_password_hash(user, user.password_hash, passwords.hash_password(password))
-    _, cookie = sessions.start(user)
+    token = sessions.start(user)
     log_event("signed_in", user_id=user.user_id)
-    return user, cookie
+    return user, token
 
 
-def sign_out(principal: Principal) -> str:
+def sign_out(principal: Principal) -> None:
     sessions.end(principal)
-    return sessions.clearing_cookie()
 
 
 def change_password(principal: Principal, current_password: str, new_password: str, address: str) -> None:
@@ -116,16 +116,8 @@ def request_password_reset(email: str, address: str = "") -> None:
     token = new_token()
     expires = now() + RESET_VALID_FOR
     store.put_token(
-        OneTimeToken(
-            token_hash(token),
-            kind="password_reset",
-            user_id=user.user_id,
-            expires_at=expires,
-            ttl=expires + dt.timedelta(days=1),
-        )
+        token_hash(token), "password_reset", user.user_id, expires_at=expires, ttl=expires + dt.timedelta(days=1)
     )
-    from chalicelib import mail
-
     mail.send(
         user.email,
         "password_reset",

@@ -22,7 +22,7 @@ def render(
     signer: dict[str, str],
     verify_url: str,
 ) -> bytes:
-    import segno
+    import segno  # heavy: only a signed conclusion carries its QR code
 
     document = pdf.new_document(t("conclusion.title"), clinic_name, clinic_address)
     document.set_subject(f"booking:{booking_id}")

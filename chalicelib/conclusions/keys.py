@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
+
+from chalicelib import aws
 from chalicelib.accounts.sessions import Principal
 from chalicelib.config import settings
 from chalicelib.errors import Conflict, NotFound, Unavailable
 from chalicelib.logs import log_event
-from chalicelib.storage import catalog as store
+from chalicelib.signing.ca import issue_doctor_certificate
+from chalicelib.storage import doctors as store
 
 
 def create_signing_key(admin: Principal, doctor_id: str) -> dict[str, Any]:
-    from botocore.exceptions import BotoCoreError, ClientError
-    from cryptography import x509
-
-    from chalicelib import aws
-    from chalicelib.signing.ca import issue_doctor_certificate
+    from cryptography import x509  # heavy: only an admin's key creation needs it
 
     doctor = store.get_doctor(doctor_id)
     if doctor is None:

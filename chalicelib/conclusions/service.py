@@ -6,21 +6,25 @@ import datetime as dt
 import hashlib
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist
+from botocore.exceptions import BotoCoreError, ClientError
 
-from chalicelib import audit, resources, roles
+from chalicelib import audit, aws, outbox, resources, roles
 from chalicelib.accounts.sessions import Principal
 from chalicelib.booking import rules
+from chalicelib.booking.mails import conclusion_mail
 from chalicelib.clock import now
+from chalicelib.conclusions.document import render
 from chalicelib.config import settings
 from chalicelib.errors import DomainError, NotFound, Unavailable
 from chalicelib.logs import log_event
 from chalicelib.scheduling.times import from_key
+from chalicelib.signing.ca import ca_certificate
+from chalicelib.signing.pades import KmsDocumentSigner
 from chalicelib.storage import accounts as account_store
 from chalicelib.storage import bookings as booking_store
-from chalicelib.storage import catalog as catalog_store
-from chalicelib.storage.errors import store_errors
-from chalicelib.storage.tables import Booking, Conclusion
+from chalicelib.storage import conclusions as store
+from chalicelib.storage import doctors as doctor_store
+from chalicelib.storage.records import Booking, Conclusion
 from chalicelib.timefmt import format_date, format_datetime
 
 FIELDS = ("complaints", "anamnesis", "examination", "conclusion", "recommendations")
@@ -55,11 +59,7 @@ def _booking_of_doctor(principal: Principal, booking_id: str) -> Booking:
 
 
 def _get(booking_id: str) -> Conclusion | None:
-    with store_errors():
-        try:
-            return Conclusion.get(booking_id, consistent_read=True)
-        except DoesNotExist:
-            return None
+    return store.get_conclusion(booking_id)
 
 
 def view(item: Conclusion | None, booking: Booking) -> dict[str, Any]:
@@ -94,39 +94,26 @@ def save_draft(principal: Principal, booking_id: str, fields: dict[str, str | No
         raise AlreadySigned()
     _writable(booking)
     values = {name: (fields.get(name) or None) for name in FIELDS}
-    draft_item = Conclusion(
-        booking_id,
-        doctor_id=booking.doctor_id,
-        patient_id=booking.patient_id,
-        status="draft",
-        updated_at=now().isoformat(),
-        **values,
+    # Never overwrites a signed conclusion, even in a race with «Подписать и отправить».
+    draft_item = store.save_draft(
+        booking_id, doctor_id=booking.doctor_id, patient_id=booking.patient_id, updated_at=now().isoformat(), **values
     )
-    with store_errors():
-        # Never overwrite a signed conclusion, even in a race with «Подписать и отправить».
-        draft_item.save(condition=Conclusion.booking_id.does_not_exist() | (Conclusion.status == "draft"))
     return view(draft_item, booking)
 
 
 def sign_and_send(principal: Principal, booking_id: str, fields: dict[str, str | None]) -> dict[str, Any]:
     """Render, sign with the doctor's KMS key, store, email; the booking becomes completed."""
-    from chalicelib import outbox
-    from chalicelib.booking.mails import conclusion_mail
-    from chalicelib.conclusions.document import render
-    from chalicelib.signing.ca import ca_certificate
-    from chalicelib.signing.pades import KmsDocumentSigner
-
     saved = save_draft(principal, booking_id, fields)
     if not (saved.get("conclusion") or "").strip():
         raise Empty()
     booking = _booking_of_doctor(principal, booking_id)
-    doctor = catalog_store.get_doctor(booking.doctor_id)
+    doctor = doctor_store.get_doctor(booking.doctor_id)
     if doctor is None or not doctor.signing_key_id or not doctor.certificate_pem:
         raise NoSigningKey()
     patient = account_store.get_user(booking.patient_id)
     signed_at = now()
     s = settings()
-    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives import serialization  # heavy, and only signing needs it
 
     ca = ca_certificate()
     issuer = ca.subject.rfc4514_string()
@@ -165,48 +152,27 @@ def sign_and_send(principal: Principal, booking_id: str, fields: dict[str, str |
     _store_pdf(key, signed)
     digest = hashlib.sha256(signed).hexdigest()
     mail = conclusion_mail(booking, key)
-    from chalicelib.storage.transactions import Transaction, TransactionRefused
-
-    tx = Transaction()
-    tx.update(
-        "conclusion",
-        Conclusion(booking_id),
-        [
-            Conclusion.status.set("signed"),
-            Conclusion.signed_at.set(signed_at.isoformat()),
-            Conclusion.pdf_key.set(key),
-            Conclusion.pdf_sha256.set(digest),
-            Conclusion.certificate_serial.set(doctor.certificate_serial),
-            Conclusion.last_error.remove(),
-        ],
-        condition=Conclusion.status == "draft",
-    )
-    tx.update(
-        "booking",
+    if not store.record_signed(
         booking,
-        [Booking.status.set(rules.COMPLETED), Booking.updated_at.set(signed_at.isoformat())],
-        condition=Booking.status.is_in(*WRITABLE),
-    )
-    tx.put("mail", mail)
-    try:
-        tx.commit()
-    except TransactionRefused:
-        raise AlreadySigned() from None
+        signed_at=signed_at.isoformat(),
+        pdf_key=key,
+        pdf_sha256=digest,
+        certificate_serial=doctor.certificate_serial,
+        booking_status=rules.COMPLETED,
+        booking_from=WRITABLE,
+        mail=mail,
+    ):
+        raise AlreadySigned()
     outbox.deliver(mail.message_id)
     log_event("conclusion_signed", booking_id=booking_id, doctor_id=doctor.doctor_id)
     return view(_get(booking_id), booking_store.get_booking(booking_id) or booking)
 
 
 def _note_error(booking_id: str, code: str) -> None:
-    with store_errors():
-        Conclusion(booking_id).update(actions=[Conclusion.last_error.set(code)])
+    store.note_error(booking_id, code)
 
 
 def _store_pdf(key: str, data: bytes) -> None:
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    from chalicelib import aws
-
     try:
         aws.s3().put_object(
             Bucket=resources.documents_bucket(),
@@ -222,10 +188,6 @@ def _store_pdf(key: str, data: bytes) -> None:
 
 def pdf_for(principal: Principal, booking_id: str, ip: str, user_agent: str) -> tuple[str, bytes]:
     """The signed PDF, for its patient or its doctor (every read by the doctor is audited)."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    from chalicelib import aws
-
     booking = booking_store.get_booking(booking_id)
     allowed = booking is not None and (
         booking.patient_id == principal.user_id

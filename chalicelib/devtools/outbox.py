@@ -10,6 +10,9 @@ from __future__ import annotations
 import email
 import email.policy
 import email.utils
+import json
+import os
+import urllib.request
 from typing import Any
 
 from chalicelib.config import settings
@@ -23,16 +26,11 @@ class _Sent:
 
 def _sent_messages() -> list[Any]:
     """What SES recorded, oldest first (objects with `id` and `raw_data`)."""
-    import os
-
     url = os.environ.get("LOCAL_SENT_MAIL_URL")
     if url:
-        import json
-        import urllib.request
-
         with urllib.request.urlopen(url, timeout=10) as answer:
             return [_Sent(m["id"], m["raw_data"]) for m in json.loads(answer.read())]
-    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.core import DEFAULT_ACCOUNT_ID  # moto: installed for the local stage and the tests only
     from moto.ses.models import ses_backends
 
     return [

@@ -15,7 +15,9 @@ import secrets
 from email.utils import parseaddr
 
 from chalicelib.config import settings
-from chalicelib.storage.tables import Booking, DocumentsAddress
+from chalicelib.storage import bookings as booking_store
+from chalicelib.storage import documents as store
+from chalicelib.storage.records import Booking, DocumentsAddress
 
 PREFIX = "docs"
 _TOKEN = re.compile(r"^[a-z2-7]{32}$")
@@ -32,9 +34,7 @@ def token_hash(token: str) -> str:
 def new_address(booking: Booking, created_at: str) -> tuple[DocumentsAddress, str]:
     """(the lookup item to write with the payment, the raw token to keep on the booking)."""
     token = base64.b32encode(secrets.token_bytes(20)).decode("ascii").lower()
-    item = DocumentsAddress(
-        token_hash(token), booking_id=booking.booking_id, patient_id=booking.patient_id, created_at=created_at
-    )
+    item = store.new_documents_address(token_hash(token), booking.booking_id, booking.patient_id, created_at)
     return item, token
 
 
@@ -56,16 +56,9 @@ def is_general(recipient: str) -> bool:
 
 
 def booking_for(token: str) -> Booking | None:
-    from pynamodb.exceptions import DoesNotExist
-
-    from chalicelib.storage import bookings as booking_store
-    from chalicelib.storage.errors import store_errors
-
-    with store_errors():
-        try:
-            item = DocumentsAddress.get(token_hash(token), consistent_read=True)
-        except DoesNotExist:
-            return None
+    item = store.documents_address(token_hash(token))
+    if item is None:
+        return None
     booking = booking_store.get_booking(item.booking_id)
     # The booking must still name this token (compared in constant time).
     if (

@@ -24,20 +24,26 @@ import hashlib
 import json
 import re
 from typing import Any
+from urllib.parse import unquote_plus
 
-from chalicelib import resources
+from botocore.exceptions import BotoCoreError, ClientError
+
+from chalicelib import aws, outbox, resources
 from chalicelib.booking import rules
+from chalicelib.clock import now
 from chalicelib.config import settings
 from chalicelib.documents import addresses
 from chalicelib.documents.files import MAX_PER_BOOKING, MAX_SIZE, safe_filename, sniff
+from chalicelib.errors import Unavailable
 from chalicelib.i18n import t
 from chalicelib.logs import log_event
 from chalicelib.mail import header_value
-from chalicelib.scheduling.times import to_key
+from chalicelib.scheduling.times import from_key, to_key
 from chalicelib.storage import accounts as account_store
 from chalicelib.storage import bookings as booking_store
-from chalicelib.storage.tables import Attachment, Booking, InboundMail
-from chalicelib.timefmt import clinic_zone
+from chalicelib.storage import documents as store
+from chalicelib.storage.records import Booking, InboundMail
+from chalicelib.timefmt import clinic_zone, format_datetime
 
 ACCEPTING = (rules.PAID, rules.IN_PROGRESS)
 # A claim older than this whose handler never finished (the Lambda died) may be taken again.
@@ -99,29 +105,11 @@ def verdict_failures(message: Any) -> list[str]:
 
 def _claim(key: str, at: dt.datetime) -> InboundMail | None:
     """The message's record, taken for this run; None when it was (or is being) handled already."""
-    from pynamodb.exceptions import PutError
-
-    from chalicelib.storage.errors import condition_failed, store_errors
-
-    record = InboundMail(key, status="processing", received_at=at.isoformat(), ttl=at + KEEP_RECORD)
-    stale = (at - STALE_CLAIM).isoformat()
-    try:
-        with store_errors():
-            record.save(
-                condition=InboundMail.message_key.does_not_exist()
-                | ((InboundMail.status == "processing") & (InboundMail.received_at < stale))
-            )
-    except PutError as exc:
-        if condition_failed(exc):
-            return None
-        raise
-    return record
+    return store.claim_message(key, at, KEEP_RECORD, stale_before=(at - STALE_CLAIM).isoformat())
 
 
 def receive(raw: bytes, key: str | None = None) -> dict[str, Any]:
     """Handle one incoming message (stored by SES at `key`); what was attached, refused, and why."""
-    from chalicelib.clock import now
-
     current = now()
     message_key = key or "sha256:" + hashlib.sha256(raw).hexdigest()
     outcome: dict[str, Any] = {"attached": [], "refused": [], "problem": None, "duplicate": False}
@@ -139,7 +127,7 @@ def receive(raw: bytes, key: str | None = None) -> dict[str, Any]:
 
 def _release(record: InboundMail) -> None:
     with contextlib.suppress(Exception):
-        record.delete(condition=InboundMail.status == "processing")
+        store.release_message(record)
 
 
 def _handle(
@@ -221,26 +209,10 @@ def _finish(
     booking: Booking | None,
     attached: int,
 ) -> None:
-    from chalicelib.storage.errors import store_errors
-
-    actions = [
-        InboundMail.status.set(status),
-        InboundMail.sender.set(sender[:320] or None),
-        InboundMail.subject.set(subject or None),
-        InboundMail.files.set(json.dumps(files[:200], ensure_ascii=False)),
-        InboundMail.attached.set(attached),
-    ]
-    if reason:
-        actions.append(InboundMail.reason.set(reason))
-    if booking is not None:
-        actions += [InboundMail.booking_id.set(booking.booking_id), InboundMail.patient_id.set(booking.patient_id)]
-    with store_errors():
-        record.update(actions=actions)
+    store.finish_message(record, status, reason, sender[:320] or None, subject or None, files[:200], booking, attached)
 
 
 def _answer(to: str, full_name: str | None, outcome: dict[str, Any], booking: Booking | None) -> None:
-    from chalicelib import outbox
-
     own = addresses.address(booking.documents_token) if booking is not None and booking.status in ACCEPTING else None
     outbox.send_now(
         outbox.compose(
@@ -260,9 +232,6 @@ def _answer(to: str, full_name: str | None, outcome: dict[str, Any], booking: Bo
 
 
 def _when_text(booking: Any) -> str | None:
-    from chalicelib.scheduling.times import from_key
-    from chalicelib.timefmt import format_datetime
-
     return format_datetime(from_key(booking.starts_at)) if booking is not None else None
 
 
@@ -276,13 +245,6 @@ def _filename(part: Any) -> str:
 def _keep(booking: Booking, message_key: str, part: Any, outcome: dict[str, Any]) -> None:
     """Attach one part: its bytes first, then (one transaction) its record and the booking's count. The id comes
     from the message and the part, so a run taken again after a crash finds what it already did."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    from chalicelib import aws
-    from chalicelib.clock import now
-    from chalicelib.errors import Unavailable
-    from chalicelib.storage.transactions import Transaction, TransactionRefused
-
     filename = safe_filename(_filename(part))
     index = len(outcome["attached"]) + len(outcome["refused"])
     if len(outcome["attached"]) + int(booking.attachments_count or 0) >= MAX_PER_BOOKING:
@@ -303,7 +265,7 @@ def _keep(booking: Booking, message_key: str, part: Any, outcome: dict[str, Any]
         return
     attachment_id = hashlib.sha256(f"{message_key}\n{index}".encode()).hexdigest()[:32]
     s3_key = f"attachments/{booking.booking_id}/{attachment_id}"
-    attachment = Attachment(
+    attachment = store.new_attachment(
         booking.booking_id,
         attachment_id,
         patient_id=booking.patient_id,
@@ -328,18 +290,9 @@ def _keep(booking: Booking, message_key: str, part: Any, outcome: dict[str, Any]
         )
     except (BotoCoreError, ClientError) as exc:
         raise Unavailable("s3") from exc
-    tx = Transaction()
-    tx.put("attachment", attachment, condition=Attachment.attachment_id.does_not_exist())
-    tx.update(
-        "booking",
-        booking,
-        [Booking.attachments_count.add(1)],
-        condition=Booking.attachments_count.does_not_exist() | (Booking.attachments_count < MAX_PER_BOOKING),
-    )
-    try:
-        tx.commit()
-    except TransactionRefused as refused:
-        if "attachment" in refused.failed:  # attached by an earlier run of this message
+    refused = store.add_attachment(booking, attachment, MAX_PER_BOOKING)
+    if refused:
+        if "attachment" in refused:  # attached by an earlier run of this message
             outcome["attached"].append({"filename": filename, "size": len(data)})
             return
         try:
@@ -349,23 +302,19 @@ def _keep(booking: Booking, message_key: str, part: Any, outcome: dict[str, Any]
         outcome["refused"].append(
             {"filename": filename, "reason": t("documents.reasons.too_many", limit=MAX_PER_BOOKING)}
         )
-        booking.refresh()
+        store.reread_booking(booking)
         return
     outcome["attached"].append({"filename": filename, "size": len(data)})
 
 
 def receive_stored(bucket: str, key: str) -> dict[str, Any]:
     """SES put the raw message at `key`."""
-    from chalicelib import aws
-
     raw = aws.s3().get_object(Bucket=bucket, Key=key)["Body"].read()
     return receive(raw, key)
 
 
 def receive_notification(body: str) -> list[dict[str, Any]]:
     """An S3 event notification (delivered through SQS): each stored message handled."""
-    from urllib.parse import unquote_plus
-
     outcomes = []
     for record in json.loads(body).get("Records", []):
         s3 = record.get("s3") or {}
@@ -377,10 +326,7 @@ def receive_notification(body: str) -> list[dict[str, Any]]:
 
 def held(status: str = "held", limit: int = 200) -> list[dict[str, Any]]:
     """Messages the registry should look at (newest first): kept aside, or refused by SES's verdicts."""
-    from chalicelib.storage.errors import store_errors
-
-    with store_errors():
-        found = list(InboundMail.by_status.query(status, scan_index_forward=False, limit=limit))
+    found = store.messages_with_status(status, limit)
     return [
         {
             "id": m.message_key,

@@ -10,10 +10,11 @@ from __future__ import annotations
 import contextlib
 import uuid
 from typing import Any, NoReturn
+from urllib.parse import quote
 
-from pynamodb.exceptions import DoesNotExist, PynamoDBException
+from botocore.exceptions import BotoCoreError, ClientError
 
-from chalicelib import audit, resources, roles
+from chalicelib import audit, aws, resources, roles
 from chalicelib.accounts.sessions import Principal
 from chalicelib.booking import rules
 from chalicelib.clock import now
@@ -21,9 +22,8 @@ from chalicelib.documents.files import MAX_PER_BOOKING, MAX_SIZE, TYPES, safe_fi
 from chalicelib.errors import DomainError, NotFound, Unavailable, ValidationFailed
 from chalicelib.i18n import t
 from chalicelib.storage import bookings as booking_store
-from chalicelib.storage.errors import condition_failed, store_errors
-from chalicelib.storage.tables import Attachment, Booking
-from chalicelib.storage.transactions import Transaction, TransactionRefused
+from chalicelib.storage import documents as store
+from chalicelib.storage.records import Attachment, Booking
 
 ACCEPTING = (rules.PAID, rules.IN_PROGRESS)
 # The browser posts right after asking for the form; S3 checks a signature's expiry when the request
@@ -65,7 +65,7 @@ def new_attachment(
     """A new record; `s3_key` is where its bytes are: a cabinet file's upload key until it is checked."""
     attachment_id = uuid.uuid4().hex
     prefix = UPLOADS_PREFIX if source == "cabinet" else SERVED_PREFIX
-    return Attachment(
+    return store.new_attachment(
         booking.booking_id,
         attachment_id,
         patient_id=booking.patient_id,
@@ -81,18 +81,8 @@ def new_attachment(
 
 def reserve(booking: Booking, attachment: Attachment) -> None:
     """Count the file against the booking's ten and record it: one transaction."""
-    tx = Transaction()
-    tx.update(
-        "booking",
-        booking,
-        [Booking.attachments_count.add(1)],
-        condition=Booking.attachments_count.does_not_exist() | (Booking.attachments_count < MAX_PER_BOOKING),
-    )
-    tx.put("attachment", attachment, condition=Attachment.attachment_id.does_not_exist())
-    try:
-        tx.commit()
-    except TransactionRefused:
-        raise TooManyFiles(limit=MAX_PER_BOOKING) from None
+    if store.add_attachment(booking, attachment, MAX_PER_BOOKING):
+        raise TooManyFiles(limit=MAX_PER_BOOKING)
 
 
 def start_upload(principal: Principal, booking_id: str, filename: str, content_type: str, size: int) -> dict[str, Any]:
@@ -105,10 +95,6 @@ def start_upload(principal: Principal, booking_id: str, filename: str, content_t
         raise ValidationFailed("size", fields={"size": t("documents.too_big", mb=MAX_SIZE // (1024 * 1024))})
     attachment = new_attachment(booking, filename, content_type, size, "cabinet")
     reserve(booking, attachment)
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    from chalicelib import aws
-
     try:
         post = aws.s3().generate_presigned_post(
             Bucket=resources.documents_bucket(),
@@ -132,19 +118,11 @@ def start_upload(principal: Principal, booking_id: str, filename: str, content_t
 
 
 def _get(booking_id: str, attachment_id: str) -> Attachment | None:
-    with store_errors():
-        try:
-            return Attachment.get(booking_id, attachment_id, consistent_read=True)
-        except DoesNotExist:
-            return None
+    return store.get_attachment(booking_id, attachment_id)
 
 
 def check_stored(attachment: Attachment) -> tuple[str | None, str, int]:
     """Look at the uploaded bytes: (None when acceptable else the reason, the object's ETag, its size)."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    from chalicelib import aws
-
     try:
         head = aws.s3().get_object(Bucket=resources.documents_bucket(), Key=attachment.s3_key, Range="bytes=0-15")
         first = head["Body"].read()
@@ -168,10 +146,6 @@ def check_stored(attachment: Attachment) -> tuple[str | None, str, int]:
 
 def _keep_checked(attachment: Attachment, etag: str) -> str | None:
     """Copy exactly the checked object (same ETag) to a new key under attachments/; None if it changed meanwhile."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    from chalicelib import aws
-
     bucket = resources.documents_bucket()
     final_key = f"{SERVED_PREFIX}{attachment.booking_id}/{attachment.attachment_id}/{uuid.uuid4().hex}"
     try:
@@ -197,28 +171,14 @@ def _keep_checked(attachment: Attachment, etag: str) -> str | None:
 
 def _remove(key: str) -> None:
     """Best effort: what is left is never served (only keys recorded as ready are)."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    from chalicelib import aws
-
     with contextlib.suppress(BotoCoreError, ClientError):
         aws.s3().delete_object(Bucket=resources.documents_bucket(), Key=key)
 
 
 def _reject(booking: Booking, attachment: Attachment, reason: str) -> NoReturn:
     """Refused: the record and the booking's count in one transaction, only while the file is pending."""
-    tx = Transaction()
-    tx.update(
-        "attachment",
-        attachment,
-        [Attachment.status.set("rejected"), Attachment.reason.set(reason)],
-        condition=(Attachment.status == "pending") & (Attachment.s3_key == attachment.s3_key),
-    )
-    tx.update("booking", booking, [Booking.attachments_count.add(-1)])
-    try:
-        tx.commit()
-    except TransactionRefused:
-        raise UploadCompleted() from None
+    if not store.reject_pending(booking, attachment, reason):
+        raise UploadCompleted()
     _remove(attachment.s3_key)
     raise FileRejected(name=attachment.filename, why=t(f"documents.reasons.{reason}"))
 
@@ -239,21 +199,13 @@ def complete(principal: Principal, booking_id: str, attachment_id: str) -> dict[
     if final_key is None:
         _reject(booking, attachment, reason or "changed")
     try:
-        with store_errors():
-            attachment.update(
-                actions=[
-                    Attachment.status.set("ready"),
-                    Attachment.s3_key.set(final_key),
-                    Attachment.size.set(size),
-                    Attachment.reason.remove(),
-                ],
-                condition=(Attachment.status == "pending") & (Attachment.s3_key == upload_key),
-            )
-    except Exception as exc:
+        kept = store.mark_ready(attachment, upload_key, final_key, size)
+    except Exception:
         _remove(final_key)  # not recorded: nothing half-written stays
-        if isinstance(exc, PynamoDBException) and condition_failed(exc):
-            raise UploadCompleted() from None
         raise
+    if not kept:
+        _remove(final_key)
+        raise UploadCompleted()
     _remove(upload_key)
     return view(attachment)
 
@@ -276,16 +228,13 @@ def view(attachment: Attachment, url: str | None = None) -> dict[str, Any]:
 
 def listing(principal: Principal, booking_id: str, ip: str, user_agent: str) -> list[dict[str, Any]]:
     """The booking's documents with short-lived download links: its patient and its doctor."""
-    from chalicelib import aws
-
     booking = booking_store.get_booking(booking_id)
     if booking is None or not (
         booking.patient_id == principal.user_id
         or (booking.doctor_id == principal.user_id and principal.has(roles.DOCTOR))
     ):
         raise NotFound("booking")
-    with store_errors():
-        found = [a for a in Attachment.query(booking_id) if a.status == "ready"]
+    found = store.ready_attachments(booking_id)
     audit.record(principal, "read_attachments", "booking", booking_id, booking.patient_id, ip, user_agent)
     s3 = aws.s3()
     # Only checked copies are served (never a key a form can write), as the type that was checked, to save.
@@ -298,7 +247,7 @@ def listing(principal: Principal, booking_id: str, ip: str, user_agent: str) -> 
                     "Bucket": resources.documents_bucket(),
                     "Key": a.s3_key,
                     "ResponseContentType": a.content_type,
-                    "ResponseContentDisposition": f"attachment; filename*=UTF-8''{_quote(a.filename)}",
+                    "ResponseContentDisposition": f"attachment; filename*=UTF-8''{quote(a.filename)}",
                 },
                 ExpiresIn=DOWNLOAD_LINK_S,
             ),
@@ -306,9 +255,3 @@ def listing(principal: Principal, booking_id: str, ip: str, user_agent: str) -> 
         for a in found
         if a.s3_key.startswith(SERVED_PREFIX)
     ]
-
-
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -10,12 +11,15 @@ from chalicelib.accounts.sessions import Principal
 from chalicelib.clock import now
 from chalicelib.config import settings
 from chalicelib.errors import Conflict, DomainError, NotFound
+from chalicelib.i18n import t
 from chalicelib.legal import documents
 from chalicelib.logs import log_event
+from chalicelib.pdf import render as pdf_render
 from chalicelib.storage import accounts as account_store
 from chalicelib.storage import legal as store
-from chalicelib.storage.tables import Consent, User, plain
-from chalicelib.timefmt import format_datetime
+from chalicelib.storage.access import plain
+from chalicelib.storage.records import Consent, User
+from chalicelib.timefmt import clinic_zone, format_datetime
 
 
 class DocumentOutdated(DomainError):
@@ -59,10 +63,6 @@ def in_force(principal: Principal) -> list[dict[str, Any]]:
 
 
 def _local(moment: str | None) -> str | None:
-    import datetime as dt
-
-    from chalicelib.timefmt import clinic_zone
-
     return dt.datetime.fromisoformat(moment).astimezone(clinic_zone()).isoformat() if moment else None
 
 
@@ -97,9 +97,9 @@ def sign(principal: Principal, kind: str, version: str, sha256: str, ip: str, us
         raise DocumentChanged(kind)
     if plain(user.signed_documents).get(kind) == version:
         raise Conflict("already signed")
-    consent = Consent(
+    consent = store.record_signature(
+        user,
         uuid.uuid4().hex,
-        user_id=user.user_id,
         kind=kind,
         version=version,
         sha256=doc.sha256,
@@ -108,7 +108,6 @@ def sign(principal: Principal, kind: str, version: str, sha256: str, ip: str, us
         ip=ip or None,
         user_agent=user_agent or None,
     )
-    store.record_signature(consent, user)
     sessions.refresh(account_store.get_user(user.user_id) or user)
     log_event("document_signed", user_id=user.user_id, kind=kind, version=version)
     return view(consent)
@@ -144,11 +143,6 @@ def withdraw(principal: Principal, consent_id: str, ip: str) -> dict[str, Any]:
 
 def signed_copy_pdf(principal: Principal, consent_id: str) -> tuple[str, bytes]:
     """(file name, PDF) of the signed copy, with the signature's record at the end."""
-    import datetime as dt
-
-    from chalicelib.i18n import t
-    from chalicelib.pdf import render as pdf_render
-
     consent = _own(principal, consent_id)
     s = settings()
     pdf = pdf_render.new_document(documents.title(consent.kind), s.clinic_name, s.clinic_address)

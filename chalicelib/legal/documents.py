@@ -8,9 +8,12 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
 from chalicelib.config import settings
 from chalicelib.i18n import t
-from chalicelib.storage.tables import User
+from chalicelib.mail import TEMPLATES
+from chalicelib.storage.records import User
 from chalicelib.timefmt import format_date
 
 CONTRACT = "contract"
@@ -38,10 +41,6 @@ def digest(text: str) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _env() -> Any:
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-
-    from chalicelib.mail import TEMPLATES
-
     return Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
         autoescape=select_autoescape(["html"]),

@@ -8,11 +8,14 @@ Every creating call carries an idempotence key chosen by the caller.
 from __future__ import annotations
 
 import functools
+import ipaddress
+import json
 from typing import Any
 
 from chalicelib.config import settings
 from chalicelib.errors import DomainError
 from chalicelib.logs import log_event
+from chalicelib.secrets import secret
 
 HTTP_TIMEOUT_S = (5, 20)  # connect, read
 
@@ -28,11 +31,9 @@ class UnknownAtYooKassa(PaymentServiceUnavailable):
 @functools.lru_cache(maxsize=1)
 def _sdk() -> Any:
     """Configure the SDK once per container (credentials from the stage's secrets)."""
-    import requests
+    import requests  # heavy, as YooKassa's SDK (its HTTP library): only a payment needs them
     import yookassa
     from yookassa.client import ApiClient
-
-    from chalicelib.secrets import secret
 
     s = settings()
     yookassa.Configuration.configure(
@@ -64,7 +65,7 @@ def _sdk() -> Any:
 
 
 def _call(what: str, fn: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    import requests
+    import requests  # heavy, as YooKassa's SDK (its HTTP library): only a payment needs them
     from yookassa.domain.exceptions import ApiError
 
     try:
@@ -78,8 +79,6 @@ def _call(what: str, fn: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
         # A network failure reaches the SDK's error handler without a response: AttributeError.
         log_event("yookassa_unreachable", call=what, error=type(exc).__name__)
         raise PaymentServiceUnavailable(what) from exc
-    import json
-
     return dict(json.loads(response.json()))  # the SDK's objects, as plain JSON (amounts as strings)
 
 
@@ -110,14 +109,12 @@ def trusted_source(address: str) -> bool:
     if not address:
         return False
     if networks == "sdk":
-        from yookassa.domain.common.security_helper import SecurityHelper
+        from yookassa.domain.common.security_helper import SecurityHelper  # heavy (YooKassa's SDK)
 
         try:
             return bool(SecurityHelper().is_ip_trusted(address))
         except Exception:
             return False
-    import ipaddress
-
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:

@@ -12,14 +12,19 @@ import logging
 from decimal import Decimal
 from typing import Any
 
+from chalicelib import outbox, timer
 from chalicelib.booking import rules
+from chalicelib.booking.mails import paid_mail
 from chalicelib.clock import now
+from chalicelib.documents.addresses import new_address
 from chalicelib.errors import BadRequest, DomainError, Unavailable
 from chalicelib.logs import log_event
 from chalicelib.payments import gateway, refunds
+from chalicelib.rooms.links import new_room
 from chalicelib.storage import bookings as booking_store
 from chalicelib.storage import payments as store
-from chalicelib.storage.tables import Booking
+from chalicelib.storage import rooms as room_store
+from chalicelib.storage.records import Booking
 
 # A succeeded payment can still make a booking in these states (the slot decides).
 PAYABLE = (rules.HELD, rules.AWAITING_PAYMENT, rules.EXPIRED)
@@ -38,7 +43,10 @@ def handle(source_ip: str, body: Any) -> dict[str, str]:
     if not gateway.trusted_source(source_ip):
         log_event("webhook_refused", logging.WARNING, reason="source")
         raise ForbiddenSource()
-    from yookassa.domain.notification import WebhookNotificationEventType, WebhookNotificationFactory
+    from yookassa.domain.notification import (  # heavy (YooKassa's SDK): only a notification needs it
+        WebhookNotificationEventType,
+        WebhookNotificationFactory,
+    )
 
     try:
         notification = WebhookNotificationFactory().create(body)
@@ -95,19 +103,12 @@ def _payment(payment_id: str) -> dict[str, str]:
 
 
 def _succeeded(booking: Booking, payment: dict[str, Any], at: str) -> dict[str, str]:
-    from chalicelib import timer
-
     payment_id = str(payment["id"])
     if applied(booking, payment_id):
         # The booking's own payment, seen again (YooKassa redelivers): it was applied once, in whatever status
         # the booking is now (paid, in progress, completed, cancelled, refunded, no-show): nothing to do.
         return _already_applied(booking)
     if booking.status in PAYABLE:
-        from chalicelib import outbox
-        from chalicelib.booking.mails import paid_mail
-        from chalicelib.documents.addresses import new_address
-        from chalicelib.rooms.links import new_room
-
         room, token = new_room(booking, now())
         documents = new_address(booking, at)
         mail = paid_mail(booking, payment, room, token, documents_token=documents[1])
@@ -145,9 +146,7 @@ def _already_applied(booking: Booking) -> dict[str, str]:
 
 
 def _ensure_timer(booking: Booking) -> None:
-    from chalicelib import timer
-
-    room = store.get_room(booking.room_id) if booking.room_id else None
+    room = room_store.get_room(booking.room_id) if booking.room_id else None
     if room is not None:
         timer.start(booking, room)
 

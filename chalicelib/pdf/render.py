@@ -10,7 +10,7 @@ FONT = "DejaVu"
 
 
 def new_document(title: str, clinic_name: str, clinic_address: str) -> Any:
-    from fpdf import FPDF
+    from fpdf import FPDF  # heavy (fpdf2): only a PDF copy or a conclusion needs it
 
     pdf = FPDF(format="A4")
     pdf.set_title(title)
@@ -42,7 +42,7 @@ def html_block(pdf: Any, html: str) -> None:
 
 
 def _tag_styles() -> dict[str, Any]:
-    from fpdf.fonts import FontFace
+    from fpdf.fonts import FontFace  # heavy (fpdf2), as above
 
     return {
         "h1": FontFace(family=FONT, emphasis="BOLD", size_pt=14),

@@ -5,19 +5,21 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from chalicelib import outbox
 from chalicelib.booking import rules
+from chalicelib.booking.mails import reminder_mail
 from chalicelib.clock import now
 from chalicelib.logs import log_event
+from chalicelib.payments import refunds
 from chalicelib.rooms.signaling import Sender
 from chalicelib.storage import bookings as booking_store
-from chalicelib.storage import payments as room_store
 from chalicelib.storage import rooms as store
 
 
 def handle(body: str, sender: Sender) -> str:
     event = json.loads(body)
     booking = booking_store.get_booking(event.get("booking_id", ""))
-    room = room_store.get_room(event.get("room_id", ""))
+    room = store.get_room(event.get("room_id", ""))
     if booking is None or room is None or booking.room_id != room.room_id:
         log_event("timer_event_unknown", kind=event.get("event"))
         return "unknown"
@@ -36,14 +38,11 @@ def handle(body: str, sender: Sender) -> str:
     if kind == "closed":
         store.set_room_status(room.room_id, "closed", ("scheduled", "lobby", "open"))
         sender.to_room(room.room_id, {"type": "room_closed"})
-        return _attendance(booking, room_store.get_room(room.room_id) or room, at)
+        return _attendance(booking, store.get_room(room.room_id) or room, at)
     return "ignored"
 
 
 def _remind(booking: Any, at: str) -> str:
-    from chalicelib import outbox
-    from chalicelib.booking.mails import reminder_mail
-
     if booking.status != rules.PAID or not booking_store.mark_reminded(booking, at):
         return "no_reminder"
     outbox.send_now(reminder_mail(booking))
@@ -52,8 +51,6 @@ def _remind(booking: Any, at: str) -> str:
 
 def _attendance(booking: Any, room: Any, at: str) -> str:
     """At the close: a doctor who never came means a full refund; a patient who never came is recorded."""
-    from chalicelib.payments import refunds
-
     attended = (rules.PAID, rules.IN_PROGRESS)
     if room.doctor_joined_at is None:
         if booking.status in attended:

@@ -9,7 +9,8 @@ import uuid
 from chalicelib.accounts.tokens import token_hash
 from chalicelib.config import settings
 from chalicelib.scheduling.times import from_key, to_key
-from chalicelib.storage.tables import Booking, Room
+from chalicelib.storage import rooms as store
+from chalicelib.storage.records import Booking, Room
 
 
 def new_room(booking: Booking, created_at: dt.datetime) -> tuple[Room, str]:
@@ -17,7 +18,7 @@ def new_room(booking: Booking, created_at: dt.datetime) -> tuple[Room, str]:
     s = settings()
     token = secrets.token_urlsafe(24)  # 192 bits
     starts, ends = from_key(booking.starts_at), from_key(booking.ends_at)
-    room = Room(
+    room = store.new_room(
         uuid.uuid4().hex,
         booking_id=booking.booking_id,
         patient_id=booking.patient_id,

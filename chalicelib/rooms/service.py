@@ -11,13 +11,14 @@ from chalicelib.accounts.sessions import Principal
 from chalicelib.accounts.tokens import token_hash
 from chalicelib.clock import now
 from chalicelib.config import settings
+from chalicelib.documents.addresses import address
 from chalicelib.errors import DomainError, NotFound
 from chalicelib.rooms import turn
 from chalicelib.scheduling.times import from_key, in_zone
 from chalicelib.storage import bookings as booking_store
-from chalicelib.storage import payments as room_store
+from chalicelib.storage import rooms as room_store
 from chalicelib.storage.accounts import put_token
-from chalicelib.storage.tables import OneTimeToken, Room
+from chalicelib.storage.records import Room
 from chalicelib.timefmt import clinic_zone
 
 TICKET_LIFE = dt.timedelta(minutes=2)
@@ -56,13 +57,11 @@ def issue_ticket(room: Room, role: str) -> str:
     ticket = secrets.token_urlsafe(24)
     expires = now() + TICKET_LIFE
     put_token(
-        OneTimeToken(
-            token_hash(ticket),
-            kind="signaling",
-            user_id=f"{room.room_id}:{role}",
-            expires_at=expires,
-            ttl=expires + dt.timedelta(hours=1),
-        )
+        token_hash(ticket),
+        "signaling",
+        f"{room.room_id}:{role}",
+        expires_at=expires,
+        ttl=expires + dt.timedelta(hours=1),
     )
     return ticket
 
@@ -99,6 +98,4 @@ def info(room: Room, role: str) -> dict[str, Any]:
 
 
 def _documents_address(booking: Any) -> str | None:
-    from chalicelib.documents.addresses import address
-
     return address(booking.documents_token) if booking is not None else None

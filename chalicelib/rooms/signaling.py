@@ -18,28 +18,27 @@ from chalicelib.clock import now
 from chalicelib.logs import log_event
 from chalicelib.rooms.service import room_status
 from chalicelib.scheduling.times import from_key
-from chalicelib.storage import payments as room_store
 from chalicelib.storage import rooms as store
-from chalicelib.storage.tables import Connection
 
 RELAYED = {"offer", "answer", "candidate", "chat", "restart"}
 MAX_MESSAGE = 64 * 1024
-REFUSED = {"statusCode": 403}
 
 
 class Sender:
-    """Sends to connections; a connection that has gone is forgotten here, where it is found."""
+    """Sends to connections; a connection that has gone is forgotten here, where it is found.
 
-    def __init__(self, websocket_api: Any) -> None:
+    `gone`: what the WebSocket API raises for a connection that has gone (the edge knows its class).
+    """
+
+    def __init__(self, websocket_api: Any, gone: type[Exception]) -> None:
         self._api = websocket_api
+        self._gone = gone
 
     def send(self, connection_id: str, message: dict[str, Any]) -> bool:
-        from chalice.app import WebsocketDisconnectedError
-
         try:
             self._api.send(connection_id, json.dumps(message, ensure_ascii=False))
             return True
-        except WebsocketDisconnectedError:
+        except self._gone:
             store.delete_connection(connection_id)
             return False
 
@@ -53,24 +52,22 @@ class Sender:
         return sent
 
 
-def connect(connection_id: str, query: dict[str, str]) -> dict[str, Any] | None:
-    """Admit a WebSocket with a valid, unused ticket for an open-able room; refuse anything else."""
+def connect(connection_id: str, query: dict[str, str]) -> bool:
+    """Admit a WebSocket with a valid, unused ticket for an open-able room (True); refuse anything else."""
     room_id, ticket = query.get("room", ""), query.get("ticket", "")
-    room = room_store.get_room(room_id) if room_id and ticket and len(ticket) <= 128 else None
+    room = store.get_room(room_id) if room_id and ticket and len(ticket) <= 128 else None
     current = now()
     if room is None or room_status(room, current) == "closed":
         log_event("signaling_refused", logging.WARNING, reason="room")
-        return REFUSED
+        return False
     for role in ("patient", "doctor"):
         if store.consume_ticket(token_hash(ticket), f"{room.room_id}:{role}", current.isoformat(), current):
             ttl = from_key(room.closes_at) + dt.timedelta(hours=1)
-            store.save_connection(
-                Connection(connection_id, room_id=room.room_id, role=role, connected_at=current.isoformat(), ttl=ttl)
-            )
+            store.save_connection(connection_id, room.room_id, role, current.isoformat(), ttl)
             log_event("signaling_connected", room_id=room.room_id, role=role)
-            return None
+            return True
     log_event("signaling_refused", logging.WARNING, reason="ticket")
-    return REFUSED
+    return False
 
 
 def _parse(body: Any) -> tuple[dict[str, Any], str | None]:
@@ -97,7 +94,7 @@ def message(sender: Sender, connection_id: str, body: str | None) -> None:
         sender.send(connection_id, {"type": "error", "code": problem})
         return
     action = data["action"]
-    room = room_store.get_room(connection.room_id)
+    room = store.get_room(connection.room_id)
     if room is None:
         return
     current = now()

@@ -16,8 +16,12 @@ import hmac
 import time
 from typing import Any, Protocol
 
+from botocore.exceptions import BotoCoreError, ClientError
+
+from chalicelib import aws
 from chalicelib.config import settings
 from chalicelib.errors import Unavailable
+from chalicelib.secrets import secret
 
 
 class TurnProvider(Protocol):
@@ -43,20 +47,16 @@ class KinesisVideoTurnProvider:
 
     @functools.cached_property
     def _signaling(self) -> Any:
-        from chalicelib import aws
-
         endpoints = aws.client("kinesisvideo").get_signaling_channel_endpoint(
             ChannelARN=self.channel_arn,
             SingleMasterChannelEndpointConfiguration={"Protocols": ["HTTPS"], "Role": "VIEWER"},
         )["ResourceEndpointList"]
         https = next(e["ResourceEndpoint"] for e in endpoints if e["Protocol"] == "HTTPS")
-        import boto3
+        import boto3  # heavy (~100 ms); only the kvs provider makes a client with an endpoint of its own
 
         return boto3.session.Session().client("kinesis-video-signaling", endpoint_url=https)
 
     def ice_servers(self, identity: str) -> list[dict[str, Any]]:
-        from botocore.exceptions import BotoCoreError, ClientError
-
         try:
             found = self._signaling.get_ice_server_config(
                 ChannelARN=self.channel_arn, ClientId=identity[:256], Service="TURN"
@@ -73,8 +73,6 @@ def provider() -> TurnProvider | None:
     """The stage's provider: TURN_PROVIDER = coturn | kvs | none."""
     s = settings()
     if s.turn_provider == "coturn":
-        from chalicelib.secrets import secret
-
         return CoturnRestProvider(list(s.turn_urls), secret("TURN_SHARED_SECRET"))
     if s.turn_provider == "kvs":
         return KinesisVideoTurnProvider(s.kvs_channel_arn)

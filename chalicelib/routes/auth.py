@@ -37,9 +37,10 @@ PASSWORD = Str(max_len=1024, strip=False)
 )
 def login(call: Call) -> Reply:
     from chalicelib.accounts import signin
+    from chalicelib.web import cookies
 
-    user, cookie = signin.sign_in(call.body["login"], call.body["password"], call.ip)
-    return Reply({"user": signin.user_view(user)}, cookies=[cookie])
+    user, token = signin.sign_in(call.body["login"], call.body["password"], call.ip)
+    return Reply({"user": signin.user_view(user)}, cookies=[cookies.session_cookie(token)])
 
 
 @api.post(
@@ -51,8 +52,10 @@ def login(call: Call) -> Reply:
 )
 def logout(call: Call) -> Reply:
     from chalicelib.accounts import signin
+    from chalicelib.web import cookies
 
-    return Reply(None, status=204, cookies=[signin.sign_out(call.principal)])
+    signin.sign_out(call.principal)
+    return Reply(None, status=204, cookies=[cookies.clearing_cookie()])
 
 
 @api.get("/me", access=SIGNED_IN_ANY_STATE, summary="The signed-in person", response=USER, errors=("not_signed_in",))

@@ -91,7 +91,7 @@ class Anything(Field):
 
 @api.get("/specialties", access=ANYONE, summary="Specialties", response={"type": "array", "items": SPECIALTY})
 def specialties(call: Call) -> list[dict[str, Any]]:
-    from chalicelib import catalog
+    from chalicelib import doctors as catalog
 
     return catalog.list_specialties()
 
@@ -106,7 +106,7 @@ def specialties(call: Call) -> list[dict[str, Any]]:
     errors=("not_signed_in", "forbidden"),
 )
 def add_specialty(call: Call) -> dict[str, Any]:
-    from chalicelib import catalog
+    from chalicelib import doctors as catalog
 
     return catalog.create_specialty(call.body["name"], call.body["description"])
 
@@ -120,7 +120,7 @@ def add_specialty(call: Call) -> dict[str, Any]:
     errors=("not_signed_in", "forbidden", "not_found"),
 )
 def edit_specialty(call: Call, specialty_id: str) -> dict[str, Any]:
-    from chalicelib import catalog
+    from chalicelib import doctors as catalog
 
     return catalog.update_specialty(specialty_id, call.body["name"], call.body["description"])
 
@@ -133,14 +133,14 @@ def edit_specialty(call: Call, specialty_id: str) -> dict[str, Any]:
     response={"type": "array", "items": DOCTOR},
 )
 def doctors(call: Call) -> list[dict[str, Any]]:
-    from chalicelib import catalog
+    from chalicelib import doctors as catalog
 
     return catalog.list_doctors(call.query.get("specialty"))
 
 
 @api.get("/doctors/{doctor_id}", access=ANYONE, summary="One doctor's card", response=DOCTOR, errors=("not_found",))
 def doctor(call: Call, doctor_id: str) -> dict[str, Any]:
-    from chalicelib import catalog
+    from chalicelib import doctors as catalog
 
     return catalog.doctor_view(catalog.get_doctor(doctor_id), with_schedule=True)
 
@@ -164,7 +164,7 @@ def doctor(call: Call, doctor_id: str) -> dict[str, Any]:
     errors=("not_signed_in", "forbidden", "conflict"),
 )
 def add_doctor(call: Call) -> dict[str, Any]:
-    from chalicelib import catalog
+    from chalicelib import doctors as catalog
 
     return catalog.add_doctor(call.principal, **call.body)
 
@@ -186,7 +186,7 @@ def add_doctor(call: Call) -> dict[str, Any]:
     errors=("not_signed_in", "forbidden", "not_found"),
 )
 def edit_doctor(call: Call, doctor_id: str) -> dict[str, Any]:
-    from chalicelib import catalog
+    from chalicelib import doctors as catalog
 
     return catalog.update_doctor(call.principal, doctor_id, **call.body)
 
@@ -205,7 +205,7 @@ def edit_doctor(call: Call, doctor_id: str) -> dict[str, Any]:
     errors=("not_signed_in", "forbidden", "not_found"),
 )
 def set_schedule(call: Call, doctor_id: str) -> dict[str, Any]:
-    from chalicelib import catalog
+    from chalicelib import doctors as catalog
 
     return catalog.set_schedule(call.principal, doctor_id, call.body["weekly_hours"], call.body.get("days_off"))
 

@@ -15,7 +15,8 @@ from chalicelib.config import settings
 from chalicelib.scheduling.times import from_key, to_key
 from chalicelib.scheduling.weekly import drop_in_slots, weekly_slots
 from chalicelib.storage import slots as store
-from chalicelib.storage.tables import Doctor, Slot, plain
+from chalicelib.storage.access import plain
+from chalicelib.storage.records import Doctor
 from chalicelib.timefmt import clinic_zone
 
 PARALLEL_WRITES = 8
@@ -95,7 +96,7 @@ def materialize(
                 outcome.kept_taken += 1
                 taken.append((from_key(slot.starts_at), from_key(slot.ends_at)))
     new = [
-        Slot(doctor.doctor_id, start, ends_at=end, status="free", **card)
+        store.new_slot(doctor.doctor_id, start, ends_at=end, **card)
         for start, end in sorted(wanted)
         if not _overlaps(from_key(start), from_key(end), taken)
     ]

@@ -12,8 +12,13 @@ from __future__ import annotations
 import json
 import logging
 
+from botocore.exceptions import BotoCoreError, ClientError
+
+from chalicelib import aws
 from chalicelib.config import settings
 from chalicelib.logs import log_event
+from chalicelib.scheduling.materialize import materialize
+from chalicelib.storage import doctors as store
 
 NEAR_DAYS = 14
 EVENT = "schedule"
@@ -21,10 +26,6 @@ EVENT = "schedule"
 
 def ask_for_rest(doctor_id: str) -> bool:
     """Queue the rest of the window; False (and a warning) if the queue cannot take it."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    from chalicelib import aws
-
     url = settings().timer_queue_url
     if not url:
         log_event("schedule_rest_not_queued", logging.WARNING, doctor_id=doctor_id, reason="no queue")
@@ -50,9 +51,6 @@ def handle(body: str) -> str | None:
 
 def finish(doctor_id: str) -> str:
     """The whole window of one doctor, as the schedule is now."""
-    from chalicelib.scheduling.materialize import materialize
-    from chalicelib.storage import catalog as store
-
     doctor = store.get_doctor(doctor_id)
     if doctor is None or not doctor.active:
         return "unknown"

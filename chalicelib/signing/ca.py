@@ -10,6 +10,8 @@ import datetime as dt
 import functools
 from typing import Any
 
+from chalicelib.secrets import secret
+
 CERT_VALIDITY = dt.timedelta(days=730)
 NAME_LIMIT = 64  # bytes of UTF-8 in a name attribute
 
@@ -25,7 +27,7 @@ def fit(text: str) -> str:
 
 def make_development_ca(clinic_name: str) -> tuple[str, str]:
     """(key PEM, certificate PEM) of a fresh development CA — local stage only."""
-    from cryptography import x509
+    from cryptography import x509  # heavy: imported where used, not on every cold start
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
     from cryptography.x509.oid import NameOID
@@ -73,20 +75,16 @@ def make_development_ca(clinic_name: str) -> tuple[str, str]:
 
 @functools.lru_cache(maxsize=1)
 def ca_certificate() -> Any:
-    from cryptography import x509
-
-    from chalicelib.secrets import secret
+    from cryptography import x509  # heavy: imported where used, not on every cold start
 
     return x509.load_pem_x509_certificate(secret("CLINIC_CA_CERT_PEM").encode())
 
 
 def issue_doctor_certificate(public_key_der: bytes, doctor_name: str, doctor_id: str, clinic_name: str) -> str:
     """A certificate for the doctor's KMS public key, signed by the clinic's CA (PEM)."""
-    from cryptography import x509
+    from cryptography import x509  # heavy: imported where used, not on every cold start
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-
-    from chalicelib.secrets import secret
 
     ca_key = serialization.load_pem_private_key(secret("CLINIC_CA_KEY_PEM").encode(), password=None)
     ca_cert = ca_certificate()

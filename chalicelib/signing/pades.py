@@ -10,6 +10,8 @@ from __future__ import annotations
 import io
 from typing import Any, Protocol
 
+from chalicelib import aws
+
 SIGNING_ALGORITHM = "RSASSA_PKCS1_V1_5_SHA_256"
 
 
@@ -20,11 +22,11 @@ class DocumentSigner(Protocol):
 
 
 def _kms_signer_class() -> Any:
-    from pyhanko.sign import signers
+    from pyhanko.sign import signers  # heavy (pyHanko): only signing a conclusion needs it
 
     class KmsSigner(signers.Signer):
         def __init__(self, key_id: str, certificate: Any, chain: list[Any]) -> None:
-            from asn1crypto import algos
+            from asn1crypto import algos  # heavy, as pyHanko
             from pyhanko_certvalidator.registry import SimpleCertificateStore
 
             super().__init__(
@@ -37,8 +39,6 @@ def _kms_signer_class() -> Any:
         async def async_sign_raw(self, data: bytes, digest_algorithm: str, dry_run: bool = False) -> bytes:
             if dry_run:
                 return bytes(256)
-            from chalicelib import aws
-
             return bytes(
                 aws.kms().sign(KeyId=self.key_id, Message=data, MessageType="RAW", SigningAlgorithm=SIGNING_ALGORITHM)[
                     "Signature"
@@ -55,7 +55,7 @@ class KmsDocumentSigner:
         self.ca_certificate_pem = ca_certificate_pem
 
     def sign_pdf(self, pdf: bytes, *, reason: str, location: str) -> bytes:
-        from asn1crypto import pem, x509
+        from asn1crypto import pem, x509  # heavy (pyHanko and its ASN.1): only signing needs them
         from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
         from pyhanko.sign import fields, signers
 

@@ -6,17 +6,16 @@ import io
 from typing import Any
 
 from chalicelib.errors import BadRequest
+from chalicelib.secrets import secret
 
 
 def verify(pdf: bytes) -> dict[str, Any]:
     """{valid, intact, trusted, signer, signed_at, booking, certificate_serial}; valid=False for any change."""
-    from asn1crypto import pem, x509
+    from asn1crypto import pem, x509  # heavy (pyHanko and its ASN.1): only a verification needs them
     from pyhanko.pdf_utils.misc import PdfReadError
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
-
-    from chalicelib.secrets import secret
 
     if not pdf.startswith(b"%PDF"):
         raise BadRequest("not a pdf", reason="pdf")

@@ -6,11 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Iterable
+from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.errors import EmailTaken, InvalidResetToken, NotFound
+from chalicelib.storage.access import get_or_none, save_if, update_if
 from chalicelib.storage.errors import condition_failed, store_errors
 from chalicelib.storage.tables import (
     Counter,
@@ -23,6 +25,11 @@ from chalicelib.storage.tables import (
 )
 
 # People --------------------------------------------------------------------
+
+
+def new_user(user_id: str, **values: Any) -> User:
+    """A person not stored yet (`create_user` stores them)."""
+    return User(user_id, **values)
 
 
 def create_user(user: User) -> None:
@@ -42,52 +49,35 @@ def create_user(user: User) -> None:
 
 
 def get_user(user_id: str) -> User | None:
-    with store_errors():
-        try:
-            return User.get(user_id, consistent_read=True)
-        except DoesNotExist:
-            return None
+    return get_or_none(User, user_id)
 
 
 def user_by_login(email: str) -> User | None:
-    with store_errors():
-        try:
-            login = Login.get(email, consistent_read=True)
-        except DoesNotExist:
-            return None
-    return get_user(login.user_id)
+    login = get_or_none(Login, email)
+    return get_user(login.user_id) if login else None
 
 
 def set_password(
     user: User, password_hash: str, *, must_change: bool, temporary_until: dt.datetime | None, changed_at: dt.datetime
 ) -> None:
-    try:
-        with store_errors():
-            user.update(
-                actions=[
-                    User.password_hash.set(password_hash),
-                    User.must_change_password.set(must_change),
-                    User.temporary_password_expires_at.set(temporary_until)
-                    if temporary_until
-                    else User.temporary_password_expires_at.remove(),
-                    User.password_changed_at.set(changed_at),
-                ],
-                condition=User.user_id.exists(),
-            )
-    except UpdateError as exc:
-        if condition_failed(exc):
-            raise NotFound("user") from None
-        raise
+    update_if(
+        user,
+        [
+            User.password_hash.set(password_hash),
+            User.must_change_password.set(must_change),
+            User.temporary_password_expires_at.set(temporary_until)
+            if temporary_until
+            else User.temporary_password_expires_at.remove(),
+            User.password_changed_at.set(changed_at),
+        ],
+        User.user_id.exists(),
+        refused=NotFound("user"),
+    )
 
 
 def update_password_hash(user: User, old_hash: str, new_hash: str) -> None:
     """Re-hash with stronger parameters, unless the password changed meanwhile."""
-    try:
-        with store_errors():
-            user.update(actions=[User.password_hash.set(new_hash)], condition=User.password_hash == old_hash)
-    except UpdateError as exc:
-        if not condition_failed(exc):
-            raise
+    update_if(user, [User.password_hash.set(new_hash)], User.password_hash == old_hash)
 
 
 def add_role(user: User, role: str) -> None:
@@ -105,6 +95,19 @@ def next_card_number() -> int:
 # Sessions ------------------------------------------------------------------
 
 
+def session_key(token_hash: str) -> tuple[type[Session], str, None]:
+    """The session's key, to read it in one batch with other items (storage.batch.get_many)."""
+    return (Session, token_hash, None)
+
+
+def start_session(token_hash: str, user_id: str, at: dt.datetime, expires: dt.datetime, **snapshot: Any) -> None:
+    put_session(
+        Session(
+            token_hash, user_id=user_id, created_at=at, last_seen_at=at, expires_at=expires, ttl=expires, **snapshot
+        )
+    )
+
+
 def put_session(session: Session) -> None:
     """A new session under a fresh random token. If the condition fails, the likeliest reason by far is
     our own write arriving twice (the SDK retried after an answer was lost): that is success."""
@@ -114,31 +117,18 @@ def put_session(session: Session) -> None:
     except PutError as exc:
         if not condition_failed(exc):
             raise
-        with store_errors():
-            try:
-                stored = Session.get(session.token_hash, consistent_read=True)
-            except DoesNotExist:
-                stored = None
+        stored = get_or_none(Session, session.token_hash)
         if stored is None or stored.user_id != session.user_id or stored.created_at != session.created_at:
             raise
 
 
 def get_session(token_hash: str) -> Session | None:
     """Read consistently: a session ended a moment ago (logout, password change) must not resolve."""
-    with store_errors():
-        try:
-            return Session.get(token_hash, consistent_read=True)
-        except DoesNotExist:
-            return None
+    return get_or_none(Session, token_hash)
 
 
 def touch_session(session: Session, seen_at: dt.datetime) -> None:
-    try:
-        with store_errors():
-            session.update(actions=[Session.last_seen_at.set(seen_at)], condition=Session.token_hash.exists())
-    except UpdateError as exc:
-        if not condition_failed(exc):
-            raise
+    update_if(session, [Session.last_seen_at.set(seen_at)], Session.token_hash.exists())
 
 
 def delete_session(token_hash: str) -> None:
@@ -148,15 +138,13 @@ def delete_session(token_hash: str) -> None:
 
 def update_sessions_of(user_id: str, values: dict[str, object]) -> None:
     with store_errors():
-        for entry in Session.by_user.query(user_id):
-            try:
-                Session(entry.token_hash).update(
-                    actions=[getattr(Session, name).set(value) for name, value in values.items()],
-                    condition=Session.token_hash.exists(),
-                )
-            except UpdateError as exc:
-                if not condition_failed(exc):
-                    raise
+        entries = list(Session.by_user.query(user_id))
+    for entry in entries:
+        update_if(
+            Session(entry.token_hash),
+            [getattr(Session, name).set(value) for name, value in values.items()],
+            Session.token_hash.exists(),
+        )
 
 
 def delete_sessions_of(user_id: str, keep: str | None = None) -> int:
@@ -172,31 +160,24 @@ def delete_sessions_of(user_id: str, keep: str | None = None) -> int:
 # One-time tokens -----------------------------------------------------------
 
 
-def put_token(token: OneTimeToken) -> None:
+def put_token(token_hash: str, kind: str, user_id: str, expires_at: dt.datetime, ttl: dt.datetime) -> None:
+    token = OneTimeToken(token_hash, kind=kind, user_id=user_id, expires_at=expires_at, ttl=ttl)
     with store_errors():
         token.save(condition=OneTimeToken.token_hash.does_not_exist())
 
 
 def get_token(token_hash: str) -> OneTimeToken | None:
-    with store_errors():
-        try:
-            return OneTimeToken.get(token_hash, consistent_read=True)
-        except DoesNotExist:
-            return None
+    return get_or_none(OneTimeToken, token_hash)
 
 
 def consume_token(token: OneTimeToken, now: dt.datetime) -> None:
     """Mark used; refused when already used or expired (DynamoDB TTL is late, so the condition checks)."""
-    try:
-        with store_errors():
-            token.update(
-                actions=[OneTimeToken.used_at.set(now)],
-                condition=OneTimeToken.used_at.does_not_exist() & (OneTimeToken.expires_at > now),
-            )
-    except UpdateError as exc:
-        if condition_failed(exc):
-            raise InvalidResetToken("used or expired") from None
-        raise
+    update_if(
+        token,
+        [OneTimeToken.used_at.set(now)],
+        OneTimeToken.used_at.does_not_exist() & (OneTimeToken.expires_at > now),
+        refused=InvalidResetToken("used or expired"),
+    )
 
 
 def delete_tokens(tokens: Iterable[OneTimeToken]) -> None:
@@ -209,11 +190,7 @@ def delete_tokens(tokens: Iterable[OneTimeToken]) -> None:
 
 
 def get_throttle(key: str) -> Throttle | None:
-    with store_errors():
-        try:
-            return Throttle.get(key, consistent_read=True)
-        except DoesNotExist:
-            return None
+    return get_or_none(Throttle, key)
 
 
 def count_attempt(key: str, now: dt.datetime, window: dt.timedelta, limit: int) -> Throttle | None:
@@ -222,30 +199,20 @@ def count_attempt(key: str, now: dt.datetime, window: dt.timedelta, limit: int) 
     cutoff = now - window
     expires = now + window + dt.timedelta(hours=1)
     not_blocked = Throttle.blocked_until.does_not_exist() | (Throttle.blocked_until <= now)
-    with store_errors():
-        for _ in range(2):
-            item = Throttle(key)
-            try:
-                item.update(
-                    actions=[Throttle.failures.add(1), Throttle.ttl.set(expires)],
-                    condition=(Throttle.window_started_at >= cutoff) & (Throttle.failures < limit) & not_blocked,
-                )
-                return item
-            except UpdateError as exc:
-                if not condition_failed(exc):
-                    raise
-            if limit < 1:
-                return None
-            fresh = Throttle(key, window_started_at=now, failures=1, strikes=0, ttl=expires)
-            try:
-                fresh.save(
-                    condition=Throttle.key.does_not_exist() | ((Throttle.window_started_at < cutoff) & not_blocked)
-                )
-                return fresh
-            except PutError as exc:
-                if not condition_failed(exc):
-                    raise
-            # Someone opened the window a moment ago: try once more to count in it.
+    for _ in range(2):
+        item = Throttle(key)
+        if update_if(
+            item,
+            [Throttle.failures.add(1), Throttle.ttl.set(expires)],
+            (Throttle.window_started_at >= cutoff) & (Throttle.failures < limit) & not_blocked,
+        ):
+            return item
+        if limit < 1:
+            return None
+        fresh = Throttle(key, window_started_at=now, failures=1, strikes=0, ttl=expires)
+        if save_if(fresh, Throttle.key.does_not_exist() | ((Throttle.window_started_at < cutoff) & not_blocked)):
+            return fresh
+        # Someone opened the window a moment ago: try once more to count in it.
     return None
 
 
@@ -257,44 +224,30 @@ def count_attempt_after_delay(
     unchanged = (Throttle.failures == int(seen.failures)) & (Throttle.window_started_at == seen.window_started_at)
     not_blocked = Throttle.blocked_until.does_not_exist() | (Throttle.blocked_until <= now)
     item = Throttle(seen.key)
-    try:
-        with store_errors():
-            item.update(
-                actions=[
-                    Throttle.failures.add(1),
-                    Throttle.blocked_until.set(next_block),
-                    Throttle.strikes.add(1),
-                    Throttle.ttl.set(now + window + dt.timedelta(hours=1)),
-                ],
-                condition=unchanged & not_blocked,
-            )
-        return item
-    except UpdateError as exc:
-        if condition_failed(exc):
-            return None
-        raise
+    counted = update_if(
+        item,
+        [
+            Throttle.failures.add(1),
+            Throttle.blocked_until.set(next_block),
+            Throttle.strikes.add(1),
+            Throttle.ttl.set(now + window + dt.timedelta(hours=1)),
+        ],
+        unchanged & not_blocked,
+    )
+    return item if counted else None
 
 
 def give_back_attempt(key: str, window_started_at: dt.datetime, blocked_until: dt.datetime | None) -> None:
     """Uncount an attempt that was never judged (or that succeeded), in the window it was counted in;
     lift the delay it started, unless another attempt has moved it since."""
     same_window = (Throttle.window_started_at == window_started_at) & (Throttle.failures > 0)
-    with store_errors():
-        if blocked_until is not None:
-            try:
-                Throttle(key).update(
-                    actions=[Throttle.failures.add(-1), Throttle.blocked_until.remove()],
-                    condition=same_window & (Throttle.blocked_until == blocked_until),
-                )
-                return
-            except UpdateError as exc:
-                if not condition_failed(exc):
-                    raise
-        try:
-            Throttle(key).update(actions=[Throttle.failures.add(-1)], condition=same_window)
-        except UpdateError as exc:
-            if not condition_failed(exc):
-                raise
+    if blocked_until is not None and update_if(
+        Throttle(key),
+        [Throttle.failures.add(-1), Throttle.blocked_until.remove()],
+        same_window & (Throttle.blocked_until == blocked_until),
+    ):
+        return
+    update_if(Throttle(key), [Throttle.failures.add(-1)], same_window)
 
 
 def clear_throttle(key: str) -> None:
@@ -305,17 +258,15 @@ def clear_throttle(key: str) -> None:
 # Registration requests -----------------------------------------------------
 
 
-def put_request(request: RegistrationRequest) -> None:
+def put_request(request_id: str, **values: Any) -> RegistrationRequest:
+    request = RegistrationRequest(request_id, **values)
     with store_errors():
         request.save(condition=RegistrationRequest.request_id.does_not_exist())
+    return request
 
 
 def get_request(request_id: str) -> RegistrationRequest | None:
-    with store_errors():
-        try:
-            return RegistrationRequest.get(request_id, consistent_read=True)
-        except DoesNotExist:
-            return None
+    return get_or_none(RegistrationRequest, request_id)
 
 
 def requests_with_status(status: str, limit: int = 200) -> list[RegistrationRequest]:
@@ -325,18 +276,12 @@ def requests_with_status(status: str, limit: int = 200) -> list[RegistrationRequ
 
 def set_request_status(request: RegistrationRequest, status: str, expected: str, by: str, at: str) -> bool:
     """Move a request on from `expected`; False when someone else already did."""
-    try:
-        with store_errors():
-            request.update(
-                actions=[
-                    RegistrationRequest.status.set(status),
-                    RegistrationRequest.handled_by.set(by),
-                    RegistrationRequest.handled_at.set(at),
-                ],
-                condition=RegistrationRequest.status == expected,
-            )
-        return True
-    except UpdateError as exc:
-        if condition_failed(exc):
-            return False
-        raise
+    return update_if(
+        request,
+        [
+            RegistrationRequest.status.set(status),
+            RegistrationRequest.handled_by.set(by),
+            RegistrationRequest.handled_at.set(at),
+        ],
+        RegistrationRequest.status == expected,
+    )

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, UpdateError
+from pynamodb.exceptions import UpdateError
 
 from chalicelib.errors import Conflict
+from chalicelib.storage.access import get_or_none, update_if
 from chalicelib.storage.errors import condition_failed, store_errors
 from chalicelib.storage.slots import free_now
 from chalicelib.storage.tables import Booking, HoldAllowance, Slot
@@ -92,11 +93,7 @@ def mark_expired(booking: Booking, at: str) -> None:
 
 
 def get_booking(booking_id: str) -> Booking | None:
-    with store_errors():
-        try:
-            return Booking.get(booking_id, consistent_read=True)
-        except DoesNotExist:
-            return None
+    return get_or_none(Booking, booking_id)
 
 
 def bookings_of_patient(patient_id: str, limit: int = 100) -> list[Booking]:
@@ -121,26 +118,11 @@ def allowances_of(patient_id: str) -> list[HoldAllowance]:
 
 def move(booking: Booking, to_status: str, from_statuses: tuple[str, ...], at: str) -> bool:
     """One status change, only from the statuses named; False when the booking was elsewhere."""
-    try:
-        with store_errors():
-            booking.update(
-                actions=[Booking.status.set(to_status), Booking.updated_at.set(at)],
-                condition=Booking.status.is_in(*from_statuses),
-            )
-        return True
-    except UpdateError as exc:
-        if condition_failed(exc):
-            return False
-        raise
+    return update_if(
+        booking, [Booking.status.set(to_status), Booking.updated_at.set(at)], Booking.status.is_in(*from_statuses)
+    )
 
 
 def mark_reminded(booking: Booking, at: str) -> bool:
     """True the first time only (the timer's messages may come twice)."""
-    try:
-        with store_errors():
-            booking.update(actions=[Booking.reminded_at.set(at)], condition=Booking.reminded_at.does_not_exist())
-        return True
-    except UpdateError as exc:
-        if condition_failed(exc):
-            return False
-        raise
+    return update_if(booking, [Booking.reminded_at.set(at)], Booking.reminded_at.does_not_exist())

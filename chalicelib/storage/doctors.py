@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
+from typing import Any
 
 from chalicelib.errors import Conflict, NotFound
-from chalicelib.storage.errors import condition_failed, store_errors
+from chalicelib.storage.access import get_or_none, save_if, update_if
+from chalicelib.storage.errors import store_errors
 from chalicelib.storage.tables import Doctor, Specialty
 
 
@@ -15,22 +16,17 @@ def specialties() -> list[Specialty]:
 
 
 def get_specialty(specialty_id: str) -> Specialty | None:
-    with store_errors():
-        try:
-            return Specialty.get("specialties", specialty_id)
-        except DoesNotExist:
-            return None
+    return get_or_none(Specialty, "specialties", specialty_id, consistent=False)
+
+
+def new_specialty(specialty_id: str, name: str, description: str | None) -> Specialty:
+    """A specialty not stored yet (`put_specialty` stores it)."""
+    return Specialty("specialties", specialty_id, name=name, description=description)
 
 
 def put_specialty(item: Specialty, new: bool) -> None:
     condition = Specialty.specialty_id.does_not_exist() if new else Specialty.specialty_id.exists()
-    try:
-        with store_errors():
-            item.save(condition=condition)
-    except PutError as exc:
-        if condition_failed(exc):
-            raise (Conflict("specialty exists") if new else NotFound("specialty")) from None
-        raise
+    save_if(item, condition, refused=Conflict("specialty exists") if new else NotFound("specialty"))
 
 
 def doctors(specialty_id: str | None = None) -> list[Doctor]:
@@ -40,34 +36,25 @@ def doctors(specialty_id: str | None = None) -> list[Doctor]:
 
 
 def get_doctor(doctor_id: str) -> Doctor | None:
-    with store_errors():
-        try:
-            return Doctor.get(doctor_id, consistent_read=True)
-        except DoesNotExist:
-            return None
+    return get_or_none(Doctor, doctor_id)
+
+
+def new_doctor(doctor_id: str, **values: Any) -> Doctor:
+    """A doctor's card not stored yet (`create_doctor` stores it)."""
+    return Doctor(doctor_id, **values)
 
 
 def create_doctor(doctor: Doctor) -> None:
-    try:
-        with store_errors():
-            doctor.save(condition=Doctor.doctor_id.does_not_exist())
-    except PutError as exc:
-        if condition_failed(exc):
-            raise Conflict("doctor exists") from None
-        raise
+    save_if(doctor, Doctor.doctor_id.does_not_exist(), refused=Conflict("doctor exists"))
 
 
 def update_doctor(doctor: Doctor, **values: object) -> None:
-    try:
-        with store_errors():
-            doctor.update(
-                actions=[
-                    getattr(Doctor, name).set(value) if value is not None else getattr(Doctor, name).remove()
-                    for name, value in values.items()
-                ],
-                condition=Doctor.doctor_id.exists(),
-            )
-    except UpdateError as exc:
-        if condition_failed(exc):
-            raise NotFound("doctor") from None
-        raise
+    update_if(
+        doctor,
+        [
+            getattr(Doctor, name).set(value) if value is not None else getattr(Doctor, name).remove()
+            for name, value in values.items()
+        ],
+        Doctor.doctor_id.exists(),
+        refused=NotFound("doctor"),
+    )

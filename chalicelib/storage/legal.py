@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.errors import Conflict
+from chalicelib.storage.access import get_or_none
 from chalicelib.storage.errors import condition_failed, store_errors
 from chalicelib.storage.tables import Consent, User
 
 
-def record_signature(consent: Consent, user: User) -> None:
+def record_signature(user: User, consent_id: str, **values: Any) -> Consent:
     """Store the signature and mark the version as signed for the person, in one transaction."""
+    consent = Consent(consent_id, user_id=user.user_id, **values)
     try:
         with (
             store_errors(),
@@ -29,6 +32,7 @@ def record_signature(consent: Consent, user: User) -> None:
         if condition_failed(exc):
             raise Conflict("signature") from None
         raise
+    return consent
 
 
 def record_withdrawal(consent: Consent, user: User, at: str, ip: str) -> None:
@@ -55,11 +59,7 @@ def record_withdrawal(consent: Consent, user: User, at: str, ip: str) -> None:
 
 
 def get_consent(consent_id: str) -> Consent | None:
-    with store_errors():
-        try:
-            return Consent.get(consent_id, consistent_read=True)
-        except DoesNotExist:
-            return None
+    return get_or_none(Consent, consent_id)
 
 
 def consents_of(user_id: str) -> list[Consent]:

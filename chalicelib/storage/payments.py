@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pynamodb.exceptions import DeleteError, UpdateError
-
-from chalicelib.storage.errors import condition_failed, store_errors
+from chalicelib.storage.access import delete_if, update_if
 from chalicelib.storage.tables import Booking, HoldAllowance, OutboxMessage, Room, Slot
 from chalicelib.storage.transactions import Transaction, TransactionRefused
 
@@ -119,14 +117,9 @@ def confirm_paid(
 def release_allowance(booking: Booking) -> None:
     if booking.allowance_n is None:
         return
-    try:
-        with store_errors():
-            HoldAllowance(booking.patient_id, int(booking.allowance_n)).delete(
-                condition=HoldAllowance.booking_id == booking.booking_id
-            )
-    except DeleteError as exc:
-        if not condition_failed(exc):
-            raise
+    delete_if(
+        HoldAllowance(booking.patient_id, int(booking.allowance_n)), HoldAllowance.booking_id == booking.booking_id
+    )
 
 
 def record_refund(
@@ -172,39 +165,17 @@ def record_refund(
 
 def set_payment_status(booking: Booking, payment_id: str, status: str, at: str) -> None:
     """Note a payment's final state (e.g. canceled) on the booking still waiting for it."""
-    try:
-        with store_errors():
-            booking.update(
-                actions=[Booking.payment_status.set(status), Booking.updated_at.set(at)],
-                condition=(Booking.payment_id == payment_id) & (Booking.status == "awaiting_payment"),
-            )
-    except UpdateError as exc:
-        if not condition_failed(exc):
-            raise
+    update_if(
+        booking,
+        [Booking.payment_status.set(status), Booking.updated_at.set(at)],
+        (Booking.payment_id == payment_id) & (Booking.status == "awaiting_payment"),
+    )
 
 
 def refund_succeeded(booking: Booking, refund_id: str, at: str) -> bool:
     """The recorded refund went through. The status stays: whoever refunded set it (refunded, no_show_doctor)."""
-    try:
-        with store_errors():
-            booking.update(
-                actions=[
-                    Booking.refund_status.set("succeeded"),
-                    Booking.refunded_at.set(at),
-                    Booking.updated_at.set(at),
-                ],
-                condition=(Booking.refund_id == refund_id) & (Booking.refund_status != "succeeded"),
-            )
-        return True
-    except UpdateError as exc:
-        if condition_failed(exc):
-            return False
-        raise
-
-
-def get_room(room_id: str) -> Room | None:
-    with store_errors():
-        try:
-            return Room.get(room_id, consistent_read=True)
-        except Room.DoesNotExist:
-            return None
+    return update_if(
+        booking,
+        [Booking.refund_status.set("succeeded"), Booking.refunded_at.set(at), Booking.updated_at.set(at)],
+        (Booking.refund_id == refund_id) & (Booking.refund_status != "succeeded"),
+    )

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
-from pynamodb.exceptions import DeleteError, PutError, UpdateError
-
-from chalicelib.storage.errors import condition_failed, store_errors
+from chalicelib.storage.access import delete_if, save_if, update_if
+from chalicelib.storage.errors import store_errors
 from chalicelib.storage.tables import Slot
 
 
@@ -38,14 +38,7 @@ def free_slots_after(doctor_id: str, from_key: str, to_key: str, now_key: str, l
 
 def create_slot(slot: Slot) -> bool:
     """Add a slot unless one already starts then; False if it did."""
-    try:
-        with store_errors():
-            slot.save(condition=Slot.starts_at.does_not_exist())
-        return True
-    except PutError as exc:
-        if condition_failed(exc):
-            return False
-        raise
+    return save_if(slot, Slot.starts_at.does_not_exist())
 
 
 def create_slots_in_batches(slots: list[Slot]) -> int:
@@ -58,27 +51,18 @@ def create_slots_in_batches(slots: list[Slot]) -> int:
 
 def remove_free_slot(slot: Slot, now_key: str) -> bool:
     """Delete a slot only while nobody holds or has booked it; False when someone does."""
-    try:
-        with store_errors():
-            slot.delete(condition=free_now(now_key))
-        return True
-    except DeleteError as exc:
-        if condition_failed(exc):
-            return False
-        raise
+    return delete_if(slot, free_now(now_key))
 
 
 def reprice_free_slot(slot: Slot, now_key: str, **values: object) -> None:
-    try:
-        with store_errors():
-            slot.update(
-                actions=[getattr(Slot, name).set(value) for name, value in values.items()], condition=free_now(now_key)
-            )
-    except UpdateError as exc:
-        if not condition_failed(exc):
-            raise
+    update_if(slot, [getattr(Slot, name).set(value) for name, value in values.items()], free_now(now_key))
 
 
 def iter_future(doctor_id: str, from_key: str) -> Iterator[Slot]:
     with store_errors():
         yield from Slot.query(doctor_id, Slot.starts_at >= from_key)
+
+
+def new_slot(doctor_id: str, starts_at: str, **values: Any) -> Slot:
+    """A free slot not stored yet (`create_slot` or `create_slots_in_batches` stores it)."""
+    return Slot(doctor_id, starts_at, status="free", **values)

@@ -25,6 +25,7 @@ from chalicelib.errors import BadRequest, DomainError, PasswordChangeRequired
 from chalicelib.logs import log_event
 from chalicelib.web.access import Access
 from chalicelib.web.addresses import address_of
+from chalicelib.web.cookies import cookie_name
 from chalicelib.web.errors import describe, error_body
 from chalicelib.web.schema import Obj
 
@@ -94,7 +95,7 @@ class Call:
         """Resolve the session and read `keys` in one round trip; `loaded` holds what was found."""
         from chalicelib.accounts import sessions
 
-        principal, self.loaded = sessions.resolve_with(self.cookies.get(sessions.cookie_name()), keys)
+        principal, self.loaded = sessions.resolve_with(self.cookies.get(cookie_name()), keys)
         self.__dict__["principal"] = self._usable(principal)
 
     @functools.cached_property
@@ -102,7 +103,7 @@ class Call:
         """The signed-in person, from the session cookie (None when signed out)."""
         from chalicelib.accounts import sessions
 
-        return self._usable(sessions.resolve(self.cookies.get(sessions.cookie_name())))
+        return self._usable(sessions.resolve(self.cookies.get(cookie_name())))
 
     def _usable(self, principal: Any) -> Any:
         """A session on a temporary password only serves the routes that replace it, wherever a

@@ -48,13 +48,13 @@ def test_sign_in_sets_a_locked_down_cookie(api: Api) -> None:
 
 
 def test_deployed_stages_use_a_host_cookie(monkeypatch: pytest.MonkeyPatch) -> None:
-    from chalicelib.accounts import sessions
+    from chalicelib.web import cookies
 
     monkeypatch.setenv("STAGE", "prod")
     monkeypatch.delenv("LOCAL_STACK", raising=False)  # a deployed stage is never the local stack
     reload_settings()
     try:
-        assert sessions.cookie("x", 10).startswith("__Host-session=x;")
+        assert cookies.cookie("x", 10).startswith("__Host-session=x;")
     finally:
         monkeypatch.setenv("STAGE", "local")
         monkeypatch.setenv("LOCAL_STACK", "1")

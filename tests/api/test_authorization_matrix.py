@@ -362,7 +362,7 @@ def test_staff_act_on_patients_not_on_higher_privileged_people(client, world: di
 def test_a_room_by_its_link_only(client, world: dict[str, Any]) -> None:
     """The link's token opens its own room and no other; a wrong, another room's or a spent link does not."""
     from chalicelib.scheduling.times import from_key
-    from chalicelib.storage import payments as room_store
+    from chalicelib.storage import rooms as room_store
     from tests.helpers import outbox
 
     def link_token(room_id: str) -> str:

@@ -125,10 +125,9 @@ class World:
         )
 
     def doctor_present(self, booking_id: str) -> None:
-        from chalicelib.storage import payments as payments_store
         from chalicelib.storage import rooms as rooms_store
 
-        room = payments_store.get_room(self.stored(booking_id).room_id)
+        room = rooms_store.get_room(self.stored(booking_id).room_id)
         rooms_store.mark_joined(room, "doctor", self.clock.current.isoformat() if self.clock else "")
 
     def doctor_api(self) -> Api:

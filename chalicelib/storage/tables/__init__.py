@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pynamodb.models import Model
 
+from chalicelib.storage.access import plain
 from chalicelib.storage.tables.accounts import (
     Counter,
     Login,
@@ -21,7 +22,7 @@ from chalicelib.storage.tables.accounts import (
     User,
 )
 from chalicelib.storage.tables.audit import AuditEntry
-from chalicelib.storage.tables.base import plain, table_meta
+from chalicelib.storage.tables.base import table_meta
 from chalicelib.storage.tables.bookings import (
     Booking,
     BookingsByDoctor,
@@ -81,7 +82,6 @@ __all__ = [
     "Specialty",
     "Throttle",
     "User",
-    "health_probe_table",
     "plain",
     "table_meta",
 ]
@@ -109,7 +109,3 @@ ALL_TABLES: tuple[type[Model], ...] = (
     DocumentsAddress,
     InboundMail,
 )
-
-
-def health_probe_table() -> str:
-    return User.Meta.table_name

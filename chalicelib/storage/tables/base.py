@@ -1,19 +1,13 @@
-"""What every table shares: its settings (name with the stage's prefix, region, timeouts) and plain maps."""
+"""What every table shares: its settings (name with the stage's prefix, region, timeouts)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from chalicelib.config import settings
 
 
-def plain(value: object) -> dict:
-    """A raw MapAttribute (or None) as a plain dict."""
-    if value is None:
-        return {}
-    as_dict = getattr(value, "as_dict", None)
-    return dict(as_dict()) if as_dict else dict(value)  # type: ignore[call-overload]
-
-
-def table_meta(suffix: str) -> type:
+def table_meta(suffix: str) -> Any:
     s = settings()
 
     class Meta:

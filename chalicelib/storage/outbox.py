@@ -1,0 +1,83 @@
+"""Outgoing email: pending messages, their retries, and what became of them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from chalicelib.storage.access import get_or_none, update_if
+from chalicelib.storage.errors import store_errors
+from chalicelib.storage.tables import OutboxMessage
+
+
+def new_message(message_id: str, to: str, template: str, context_json: str, at: str) -> OutboxMessage:
+    """A pending message, not stored yet: the caller puts it in the transaction of the change it reports."""
+    return OutboxMessage(
+        message_id,
+        status="pending",
+        to=to,
+        template=template,
+        context=context_json,
+        attempts=0,
+        next_attempt_at=at,
+        created_at=at,
+    )
+
+
+def put_message(message: OutboxMessage) -> None:
+    with store_errors():
+        message.save(condition=OutboxMessage.message_id.does_not_exist())
+
+
+def get_message(message_id: str) -> OutboxMessage | None:
+    return get_or_none(OutboxMessage, message_id)
+
+
+def defer(message: OutboxMessage, attempts: int, status: str, next_attempt_at: str, error: str) -> None:
+    with store_errors():
+        message.update(
+            actions=[
+                OutboxMessage.attempts.set(attempts),
+                OutboxMessage.status.set(status),
+                OutboxMessage.next_attempt_at.set(next_attempt_at),
+                OutboxMessage.last_error.set(error),
+            ]
+        )
+
+
+def mark_sent(message: OutboxMessage, at: dt.datetime, ses_message_id: str, keep_until: dt.datetime) -> None:
+    """Sent: the context (which may hold a room link) is no longer kept. Only a pending message."""
+    update_if(
+        message,
+        [
+            OutboxMessage.status.set("sent"),
+            OutboxMessage.sent_at.set(at.isoformat()),
+            OutboxMessage.ses_message_id.set(ses_message_id),
+            OutboxMessage.context.remove(),
+            OutboxMessage.ttl.set(keep_until),
+        ],
+        OutboxMessage.status == "pending",
+    )
+
+
+def mark_failed(message: OutboxMessage, reason: str) -> None:
+    """Never due again. Only a pending message."""
+    update_if(
+        message,
+        [
+            OutboxMessage.status.set("failed"),
+            OutboxMessage.last_error.set(reason),
+            OutboxMessage.attempts.set(int(message.attempts) + 1),
+        ],
+        OutboxMessage.status == "pending",
+    )
+
+
+def failed_messages(limit: int) -> list[OutboxMessage]:
+    """Newest first."""
+    with store_errors():
+        return list(OutboxMessage.pending.query("failed", scan_index_forward=False, limit=limit))
+
+
+def due_messages(now_iso: str, limit: int) -> list[OutboxMessage]:
+    with store_errors():
+        return list(OutboxMessage.pending.query("pending", OutboxMessage.next_attempt_at <= now_iso, limit=limit))
