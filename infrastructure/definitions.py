@@ -54,6 +54,7 @@ def table_properties(
 
 
 def all_tables(prefix: str | None = None) -> list[dict[str, Any]]:
+    # Here, not at the top: the models read the stage's settings when imported.
     from chalicelib.storage.tables import ALL_TABLES
 
     return [table_properties(model, prefix) for model in ALL_TABLES]

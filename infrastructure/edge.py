@@ -213,7 +213,7 @@ def log_bucket(stage: cdk.Stack) -> s3.Bucket:
 
 
 def distribution_options(stage: cdk.Stack, prefix: str) -> dict[str, Any]:
-    """What `_site` passes to `cloudfront.Distribution`: the web ACL and standard logging.
+    """What site.py (`static_site`) passes to `cloudfront.Distribution`: the web ACL and standard logging.
 
     CloudFront's standard logs carry each request's query string (`cs-uri-query`). No token travels in a
     query string (the room's token is a header, reset and sign-in tokens are bodies, the signaling ticket

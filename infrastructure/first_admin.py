@@ -24,6 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--name", required=True, help="full name, as the audit log will show it")
     args = parser.parse_args(argv)
 
+    # Here, not at the top: below the sys.path line for a script, and looked up when run (tests patch it).
     from infrastructure.stack import stage_variables
 
     if args.stage == "local":

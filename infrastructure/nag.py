@@ -41,7 +41,7 @@ REPLICATION = (
 
 def add_checks(app: cdk.App) -> None:
     """The packs the gate runs (tests/infra/test_gates.py): AWS Solutions and HIPAA Security."""
-    import cdk_nag
+    import cdk_nag  # here, not at the top: a development requirement (requirements-dev.txt), not a deploy's
 
     cdk.Validations.of(app).add_plugins(cdk_nag.AwsSolutionsChecks(app), cdk_nag.HIPAASecurityChecks(app))
 

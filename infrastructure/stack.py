@@ -8,20 +8,27 @@ from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
-from aws_cdk import aws_cloudfront as cloudfront
-from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kinesisvideo as kinesisvideo
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_notifications as s3n
-from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_ses as ses
 from aws_cdk import aws_ses_actions as ses_actions
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from chalice.cdk import Chalice
 from constructs import Construct
+
+from chalicelib import resources
+from chalicelib.config import forget_settings, reload_settings
+from chalicelib.web.errors import error_body
+from infrastructure import access, edge, operations, policies
+from infrastructure.definitions import table_name, table_properties
+from infrastructure.domain import SiteDomain
+from infrastructure.operations import RETENTION
+from infrastructure.site import static_site
 
 ROOT = Path(__file__).resolve().parent.parent
 # Every Lambda function of app.py (each has its own role, named "<function>Role").
@@ -46,8 +53,6 @@ class TelemedStage(cdk.Stack):
     def __init__(self, scope: Construct, construct_id: str, *, stage: str, **kwargs: Any) -> None:
         kwargs.setdefault("cross_region_references", True)  # CloudFront's web ACL, from us-east-1 (edge.py)
         super().__init__(scope, construct_id, **kwargs)
-        from infrastructure.domain import SiteDomain
-
         self.site_domain = SiteDomain.from_context(self.node)  # -c domain_name=... certificate_arn=...
         variables = self.site_domain.apply(stage_variables(stage))
         self.resource_prefix = variables["RESOURCE_PREFIX"]
@@ -60,15 +65,11 @@ class TelemedStage(cdk.Stack):
         finally:
             os.environ.clear()
             os.environ.update(saved)
-            from chalicelib.config import forget_settings
-
             forget_settings()  # read again when next needed: the outer environment may name no stage
 
     def _build(self, variables: dict[str, str]) -> None:
-        from chalicelib import resources
-        from chalicelib.config import reload_settings
+        # Here, not at the top: the models read the stage's settings when imported (set by __init__).
         from chalicelib.storage.tables import ALL_TABLES, Room
-        from infrastructure.definitions import table_name, table_properties
 
         reload_settings()
         prefix = variables["RESOURCE_PREFIX"]
@@ -84,8 +85,6 @@ class TelemedStage(cdk.Stack):
 
         # Tables, from the PynamoDB models; encrypted with a key of their own, protected by what they hold
         # (infrastructure/access.py protections: personal or health data is never deleted with the stack).
-        from infrastructure import access
-
         tables_key = kms.Key(
             self,
             "TablesKey",
@@ -96,7 +95,7 @@ class TelemedStage(cdk.Stack):
         )
         tables = {}
         for model in ALL_TABLES:
-            props = table_properties(model, prefix, **access.table_protection(model, tables_key))
+            props = table_properties(model, prefix, **policies.table_protection(model, tables_key))
             tables[props["TableName"]] = cdk.CfnResource(
                 self, f"Table{model.__name__}", type="AWS::DynamoDB::Table", properties=props
             )
@@ -219,7 +218,7 @@ class TelemedStage(cdk.Stack):
             chalice.add_environment_variable("WEBSOCKET_API_ID", websocket_api.ref, name)
             chalice.add_environment_variable("SIGNALING_URL", signaling_url, name)
 
-        targets = access.Targets(
+        targets = policies.Targets(
             stack=self,
             prefix=prefix,
             documents=documents,
@@ -232,17 +231,17 @@ class TelemedStage(cdk.Stack):
             parameters=parameters,
         )
         declarations = access.declarations()
-        for function in FUNCTIONS:
-            self._grant(chalice.get_role(f"{function}Role"), declarations[function], targets)
+        for function in FUNCTIONS:  # least privilege: the one place a function's role gets a grant
+            policies.grant(chalice.get_role(f"{function}Role"), declarations[function], targets)
 
         # Edge and operations (infrastructure/edge.py, operations.py): access logs, stage throttling and logs,
-        # function logs and concurrency, failure queues, alarms, the dashboard.
-        from infrastructure import edge, operations
-
+        # function logs and concurrency, failure queues, alarms (alarms.py), the dashboard.
         edge.documents_access_logs(self, documents)
-        ops = operations.instrument(self, chalice, prefix=prefix, queues=made.values(), timer=timer)
+        ops = operations.instrument(
+            self, chalice, prefix=prefix, function_names=FUNCTIONS, queues=made.values(), timer=timer
+        )
         self._timer_logs(timer, timer_role, ops.key, prefix)
-        self._site(variables, chalice, data_key)
+        static_site(self, chalice, data_key, prefix=prefix, site_domain=self.site_domain)  # site.py
 
         # Mail: the sending identity, and receiving for the documents address.
         domain = resources.mail_identity()
@@ -275,8 +274,6 @@ class TelemedStage(cdk.Stack):
         )
 
         # An unknown route is our 404, as the local stack answers it (API Gateway would say 403).
-        from chalicelib.web.errors import error_body
-
         cdk.CfnResource(
             self,
             "UnknownRouteIsNotFound",
@@ -305,18 +302,8 @@ class TelemedStage(cdk.Stack):
             ),
         )
 
-    def _grant(self, role: iam.IRole, declared: Any, targets: Any) -> None:
-        """Least privilege: the statements made from the function's one declaration (infrastructure/access.py)."""
-        from infrastructure import access
-
-        access.grant(role, declared, targets)
-
     def _timer_logs(self, timer: sfn.CfnStateMachine, role: iam.Role, key: kms.IKey, prefix: str) -> None:
         """Every step of every booking timer in CloudWatch Logs (level ALL), without the execution's data."""
-        from aws_cdk import aws_logs as logs
-
-        from infrastructure.operations import RETENTION
-
         group = logs.LogGroup(
             self,
             "BookingTimerLogs",
@@ -353,126 +340,3 @@ class TelemedStage(cdk.Stack):
             )
         )
         timer.node.add_dependency(role)  # the policy is in place before the machine is created with logging
-
-    def _site(self, variables: dict[str, str], chalice: Chalice, data_key: kms.Key) -> None:
-        """The static site in a private bucket behind CloudFront; /api/* to API Gateway on the same domain."""
-        from chalicelib.site import security_headers
-        from infrastructure import edge
-
-        site = s3.Bucket(
-            self,
-            "Site",
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            enforce_ssl=True,
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            removal_policy=cdk.RemovalPolicy.RETAIN,
-            versioned=True,  # an upload that broke the site can be undone object by object
-            lifecycle_rules=[s3.LifecycleRule(id="old-versions", noncurrent_version_expiration=cdk.Duration.days(30))],
-        )
-        edge.server_access_logs(self, site, "site/")
-        from chalicelib import resources
-
-        bucket = resources.documents_bucket()
-        headers = security_headers(
-            " ".join(
-                [
-                    f"wss://*.execute-api.{self.region}.amazonaws.com",  # signaling
-                    f"https://{bucket}.s3.amazonaws.com",
-                    f"https://{bucket}.s3.{self.region}.amazonaws.com",  # uploads
-                ]
-            )
-        )
-        policy = cloudfront.ResponseHeadersPolicy(
-            self,
-            "SecurityHeaders",
-            security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
-                content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
-                    content_security_policy=headers["Content-Security-Policy"], override=True
-                ),
-                strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
-                    access_control_max_age=cdk.Duration.days(730), include_subdomains=True, override=True
-                ),
-                content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
-                frame_options=cloudfront.ResponseHeadersFrameOptions(
-                    frame_option=cloudfront.HeadersFrameOption.DENY, override=True
-                ),
-                referrer_policy=cloudfront.ResponseHeadersReferrerPolicy(
-                    referrer_policy=cloudfront.HeadersReferrerPolicy.NO_REFERRER, override=True
-                ),
-            ),
-            custom_headers_behavior=cloudfront.ResponseCustomHeadersBehavior(
-                custom_headers=[
-                    cloudfront.ResponseCustomHeader(
-                        header="Permissions-Policy", value=headers["Permissions-Policy"], override=True
-                    )
-                ]
-            ),
-        )
-        spa = cloudfront.Function(
-            self,
-            "SinglePageApp",
-            code=cloudfront.FunctionCode.from_inline(
-                "function handler(event) { var r = event.request;"
-                " if (r.uri.indexOf('.') === -1) { r.uri = '/index.html'; } return r; }"
-            ),
-        )
-        api_domain = cdk.Fn.join(
-            "", [chalice.get_resource("RestAPI").ref, ".execute-api.", self.region, ".amazonaws.com"]
-        )
-        # The patient's own address for the API (sign-in throttling, signed consents, the audit log): CloudFront
-        # puts it in True-Client-IP and vouches for it with a secret the app checks (chalicelib/web/addresses.py).
-        from chalicelib.web.addresses import ORIGIN_HEADER, SECRET_NAME, VIEWER_HEADER
-
-        origin_secret = secretsmanager.Secret(
-            self,
-            "OriginVerify",
-            description="CloudFront vouches for the viewer's address with this",
-            encryption_key=data_key,
-            generate_secret_string=secretsmanager.SecretStringGenerator(exclude_punctuation=True, password_length=48),
-        )
-        origin_secret_value = origin_secret.secret_value.unsafe_unwrap()  # a dynamic reference, resolved on deploy
-        chalice.add_environment_variable(f"{SECRET_NAME}_SECRET_ARN", origin_secret.secret_arn, "APIHandler")
-        origin_secret.grant_read(chalice.get_role("ApiHandlerRole"))
-        viewer_address = cloudfront.Function(
-            self,
-            "ViewerAddress",
-            code=cloudfront.FunctionCode.from_inline(
-                f"function handler(event) {{ var r = event.request;"
-                f" r.headers['{VIEWER_HEADER}'] = {{value: event.viewer.ip}}; return r; }}"
-            ),
-        )
-        distribution = cloudfront.Distribution(
-            self,
-            "Distribution",
-            default_behavior=cloudfront.BehaviorOptions(
-                origin=origins.S3BucketOrigin.with_origin_access_control(site),
-                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-                response_headers_policy=policy,
-                function_associations=[
-                    cloudfront.FunctionAssociation(function=spa, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST)
-                ],
-            ),
-            additional_behaviors={
-                "/api/*": cloudfront.BehaviorOptions(
-                    origin=origins.HttpOrigin(api_domain, custom_headers={ORIGIN_HEADER: origin_secret_value}),
-                    viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
-                    allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
-                    cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
-                    origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
-                    response_headers_policy=policy,
-                    function_associations=[
-                        cloudfront.FunctionAssociation(
-                            function=viewer_address, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST
-                        )
-                    ],
-                )
-            },
-            default_root_object="index.html",
-            minimum_protocol_version=cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
-            **self.site_domain.distribution_options(self),
-            **edge.distribution_options(self, variables["RESOURCE_PREFIX"]),
-        )  # WAF (us-east-1), access logs
-        cdk.CfnOutput(self, "SiteBucket", value=site.bucket_name)
-        cdk.CfnOutput(self, "SiteUrl", value=self.site_domain.site_url(distribution.distribution_domain_name))
-        cdk.CfnOutput(self, "DistributionId", value=distribution.distribution_id)  # for invalidations
-        cdk.CfnOutput(self, "DistributionDomain", value=distribution.distribution_domain_name)  # the DNS target

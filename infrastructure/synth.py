@@ -48,6 +48,7 @@ def build(
 ):
     import aws_cdk as cdk
 
+    # Here, not at the top: run as a script (cdk.json), the package imports only after the sys.path line.
     from infrastructure.nag import acknowledge
     from infrastructure.stack import TelemedStage
 

@@ -348,7 +348,7 @@ def test_the_on_call_address_comes_from_context() -> None:
     import aws_cdk as cdk
     from aws_cdk.assertions import Annotations, Match, Template
 
-    from infrastructure.operations import alarm_topic
+    from infrastructure.alarms import alarm_topic
 
     def topic(context: dict[str, str]) -> cdk.Stack:
         stack = cdk.Stack(cdk.App(context=context), "Ops")
