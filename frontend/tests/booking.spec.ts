@@ -102,6 +102,8 @@ describe('booking wizard', () => {
     // Step 2: doctor with bio, price and duration.
     expect(router.currentRoute.value.query).toMatchObject({ step: 'doctor', specialty: 'cardiology' })
     expect(wrapper.find('#step-title').text()).toBe('Выберите врача: Кардиология')
+    // A new step's heading takes the focus (a screen reader starts reading there).
+    expect(document.activeElement).toBe(wrapper.find('#step-title').element)
     const card = wrapper.find('[data-test="doctor"]')
     expect(card.find('h3').text()).toBe('Орлова Елена Дмитриевна')
     expect(card.text()).toContain('кандидат медицинских наук')
@@ -206,6 +208,7 @@ describe('booking wizard', () => {
     await flushPromises()
     expect(router.currentRoute.value.query.slot).toBe(slot1500.id)
     expect(wrapper.find('[data-test="confirm-error"]').exists()).toBe(false)
+    expect(document.activeElement).toBe(wrapper.find('#step-title').element)
     expect(plain(wrapper.find('[data-test="fact-when"]').text())).toBe('пятница, 27 ноября, 15:00 (МСК)')
 
     await click(wrapper, '[data-test="confirm"]')
