@@ -9,7 +9,7 @@ from pynamodb.exceptions import UpdateError
 from chalicelib.errors import Conflict
 from chalicelib.storage.access import get_or_none, update_if
 from chalicelib.storage.errors import condition_failed, store_errors
-from chalicelib.storage.slots import free_now
+from chalicelib.storage.slots import free_now, hold_has_expired
 from chalicelib.storage.tables import Booking, HoldAllowance, Slot
 from chalicelib.storage.transactions import Transaction, TransactionRefused
 
@@ -80,12 +80,12 @@ def release_hold(booking: Booking, new_status: str, at: str, from_statuses: tupl
 
 
 def mark_expired(booking: Booking, at: str) -> None:
-    """Record that an unpaid hold ran out (reads show it as expired either way)."""
+    """Record that an unpaid hold (held or awaiting payment) ran out; reads show it as expired either way."""
     try:
         with store_errors():
             booking.update(
                 actions=[Booking.status.set("expired"), Booking.updated_at.set(at)],
-                condition=(Booking.status == "held") & (Booking.hold_expires_at < at),
+                condition=hold_has_expired(Booking, at),
             )
     except UpdateError as exc:
         if not condition_failed(exc):

@@ -5,14 +5,25 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from pynamodb.expressions.condition import And, Condition, Or
+
 from chalicelib.storage.access import delete_if, save_if, update_if
 from chalicelib.storage.errors import store_errors
-from chalicelib.storage.tables import Slot
+from chalicelib.storage.tables import Booking, Slot
+
+# An unpaid booking's statuses (booking.rules.UNPAID); its slot is "held" through both.
+HOLDING = ("held", "awaiting_payment")
 
 
-def free_now(now_key: str):  # type: ignore[no-untyped-def]
-    """The condition 'free, or held with a hold that has expired' (TTL is late; the condition decides)."""
-    return (Slot.status == "free") | ((Slot.status == "held") & (Slot.hold_expires_at < now_key))
+def hold_has_expired(item: type[Slot] | type[Booking], now_key: str) -> Condition:
+    """DynamoDB's form of booking.rules.hold_has_expired, for a slot or a booking: held, and the hold's last
+    second is before `now_key` (TTL is late; the condition decides)."""
+    return And(item.status.is_in(*HOLDING), item.hold_expires_at < now_key)
+
+
+def free_now(now_key: str) -> Condition:
+    """The condition 'free, or held with a hold that has expired'."""
+    return Or(Slot.status == "free", hold_has_expired(Slot, now_key))
 
 
 def slots_between(doctor_id: str, from_key: str, to_key: str, consistent: bool = False) -> list[Slot]:
