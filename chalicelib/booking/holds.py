@@ -7,10 +7,9 @@ import uuid
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from chalicelib import roles
 from chalicelib.accounts.sessions import Principal
-from chalicelib.booking import rules
-from chalicelib.booking.views import booking_view, slot_view
+from chalicelib.booking import access, rules
+from chalicelib.booking.shapes import booking_view, slot_view
 from chalicelib.clock import now
 from chalicelib.errors import DomainError, NotFound
 from chalicelib.legal.documents import missing_signatures
@@ -18,6 +17,7 @@ from chalicelib.logs import log_event
 from chalicelib.scheduling.times import from_key, parse_slot_id, to_key
 from chalicelib.storage import bookings as store
 from chalicelib.storage import slots as slot_store
+from chalicelib.storage.batch import get_many
 from chalicelib.storage.tables import Booking, HoldAllowance, Slot
 
 
@@ -59,11 +59,9 @@ def hold(
         raise NotFound("slot")
     doctor_id, start_key = parsed
     if loaded is None:
-        from chalicelib.storage.batch import get_many
-
         loaded = get_many(slot_key(slot_id))
     slot = loaded.get((Slot, doctor_id, start_key))
-    if slot is None:
+    if not isinstance(slot, Slot):
         raise NotFound("slot")
     current = now()
     now_key = to_key(current)
@@ -74,14 +72,14 @@ def hold(
         mine = (
             slot.booking_id
             and (own := store.get_booking(slot.booking_id)) is not None
-            and own.patient_id == principal.user_id
+            and access.is_patient_of(principal, own)
             and own.status in (*rules.UNPAID, rules.PAID)
         )
         if mine:
             raise SlotAlreadyYours(slot_id, data={"booking_id": slot.booking_id})
         raise SlotTaken(slot_id, data={"nearest": _nearest_free(doctor_id, slot.starts_at, now_key)})
     zone = _zone_or_none(patient_time_zone)
-    expires_key = to_key(current + rules.hold_duration())
+    expires_key = rules.hold_expiry(current)
     booking = Booking(
         uuid.uuid4().hex,
         patient_id=principal.user_id,
@@ -115,8 +113,12 @@ def hold(
         except store.HoldRefused as refused:
             if refused.slot:
                 raise SlotTaken(slot_id, data={"nearest": _nearest_free(doctor_id, slot.starts_at, now_key)}) from None
-            in_use = {int(a.n) for a in store.allowances_of(principal.user_id) if a.expires_at >= now_key}
-            free = next((n for n in range(rules.hold_limit()) if n not in in_use), None)
+            running = [
+                int(a.n)
+                for a in store.allowances_of(principal.user_id)
+                if not rules.hold_ran_out(a.expires_at, now_key)
+            ]
+            free = rules.free_hold_place(running)
             if free is None or attempt == 1:
                 raise HoldLimitReached(limit=rules.hold_limit()) from None
             booking.allowance_n = free
@@ -135,33 +137,27 @@ def _zone_or_none(name: str | None) -> str | None:
 
 
 def visible_booking(principal: Principal, booking_id: str) -> Booking:
-    """The booking, if this person may see it: its patient, its doctor, or staff; 404 otherwise."""
+    """The booking, if this person may see it (access.may_see_booking); 404 otherwise."""
     booking = store.get_booking(booking_id)
-    if booking is None:
+    if booking is None or not access.may_see_booking(principal, booking):
         raise NotFound("booking")
-    if booking.patient_id == principal.user_id:
-        return booking
-    if booking.doctor_id == principal.user_id and principal.has(roles.DOCTOR):
-        return booking
-    if principal.has(roles.REGISTRAR, roles.ADMIN):
-        return booking
-    raise NotFound("booking")
+    return booking
 
 
-def cancel(principal: Principal, booking_id: str) -> dict[str, Any]:
-    """Cancel an unpaid booking: its slot is free at once."""
+def booking_to_cancel(principal: Principal, booking_id: str) -> Booking:
+    """The booking, if this person may cancel it (access.may_cancel); 404 otherwise."""
     booking = visible_booking(principal, booking_id)
-    is_owner = booking.patient_id == principal.user_id
-    if not is_owner and not principal.has(roles.REGISTRAR, roles.ADMIN):
+    if not access.may_cancel(principal, booking):
         raise NotFound("booking")
-    current = now()
+    return booking
+
+
+def cancel_unpaid(principal: Principal, booking: Booking, current: dt.datetime) -> dict[str, Any]:
+    """Cancel a held or awaiting-payment booking: its slot is free at once. One whose hold ran out is recorded
+    as expired instead. (A paid booking is cancelled by payments.cancellation, which calls this for the rest.)"""
     if rules.hold_has_expired(booking.status, booking.hold_expires_at, to_key(current)):
         store.mark_expired(booking, to_key(current))
-        return booking_view(store.get_booking(booking_id) or booking, current)
-    if booking.status in rules.UNPAID:
-        store.release_hold(booking, rules.CANCELLED, current.isoformat(), rules.UNPAID)
-        log_event("booking_cancelled", booking_id=booking.booking_id, by=principal.user_id)
-        return booking_view(store.get_booking(booking_id) or booking, current)
-    from chalicelib.booking.cancellation import cancel_paid
-
-    return cancel_paid(principal, booking, current)
+        return booking_view(store.get_booking(booking.booking_id) or booking, current)
+    store.release_hold(booking, rules.CANCELLED, current.isoformat(), rules.UNPAID)
+    log_event("booking_cancelled", booking_id=booking.booking_id, by=principal.user_id)
+    return booking_view(store.get_booking(booking.booking_id) or booking, current)

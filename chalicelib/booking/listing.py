@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from chalicelib import roles
+from chalicelib import audit, roles
 from chalicelib.accounts.sessions import Principal
-from chalicelib.booking.views import booking_view, slot_view
+from chalicelib.booking.shapes import booking_view, slot_view
 from chalicelib.clock import now
 from chalicelib.errors import Forbidden, NotFound, ValidationFailed
 from chalicelib.i18n import t
 from chalicelib.scheduling.times import to_key
+from chalicelib.storage import accounts as account_store
 from chalicelib.storage import bookings as store
 from chalicelib.storage import slots as slot_store
 from chalicelib.timefmt import clinic_zone
@@ -64,9 +65,6 @@ def my_bookings(principal: Principal, as_role: str | None) -> list[dict[str, Any
 
 def patient_bookings(staff: Principal, patient_id: str, ip: str, user_agent: str) -> list[dict[str, Any]]:
     """A patient's bookings for the registry, newest first; the read goes into the audit log first."""
-    from chalicelib import audit
-    from chalicelib.storage import accounts as account_store
-
     patient = account_store.get_user(patient_id)
     if patient is None or roles.PATIENT not in (patient.roles or set()):
         raise NotFound("patient")

@@ -1,15 +1,17 @@
-"""The emails a booking sends, composed for the outbox."""
+"""The emails a booking sends, composed for the outbox (the paid one, with the receipt and the room's link,
+is composed by payments.checkout from `booking_context`)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from chalicelib import resources
+from chalicelib.booking import rules
 from chalicelib.config import settings
 from chalicelib.outbox import compose
 from chalicelib.scheduling.times import from_key
-from chalicelib.storage.tables import Booking, OutboxMessage, Room
+from chalicelib.storage.records import Booking, OutboxMessage
 from chalicelib.timefmt import clinic_zone, format_datetime
 
 
@@ -27,80 +29,36 @@ def times(booking: Booking) -> dict[str, Any]:
     return {"starts_text": text, "patient_starts_text": patient_text, "minutes": minutes}
 
 
-def _common(booking: Booking) -> dict[str, Any]:
+def booking_context(booking: Booking) -> dict[str, Any]:
+    """What every booking email says: who, with whom, when, the price, the booking's page, the refund rule."""
     return {
         "full_name": booking.patient_name,
         "doctor_name": booking.doctor_name,
         "specialty": booking.specialty_name,
         "price": int(booking.price),
         "booking_url": f"{settings().public_base_url}/bookings/{booking.booking_id}",
+        "deadline_hours": rules.refund_deadline_hours(),
         **times(booking),
     }
 
 
-def paid_mail(
-    booking: Booking, payment: dict[str, Any], room: Room, token: str, documents_token: str | None = None
-) -> OutboxMessage:
-    from chalicelib.documents.addresses import address
-    from chalicelib.payments.checkout import description, receipt
-    from chalicelib.rooms.links import room_url
-
-    url = room_url(room.room_id, token)
-    paid_at = payment.get("captured_at") or payment.get("created_at") or dt.datetime.now(dt.UTC).isoformat()
-    item = receipt(booking)["items"][0]
-    context = {
-        **_common(booking),
-        "room_url": url,
-        "documents_address": address(documents_token),
-        "receipt": {
-            "payment_id": payment["id"],
-            "paid_at": format_datetime(dt.datetime.fromisoformat(str(paid_at).replace("Z", "+00:00"))),
-            "item": item["description"],
-            "amount": item["amount"]["value"],
-            "vat_code": item["vat_code"],
-            "description": description(booking),
-            "seller": settings().clinic_name,
-            "email": booking.patient_email,
-        },
-        "attachments": [
-            {
-                "kind": "ics",
-                "event": {
-                    "uid": booking.booking_id,
-                    "starts_at": from_key(booking.starts_at).isoformat(),
-                    "ends_at": from_key(booking.ends_at).isoformat(),
-                    "summary": f"Телемедицинская консультация: {booking.doctor_name}",
-                    "description": f"{booking.specialty_name}. Ссылка для входа: {url}",
-                    "url": url,
-                    "organizer": settings().documents_address,
-                },
-            }
-        ],
-    }
-    return compose(booking.patient_email, "booking_paid", context)
-
-
 def refund_mail(booking: Booking, reason: str, value: str) -> OutboxMessage:
-    return compose(booking.patient_email, "booking_refunded", {**_common(booking), "reason": reason, "amount": value})
-
-
-def cancelled_mail(booking: Booking) -> OutboxMessage:
     return compose(
-        booking.patient_email,
-        "booking_cancelled",
-        {**_common(booking), "deadline_hours": settings().refund_deadline_hours},
+        booking.patient_email, "booking_refunded", {**booking_context(booking), "reason": reason, "amount": value}
     )
 
 
+def cancelled_mail(booking: Booking) -> OutboxMessage:
+    return compose(booking.patient_email, "booking_cancelled", booking_context(booking))
+
+
 def reminder_mail(booking: Booking) -> OutboxMessage:
-    return compose(booking.patient_email, "reminder", _common(booking))
+    return compose(booking.patient_email, "reminder", booking_context(booking))
 
 
 def conclusion_mail(booking: Booking, pdf_key: str) -> OutboxMessage:
-    from chalicelib import resources
-
     context = {
-        **_common(booking),
+        **booking_context(booking),
         "attachments": [
             {
                 "kind": "s3",

@@ -8,9 +8,9 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from chalicelib import audit, aws, outbox, resources, roles
+from chalicelib import audit, aws, outbox, resources
 from chalicelib.accounts.sessions import Principal
-from chalicelib.booking import rules
+from chalicelib.booking import access, rules
 from chalicelib.booking.mails import conclusion_mail
 from chalicelib.clock import now
 from chalicelib.conclusions.document import render
@@ -53,7 +53,7 @@ class Empty(DomainError):
 
 def _booking_of_doctor(principal: Principal, booking_id: str) -> Booking:
     booking = booking_store.get_booking(booking_id)
-    if booking is None or booking.doctor_id != principal.user_id or not principal.has(roles.DOCTOR):
+    if booking is None or not access.may_write_conclusion(principal, booking):
         raise NotFound("booking")
     return booking
 
@@ -189,10 +189,7 @@ def _store_pdf(key: str, data: bytes) -> None:
 def pdf_for(principal: Principal, booking_id: str, ip: str, user_agent: str) -> tuple[str, bytes]:
     """The signed PDF, for its patient or its doctor (every read by the doctor is audited)."""
     booking = booking_store.get_booking(booking_id)
-    allowed = booking is not None and (
-        booking.patient_id == principal.user_id
-        or (booking.doctor_id == principal.user_id and principal.has(roles.DOCTOR))
-    )
+    allowed = booking is not None and access.may_read_conclusion(principal, booking)
     item = _get(booking_id) if allowed else None
     if booking is None or item is None or item.status != "signed" or not item.pdf_key:
         raise NotFound("conclusion")

@@ -14,9 +14,9 @@ from urllib.parse import quote
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from chalicelib import audit, aws, resources, roles
+from chalicelib import audit, aws, resources
 from chalicelib.accounts.sessions import Principal
-from chalicelib.booking import rules
+from chalicelib.booking import access, rules
 from chalicelib.clock import now
 from chalicelib.documents.files import MAX_PER_BOOKING, MAX_SIZE, TYPES, safe_filename, sniff
 from chalicelib.errors import DomainError, NotFound, Unavailable, ValidationFailed
@@ -54,7 +54,7 @@ class UploadCompleted(DomainError):
 
 def _own_booking(principal: Principal, booking_id: str) -> Booking:
     booking = booking_store.get_booking(booking_id)
-    if booking is None or booking.patient_id != principal.user_id:
+    if booking is None or not access.may_attach(principal, booking):
         raise NotFound("booking")
     return booking
 
@@ -229,10 +229,7 @@ def view(attachment: Attachment, url: str | None = None) -> dict[str, Any]:
 def listing(principal: Principal, booking_id: str, ip: str, user_agent: str) -> list[dict[str, Any]]:
     """The booking's documents with short-lived download links: its patient and its doctor."""
     booking = booking_store.get_booking(booking_id)
-    if booking is None or not (
-        booking.patient_id == principal.user_id
-        or (booking.doctor_id == principal.user_id and principal.has(roles.DOCTOR))
-    ):
+    if booking is None or not access.may_read_documents(principal, booking):
         raise NotFound("booking")
     found = store.ready_attachments(booking_id)
     audit.record(principal, "read_attachments", "booking", booking_id, booking.patient_id, ip, user_agent)

@@ -1,4 +1,5 @@
-"""«Оплатить»: the payment for a held booking, created once, whatever the retries."""
+"""«Оплатить»: the payment for a held booking, created once, whatever the retries; its receipt and the email
+that confirms it."""
 
 from __future__ import annotations
 
@@ -6,18 +7,22 @@ import datetime as dt
 from typing import Any
 
 from chalicelib.accounts.sessions import Principal
-from chalicelib.booking import rules
+from chalicelib.booking import access, rules
+from chalicelib.booking.mails import booking_context
 from chalicelib.clock import now
 from chalicelib.config import settings
+from chalicelib.documents.addresses import address
 from chalicelib.errors import DomainError, NotFound
 from chalicelib.i18n import t
 from chalicelib.logs import log_event
+from chalicelib.outbox import compose
 from chalicelib.payments import gateway
+from chalicelib.rooms.links import room_url
 from chalicelib.scheduling.times import from_key, to_key
 from chalicelib.storage import bookings as booking_store
 from chalicelib.storage import payments as store
-from chalicelib.storage.tables import Booking
-from chalicelib.timefmt import clinic_zone
+from chalicelib.storage.records import Booking, OutboxMessage, Room
+from chalicelib.timefmt import clinic_zone, format_datetime
 
 DESCRIPTION_LIMIT = 128
 
@@ -85,7 +90,7 @@ def payment_params(booking: Booking) -> dict[str, Any]:
 
 def start_payment(principal: Principal, booking_id: str) -> dict[str, Any]:
     booking = booking_store.get_booking(booking_id)
-    if booking is None or booking.patient_id != principal.user_id:
+    if booking is None or not access.may_pay(principal, booking):
         raise NotFound("booking")
     if booking.status == rules.PAID:
         raise AlreadyPaid()
@@ -100,8 +105,7 @@ def start_payment(principal: Principal, booking_id: str) -> dict[str, Any]:
     attempt = max(attempt, 1)
     payment = gateway.create_payment(payment_params(booking), idempotence_key(booking, attempt))
     confirmation_url = (payment.get("confirmation") or {}).get("confirmation_url", "")
-    window = dt.timedelta(minutes=settings().payment_window_minutes)
-    hold_until = max(booking.hold_expires_at or now_key, to_key(current + window))
+    hold_until = rules.hold_expiry_while_paying(booking.hold_expires_at, current)
     try:
         store.await_payment(
             booking,
@@ -117,3 +121,42 @@ def start_payment(principal: Principal, booking_id: str) -> dict[str, Any]:
         raise HoldExpired() from None
     log_event("payment_created", booking_id=booking.booking_id, payment_id=payment["id"], attempt=attempt)
     return {"confirmation_url": confirmation_url, "payment_id": payment["id"]}
+
+
+def paid_mail(
+    booking: Booking, payment: dict[str, Any], room: Room, token: str, documents_token: str | None = None
+) -> OutboxMessage:
+    """The booking is paid: the room's link, the receipt, the documents address, an .ics of the time."""
+    url = room_url(room.room_id, token)
+    paid_at = payment.get("captured_at") or payment.get("created_at") or dt.datetime.now(dt.UTC).isoformat()
+    item = receipt(booking)["items"][0]
+    context = {
+        **booking_context(booking),
+        "room_url": url,
+        "documents_address": address(documents_token),
+        "receipt": {
+            "payment_id": payment["id"],
+            "paid_at": format_datetime(dt.datetime.fromisoformat(str(paid_at).replace("Z", "+00:00"))),
+            "item": item["description"],
+            "amount": item["amount"]["value"],
+            "vat_code": item["vat_code"],
+            "description": description(booking),
+            "seller": settings().clinic_name,
+            "email": booking.patient_email,
+        },
+        "attachments": [
+            {
+                "kind": "ics",
+                "event": {
+                    "uid": booking.booking_id,
+                    "starts_at": from_key(booking.starts_at).isoformat(),
+                    "ends_at": from_key(booking.ends_at).isoformat(),
+                    "summary": f"Телемедицинская консультация: {booking.doctor_name}",
+                    "description": f"{booking.specialty_name}. Ссылка для входа: {url}",
+                    "url": url,
+                    "organizer": settings().documents_address,
+                },
+            }
+        ],
+    }
+    return compose(booking.patient_email, "booking_paid", context)

@@ -14,12 +14,12 @@ from typing import Any
 
 from chalicelib import outbox, timer
 from chalicelib.booking import rules
-from chalicelib.booking.mails import paid_mail
 from chalicelib.clock import now
 from chalicelib.documents.addresses import new_address
 from chalicelib.errors import BadRequest, DomainError, Unavailable
 from chalicelib.logs import log_event
 from chalicelib.payments import gateway, refunds
+from chalicelib.payments.checkout import paid_mail
 from chalicelib.rooms.links import new_room
 from chalicelib.storage import bookings as booking_store
 from chalicelib.storage import payments as store

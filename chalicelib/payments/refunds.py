@@ -1,41 +1,30 @@
-"""Refunds: the cancellation rule, staff refunds, late payments, no-shows."""
+"""Refunds: of a cancelled booking (the rule itself is booking.rules'), staff refunds, late payments, no-shows."""
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from decimal import Decimal
 from typing import Any
 
 from pynamodb.exceptions import PutError
 
+from chalicelib import outbox
 from chalicelib.booking import rules
+from chalicelib.booking.mails import refund_mail
 from chalicelib.clock import now
-from chalicelib.config import settings
 from chalicelib.logs import log_event
 from chalicelib.payments import gateway
-from chalicelib.scheduling.times import from_key
+from chalicelib.payments.checkout import receipt
 from chalicelib.storage import bookings as booking_store
 from chalicelib.storage import payments as store
 from chalicelib.storage.errors import condition_failed
-from chalicelib.storage.tables import Booking
+from chalicelib.storage.records import Booking
 
 # Statuses from which a booking's own payment may be refunded.
 REFUNDABLE = (rules.PAID, rules.IN_PROGRESS, rules.NO_SHOW_DOCTOR, rules.CANCELLED)
 
 
-def full_refund_due(booking: Booking, at: dt.datetime) -> bool:
-    """The clinic's rule: a full refund when cancelled at least N hours (24 by default) before the start."""
-    return from_key(booking.starts_at) - at >= dt.timedelta(hours=settings().refund_deadline_hours)
-
-
-def refund_deadline(booking: Booking) -> dt.datetime:
-    return from_key(booking.starts_at) - dt.timedelta(hours=settings().refund_deadline_hours)
-
-
 def _create_refund(payment_id: str, value: str, key: str, booking: Booking) -> dict[str, Any]:
-    from chalicelib.payments.checkout import receipt
-
     return gateway.create_refund(
         {"payment_id": payment_id, "amount": {"value": value, "currency": "RUB"}, "receipt": receipt(booking)}, key
     )
@@ -57,9 +46,6 @@ def refund_unusable_payment(booking: Booking, payment: dict[str, Any]) -> dict[s
     Never for the booking's own applied payment (the caller checks), never twice: YooKassa's payment says
     whether it was refunded, the refund's idempotence key is the payment's, the email's id is the payment's.
     """
-    from chalicelib import outbox
-    from chalicelib.booking.mails import refund_mail
-
     payment_id = str(payment["id"])
     # Only a booking that never took a payment changes (to `refunded`); one that did keeps its own story.
     records = booking.paid_at is None and booking.status in LATE_RECORDABLE
@@ -101,9 +87,6 @@ def refund_unusable_payment(booking: Booking, payment: dict[str, Any]) -> dict[s
 
 def refund_booking(booking: Booking, reason: str, new_status: str, *, free_slot: bool) -> Booking:
     """Refund the booking's payment in full (idempotently) and record it with one email."""
-    from chalicelib import outbox
-    from chalicelib.booking.mails import refund_mail
-
     value = f"{int(booking.price)}.00"
     refund = _create_refund(str(booking.payment_id), value, f"refund-{booking.booking_id}", booking)
     mail = refund_mail(booking, reason, value)

@@ -6,9 +6,9 @@ import datetime as dt
 import secrets
 from typing import Any
 
-from chalicelib import roles
 from chalicelib.accounts.sessions import Principal
 from chalicelib.accounts.tokens import token_hash
+from chalicelib.booking import access
 from chalicelib.clock import now
 from chalicelib.config import settings
 from chalicelib.documents.addresses import address
@@ -38,11 +38,9 @@ def enter(room_id: str, token: str | None, principal: Principal | None) -> tuple
         if len(token) <= 128 and secrets.compare_digest(token_hash(token), room.token_hash):
             return room, PATIENT
         raise NotFound("room")
-    if principal is not None and principal.user_id == room.doctor_id and principal.has(roles.DOCTOR):
-        return room, DOCTOR
-    if principal is not None and principal.user_id == room.patient_id:
-        return room, PATIENT
-    raise NotFound("room")
+    if principal is None or not access.may_enter_room(principal, room):
+        raise NotFound("room")
+    return room, DOCTOR if access.is_doctor_of(principal, room) else PATIENT
 
 
 def room_status(room: Room, current: dt.datetime) -> str:

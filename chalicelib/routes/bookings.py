@@ -157,7 +157,7 @@ def my_bookings(call: Call) -> list[dict[str, Any]]:
 def booking(call: Call, booking_id: str) -> dict[str, Any]:
     from chalicelib import audit
     from chalicelib.booking import holds
-    from chalicelib.booking.views import booking_view
+    from chalicelib.booking.shapes import booking_view
     from chalicelib.clock import now
 
     found = holds.visible_booking(call.principal, booking_id)
@@ -173,9 +173,9 @@ def booking(call: Call, booking_id: str) -> dict[str, Any]:
     errors=("not_signed_in", "not_found", "not_cancellable", "conflict"),
 )
 def cancel(call: Call, booking_id: str) -> dict[str, Any]:
-    from chalicelib.booking import holds
+    from chalicelib.payments import cancellation
 
-    return holds.cancel(call.principal, booking_id)
+    return cancellation.cancel(call.principal, booking_id)
 
 
 @api.get(

@@ -62,6 +62,6 @@ def webhook(call: Call) -> dict[str, Any]:
     errors=("not_signed_in", "forbidden", "not_found", "not_cancellable", "payment_unavailable"),
 )
 def refund(call: Call, booking_id: str) -> dict[str, Any]:
-    from chalicelib.booking import holds
+    from chalicelib.payments import cancellation
 
-    return holds.cancel(call.principal, booking_id)
+    return cancellation.refund_by_staff(call.principal, booking_id)

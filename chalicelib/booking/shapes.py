@@ -1,4 +1,4 @@
-"""How bookings and slots look to the people who see them."""
+"""The shapes of bookings and slots in the API's answers: what the people who see them are shown."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import datetime as dt
 from typing import Any
 
 from chalicelib.booking import rules
+from chalicelib.documents.addresses import address
 from chalicelib.scheduling.times import in_zone, slot_id, to_key
-from chalicelib.storage.tables import Booking, Slot
+from chalicelib.storage.records import Booking, Slot
 from chalicelib.timefmt import clinic_zone
 
 
@@ -31,8 +32,6 @@ def booking_view(booking: Booking, current: dt.datetime, viewer_id: str | None =
     """`viewer_id`: who looks; the booking's own documents address is shown to its patient only."""
     zone = clinic_zone()
     status = shown_status(booking, current)
-    from chalicelib.documents.addresses import address
-
     return {
         "id": booking.booking_id,
         "status": status,
@@ -54,25 +53,22 @@ def booking_view(booking: Booking, current: dt.datetime, viewer_id: str | None =
         "room_id": booking.room_id if status in (rules.PAID, rules.IN_PROGRESS, rules.COMPLETED) else None,
         "room_opens_at": in_zone(booking.room_opens_at, zone) if booking.room_opens_at else None,
         "room_closes_at": in_zone(booking.room_closes_at, zone) if booking.room_closes_at else None,
-        "cancellation": _cancellation(booking, status),
+        "cancellation": cancellation_view(booking, status, current),
         "documents_address": address(booking.documents_token)
         if viewer_id is not None and viewer_id == booking.patient_id and status in (rules.PAID, rules.IN_PROGRESS)
         else None,
     }
 
 
-def _cancellation(booking: Booking, status: str) -> dict[str, Any] | None:
-    """What cancelling would do now, so the patient sees the rule before confirming."""
+def cancellation_view(booking: Booking, status: str, current: dt.datetime) -> dict[str, Any] | None:
+    """What cancelling would do now, by the refund rule, so the patient sees it before confirming (and the
+    browser never computes it): `refund` full / none (null while unpaid: nothing was paid), the `deadline` of
+    a full refund in the clinic's zone, and the rule's `deadline_hours`. None once a booking cannot be cancelled."""
     if status not in (*rules.UNPAID, rules.PAID):
         return None
-    from chalicelib.clock import now
-    from chalicelib.config import settings
-    from chalicelib.payments.refunds import full_refund_due, refund_deadline
-
-    zone = clinic_zone()
-    refund = None if status in rules.UNPAID else ("full" if full_refund_due(booking, now()) else "none")
+    refund = None if status in rules.UNPAID else ("full" if rules.full_refund_due(booking, current) else "none")
     return {
         "refund": refund,
-        "deadline": refund_deadline(booking).astimezone(zone).isoformat(),
-        "deadline_hours": settings().refund_deadline_hours,
+        "deadline": rules.refund_deadline(booking).astimezone(clinic_zone()).isoformat(),
+        "deadline_hours": rules.refund_deadline_hours(),
     }
