@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from chalicelib import aws
 from chalicelib.config import settings
@@ -36,6 +35,9 @@ class Attachment:
 
 @functools.lru_cache(maxsize=1)
 def _env() -> Any:
+    # jinja2 costs a cold start 30-50 ms (as much as pydantic): loaded by the first email rendered, not by every Lambda.
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
     return Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
         autoescape=select_autoescape(["html"]),

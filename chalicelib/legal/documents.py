@@ -8,8 +8,6 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-
 from chalicelib.config import settings
 from chalicelib.i18n import t
 from chalicelib.mail import TEMPLATES
@@ -41,6 +39,8 @@ def digest(text: str) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _env() -> Any:
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape  # as in mail._env
+
     return Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
         autoescape=select_autoescape(["html"]),
