@@ -96,10 +96,18 @@ def doctor_joins_room(url: str, room_id: str) -> Any:
     raise AssertionError("the room never opened its lobby")
 
 
-def wait_until(moment: dt.datetime) -> None:
-    left = (moment - dt.datetime.now(dt.UTC)).total_seconds()
-    if left > 0:
-        time.sleep(left + 1)
+def wait_for_room_open(url: str, room_id: str, starts_at: dt.datetime) -> None:
+    """The consultation has started: the booking timer opened its room (at its start, not before)."""
+    doctor = signed_in(url, DOCTOR, DEMO_PASSWORD)
+    deadline = time.monotonic() + max(0.0, (starts_at - dt.datetime.now(dt.UTC)).total_seconds()) + 60
+    status = None
+    while time.monotonic() < deadline:
+        answer = doctor.get(f"/rooms/{room_id}")
+        status = answer.json["status"] if answer.status == 200 else answer.status
+        if status == "open":
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"the room did not open at its start ({starts_at}): {status}")
 
 
 def upload(page: Page, name: str, data: bytes) -> Any:
@@ -185,7 +193,7 @@ def test_documents_conclusion_verification_and_audit(stack, page: Page, browser:
         assert doctor.request.get(doctor_link.get_attribute("href")).body() == results
 
         # From the start the conclusion is written; the draft saves itself.
-        wait_until(starts_at)
+        wait_for_room_open(url, visit["room_id"], starts_at)
         doctor.reload()
         doctor.get_by_label("Жалобы").fill("Слабость, головокружение по утрам.")
         expect(doctor.locator("[data-test='conclusion-status']")).to_have_text(
