@@ -93,6 +93,7 @@ class Call:
     rru: float = 0.0
     wru: float = 0.0
     ses_bytes: int = 0
+    tables: str = ""  # DynamoDB: the tables it touched, without the stage's prefix
 
 
 @dataclasses.dataclass
@@ -150,6 +151,7 @@ class Meter:
         call = Call(self.phase, self.actor, service, operation)
         self.calls.append(call)
         if service == "dynamodb":
+            call.tables = _tables_of(params)
             before = self._write_targets(client, operation, params)
             try:
                 response = self._original(client, operation, params)
@@ -277,6 +279,14 @@ class Meter:
             yield
         finally:
             self.actor = previous
+
+
+def _tables_of(params: dict[str, Any]) -> str:
+    names = [params["TableName"]] if "TableName" in params else []
+    names += list(params.get("RequestItems", {}))
+    names += [body["TableName"] for entry in params.get("TransactItems", []) for body in entry.values()]
+    short = [re.sub(r"^telemed-bench-", "", n) for n in names]
+    return "+".join(dict.fromkeys(short))
 
 
 def item_size(item: dict[str, Any]) -> int:
@@ -782,7 +792,7 @@ def measure() -> list[Row]:
     print("Per Lambda invocation (REST request, WebSocket event, SQS batch):")
     outside = len(meter.calls) - sum(len(i.calls) for i in meter.invocations)
     for i in meter.invocations:
-        ops = Counter(f"{c.operation}" for c in i.calls)
+        ops = Counter(f"{c.operation}({c.tables})" if c.tables else c.operation for c in i.calls)
         listed = ", ".join(f"{o} ×{n}" if n > 1 else o for o, n in ops.items())
         print(f"  {i.phase:13} {i.what:60} {len(i.calls):3}  {listed}")
     print(f"  outside any invocation (Step Functions tasks, Lambda's SQS polling): {outside}")
