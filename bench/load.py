@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import os
 import random
 import sys
 import tempfile
@@ -103,7 +104,8 @@ def run(url: str, patients: int = PATIENTS, duration_s: float = DURATION_S) -> l
                 double += 1
     return [
         row(
-            f"load: {patients} patients, login → slots → hold → cancel, {duration_s:.0f} s: requests per second",
+            f"load: {patients} patients, login → slots → hold → cancel, {duration_s:.0f} s: requests per second"
+            + ("" if os.environ.get("LOCAL_MOTO_SPEEDUPS", "1") != "0" else " (LOCAL_MOTO_SPEEDUPS=0)"),
             len(latencies) / elapsed,
             "req/s",
             ("info", lambda v: True),
