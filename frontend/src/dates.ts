@@ -82,9 +82,11 @@ interface ZonedParts {
   day: string
   hour: string
   minute: string
+  second: string
 }
 
-function zonedParts(date: Date, timeZone: string): ZonedParts {
+/** An instant's calendar and wall-clock parts in a zone, two digits each (the year four). */
+export function zonedParts(date: Date, timeZone: string): ZonedParts {
   const parts = new Intl.DateTimeFormat('en-GB', {
     timeZone,
     year: 'numeric',
@@ -92,13 +94,14 @@ function zonedParts(date: Date, timeZone: string): ZonedParts {
     day: '2-digit',
     hour: '2-digit',
     minute: '2-digit',
+    second: '2-digit',
     hour12: false,
   }).formatToParts(date)
   const found: Record<string, string> = {}
   for (const part of parts) found[part.type] = part.value
   // Some engines write midnight as 24:00 with hour12: false.
   const hour = found.hour === '24' ? '00' : found.hour
-  return { year: found.year, month: found.month, day: found.day, hour, minute: found.minute }
+  return { year: found.year, month: found.month, day: found.day, hour, minute: found.minute, second: found.second }
 }
 
 /** «14:30»: the wall-clock time of an instant in a zone (Moscow by default). */

@@ -1,7 +1,8 @@
 import { flushPromises } from '@vue/test-utils'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import App from '../src/App.vue'
-import { browserName, documentType, fileProblem, formatSize, subjectTime } from '../src/documents'
+import { documentType, fileProblem, formatSize, subjectTime } from '../src/attachments'
+import { browserName } from '../src/audit'
 import { setUser } from '../src/session'
 import { heldBooking, NOW, patient, plain } from './bookingFixtures'
 import { apiError, jsonResponse, mountWithRouter, sentBodies, stubApi } from './helpers'
@@ -14,7 +15,7 @@ const paid = heldBooking({
   hold_expires_at: null,
   payment_status: 'succeeded',
   room_id: 'r-2',
-  cancellation: { refund: 'full', deadline: '2026-11-26T14:30:00+03:00' },
+  cancellation: { refund: 'full', deadline: '2026-11-26T14:30:00+03:00', deadline_hours: 24 },
 })
 
 const TICKET_FIELDS = {
