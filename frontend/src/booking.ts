@@ -56,7 +56,7 @@ export interface Booking {
   payment_status?: 'pending' | 'succeeded' | 'canceled' | null
   refund_status?: string | null
   room_id?: string | null
-  cancellation?: { refund: 'full' | 'none' | null; deadline: string | null } | null
+  cancellation?: { refund: 'full' | 'none' | null; deadline: string; deadline_hours: number } | null
   /** The booking's own address for documents by email (its patient only, while paid). */
   documents_address?: string | null
 }
@@ -69,11 +69,6 @@ export function isUnpaid(booking: Booking): boolean {
 /** Paid and not over: the patient has a consultation to come. */
 export function isPaid(booking: Booking): boolean {
   return booking.status === 'paid' || booking.status === 'in_progress' || booking.status === 'completed'
-}
-
-/** Statuses the patient may still cancel from. */
-export function isCancellable(booking: Booking): boolean {
-  return isUnpaid(booking) || booking.status === 'paid'
 }
 
 /**
@@ -89,9 +84,6 @@ export function bookingFacts(booking: Booking) {
     price: booking.price,
   }
 }
-
-/** The clinic's rule: a paid consultation cancelled at least this long before its start is refunded in full. */
-export const FREE_CANCELLATION_HOURS = 24
 
 export type DocumentKind = 'contract' | 'consent'
 

@@ -394,6 +394,25 @@ describe('booking wizard: the held booking and the payment summary', () => {
     expect(wrapper.find('[data-test="pay"]').attributes('disabled')).toBeDefined()
   })
 
+  it('the refund rule before paying is the server’s: its deadline and its hours, nothing computed here', async () => {
+    setUser(patient)
+    const rule = async (cancellation: Record<string, unknown>) => {
+      stubApi({ 'GET /api/bookings/b-1': () => jsonResponse(200, heldBooking({ cancellation })) })
+      const { wrapper } = await mountWithRouter(App, '/booking?step=payment&booking=b-1')
+      await flushPromises()
+      const text = plain(wrapper.find('[data-test="payment-rule"]').text())
+      wrapper.unmount()
+      return text
+    }
+    // A 12-hour rule: the deadline is the server's (not 24 hours before the start).
+    const twelve = await rule({ refund: null, deadline: '2026-11-27T02:30:00+03:00', deadline_hours: 12 })
+    expect(twelve).toContain('не позднее чем за 12 часа до начала')
+    expect(twelve).toContain('пятница, 27 ноября, 02:30 (МСК)')
+    // A deadline already past: no refund once paid, in the server's hours.
+    const late = await rule({ refund: null, deadline: '2026-11-25T14:30:00+03:00', deadline_hours: 48 })
+    expect(late).toContain('уже меньше 48 часов, поэтому при отмене деньги не вернутся')
+  })
+
   it('lets the patient try again when the payment service does not answer', async () => {
     setUser(patient)
     let calls = 0

@@ -45,7 +45,8 @@ export function heldBooking(overrides: Record<string, unknown> = {}) {
     payment_status: null,
     refund_status: null,
     room_id: null,
-    cancellation: { refund: null, deadline: null },
+    // What cancelling would do, as the server says it: the deadline of a full refund and the rule's hours.
+    cancellation: { refund: null, deadline: '2026-11-26T14:30:00+03:00', deadline_hours: 24 },
     ...overrides,
   }
 }

@@ -16,7 +16,7 @@ const paidEarly = heldBooking({
   hold_expires_at: null,
   payment_status: 'succeeded',
   room_id: 'r-2',
-  cancellation: { refund: 'full', deadline: '2026-11-29T10:00:00+03:00' },
+  cancellation: { refund: 'full', deadline: '2026-11-29T10:00:00+03:00', deadline_hours: 24 },
 })
 const paidLate = heldBooking({
   id: 'b-3',
@@ -26,9 +26,16 @@ const paidLate = heldBooking({
   hold_expires_at: null,
   payment_status: 'succeeded',
   room_id: 'r-3',
-  cancellation: { refund: 'none', deadline: '2026-11-25T15:00:00+03:00' },
+  cancellation: { refund: 'none', deadline: '2026-11-25T15:00:00+03:00', deadline_hours: 24 },
 })
-const expired = heldBooking({ id: 'b-4', status: 'expired', starts_at: '2026-11-20T10:00:00+03:00', hold_expires_at: null })
+// An expired hold cannot be cancelled: the server sends no cancellation for it.
+const expired = heldBooking({
+  id: 'b-4',
+  status: 'expired',
+  starts_at: '2026-11-20T10:00:00+03:00',
+  hold_expires_at: null,
+  cancellation: null,
+})
 
 function item(wrapper: Wrapper, id: string) {
   const found = wrapper.findAll('[data-test="booking"]').filter((li) => li.find(`a[href="/bookings/${id}"]`).exists())
@@ -76,7 +83,7 @@ describe('«Мои записи»', () => {
   it('shows the rule for an unpaid booking before asking, and cancels only on «Да, отменить запись»', async () => {
     const fetchMock = stubApi({
       'GET /api/bookings': () => jsonResponse(200, [held]),
-      'POST /api/bookings/b-1/cancel': () => jsonResponse(200, { ...held, status: 'cancelled', hold_expires_at: null }),
+      'POST /api/bookings/b-1/cancel': () => jsonResponse(200, { ...held, status: 'cancelled', hold_expires_at: null, cancellation: null }),
     })
     const { wrapper } = await mountWithRouter(App, '/bookings')
     await flushPromises()
@@ -126,6 +133,18 @@ describe('«Мои записи»', () => {
     const rule = plain(wrapper.find('[data-test="cancel-rule"]').text())
     expect(rule).toContain('осталось меньше 24 часов, поэтому при отмене деньги (3 500 ₽) не вернутся')
     expect(rule).toContain('среда, 25 ноября, 15:00 (МСК)')
+  })
+
+  it('says what the server says: its refund and its hours, even where the start is days away', async () => {
+    // A clinic with a 96-hour rule: the booking four days ahead is already past it.
+    const strict = { ...paidEarly, cancellation: { refund: 'none', deadline: '2026-11-26T10:00:00+03:00', deadline_hours: 96 } }
+    stubApi({ 'GET /api/bookings': () => jsonResponse(200, [strict]) })
+    const { wrapper } = await mountWithRouter(App, '/bookings')
+    await flushPromises()
+    await item(wrapper, 'b-2').find('[data-test="cancel-open"]').trigger('click')
+    const rule = plain(wrapper.find('[data-test="cancel-rule"]').text())
+    expect(rule).toContain('осталось меньше 96 часов, поэтому при отмене деньги (3 500 ₽) не вернутся')
+    expect(rule).toContain('четверг, 26 ноября, 10:00 (МСК)')
   })
 
   it('«Не отменять» closes the question without asking the server', async () => {

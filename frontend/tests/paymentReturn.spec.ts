@@ -20,7 +20,7 @@ const paid = heldBooking({
   payment_id: 'p-1',
   payment_status: 'succeeded',
   room_id: 'r-1',
-  cancellation: { refund: 'full', deadline: '2026-11-26T14:30:00+03:00' },
+  cancellation: { refund: 'full', deadline: '2026-11-26T14:30:00+03:00', deadline_hours: 24 },
 })
 
 /** Answers GET /api/bookings/b-1 with the given bodies in turn (the last one again and again). */
@@ -121,7 +121,7 @@ describe('payment return page', () => {
   })
 
   it('explains an expired hold and leads back to the booking', async () => {
-    stubApi({ 'GET /api/bookings/b-1': bookingAnswers(heldBooking({ status: 'expired', hold_expires_at: null })) })
+    stubApi({ 'GET /api/bookings/b-1': bookingAnswers(heldBooking({ status: 'expired', hold_expires_at: null, cancellation: null })) })
     const { wrapper } = await mountWithRouter(App, PATH)
     await flushPromises()
     const expired = wrapper.find('[data-test="expired"]')
@@ -133,7 +133,7 @@ describe('payment return page', () => {
   it('explains a refund (a payment that came too late)', async () => {
     stubApi({
       'GET /api/bookings/b-1': bookingAnswers(
-        heldBooking({ status: 'refunded', hold_expires_at: null, payment_status: 'succeeded', refund_status: 'succeeded' }),
+        heldBooking({ status: 'refunded', hold_expires_at: null, payment_status: 'succeeded', refund_status: 'succeeded', cancellation: null }),
       ),
     })
     const { wrapper } = await mountWithRouter(App, PATH)

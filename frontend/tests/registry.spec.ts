@@ -308,7 +308,7 @@ describe('RegistryFindPatientView', () => {
   it('lists the patient’s bookings, newest first, with their state and sum, and says the read is logged', async () => {
     setUser(registrar)
     const paid = heldBooking({ id: 'b-9', status: 'paid', hold_expires_at: null, starts_at: '2026-12-01T10:00:00+03:00' })
-    const cancelled = heldBooking({ id: 'b-8', status: 'cancelled', hold_expires_at: null })
+    const cancelled = heldBooking({ id: 'b-8', status: 'cancelled', hold_expires_at: null, cancellation: null })
     stubApi({
       'POST /api/patients/search': () => jsonResponse(200, found),
       'GET /api/patients/p-1/bookings': () => jsonResponse(200, [paid, cancelled]),
@@ -347,7 +347,7 @@ describe('RegistryFindPatientView', () => {
     const fetchMock = stubApi({
       'POST /api/patients/search': () => jsonResponse(200, found),
       'GET /api/patients/p-1/bookings': () => jsonResponse(200, [paid]),
-      'POST /api/bookings/b-9/cancel': () => jsonResponse(200, { ...paid, status: 'refunded' }),
+      'POST /api/bookings/b-9/cancel': () => jsonResponse(200, { ...paid, status: 'refunded', cancellation: null }),
     })
     const { wrapper } = await mountWithRouter(App, '/registry/patients/find?email=elena@example.ru')
     await flushPromises()
