@@ -34,7 +34,8 @@ def verify(pdf: bytes) -> dict[str, Any]:
         return _invalid("damaged")
     cert = status.signing_cert
     subject = cert.subject.native if cert is not None else {}
-    info = reader.trailer.get("/Info", {})
+    info = reader.trailer_view.get("/Info")  # pyHanko 0.38: the trailer as a dictionary; /Info may be indirect
+    info = info.get_object() if info is not None else {}
     booking = str(info.get("/Subject", "")).removeprefix("booking:") if info else ""
     covers_all = status.coverage is not None and status.coverage.name in ("ENTIRE_FILE", "ENTIRE_REVISION")
     valid = bool(status.intact and status.valid and covers_all and len(signatures) == 1)
