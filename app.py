@@ -7,6 +7,11 @@ from chalice.app import SQSEvent, WebsocketDisconnectedError, WebsocketEvent
 
 from chalicelib import resources
 from chalicelib.config import settings
+from chalicelib.doctors import extend_all_schedules
+from chalicelib.documents.inbound import receive_notification
+from chalicelib.outbox import deliver_due
+from chalicelib.rooms import events, signaling
+from chalicelib.rooms.signaling import Sender
 from chalicelib.routes import (
     auth,
     bookings,
@@ -20,6 +25,7 @@ from chalicelib.routes import (
     rooms,
     system,
 )
+from chalicelib.scheduling import rest_of_window
 from chalicelib.web import middleware
 
 app = Chalice(app_name="telemed")
@@ -40,10 +46,8 @@ app.register_blueprint(documents.bp)
 app.register_blueprint(mailroom.bp)
 
 
-def _sender() -> object:
+def _sender() -> Sender:
     import boto3
-
-    from chalicelib.rooms.signaling import Sender
 
     if app.websocket_api.session is None:
         app.websocket_api.session = boto3.session.Session()
@@ -54,32 +58,23 @@ def _sender() -> object:
 
 @app.on_ws_connect()
 def ws_connect(event: WebsocketEvent) -> object:
-    from chalicelib.rooms import signaling
-
     admitted = signaling.connect(event.connection_id, event.to_dict().get("queryStringParameters") or {})
     return None if admitted else {"statusCode": 403}
 
 
 @app.on_ws_message()
 def ws_message(event: WebsocketEvent) -> None:
-    from chalicelib.rooms import signaling
-
     signaling.message(_sender(), event.connection_id, event.body)
 
 
 @app.on_ws_disconnect()
 def ws_disconnect(event: WebsocketEvent) -> None:
-    from chalicelib.rooms import signaling
-
     signaling.disconnect(_sender(), event.connection_id)
 
 
 @app.on_sqs_message(queue=resources.timer_queue())
 def timer_events(event: SQSEvent) -> None:
     """Reminders, openings and closings reported by the booking timer; the far part of schedule changes."""
-    from chalicelib.rooms import events
-    from chalicelib.scheduling import rest_of_window
-
     sender = _sender()
     for record in event:
         if rest_of_window.handle(record.body) is None:
@@ -89,8 +84,6 @@ def timer_events(event: SQSEvent) -> None:
 @app.on_sqs_message(queue=resources.inbound_mail_queue())
 def documents_by_email(event: SQSEvent) -> None:
     """SES receiving stored a message for the telemedicine address (S3 → SQS): attach its documents, answer."""
-    from chalicelib.documents.inbound import receive_notification
-
     for record in event:
         receive_notification(record.body)
 
@@ -98,16 +91,12 @@ def documents_by_email(event: SQSEvent) -> None:
 @app.schedule(Rate(1, unit=Rate.DAYS))
 def roll_schedules(event: object) -> int:
     """Keep every doctor's 8-week window of slots full."""
-    from chalicelib.doctors import extend_all_schedules
-
     return extend_all_schedules()
 
 
 @app.schedule(Rate(1, unit=Rate.MINUTES))
 def deliver_mail(event: object) -> int:
     """Send the emails whose first try failed."""
-    from chalicelib.outbox import deliver_due
-
     return deliver_due()
 
 

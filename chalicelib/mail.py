@@ -71,7 +71,7 @@ def header_value(value: str, limit: int = 300) -> str:
 
 
 # One plain address: nothing that could name a second recipient or start a header. Forms accept no other
-# (chalicelib/web/schema.py), so every stored address can be written to.
+# (chalicelib/contract/fields.py), so every stored address can be written to.
 _ADDRESS = re.compile(r"^[^@\s<>,;:\"()\[\]\\]+@[^@\s<>,;:\"()\[\]\\]+\.[^@\s<>,;:\"()\[\]\\.]+$")
 
 

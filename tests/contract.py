@@ -1,6 +1,6 @@
 """Answers checked against the OpenAPI document the app publishes (`/openapi.json`).
 
-Every object in a response schema admits only the fields it declares (`openapi.closed`), so a
+Every object in a response schema admits only the fields it declares (the models are closed), so a
 field the app returns without declaring it — or one that leaks — fails here.
 
     checker = Contract(doc)
@@ -12,7 +12,7 @@ or, for a whole test through the in-process Chalice client:
     ...                                     # drive the app
     contract.assert_clean()                 # every 2xx JSON answer matched its route's schema
 
-Validation is `jsonschema` through `openapi_schema_validator`'s OAS 3.0 dialect (`nullable`,
+Validation is `jsonschema` through `openapi_schema_validator`'s OAS 3.1 dialect (JSON Schema 2020-12,
 formats such as `date-time`).
 """
 
@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from openapi_schema_validator import OAS30Validator, oas30_format_checker
+from openapi_schema_validator import OAS31Validator, oas31_format_checker
 
 _PARAM = re.compile(r"{([^}]+)}")
 
@@ -92,7 +92,7 @@ class Contract:
             except ValueError:
                 return [f"{where}: not JSON"]
         schema = {**declared[media]["schema"], "components": self.doc.get("components", {})}
-        validator = OAS30Validator(schema, format_checker=oas30_format_checker)
+        validator = OAS31Validator(schema, format_checker=oas31_format_checker)
         return [
             f"{template} {method.upper()} → {status}: at {'/'.join(map(str, error.absolute_path)) or '(body)'}: "
             f"{error.message}"
@@ -108,7 +108,7 @@ class Contract:
         schema = {"$ref": "#/components/schemas/Error", "components": self.doc.get("components", {})}
         return [
             f"{method.upper()} {path} → {status}: at {'/'.join(map(str, e.absolute_path)) or '(body)'}: {e.message}"
-            for e in OAS30Validator(schema).iter_errors(data)
+            for e in OAS31Validator(schema).iter_errors(data)
         ]
 
     def check(self, method: str, path: str, status: int, headers: dict[str, Any], body: Any) -> list[str]:

@@ -7,7 +7,9 @@ from typing import Any
 from chalice import Blueprint
 
 from chalicelib import roles
-from chalicelib.routes.bookings import BOOKING
+from chalicelib.contract.bookings import Booking
+from chalicelib.contract.payments import PaymentStart, WebhookResult
+from chalicelib.payments import cancellation, checkout, notifications
 from chalicelib.web.access import ANYONE, role
 from chalicelib.web.routing import Call, Endpoints
 
@@ -21,16 +23,10 @@ STAFF = role(roles.REGISTRAR, roles.ADMIN)
     "/bookings/{booking_id}/payment",
     access=PATIENT,
     summary="Create (or find again) the YooKassa payment; where to send the patient",
-    response={
-        "type": "object",
-        "required": ["confirmation_url"],
-        "properties": {"confirmation_url": {"type": "string"}, "payment_id": {"type": "string"}},
-    },
+    response=PaymentStart,
     errors=("not_signed_in", "forbidden", "not_found", "hold_expired", "already_paid", "payment_unavailable"),
 )
 def pay(call: Call, booking_id: str) -> dict[str, Any]:
-    from chalicelib.payments import checkout
-
     return checkout.start_payment(call.principal, booking_id)
 
 
@@ -38,19 +34,10 @@ def pay(call: Call, booking_id: str) -> dict[str, Any]:
     "/payments/yookassa/webhook",
     access=ANYONE,
     summary="YooKassa notification (only from YooKassa's addresses; the payment is re-fetched)",
-    response={
-        "type": "object",
-        "required": ["result"],
-        "properties": {
-            "result": {"type": "string", "description": "what the notification changed"},
-            "event": {"type": "string", "description": "an event type that is ignored"},
-        },
-    },
+    response=WebhookResult,
     errors=("forbidden_source", "payment_mismatch", "payment_unavailable", "unavailable"),
 )
 def webhook(call: Call) -> dict[str, Any]:
-    from chalicelib.payments import notifications
-
     return notifications.handle(call.ip, call.json())
 
 
@@ -58,10 +45,8 @@ def webhook(call: Call) -> dict[str, Any]:
     "/bookings/{booking_id}/refund",
     access=STAFF,
     summary="Refund a paid booking in full (staff, any time)",
-    response=BOOKING,
+    response=Booking,
     errors=("not_signed_in", "forbidden", "not_found", "not_cancellable", "payment_unavailable"),
 )
 def refund(call: Call, booking_id: str) -> dict[str, Any]:
-    from chalicelib.payments import cancellation
-
     return cancellation.refund_by_staff(call.principal, booking_id)

@@ -12,7 +12,12 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+import logging
 from collections.abc import Mapping
+
+from chalicelib import secrets
+from chalicelib.errors import Unavailable
+from chalicelib.logs import log_event
 
 VIEWER_HEADER = "true-client-ip"
 ORIGIN_HEADER = "x-origin-verify"
@@ -32,17 +37,11 @@ def caller_address(headers: Mapping[str, str], source_ip: str, origin_secret: st
 
 def address_of(headers: Mapping[str, str], source_ip: str) -> str:
     """`caller_address` with this stage's secret, read only when a request offers one."""
-    from chalicelib import secrets
-
     if not headers.get(ORIGIN_HEADER) or not secrets.configured(SECRET_NAME):
         return source_ip
     try:
         expected = secrets.secret(SECRET_NAME)
-    except secrets.Unavailable:
-        import logging
-
-        from chalicelib.logs import log_event
-
+    except Unavailable:
         log_event("origin_secret_unavailable", logging.WARNING)  # the gateway's address is recorded meanwhile
         return source_ip
     return caller_address(headers, source_ip, expected)

@@ -1,90 +1,83 @@
-"""The OpenAPI 3 document, built from the routes' own declarations."""
+"""The OpenAPI 3.1 document, built from the routes' declarations and their models (chalicelib.contract).
+
+Every response model is closed (`additionalProperties: false`, `contract.fields.Response`), so a field
+the app returns without declaring it fails schemathesis and the contract tests (tests/contract.py).
+`python -m chalicelib.web.openapi` prints the document; `make api-types` makes the frontend's types of it.
+"""
 
 from __future__ import annotations
 
+import importlib
+import json
 import re
+import sys
+import typing
 from collections.abc import Iterable
 from typing import Any
 
+from pydantic import BaseModel
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue, models_json_schema
+from pydantic_core import core_schema
+
+from chalicelib.contract.errors import Error
 from chalicelib.web.errors import status_for
 from chalicelib.web.routing import ROUTES, RouteSpec
 
+TITLE = "Telemedicine consultations API"
 _PARAM = re.compile(r"{([^}]+)}")
-
-ERROR_SCHEMA = {
-    "type": "object",
-    "required": ["error"],
-    "properties": {
-        "error": {
-            "type": "object",
-            "required": ["code", "message"],
-            "properties": {
-                "code": {"type": "string"},
-                "message": {"type": "string", "description": "Для человека, по-русски"},
-                "fields": {
-                    "type": "object",
-                    "additionalProperties": {"type": "string"},
-                    "description": "A message per wrong field (open: named by the request's fields)",
-                },
-                "request_id": {"type": "string"},
-                "details": {
-                    "type": "object",
-                    "description": "What the error concerns, when it says more than its code",
-                    "properties": {
-                        "booking_id": {"type": "string", "description": "slot_already_yours: the booking holding it"},
-                        "nearest": {
-                            "type": "array",
-                            "description": "slot_taken: the nearest free slots",
-                            "items": {
-                                "type": "object",
-                                "required": ["id", "starts_at", "ends_at"],
-                                "properties": {
-                                    "id": {"type": "string"},
-                                    "starts_at": {"type": "string", "format": "date-time"},
-                                    "ends_at": {"type": "string", "format": "date-time"},
-                                },
-                            },
-                        },
-                    },
-                },
-            },
-        }
-    },
-}
-
-_COMBINATORS = ("allOf", "anyOf", "oneOf")
-
-
-def closed(schema: Any) -> Any:
-    """A copy of a response schema in which every object admits only the properties it declares.
-
-    Applied to every response where the document is built, so a schema written next to a route
-    cannot forget it, and a field the app returns without declaring it fails schemathesis and the
-    contract tests (tests/contract.py). An object that is meant to be an open map says so itself with
-    an `additionalProperties` of its own (a schema for its values, or `true`), and is kept open.
-    """
-    if isinstance(schema, list):
-        return [closed(item) for item in schema]
-    if not isinstance(schema, dict):
-        return schema
-    copy: dict[str, Any] = {}
-    for key, value in schema.items():
-        if key == "properties":
-            copy[key] = {name: closed(sub) for name, sub in value.items()}
-        elif key in ("items", "additionalProperties", "not", *_COMBINATORS):
-            copy[key] = closed(value)
-        else:
-            copy[key] = value
-    if (copy.get("type") == "object" or "properties" in copy) and "additionalProperties" not in copy:
-        copy["additionalProperties"] = False
-    return copy
-
+_REF = "#/components/schemas/{model}"
 
 # Errors any route may answer, whatever it declares.
 COMMON_ERRORS = ("bad_request", "internal_error")
 
 
-def _operation(spec: RouteSpec) -> dict[str, Any]:
+class _Schemas(GenerateJsonSchema):
+    """pydantic's JSON Schema as the document wants it: no generated titles, and no defaults (a response's
+    default stands for a field the domain may leave out, not a value a client may assume)."""
+
+    def field_title_should_be_set(self, schema: Any) -> bool:
+        return False
+
+    def default_schema(self, schema: core_schema.WithDefaultSchema) -> JsonSchemaValue:
+        return self.generate_inner(schema["schema"])
+
+    def model_schema(self, schema: core_schema.ModelSchema) -> JsonSchemaValue:
+        generated = super().model_schema(schema)
+        generated.pop("title", None)
+        return generated
+
+
+def _listed(answer: Any) -> type[BaseModel] | None:
+    """The model of a `list[Model]` answer."""
+    if typing.get_origin(answer) is list:
+        (item,) = typing.get_args(answer)
+        return item if isinstance(item, type) and issubclass(item, BaseModel) else None
+    return None
+
+
+def _model(answer: Any) -> type[BaseModel] | None:
+    return answer if isinstance(answer, type) and issubclass(answer, BaseModel) else _listed(answer)
+
+
+def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """A parameter's schema: an optional one is left out, never sent as null."""
+    options = [option for option in schema.get("anyOf", ()) if option != {"type": "null"}]
+    if len(options) == 1:
+        rest = {key: value for key, value in schema.items() if key != "anyOf"}
+        return {**options[0], **rest}
+    return schema
+
+
+def _parameters(model: type[BaseModel], where: str) -> list[dict[str, Any]]:
+    schema = model.model_json_schema(by_alias=True, schema_generator=_Schemas)
+    required = set(schema.get("required", ()))
+    return [
+        {"name": name, "in": where, "required": name in required, "schema": _without_null(field)}
+        for name, field in schema["properties"].items()
+    ]
+
+
+def _operation(spec: RouteSpec, refs: dict[type[BaseModel], dict[str, Any]]) -> dict[str, Any]:
     op: dict[str, Any] = {
         "operationId": f"{spec.method.lower()}_{re.sub(r'[^a-z0-9]+', '_', spec.path.lower()).strip('_') or 'root'}",
         "summary": spec.summary,
@@ -96,18 +89,23 @@ def _operation(spec: RouteSpec) -> dict[str, Any]:
         for name in _PARAM.findall(spec.path)
     ]
     if spec.query is not None:
-        for name, field in spec.query.fields.items():
-            params.append({"name": name, "in": "query", "required": field.required, "schema": field.json_schema()})
+        params += _parameters(spec.query, "query")
     if spec.headers is not None:
-        for name, field in spec.headers.fields.items():
-            params.append({"name": name, "in": "header", "required": field.required, "schema": field.json_schema()})
+        params += _parameters(spec.headers, "header")
     if params:
         op["parameters"] = params
     if spec.body is not None:
-        op["requestBody"] = {"required": True, "content": {spec.content_types[0]: {"schema": spec.body.json_schema()}}}
+        op["requestBody"] = {"required": True, "content": {spec.content_types[0]: {"schema": refs[spec.body]}}}
     ok: dict[str, Any] = {"description": "OK"}
     if spec.ok != 204 and spec.response is not None:
-        ok["content"] = {spec.response_type: {"schema": closed(spec.response)}}
+        model = _model(spec.response)
+        if model is None:
+            schema = spec.response
+        elif model is spec.response:
+            schema = refs[model]
+        else:
+            schema = {"type": "array", "items": refs[model]}
+        ok["content"] = {spec.response_type: {"schema": schema}}
     responses: dict[str, Any] = {str(spec.ok): ok}
     error_codes = set(COMMON_ERRORS) | set(spec.errors)
     if spec.body is not None or spec.query is not None:
@@ -115,29 +113,39 @@ def _operation(spec: RouteSpec) -> dict[str, Any]:
     for code in sorted(error_codes):
         status = str(status_for(code))
         entry = responses.setdefault(
-            status,
-            {"description": "", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+            status, {"description": "", "content": {"application/json": {"schema": refs[Error]}}}
         )
         entry["description"] = ", ".join(filter(None, [entry["description"], code]))
     op["responses"] = responses
     return op
 
 
-def document(route_table: dict[str, dict[str, Any]], title: str, version: str = "1.0.0") -> dict[str, Any]:
+def document(route_table: dict[str, dict[str, Any]], title: str = TITLE, version: str = "1.0.0") -> dict[str, Any]:
     """OpenAPI for the routes present in `route_table` (the Chalice app's own)."""
     specs = {(s.path, s.method): s for s in ROUTES}
+    chosen = [
+        (path, method, specs[(path, method)])
+        for path in sorted(route_table)
+        for method in sorted(route_table[path])
+        if (path, method) in specs
+    ]
+    models: set[type[BaseModel]] = {Error}
+    for _, _, spec in chosen:
+        models.update(m for m in (spec.body, _model(spec.response)) if m is not None)
+    ordered = sorted(models, key=lambda m: (m.__name__, m.__module__))
+    generated, shared = models_json_schema(
+        [(m, "validation") for m in ordered], ref_template=_REF, schema_generator=_Schemas
+    )
+    refs = {model: generated[(model, "validation")] for model in ordered}
     paths: dict[str, Any] = {}
-    for path in sorted(route_table):
-        for method in sorted(route_table[path]):
-            spec = specs.get((path, method))
-            if spec is not None:
-                paths.setdefault(path, {})[method.lower()] = _operation(spec)
+    for path, method, spec in chosen:
+        paths.setdefault(path, {})[method.lower()] = _operation(spec, refs)
     return {
-        "openapi": "3.0.3",
+        "openapi": "3.1.0",
         "info": {"title": title, "version": version},
         "servers": [{"url": "/api"}],
         "paths": paths,
-        "components": {"schemas": {"Error": closed(ERROR_SCHEMA)}},
+        "components": {"schemas": shared.get("$defs", {})},
     }
 
 
@@ -146,3 +154,11 @@ def undocumented(route_table: dict[str, dict[str, Any]], doc: dict[str, Any]) ->
         for method in methods:
             if method.lower() not in doc["paths"].get(path, {}):
                 yield f"{method} {path}"
+
+
+if __name__ == "__main__":
+    # The deployed app's document (no local-stage routes), for the frontend's generated types.
+    # The whole app, by name: app.py imports this module (through the routes), not the other way round.
+    routes = importlib.import_module("app").app.routes
+    json.dump(document(routes), sys.stdout, ensure_ascii=False, indent=2, sort_keys=True)
+    sys.stdout.write("\n")

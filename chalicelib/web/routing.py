@@ -20,14 +20,19 @@ from http.cookies import SimpleCookie
 from typing import Any
 
 from chalice import Blueprint, Chalice, Response
+from pydantic import BaseModel
 
+from chalicelib.accounts import sessions
 from chalicelib.errors import BadRequest, DomainError, PasswordChangeRequired
 from chalicelib.logs import log_event
 from chalicelib.web.access import Access
 from chalicelib.web.addresses import address_of
 from chalicelib.web.cookies import cookie_name
 from chalicelib.web.errors import describe, error_body
-from chalicelib.web.schema import Obj
+from chalicelib.web.validation import validate
+
+# What a route answers: a model (chalicelib.contract), `list[Model]`, or a raw schema (a PDF's bytes).
+Answer = type[BaseModel] | Any
 
 
 @dataclass
@@ -37,12 +42,12 @@ class RouteSpec:
     summary: str
     access: Access
     tag: str
-    body: Obj | None = None
-    query: Obj | None = None
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
     # Secrets a request carries (a room link's token) come in headers: query strings reach logs.
-    headers: Obj | None = None
+    headers: type[BaseModel] | None = None
     ok: int = 200
-    response: Mapping[str, Any] | None = None
+    response: Answer = None
     errors: tuple[str, ...] = ()
     content_types: tuple[str, ...] = ("application/json",)
     response_type: str = "application/json"
@@ -80,7 +85,8 @@ class Call:
 
     @property
     def headers(self) -> Mapping[str, str]:
-        return self.request.headers
+        headers: Mapping[str, str] = self.request.headers
+        return headers
 
     @property
     def ip(self) -> str:
@@ -89,20 +95,17 @@ class Call:
 
     @property
     def user_agent(self) -> str:
-        return self.request.headers.get("user-agent", "")[:512]
+        agent: str = self.request.headers.get("user-agent", "")
+        return agent[:512]
 
     def prefetch(self, keys: list[Any]) -> None:
         """Resolve the session and read `keys` in one round trip; `loaded` holds what was found."""
-        from chalicelib.accounts import sessions
-
         principal, self.loaded = sessions.resolve_with(self.cookies.get(cookie_name()), keys)
         self.__dict__["principal"] = self._usable(principal)
 
     @functools.cached_property
     def principal(self) -> Any:
         """The signed-in person, from the session cookie (None when signed out)."""
-        from chalicelib.accounts import sessions
-
         return self._usable(sessions.resolve(self.cookies.get(cookie_name())))
 
     def _usable(self, principal: Any) -> Any:
@@ -164,14 +167,12 @@ def _run(spec: RouteSpec, handler: Callable[..., Any], request: Any, params: Map
             call.prefetch(spec.prefetch(call))
         spec.access.check(call)
         if spec.query is not None:
-            raw_query = {k: v for k, v in (request.query_params or {}).items()}
-            call.query = spec.query.validate(raw_query)
+            call.query = validate(spec.query, dict(request.query_params or {}))
         if spec.headers is not None:
-            call.header_values = spec.headers.validate(
-                {name: (request.headers or {}).get(name.lower()) for name in spec.headers.fields}
-            )
+            names = [field.alias or name for name, field in spec.headers.model_fields.items()]
+            call.header_values = validate(spec.headers, {n: (request.headers or {}).get(n.lower()) for n in names})
         if spec.body is not None:
-            call.body = spec.body.validate(call.json())
+            call.body = validate(spec.body, call.json())
         result = handler(call, **params)
     except DomainError as exc:
         status, body, headers = describe(exc, call.request_id)
@@ -209,11 +210,11 @@ class Endpoints:
         *,
         access: Access,
         summary: str,
-        body: Obj | None = None,
-        query: Obj | None = None,
-        headers: Obj | None = None,
+        body: type[BaseModel] | None = None,
+        query: type[BaseModel] | None = None,
+        headers: type[BaseModel] | None = None,
         ok: int = 200,
-        response: Mapping[str, Any] | None = None,
+        response: Answer = None,
         errors: tuple[str, ...] = (),
         content_types: tuple[str, ...] = ("application/json",),
         response_type: str = "application/json",

@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import json
+from typing import Annotated
 
 import pytest
 from chalice import Blueprint, Chalice
 from chalice.test import Client
+from pydantic import Field
 
+from chalicelib.contract.fields import WHOLE, Email, Maybe, Request, Text
 from chalicelib.errors import NotFound
 from chalicelib.web import middleware
 from chalicelib.web.access import ANYONE
 from chalicelib.web.routing import Call, Endpoints
-from chalicelib.web.schema import Int, Obj, Str
+
+
+class Echo(Request):
+    name: Annotated[Text, Field(max_length=5)]
+    email: Maybe[Email] = None
+    age: Maybe[Annotated[int, Field(ge=0), WHOLE]] = None
 
 
 @pytest.fixture
@@ -26,13 +34,7 @@ def mini() -> Client:
         "/echo",
         access=ANYONE,
         summary="echo",
-        body=Obj(
-            fields={
-                "name": Str(max_len=5),
-                "email": Str(format="email", required=False),
-                "age": Int(minimum=0, required=False),
-            }
-        ),
+        body=Echo,
     )
     def echo(call: Call) -> dict:
         return call.body

@@ -1,0 +1,46 @@
+"""Signing in, the person's own profile and password, password reset."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from chalicelib.contract.fields import Request, Response, Role, Text, Verbatim
+
+Password = Annotated[Verbatim, Field(max_length=1024)]
+
+
+class LoginRequest(Request):
+    login: Annotated[Text, Field(max_length=254)]
+    password: Password
+
+
+class PasswordChange(Request):
+    current_password: Password
+    new_password: Password
+
+
+class PasswordResetRequest(Request):
+    email: Annotated[Text, Field(max_length=254)]
+
+
+class PasswordReset(Request):
+    token: Annotated[Text, Field(max_length=256)]
+    new_password: Password
+
+
+class User(Response):
+    id: str
+    full_name: str
+    email: str
+    roles: list[Role]
+    must_change_password: bool
+
+
+class SignedIn(Response):
+    user: User
+
+
+class Accepted(Response):
+    status: Literal["accepted"]

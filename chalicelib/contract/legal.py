@@ -1,0 +1,41 @@
+"""The contract and the consent: the versions in force, signatures."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from chalicelib.contract.fields import CHOICE, Absent, Request, Response, Text
+
+DocumentKind = Literal["contract", "consent"]
+
+
+class SignatureRequest(Request):
+    kind: Annotated[DocumentKind, CHOICE]
+    version: Annotated[Text, Field(max_length=20)]
+    sha256: Annotated[Text, Field(min_length=64, max_length=64)]
+
+
+class LegalDocument(Response):
+    kind: DocumentKind
+    version: str
+    title: str
+    html: str
+    sha256: str
+    signed: bool | Absent = None
+
+
+class Signature(Response):
+    id: str
+    kind: DocumentKind
+    version: str
+    title: str | Absent = None
+    sha256: str
+    signed_at: str
+    ip: str | None = None
+    user_agent: str | None = None
+    withdrawn_at: str | None = None
+    in_force: bool | Absent = None
+    withdrawable: bool | Absent = None
+    html: str | Absent = None
