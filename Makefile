@@ -16,10 +16,14 @@ WHEELS_STAMP := $(WHEELHOUSE)/.complete
 LAMBDA_PLATFORM := --only-binary=:all: --implementation cp --python-version 3.11 \
 	--platform manylinux2014_x86_64 --platform manylinux_2_17_x86_64
 DIST := frontend/dist/index.html
+# The frontend's API types, generated from the OpenAPI document the models make (chalicelib/contract/).
+API_TYPES := frontend/src/api-types.ts
+API_SOURCES := $(shell find chalicelib/contract chalicelib/routes chalicelib/web -name '*.py' 2>/dev/null)
+API_ENV := STAGE=prod RESOURCE_PREFIX=telemed AWS_DEFAULT_REGION=eu-central-1
 FRONTEND_SOURCES := $(shell find frontend/src frontend/public -type f 2>/dev/null) \
 	frontend/index.html frontend/vite.config.ts $(wildcard frontend/tsconfig*.json) frontend/package.json
 
-.PHONY: run test bench synth first-admin deps system-deps test-python test-frontend clean
+.PHONY: run test bench synth first-admin deps system-deps test-python test-frontend api-types clean
 
 run: deps
 	$(PY) -m local
@@ -77,9 +81,18 @@ $(NODE_STAMP): frontend/package-lock.json
 	cd frontend && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-$(DIST): $(NODE_STAMP) $(FRONTEND_SOURCES)
+$(DIST): $(NODE_STAMP) $(API_TYPES) $(FRONTEND_SOURCES)
 	cd frontend && npm run --silent build
 	@touch $@
+
+# After a change to a model or a route: `make api-types` (tests/unit/test_api_types.py fails while it is stale).
+api-types: $(API_SOURCES) | $(PY_STAMP) $(NODE_STAMP)
+	openapi=$$(mktemp --suffix=.json) && $(API_ENV) $(PY) -m chalicelib.web.openapi > $$openapi \
+		&& (cd frontend && npx --no-install openapi-typescript $$openapi -o src/api-types.ts --enum-values); \
+		status=$$?; rm -f $$openapi; exit $$status
+
+$(API_TYPES): $(API_SOURCES) | $(PY_STAMP) $(NODE_STAMP)
+	$(MAKE) --no-print-directory api-types
 
 clean:
 	rm -rf $(VENV) frontend/node_modules frontend/dist .pytest_cache $(WHEELHOUSE) chalice.out infrastructure/cdk.out \
