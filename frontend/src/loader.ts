@@ -1,6 +1,8 @@
-import { ref, type Ref } from 'vue'
+import { ref, watch, type Ref } from 'vue'
 import { useI18n } from 'vue-i18n'
 import { errorMessage, useSessionErrors } from './forms'
+import type { Role } from './roles'
+import { activeRole } from './session'
 
 /**
  * What a page or a part of one loads from the API: `loading` while a request
@@ -55,4 +57,15 @@ export function useLoader(shared: { error?: Ref<string> } = {}) {
   }
 
   return { loading, error, load, cancel }
+}
+
+/** Loads once the person acts as `role` (at once if they already do), unless it is loaded or loading already. */
+export function loadOnceAs(role: Role, loaded: Ref<boolean>, loading: Ref<boolean>, load: () => Promise<unknown>): void {
+  watch(
+    activeRole,
+    (active) => {
+      if (active === role && !loaded.value && !loading.value) void load()
+    },
+    { immediate: true },
+  )
 }
