@@ -153,8 +153,8 @@ def booking_to_cancel(principal: Principal, booking_id: str) -> Booking:
 
 
 def cancel_unpaid(principal: Principal, booking: Booking, current: dt.datetime) -> dict[str, Any]:
-    """Cancel a held or awaiting-payment booking: its slot is free at once. One whose hold ran out is recorded
-    as expired instead. (A paid booking is cancelled by payments.cancellation, which calls this for the rest.)"""
+    """Cancel a held or awaiting-payment booking: its slot is free at once; one whose hold ran out is recorded
+    as expired instead. payments.cancellation.cancel calls this, and cancels a paid booking itself."""
     if rules.hold_has_expired(booking.status, booking.hold_expires_at, to_key(current)):
         store.mark_expired(booking, to_key(current))
         return booking_view(store.get_booking(booking.booking_id) or booking, current)

@@ -40,8 +40,8 @@ def cancel(principal: Principal, booking_id: str) -> dict[str, Any]:
 
 
 def refund_by_staff(staff: Principal, booking_id: str) -> dict[str, Any]:
-    """Staff's «Вернуть деньги»: the booking is cancelled, a paid one refunded in full at any time (an unpaid
-    one just lets its slot go): the same as `cancel` by staff, which never applies the deadline to them."""
+    """Staff's «Вернуть деньги»: the booking is cancelled and, if paid, refunded in full at any time (an unpaid
+    one just lets its slot go). It is `cancel` by staff: the deadline binds only a booking's own patient."""
     return cancel(staff, booking_id)
 
 
