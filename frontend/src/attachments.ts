@@ -1,4 +1,5 @@
 import { apiFetch } from './api'
+import type { components } from './api-types'
 import { CLINIC_TIME_ZONE, parseInstant, zonedParts } from './dates'
 import { i18n } from './i18n'
 import './styles/documents.css'
@@ -22,24 +23,9 @@ export const ACCEPT = '.pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png
 /** Download links live 5 minutes on the server; older than this, the list is asked again first. */
 export const LINK_FRESH_MS = 4 * 60 * 1000
 
-export interface Attachment {
-  id: string
-  filename: string
-  content_type: string
-  size: number
-  status: 'pending' | 'ready' | 'rejected'
-  source?: 'cabinet' | 'email' | string
-  reason?: string | null
-  uploaded_at?: string
-  download_url?: string
-}
+export type Attachment = components['schemas']['Attachment']
 
-export interface UploadTicket {
-  attachment_id: string
-  url: string
-  fields: Record<string, string>
-  max_size?: number
-}
+export type UploadTicket = components['schemas']['UploadForm']
 
 /** The type the server is told: the browser's own when it is one of ours, else by the name's ending. */
 export function documentType(file: { name: string; type: string }): string | null {

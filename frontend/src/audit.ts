@@ -1,3 +1,4 @@
+import type { components } from './api-types'
 import { CLINIC_TIME_ZONE, parseInstant, zonedParts } from './dates'
 import { i18n } from './i18n'
 import './styles/documents.css'
@@ -8,18 +9,7 @@ function t(key: string, params: Record<string, unknown> = {}): string {
   return i18n.global.t(key, params)
 }
 
-export interface AuditEntry {
-  at: string
-  actor_id: string
-  actor_name: string
-  actor_roles: string[]
-  action: string
-  target_type: string
-  target_id: string
-  patient_id: string | null
-  ip: string | null
-  user_agent: string | null
-}
+export type AuditEntry = components['schemas']['AuditEntry']
 
 export const AUDIT_ACTIONS = [
   'read_booking',
@@ -41,7 +31,7 @@ export function targetLabel(entry: AuditEntry): string {
 }
 
 /** «Chrome 120, Windows» from a User-Agent string; the string itself when it is not a known browser. */
-export function browserName(userAgent: string | null): string {
+export function browserName(userAgent: string | null | undefined): string {
   if (!userAgent) return '—'
   const browsers: Array<[RegExp, string]> = [
     [/YaBrowser\/(\d+)/, 'Яндекс.Браузер'],

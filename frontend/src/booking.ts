@@ -1,65 +1,20 @@
 import { onMounted, onUnmounted, ref } from 'vue'
+import { bookingStatusValues, type components } from './api-types'
 
-export interface Specialty {
-  id: string
-  name: string
-  description?: string
-}
+// The API's shapes come from its models (api-types.ts is generated: `make api-types`).
+type Schemas = components['schemas']
+export type Specialty = Schemas['Specialty']
+export type Doctor = Schemas['Doctor']
+export type Slot = Schemas['Slot']
 
-export interface Doctor {
-  id: string
-  full_name: string
-  bio?: string
-  specialty: { id: string; name: string }
-  /** Roubles. */
-  price: number
-  currency?: string
-  duration_minutes: number
-}
-
-export interface Slot {
-  id: string
-  starts_at: string
-  ends_at: string
-}
-
-export const BOOKING_STATUSES = [
-  'held',
-  'awaiting_payment',
-  'paid',
-  'in_progress',
-  'completed',
-  'expired',
-  'cancelled',
-  'refunded',
-  'no_show_patient',
-  'no_show_doctor',
-] as const
-export type BookingStatus = (typeof BOOKING_STATUSES)[number]
+export const BOOKING_STATUSES = bookingStatusValues
+export type BookingStatus = Schemas['Booking']['status']
 
 export function isBookingStatus(value: unknown): value is BookingStatus {
   return typeof value === 'string' && (BOOKING_STATUSES as readonly string[]).indexOf(value) !== -1
 }
 
-export interface Booking {
-  id: string
-  status: BookingStatus
-  starts_at: string
-  ends_at: string
-  hold_expires_at?: string | null
-  price: number
-  currency?: string
-  email: string
-  patient?: { id: string; full_name: string }
-  doctor?: { id: string; full_name: string; specialty?: string }
-  payment_id?: string | null
-  payment_status?: 'pending' | 'succeeded' | 'canceled' | null
-  refund_status?: string | null
-  room_id?: string | null
-  cancellation?: { refund: 'full' | 'none' | null; deadline: string; deadline_hours: number } | null
-  /** The booking's own address for documents by email (its patient only, while paid). */
-  documents_address?: string | null
-}
+export type Booking = Schemas['Booking']
 
 /** Not paid yet: the time is kept for the patient until `hold_expires_at`. */
 export function isUnpaid(booking: Booking): boolean {
@@ -78,40 +33,20 @@ export function isPaid(booking: Booking): boolean {
 export function bookingFacts(booking: Booking) {
   return {
     doctor: booking.doctor ? booking.doctor.full_name : '',
-    specialty: booking.doctor ? booking.doctor.specialty : undefined,
+    specialty: (booking.doctor && booking.doctor.specialty) || undefined, // null: a doctor without one
     startsAt: booking.starts_at,
     endsAt: booking.ends_at,
     price: booking.price,
   }
 }
 
-export type DocumentKind = 'contract' | 'consent'
+export type DocumentKind = Schemas['LegalDocument']['kind']
 
 /** A document in force, as this patient reads it. */
-export interface LegalDocument {
-  kind: DocumentKind
-  version: string
-  title: string
-  html: string
-  sha256: string
-  signed?: boolean
-}
+export type LegalDocument = Schemas['LegalDocument']
 
 /** A signed copy (a signature record). */
-export interface SignedCopy {
-  id: string
-  kind: DocumentKind
-  version: string
-  title?: string
-  sha256: string
-  signed_at: string
-  ip?: string | null
-  user_agent?: string | null
-  withdrawn_at?: string | null
-  in_force?: boolean
-  withdrawable?: boolean
-  html?: string
-}
+export type SignedCopy = Schemas['Signature']
 
 /** The current time, ticking every `everyMs` while the component is mounted. */
 export function useNow(everyMs = 1000) {

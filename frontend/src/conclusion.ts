@@ -1,4 +1,5 @@
 import { ApiError } from './api'
+import type { components } from './api-types'
 import { i18n } from './i18n'
 import './styles/documents.css'
 
@@ -35,17 +36,7 @@ export function conclusionPdfUrl(bookingId: string): string {
 
 // --- Verification -----------------------------------------------------------------------
 
-export interface Verification {
-  valid: boolean
-  intact?: boolean
-  trusted?: boolean
-  signer?: string | null
-  organization?: string | null
-  signed_at?: string | null
-  booking?: string | null
-  certificate_serial?: string | null
-  reason?: string
-}
+export type Verification = components['schemas']['Verification']
 
 interface ErrorEnvelope {
   error?: { code?: unknown; message?: unknown; fields?: unknown; details?: unknown }

@@ -1,5 +1,7 @@
-export const ROLES = ['patient', 'doctor', 'registrar', 'admin'] as const
-export type Role = (typeof ROLES)[number]
+import { userRolesValues, type components } from './api-types'
+
+export const ROLES = userRolesValues
+export type Role = components['schemas']['User']['roles'][number]
 
 export function isRole(value: unknown): value is Role {
   return typeof value === 'string' && (ROLES as readonly string[]).indexOf(value) !== -1

@@ -1,15 +1,10 @@
 import { computed, readonly, ref } from 'vue'
 import { ApiError, apiFetch } from './api'
+import type { components } from './api-types'
 import { isRole, isStaffRole, type Role } from './roles'
 import { readStored, writeStored } from './storage'
 
-export interface User {
-  id: string
-  full_name: string
-  email: string
-  roles: Role[]
-  must_change_password: boolean
-}
+export type User = components['schemas']['User']
 
 type MeResponse = Omit<User, 'roles'> & { roles: string[] }
 
