@@ -15,8 +15,8 @@ from chalicelib.rooms.signaling import Sender
 from chalicelib.routes import (
     auth,
     bookings,
-    catalog,
     conclusions,
+    doctors,
     documents,
     legal,
     mailroom,
@@ -37,7 +37,7 @@ app.register_blueprint(system.bp)
 app.register_blueprint(auth.bp)
 app.register_blueprint(registry.bp)
 app.register_blueprint(legal.bp)
-app.register_blueprint(catalog.bp)
+app.register_blueprint(doctors.bp)
 app.register_blueprint(bookings.bp)
 app.register_blueprint(payments.bp)
 app.register_blueprint(rooms.bp)

@@ -25,7 +25,7 @@ from chalicelib.web.access import ANYONE, SIGNED_IN, role
 from chalicelib.web.routing import Call, Endpoints
 
 bp = Blueprint(__name__)
-api = Endpoints(bp, "catalog")
+api = Endpoints(bp, "doctors")
 STAFF = role(roles.REGISTRAR, roles.ADMIN)
 
 
