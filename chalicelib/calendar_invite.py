@@ -30,4 +30,4 @@ def invitation(
     alarm.add("trigger", dt.timedelta(minutes=-15))
     event.add_component(alarm)
     calendar.add_component(event)
-    return calendar.to_ical()
+    return bytes(calendar.to_ical())  # icalendar leaves to_ical() unannotated; it returns the calendar's bytes

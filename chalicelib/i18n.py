@@ -15,7 +15,10 @@ _LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 @functools.cache
 def catalog(lang: str) -> dict[str, Any]:
     with open(_LOCALE_DIR / f"{lang}.json", encoding="utf-8") as f:
-        return json.load(f)
+        loaded = json.load(f)
+    if not isinstance(loaded, dict):
+        raise ValueError(f"{lang}.json: the catalog must be a JSON object")
+    return loaded
 
 
 def _lookup(tree: dict[str, Any], key: str) -> str | None:

@@ -11,7 +11,7 @@ import json
 import logging
 import sys
 import time
-from typing import Any
+from typing import Any, TextIO
 
 from chalicelib.config import settings
 
@@ -31,27 +31,26 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, ensure_ascii=False, default=str)
 
 
-class StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class StdoutHandler(logging.StreamHandler[TextIO]):
     """Writes to whatever sys.stdout is at the time (Lambda, the local stack, pytest's capture)."""
 
-    @property  # type: ignore[override]
-    def stream(self) -> Any:
+    @property
+    def stream(self) -> TextIO:
         return sys.stdout
 
     @stream.setter
-    def stream(self, value: Any) -> None:
+    def stream(self, value: TextIO) -> None:
         pass
 
 
 def logger() -> logging.Logger:
     log = logging.getLogger(_LOGGER_NAME)
-    if not getattr(log, "_telemed_configured", False):
+    if not any(isinstance(h, StdoutHandler) for h in log.handlers):
         handler = StdoutHandler()
         handler.setFormatter(JsonFormatter())
         log.addHandler(handler)
         log.propagate = False
         log.setLevel(settings().log_level.upper())
-        log._telemed_configured = True  # type: ignore[attr-defined]
     return log
 
 

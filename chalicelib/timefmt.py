@@ -15,7 +15,7 @@ def clinic_zone() -> ZoneInfo:
 
 def zone_label(zone: ZoneInfo, moment: dt.datetime) -> str:
     named = catalog("ru").get("time", {}).get("zones", {}).get(zone.key)
-    if named:
+    if isinstance(named, str) and named:
         return named
     offset = moment.astimezone(zone).strftime("%z")
     return t("time.utc_offset", offset=f"{offset[:3]}:{offset[3:]}", zone=zone.key)

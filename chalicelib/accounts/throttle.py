@@ -57,7 +57,7 @@ def delay_after(failures: int, allowed: int) -> int:
     """Seconds to wait after the `failures`-th failure (0 while within the allowance)."""
     if failures < allowed:
         return 0
-    return min(FIRST_DELAY_S * 2 ** (failures - allowed), LONGEST_DELAY_S)
+    return min(FIRST_DELAY_S * (1 << (failures - allowed)), LONGEST_DELAY_S)  # doubling with every failure
 
 
 @dataclass(frozen=True)

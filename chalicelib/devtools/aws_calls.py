@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 import botocore.client
 
@@ -12,7 +13,7 @@ _local = threading.local()
 _original = botocore.client.BaseClient._make_api_call
 
 
-def _counting(self, operation_name, api_params):  # type: ignore[no-untyped-def]
+def _counting(self: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
     recorder = getattr(_local, "recorder", None)
     if recorder is not None:
         recorder.append(operation_name)

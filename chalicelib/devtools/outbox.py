@@ -88,5 +88,10 @@ def attachment(message_id: str, index: int) -> tuple[str, str, bytes] | None:
             parts = [p for p in msg.walk() if not p.is_multipart() and p.get_filename()]
             if 0 <= index < len(parts):
                 part = parts[index]
-                return part.get_filename() or "file", part.get_content_type(), part.get_payload(decode=True) or b""
+                payload = part.get_payload(decode=True)  # a leaf part decodes to bytes (None when empty)
+                return (
+                    part.get_filename() or "file",
+                    part.get_content_type(),
+                    payload if isinstance(payload, bytes) else b"",
+                )
     return None

@@ -41,7 +41,7 @@ def _sdk() -> Any:
     )
 
     class TimedSession(requests.Session):
-        def request(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        def request(self, *args: Any, **kwargs: Any) -> Any:
             kwargs.setdefault("timeout", HTTP_TIMEOUT_S)
             return super().request(*args, **kwargs)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -80,7 +81,7 @@ def _booking_for(payment: dict[str, Any]) -> Booking:
     return booking
 
 
-def _find(what: str, find: Any, object_id: str) -> dict[str, Any]:
+def _find(what: str, find: Callable[[str], dict[str, Any]], object_id: str) -> dict[str, Any]:
     """The object from YooKassa; one it does not know is a clear refusal (400), not a retry (503)."""
     try:
         return find(object_id)

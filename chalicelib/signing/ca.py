@@ -84,11 +84,16 @@ def issue_doctor_certificate(public_key_der: bytes, doctor_name: str, doctor_id:
     """A certificate for the doctor's KMS public key, signed by the clinic's CA (PEM)."""
     from cryptography import x509  # heavy: imported where used, not on every cold start
     from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
     from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
     ca_key = serialization.load_pem_private_key(secret("CLINIC_CA_KEY_PEM").encode(), password=None)
+    if not isinstance(ca_key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):  # what signs with SHA-256
+        raise ValueError(f"CLINIC_CA_KEY_PEM: an RSA or EC key, not {type(ca_key).__name__}")
     ca_cert = ca_certificate()
     public_key = serialization.load_der_public_key(public_key_der)
+    if not isinstance(public_key, rsa.RSAPublicKey):  # the doctors' KMS keys are RSA_2048
+        raise ValueError(f"the doctor's key: RSA, not {type(public_key).__name__}")
     now = dt.datetime.now(dt.UTC)
     subject = x509.Name(
         [
@@ -125,5 +130,5 @@ def issue_doctor_certificate(public_key_der: bytes, doctor_name: str, doctor_id:
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False)
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_cert.public_key()), critical=False)
         .sign(ca_key, hashes.SHA256())
-    )  # type: ignore[arg-type]
+    )
     return cert.public_bytes(serialization.Encoding.PEM).decode()

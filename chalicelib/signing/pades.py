@@ -72,5 +72,6 @@ class KmsDocumentSigner:
             location=location,
         )
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-        out = signers.PdfSigner(meta, signer=signer).sign_pdf(writer)
+        out = io.BytesIO()
+        signers.PdfSigner(meta, signer=signer).sign_pdf(writer, output=out)
         return out.getvalue()

@@ -6,9 +6,10 @@ names what that means in the domain's words (`refused=SlotTaken()`), or asks for
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from pynamodb.exceptions import DeleteError, PutError, UpdateError
+from pynamodb.exceptions import DeleteError, PutError, PynamoDBException, UpdateError
 from pynamodb.models import Model
 
 from chalicelib.storage.errors import condition_failed, store_errors
@@ -21,7 +22,11 @@ def plain(value: object) -> dict[str, Any]:
     if value is None:
         return {}
     as_dict = getattr(value, "as_dict", None)
-    return dict(as_dict()) if as_dict else dict(value)  # type: ignore[call-overload]
+    if as_dict:
+        return dict(as_dict())
+    if isinstance(value, Mapping):
+        return dict(value)
+    raise TypeError(f"not a map: {type(value).__name__}")
 
 
 def get_or_none(model: type[M], hash_key: Any, range_key: Any = None, *, consistent: bool = True) -> M | None:
@@ -48,13 +53,13 @@ def delete_if(item: Model, condition: Any, *, refused: Exception | None = None) 
     return _write_if(lambda: item.delete(condition=condition), DeleteError, refused)
 
 
-def _write_if(write: Any, error: type[Exception], refused: Exception | None) -> bool:
+def _write_if(write: Callable[[], object], error: type[PynamoDBException], refused: Exception | None) -> bool:
     try:
         with store_errors():
             write()
         return True
     except error as exc:
-        if not condition_failed(exc):  # type: ignore[arg-type]
+        if not condition_failed(exc):
             raise
         if refused is not None:
             raise refused from None

@@ -41,6 +41,8 @@ def get_many(keys: Sequence[Key]) -> dict[Key, Model]:
                 for raw in items:
                     item = model.from_raw_data(raw)
                     hash_name, range_name = model._hash_keyname, model._range_keyname
+                    if hash_name is None:  # every table has a hash key; PynamoDB types the name as optional
+                        raise TypeError(f"{model.__name__} has no hash key")
                     range_value = getattr(item, range_name) if range_name else None
                     found[(model, str(getattr(item, hash_name)), range_value)] = item
             request = response.get("UnprocessedKeys") or {}

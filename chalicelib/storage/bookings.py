@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pynamodb.exceptions import UpdateError
+from pynamodb.expressions.update import Action
 
 from chalicelib.errors import Conflict
 from chalicelib.storage.access import get_or_none, update_if
@@ -50,7 +51,7 @@ def hold(slot: Slot, booking: Booking, allowance: HoldAllowance, now_key: str) -
 def release_hold(booking: Booking, new_status: str, at: str, from_statuses: tuple[str, ...]) -> None:
     """The booking leaves `from_statuses`; its slot is free again and its allowance returned."""
     tx = Transaction()
-    closing = [Booking.status.set(new_status), Booking.updated_at.set(at), Booking.cancelled_at.set(at)]
+    closing: list[Action] = [Booking.status.set(new_status), Booking.updated_at.set(at), Booking.cancelled_at.set(at)]
     tx.update("booking", booking, closing, condition=Booking.status.is_in(*from_statuses))
     tx.update(
         "slot",

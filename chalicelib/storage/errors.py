@@ -18,7 +18,8 @@ def error_code(exc: PynamoDBException) -> str | None:
     response = getattr(exc.cause, "response", None)
     if not isinstance(response, dict):
         return None
-    return response.get("Error", {}).get("Code")
+    code = response.get("Error", {}).get("Code")
+    return code if isinstance(code, str) else None
 
 
 def condition_failed(exc: PynamoDBException) -> bool:

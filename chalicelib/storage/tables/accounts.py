@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pynamodb.attributes import (
     BooleanAttribute,
     MapAttribute,
@@ -33,7 +35,8 @@ class User(Model):
     temporary_password_expires_at = UTCDateTimeAttribute(null=True)
     password_changed_at = UTCDateTimeAttribute(null=True)
     # Legal documents in force for this person: kind -> signed version ("" after a withdrawal).
-    signed_documents = MapAttribute(default=dict)
+    # Values typed Any: on the class, `User.signed_documents[kind]` is a path for conditions and updates.
+    signed_documents: MapAttribute[str, Any] = MapAttribute(default=dict)
     created_at = UTCDateTimeAttribute()
 
 
@@ -45,7 +48,7 @@ class Login(Model):
     user_id = UnicodeAttribute()
 
 
-class SessionsByUser(GlobalSecondaryIndex):
+class SessionsByUser(GlobalSecondaryIndex["Session"]):
     class Meta:
         index_name = "by_user"
         projection = KeysOnlyProjection()
@@ -68,7 +71,7 @@ class Session(Model):
     full_name = UnicodeAttribute()
     roles = UnicodeSetAttribute(default=set)
     must_change_password = BooleanAttribute(default=False)
-    signed_documents = MapAttribute(default=dict)
+    signed_documents: MapAttribute[str, Any] = MapAttribute(default=dict)
     created_at = UTCDateTimeAttribute()
     last_seen_at = UTCDateTimeAttribute()
     expires_at = UTCDateTimeAttribute()
@@ -100,7 +103,7 @@ class Throttle(Model):
     ttl = TTLAttribute()
 
 
-class RequestsByStatus(GlobalSecondaryIndex):
+class RequestsByStatus(GlobalSecondaryIndex["RegistrationRequest"]):
     class Meta:
         index_name = "by_status"
         projection = AllProjection()

@@ -9,7 +9,7 @@ from pynamodb.models import Model
 from chalicelib.storage.tables.base import table_meta
 
 
-class BookingsByPatient(GlobalSecondaryIndex):
+class BookingsByPatient(GlobalSecondaryIndex["Booking"]):
     class Meta:
         index_name = "by_patient"
         projection = AllProjection()
@@ -18,7 +18,7 @@ class BookingsByPatient(GlobalSecondaryIndex):
     starts_at = UnicodeAttribute(range_key=True)
 
 
-class BookingsByDoctor(GlobalSecondaryIndex):
+class BookingsByDoctor(GlobalSecondaryIndex["Booking"]):
     class Meta:
         index_name = "by_doctor"
         projection = AllProjection()
@@ -90,7 +90,7 @@ class Room(Model):
     created_at = UnicodeAttribute()
 
 
-class ConnectionsByRoom(GlobalSecondaryIndex):
+class ConnectionsByRoom(GlobalSecondaryIndex["Connection"]):
     class Meta:
         index_name = "by_room"
         projection = AllProjection()

@@ -57,7 +57,7 @@ class DocumentsAddress(Model):
     created_at = UnicodeAttribute()
 
 
-class InboundByStatus(GlobalSecondaryIndex):
+class InboundByStatus(GlobalSecondaryIndex["InboundMail"]):
     class Meta:
         index_name = "by_status"
         projection = AllProjection()

@@ -9,7 +9,7 @@ from pynamodb.models import Model
 from chalicelib.storage.tables.base import table_meta
 
 
-class ConsentsByUser(GlobalSecondaryIndex):
+class ConsentsByUser(GlobalSecondaryIndex["Consent"]):
     class Meta:
         index_name = "by_user"
         projection = AllProjection()

@@ -9,7 +9,7 @@ from pynamodb.models import Model
 from chalicelib.storage.tables.base import table_meta
 
 
-class PendingMail(GlobalSecondaryIndex):
+class PendingMail(GlobalSecondaryIndex["OutboxMessage"]):
     class Meta:
         index_name = "pending"
         projection = AllProjection()

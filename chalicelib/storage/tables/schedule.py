@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pynamodb.attributes import (
     BooleanAttribute,
     MapAttribute,
@@ -26,7 +28,7 @@ class Specialty(Model):
     description = UnicodeAttribute(null=True)
 
 
-class DoctorsBySpecialty(GlobalSecondaryIndex):
+class DoctorsBySpecialty(GlobalSecondaryIndex["Doctor"]):
     class Meta:
         index_name = "by_specialty"
         projection = AllProjection()
@@ -35,7 +37,7 @@ class DoctorsBySpecialty(GlobalSecondaryIndex):
     full_name = UnicodeAttribute(range_key=True)
 
 
-class DoctorsListing(GlobalSecondaryIndex):
+class DoctorsListing(GlobalSecondaryIndex["Doctor"]):
     class Meta:
         index_name = "listing"
         projection = AllProjection()
@@ -58,7 +60,7 @@ class Doctor(Model):
     duration_minutes = NumberAttribute()
     active = BooleanAttribute(default=True)
     # ISO weekday ("1" = Monday) -> [["09:00", "13:00"], ...] in the clinic's zone.
-    weekly_hours = MapAttribute(default=dict)
+    weekly_hours: MapAttribute[str, Any] = MapAttribute(default=dict)
     days_off = UnicodeSetAttribute(default=set)
     # Local stage only: a free slot of this many minutes every this many minutes from now.
     drop_in_minutes = NumberAttribute(null=True)
