@@ -27,7 +27,7 @@ class Request(BaseModel):
     """A request's body, query or headers; fields it does not declare are ignored."""
 
     # Built on first use, not at `import app` (cold starts: bench/cold_start.py).
-    model_config = ConfigDict(extra="ignore", defer_build=True, populate_by_name=True)
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
 
 class Response(BaseModel):
@@ -38,6 +38,9 @@ class Response(BaseModel):
 
 def _blank_is_none(value: Any) -> Any:
     return None if isinstance(value, str) and not value.strip() else value
+
+
+_CHOICE_MAX = 1000  # a choice was text of at most 1000 characters before it was one of a few words
 
 
 def _choice(value: Any) -> Any:
@@ -72,7 +75,6 @@ def _email(value: str) -> str:
     return value.lower()
 
 
-_CHOICE_MAX = 1000
 _PHONE = re.compile(r"^\+?[0-9 ()\-]{7,20}$")
 
 
