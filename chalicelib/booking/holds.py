@@ -18,7 +18,7 @@ from chalicelib.scheduling.times import from_key, parse_slot_id, to_key
 from chalicelib.storage import bookings as store
 from chalicelib.storage import slots as slot_store
 from chalicelib.storage.batch import get_many
-from chalicelib.storage.tables import Booking, HoldAllowance, Slot
+from chalicelib.storage.records import Booking, Slot
 
 
 class ConsentRequired(DomainError):
@@ -40,7 +40,7 @@ class HoldLimitReached(DomainError):
 def slot_key(slot_id: str) -> list[Any]:
     """The slot a hold needs, to be read with the session in one round trip."""
     parsed = parse_slot_id(slot_id)
-    return [(Slot, parsed[0], parsed[1])] if parsed else []
+    return [slot_store.slot_key(*parsed)] if parsed else []
 
 
 def _nearest_free(doctor_id: str, after_key: str, now_key: str) -> list[dict[str, Any]]:
@@ -60,7 +60,7 @@ def hold(
     doctor_id, start_key = parsed
     if loaded is None:
         loaded = get_many(slot_key(slot_id))
-    slot = loaded.get((Slot, doctor_id, start_key))
+    slot = loaded.get(slot_store.slot_key(doctor_id, start_key))
     if not isinstance(slot, Slot):
         raise NotFound("slot")
     current = now()
@@ -80,7 +80,7 @@ def hold(
         raise SlotTaken(slot_id, data={"nearest": _nearest_free(doctor_id, slot.starts_at, now_key)})
     zone = _zone_or_none(patient_time_zone)
     expires_key = rules.hold_expiry(current)
-    booking = Booking(
+    booking = store.new_booking(
         uuid.uuid4().hex,
         patient_id=principal.user_id,
         doctor_id=doctor_id,
@@ -100,7 +100,7 @@ def hold(
     )
     # Most patients hold nothing else: try the first allowance; look at the others only when it is taken.
     for attempt in range(2):
-        allowance = HoldAllowance(
+        allowance = store.new_allowance(
             principal.user_id,
             int(booking.allowance_n),
             booking_id=booking.booking_id,

@@ -6,8 +6,6 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-from pynamodb.exceptions import PutError
-
 from chalicelib import outbox
 from chalicelib.booking import rules
 from chalicelib.booking.mails import refund_mail
@@ -17,7 +15,7 @@ from chalicelib.payments import gateway
 from chalicelib.payments.checkout import receipt
 from chalicelib.storage import bookings as booking_store
 from chalicelib.storage import payments as store
-from chalicelib.storage.errors import condition_failed
+from chalicelib.storage.errors import AlreadyStored
 from chalicelib.storage.records import Booking
 
 # Statuses from which a booking's own payment may be refunded.
@@ -77,9 +75,7 @@ def refund_unusable_payment(booking: Booking, payment: dict[str, Any]) -> dict[s
         # Another payment for a booking that took one already: the booking stays as it is; the patient is told.
         try:
             outbox.send_now(mail)
-        except PutError as exc:
-            if not condition_failed(exc):
-                raise
+        except AlreadyStored:
             return {"result": "already_refunded"}  # a concurrent delivery of the same notification did it
     log_event("late_payment_refunded", booking_id=booking.booking_id, payment_id=payment_id)
     return {"result": "refunded_late_payment"}

@@ -24,6 +24,16 @@ class HoldRefused(Exception):
         self.allowance = allowance
 
 
+def new_booking(booking_id: str, **values: Any) -> Booking:
+    """A booking not stored yet (`hold` stores it)."""
+    return Booking(booking_id, **values)
+
+
+def new_allowance(patient_id: str, n: int, **values: Any) -> HoldAllowance:
+    """One of a patient's hold allowances, not taken yet (`hold` takes it)."""
+    return HoldAllowance(patient_id, n, **values)
+
+
 def hold(slot: Slot, booking: Booking, allowance: HoldAllowance, now_key: str) -> None:
     """Slot free (or its hold expired) → held by `booking`; the booking created; one allowance taken.
 

@@ -12,6 +12,10 @@ from chalicelib.errors import Unavailable
 CONDITION_FAILED = "ConditionalCheckFailedException"
 
 
+class AlreadyStored(Exception):
+    """A write that creates an item was refused: an item with its key is stored already (written first)."""
+
+
 def error_code(exc: PynamoDBException) -> str | None:
     """DynamoDB's error code, or None when there was no answer (a timeout, a lost connection):
     PynamoDB's own `cause_response_code` fails on those, whose `response` is None."""

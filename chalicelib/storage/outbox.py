@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from chalicelib.storage.access import get_or_none, update_if
-from chalicelib.storage.errors import store_errors
+from chalicelib.storage.access import get_or_none, save_if, update_if
+from chalicelib.storage.errors import AlreadyStored, store_errors
 from chalicelib.storage.tables import OutboxMessage
 
 
@@ -24,8 +24,8 @@ def new_message(message_id: str, to: str, template: str, context_json: str, at: 
 
 
 def put_message(message: OutboxMessage) -> None:
-    with store_errors():
-        message.save(condition=OutboxMessage.message_id.does_not_exist())
+    """Store a new message; AlreadyStored when one with its id is there (a repeated delivery wrote it)."""
+    save_if(message, OutboxMessage.message_id.does_not_exist(), refused=AlreadyStored(message.message_id))
 
 
 def get_message(message_id: str) -> OutboxMessage | None:

@@ -21,6 +21,11 @@ def hold_has_expired(item: type[Slot] | type[Booking], now_key: str) -> Conditio
     return And(item.status.is_in(*HOLDING), item.hold_expires_at < now_key)
 
 
+def slot_key(doctor_id: str, starts_at: str) -> tuple[type[Slot], str, str]:
+    """The slot's key, to read it in one batch with other items (storage.batch.get_many)."""
+    return (Slot, doctor_id, starts_at)
+
+
 def free_now(now_key: str) -> Condition:
     """The condition 'free, or held with a hold that has expired'."""
     return Or(Slot.status == "free", hold_has_expired(Slot, now_key))
