@@ -35,14 +35,24 @@ def compose(to: str, template: str, context: dict[str, Any]) -> OutboxMessage:
 def send_now(message: OutboxMessage) -> bool:
     """Save and send a message that is not part of a transaction."""
     store.put_message(message)
-    return deliver(message.message_id)
+    return deliver_written(message)
 
 
-def _attachments(context: dict[str, Any]) -> list[Any]:
+def deliver_written(message: OutboxMessage, files: dict[str, bytes] | None = None) -> bool:
+    """Send a message this request has just written (pending, as composed): no need to read it back.
+
+    `files`: attachments' bytes this request already holds, by S3 key (not fetched again).
+    """
+    return _send(message, files or {})
+
+
+def _attachments(context: dict[str, Any], files: dict[str, bytes]) -> list[Any]:
     found = []
     for spec in context.get("attachments", []):
         if spec.get("kind") == "s3":
-            data = aws.s3().get_object(Bucket=spec["bucket"], Key=spec["key"])["Body"].read()
+            data = files.get(spec["key"])
+            if data is None:
+                data = aws.s3().get_object(Bucket=spec["bucket"], Key=spec["key"])["Body"].read()
             found.append(Attachment(spec["filename"], spec["content_type"], data))
         elif spec.get("kind") == "ics":
             found.append(Attachment("consultation.ics", "text/calendar", invitation(**spec["event"])))
@@ -56,9 +66,14 @@ def deliver(message_id: str) -> bool:
         return False
     if message.status != "pending":
         return message.status == "sent"
+    return _send(message, {})
+
+
+def _send(message: OutboxMessage, files: dict[str, bytes]) -> bool:
+    message_id = message.message_id
     try:
         context = json.loads(message.context or "{}")
-        ses_id = mail.send(message.to, message.template, context, _attachments(context))
+        ses_id = mail.send(message.to, message.template, context, _attachments(context, files))
     except Unavailable as exc:
         attempts = int(message.attempts) + 1
         pause = dt.timedelta(seconds=FIRST_PAUSE_S * 2 ** min(attempts - 1, 8))

@@ -89,24 +89,32 @@ def _writable(booking: Booking) -> None:
 
 def save_draft(principal: Principal, booking_id: str, fields: dict[str, str | None]) -> dict[str, Any]:
     booking = _booking_of_doctor(principal, booking_id)
-    item = _get(booking_id)
+    return view(_save_draft(booking, fields), booking)
+
+
+def _save_draft(booking: Booking, fields: dict[str, str | None]) -> Conclusion:
+    item = _get(booking.booking_id)
     if item is not None and item.status == "signed":
         raise AlreadySigned()
     _writable(booking)
     values = {name: (fields.get(name) or None) for name in FIELDS}
     # Never overwrites a signed conclusion, even in a race with «Подписать и отправить».
-    draft_item = store.save_draft(
-        booking_id, doctor_id=booking.doctor_id, patient_id=booking.patient_id, updated_at=now().isoformat(), **values
+    return store.save_draft(
+        booking.booking_id,
+        doctor_id=booking.doctor_id,
+        patient_id=booking.patient_id,
+        updated_at=now().isoformat(),
+        **values,
     )
-    return view(draft_item, booking)
 
 
 def sign_and_send(principal: Principal, booking_id: str, fields: dict[str, str | None]) -> dict[str, Any]:
     """Render, sign with the doctor's KMS key, store, email; the booking becomes completed."""
-    saved = save_draft(principal, booking_id, fields)
+    booking = _booking_of_doctor(principal, booking_id)
+    item = _save_draft(booking, fields)
+    saved = view(item, booking)
     if not (saved.get("conclusion") or "").strip():
         raise Empty()
-    booking = _booking_of_doctor(principal, booking_id)
     doctor = doctor_store.get_doctor(booking.doctor_id)
     if doctor is None or not doctor.signing_key_id or not doctor.certificate_pem:
         raise NoSigningKey()
@@ -163,9 +171,12 @@ def sign_and_send(principal: Principal, booking_id: str, fields: dict[str, str |
         mail=mail,
     ):
         raise AlreadySigned()
-    outbox.deliver(mail.message_id)
+    outbox.deliver_written(mail, files={key: signed})  # the PDF is at hand: not fetched back from S3
     log_event("conclusion_signed", booking_id=booking_id, doctor_id=doctor.doctor_id)
-    return view(_get(booking_id), booking_store.get_booking(booking_id) or booking)
+    # The item as the transaction left it, not read back: the fields are those signed into the PDF.
+    item.status, item.signed_at, item.pdf_key, item.pdf_sha256 = "signed", signed_at.isoformat(), key, digest
+    item.certificate_serial, item.last_error = doctor.certificate_serial, None
+    return view(item, booking)
 
 
 def _note_error(booking_id: str, code: str) -> None:

@@ -125,8 +125,8 @@ def _succeeded(booking: Booking, payment: dict[str, Any], at: str) -> dict[str, 
         except store.SlotLost:
             return refunds.refund_unusable_payment(booking, payment)
         store.release_allowance(booking)
-        outbox.deliver(mail.message_id)
-        timer.start(booking_store.get_booking(booking.booking_id) or booking, room)
+        outbox.deliver_written(mail)
+        timer.start(booking, room)  # needs only its id and start, which the payment does not change
         log_event("booking_paid", booking_id=booking.booking_id, payment_id=payment_id)
         return {"result": "paid"}
     # Another payment for a booking already paid, cancelled or refunded...: this money buys nothing.
