@@ -98,7 +98,8 @@ def open_card(
 ) -> dict[str, Any]:
     """Open the medical card: the patient's account, its card number, and the credentials by email."""
     _check_birth_date(birth_date)
-    if request_id and store.get_request(request_id) is None:
+    request = store.get_request(request_id) if request_id else None
+    if request_id and request is None:
         raise ValidationFailed("request", fields={"request_id": t("fields.unknown_request")})
     current = now()
     password = passwords.temporary_password()
@@ -118,10 +119,9 @@ def open_card(
     )
     store.create_user(user)
     log_event("medical_card_opened", user_id=user.user_id, by=staff.user_id)
-    if request_id:
-        item = store.get_request(request_id)
-        if item is not None and item.status == "new":
-            store.set_request_status(item, "done", expected="new", by=staff.user_id, at=current.isoformat())
+    if request is not None:
+        # Done only if still new: the write's condition checks that now (no second read).
+        store.set_request_status(request, "done", expected="new", by=staff.user_id, at=current.isoformat())
     view = patient_view(user)
     view["credentials_sent"] = _send_credentials(user, password, expires, reason="new_card")
     return view

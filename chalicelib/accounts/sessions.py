@@ -101,6 +101,11 @@ def end_others(user_id: str, keep: str | None = None) -> int:
     return store.delete_sessions_of(user_id, keep)
 
 
+def end_others_and_refresh(user: User, keep: str) -> int:
+    """`end_others`, then `refresh` of the one session left, by its key."""
+    return store.delete_sessions_of(user.user_id, keep, refresh=_snapshot(user))
+
+
 def refresh(user: User) -> None:
     """Copy the person's current roles, name and documents into each of their sessions."""
     store.update_sessions_of(user.user_id, _snapshot(user))

@@ -93,13 +93,11 @@ def change_password(principal: Principal, current_password: str, new_password: s
     if current_password == new_password:
         raise ValidationFailed("same password", fields={"new_password": t("passwords.same_as_current")})
     passwords.check_new_password(new_password, user.email)
+    # The write leaves `user` as stored after it (ReturnValues ALL_NEW): what the session is refreshed with.
     store.set_password(
         user, passwords.hash_password(new_password), must_change=False, temporary_until=None, changed_at=now()
     )
-    sessions.end_others(user.user_id, keep=principal.session_hash)
-    updated = store.get_user(user.user_id)
-    if updated is not None:
-        sessions.refresh(updated)
+    sessions.end_others_and_refresh(user, keep=principal.session_hash)
     log_event("password_changed", user_id=user.user_id)
 
 

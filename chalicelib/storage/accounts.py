@@ -147,13 +147,20 @@ def update_sessions_of(user_id: str, values: dict[str, object]) -> None:
         )
 
 
-def delete_sessions_of(user_id: str, keep: str | None = None) -> int:
+def delete_sessions_of(user_id: str, keep: str | None = None, *, refresh: dict[str, object] | None = None) -> int:
+    """End the person's sessions but `keep`; `refresh`: values copied into the kept one (no second query)."""
     ended = 0
     with store_errors():
         for entry in Session.by_user.query(user_id):
             if entry.token_hash != keep:
                 Session(entry.token_hash).delete()
                 ended += 1
+    if keep is not None and refresh is not None:
+        update_if(
+            Session(keep),
+            [getattr(Session, name).set(value) for name, value in refresh.items()],
+            Session.token_hash.exists(),
+        )
     return ended
 
 
@@ -199,12 +206,19 @@ def count_attempt(key: str, now: dt.datetime, window: dt.timedelta, limit: int) 
     cutoff = now - window
     expires = now + window + dt.timedelta(hours=1)
     not_blocked = Throttle.blocked_until.does_not_exist() | (Throttle.blocked_until <= now)
+    within = (Throttle.window_started_at >= cutoff) & (Throttle.failures < limit) & not_blocked
     for _ in range(2):
         item = Throttle(key)
+        # No item yet: the same write opens the window (with one attempt counted), as the put below would.
         if update_if(
             item,
-            [Throttle.failures.add(1), Throttle.ttl.set(expires)],
-            (Throttle.window_started_at >= cutoff) & (Throttle.failures < limit) & not_blocked,
+            [
+                Throttle.failures.set((Throttle.failures | 0) + 1),
+                Throttle.window_started_at.set(Throttle.window_started_at | now),
+                Throttle.strikes.set(Throttle.strikes | 0),
+                Throttle.ttl.set(expires),
+            ],
+            (Throttle.key.does_not_exist() | within) if limit >= 1 else within,
         ):
             return item
         if limit < 1:
