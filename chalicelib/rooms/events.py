@@ -30,13 +30,14 @@ def handle(body: str, sender: Sender) -> str:
     if kind == "opened":
         booking_store.move(booking, rules.IN_PROGRESS, (rules.PAID,), at)
         # Whoever already waits in the lobby is present at the opening.
-        for connection in store.connections_in(room.room_id):
-            store.mark_joined(room, connection.role, at)
-        sender.to_room(room.room_id, {"type": "room_open", "server_time": at})
+        connections = store.connections_in(room.room_id)
+        store.mark_present(room, [connection.role for connection in connections], at)
+        sender.to_connections(connections, {"type": "room_open", "server_time": at})
         log_event("room_opened", booking_id=booking.booking_id, room_id=room.room_id)  # the clinic's dashboard
         return "opened"
     if kind == "closed":
-        store.set_room_status(room.room_id, "closed", ("scheduled", "lobby", "open"))
+        if room.status != "closed":  # the state machine's CloseRoom did it already, as a rule; closed is final
+            store.set_room_status(room.room_id, "closed", ("scheduled", "lobby", "open"))
         sender.to_room(room.room_id, {"type": "room_closed"})
         return _attendance(booking, store.get_room(room.room_id) or room, at)
     return "ignored"

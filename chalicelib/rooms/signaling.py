@@ -45,8 +45,14 @@ class Sender:
     def to_room(
         self, room_id: str, message: dict[str, Any], except_id: str | None = None, role: str | None = None
     ) -> int:
+        return self.to_connections(store.connections_in(room_id), message, except_id, role)
+
+    def to_connections(
+        self, connections: list[Any], message: dict[str, Any], except_id: str | None = None, role: str | None = None
+    ) -> int:
+        """`to_room` with the room's connections already read in this request."""
         sent = 0
-        for connection in store.connections_in(room_id):
+        for connection in connections:
             if connection.connection_id != except_id and (role is None or connection.role == role):
                 sent += self.send(connection.connection_id, message)
         return sent
@@ -60,12 +66,12 @@ def connect(connection_id: str, query: dict[str, str]) -> bool:
     if room is None or room_status(room, current) == "closed":
         log_event("signaling_refused", logging.WARNING, reason="room")
         return False
-    for role in ("patient", "doctor"):
-        if store.consume_ticket(token_hash(ticket), f"{room.room_id}:{role}", current.isoformat(), current):
-            ttl = from_key(room.closes_at) + dt.timedelta(hours=1)
-            store.save_connection(connection_id, room.room_id, role, current.isoformat(), ttl)
-            log_event("signaling_connected", room_id=room.room_id, role=role)
-            return True
+    role = store.consume_ticket(token_hash(ticket), room.room_id, ("patient", "doctor"), current)
+    if role is not None:
+        ttl = from_key(room.closes_at) + dt.timedelta(hours=1)
+        store.save_connection(connection_id, room.room_id, role, current.isoformat(), ttl)
+        log_event("signaling_connected", room_id=room.room_id, role=role)
+        return True
     log_event("signaling_refused", logging.WARNING, reason="ticket")
     return False
 
@@ -94,14 +100,20 @@ def message(sender: Sender, connection_id: str, body: str | None) -> None:
         sender.send(connection_id, {"type": "error", "code": problem})
         return
     action = data["action"]
+    other = "doctor" if connection.role == "patient" else "patient"
+    if action == "leave":  # whatever the room's state: no need to read it
+        sender.to_room(
+            connection.room_id, {"type": "peer_left", "role": connection.role}, except_id=connection_id, role=other
+        )
+        return
     room = store.get_room(connection.room_id)
     if room is None:
         return
     current = now()
     status = room_status(room, current)
-    other = "doctor" if connection.role == "patient" else "patient"
     if action == "join":
-        present = [c for c in store.connections_in(room.room_id) if c.role == other]
+        connections = store.connections_in(room.room_id)
+        present = [c for c in connections if c.role == other]
         if status == "open":
             store.mark_joined(room, connection.role, current.isoformat())
         sender.send(
@@ -114,16 +126,11 @@ def message(sender: Sender, connection_id: str, body: str | None) -> None:
                 "server_time": current.isoformat(),
             },
         )
-        sender.to_room(
-            room.room_id,
+        sender.to_connections(
+            connections,
             {"type": "peer_joined", "role": connection.role, "status": status},
             except_id=connection_id,
             role=other,
-        )
-        return
-    if action == "leave":
-        sender.to_room(
-            room.room_id, {"type": "peer_left", "role": connection.role}, except_id=connection_id, role=other
         )
         return
     if action not in RELAYED:
@@ -142,9 +149,8 @@ def message(sender: Sender, connection_id: str, body: str | None) -> None:
 
 
 def disconnect(sender: Sender, connection_id: str) -> None:
-    connection = store.get_connection(connection_id)
+    connection = store.take_connection(connection_id)
     if connection is None:
         return
-    store.delete_connection(connection_id)
     other = "doctor" if connection.role == "patient" else "patient"
     sender.to_room(connection.room_id, {"type": "peer_left", "role": connection.role}, role=other)

@@ -23,17 +23,21 @@ def close_room(room_id: str) -> bool:
     return update_if(Room(room_id), [Room.status.set("closed")], Room.room_id.exists() & (Room.status != "closed"))
 
 
-def consume_ticket(ticket_hash: str, owner: str, now_iso: str, now_dt) -> bool:  # type: ignore[no-untyped-def]
-    """Use a signaling ticket once: it must be this room's and role's, unused and not expired."""
-    return update_if(
-        OneTimeToken(ticket_hash),
+def consume_ticket(ticket_hash: str, room_id: str, roles: tuple[str, ...], now_dt: Any) -> str | None:
+    """Use a signaling ticket once: it must be this room's (for one of `roles`), unused and not expired.
+    The role it was issued for (from the write's ReturnValues), or None when refused."""
+    ticket = OneTimeToken(ticket_hash)
+    if not update_if(
+        ticket,
         [OneTimeToken.used_at.set(now_dt)],
         OneTimeToken.token_hash.exists()
         & (OneTimeToken.kind == "signaling")
-        & (OneTimeToken.user_id == owner)
+        & OneTimeToken.user_id.is_in(*(f"{room_id}:{role}" for role in roles))
         & OneTimeToken.used_at.does_not_exist()
         & (OneTimeToken.expires_at > now_dt),
-    )
+    ):
+        return None
+    return str(ticket.user_id).removeprefix(f"{room_id}:")
 
 
 def save_connection(connection_id: str, room_id: str, role: str, connected_at: str, ttl: Any) -> None:
@@ -50,6 +54,14 @@ def delete_connection(connection_id: str) -> None:
         Connection(connection_id).delete()
 
 
+def take_connection(connection_id: str) -> Connection | None:
+    """Delete the connection and return it as it was (DeleteItem's ALL_OLD); None when it was not there."""
+    with store_errors():
+        data = Connection._get_connection().delete_item(connection_id, return_values="ALL_OLD")
+    old = data.get("Attributes")
+    return Connection.from_raw_data(old) if old else None
+
+
 def connections_in(room_id: str) -> list[Connection]:
     with store_errors():
         return list(Connection.by_room.query(room_id))
@@ -61,6 +73,14 @@ def mark_joined(room: Room, role: str, at: str) -> None:
     if getattr(room, attribute.attr_name):
         return  # already recorded: no write for every relayed message
     update_if(room, [attribute.set(at)], attribute.does_not_exist())
+
+
+def mark_present(room: Room, roles: list[str], at: str) -> None:
+    """`mark_joined` for several participants in one write; each time is set only where none is yet."""
+    names = {"doctor_joined_at" if role == "doctor" else "patient_joined_at" for role in roles}
+    missing = [getattr(Room, name) for name in sorted(names) if not getattr(room, name)]
+    if missing:
+        update_if(room, [attribute.set(attribute | at) for attribute in missing], Room.room_id.exists())
 
 
 def set_room_status(room_id: str, status: str, allowed_from: tuple[str, ...]) -> bool:
