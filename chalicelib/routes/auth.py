@@ -7,18 +7,9 @@ from typing import Any
 from chalice import Blueprint
 
 from chalicelib.accounts import signin
-from chalicelib.contract.accounts import (
-    Accepted,
-    LoginRequest,
-    PasswordChange,
-    PasswordReset,
-    PasswordResetRequest,
-    SignedIn,
-    User,
-)
 from chalicelib.web import cookies
 from chalicelib.web.access import ANYONE, SIGNED_IN_ANY_STATE
-from chalicelib.web.routing import Call, Endpoints, Reply
+from chalicelib.web.routing import Call, Endpoints, Model, Reply
 
 bp = Blueprint(__name__)
 api = Endpoints(bp, "accounts")
@@ -28,8 +19,8 @@ api = Endpoints(bp, "accounts")
     "/auth/login",
     access=ANYONE,
     summary="Sign in with login (email) and password",
-    body=LoginRequest,
-    response=SignedIn,
+    body=Model("accounts.LoginRequest"),
+    response=Model("accounts.SignedIn"),
     errors=("invalid_credentials", "temporary_password_expired", "too_many_requests"),
 )
 def login(call: Call) -> Reply:
@@ -49,7 +40,13 @@ def logout(call: Call) -> Reply:
     return Reply(None, status=204, cookies=[cookies.clearing_cookie()])
 
 
-@api.get("/me", access=SIGNED_IN_ANY_STATE, summary="The signed-in person", response=User, errors=("not_signed_in",))
+@api.get(
+    "/me",
+    access=SIGNED_IN_ANY_STATE,
+    summary="The signed-in person",
+    response=Model("accounts.User"),
+    errors=("not_signed_in",),
+)
 def me(call: Call) -> dict[str, Any]:
     return signin.user_view(call.principal)
 
@@ -59,7 +56,7 @@ def me(call: Call) -> dict[str, Any]:
     access=SIGNED_IN_ANY_STATE,
     summary="Change one's password; other sessions end",
     ok=204,
-    body=PasswordChange,
+    body=Model("accounts.PasswordChange"),
     errors=("not_signed_in", "too_many_requests"),
 )
 def change_password(call: Call) -> None:
@@ -71,8 +68,8 @@ def change_password(call: Call) -> None:
     access=ANYONE,
     summary="Email a reset link if the account exists (always 202)",
     ok=202,
-    body=PasswordResetRequest,
-    response=Accepted,
+    body=Model("accounts.PasswordResetRequest"),
+    response=Model("accounts.Accepted"),
 )
 def password_reset(call: Call) -> Reply:
     signin.request_password_reset(call.body["email"], call.ip)
@@ -84,7 +81,7 @@ def password_reset(call: Call) -> Reply:
     access=ANYONE,
     summary="Set a new password with a reset link's token",
     ok=204,
-    body=PasswordReset,
+    body=Model("accounts.PasswordReset"),
     errors=("invalid_reset_token",),
 )
 def password_reset_confirm(call: Call) -> None:

@@ -11,11 +11,10 @@ from chalicelib.booking import holds, listing
 from chalicelib.booking.holds import slot_key
 from chalicelib.booking.shapes import booking_view
 from chalicelib.clock import now
-from chalicelib.contract.bookings import Booking, BookingsQuery, DayQuery, HoldRequest
 from chalicelib.errors import BadRequest
 from chalicelib.payments import cancellation
 from chalicelib.web.access import SIGNED_IN, role
-from chalicelib.web.routing import Call, Endpoints
+from chalicelib.web.routing import Call, Endpoints, ListOf, Model
 
 bp = Blueprint(__name__)
 api = Endpoints(bp, "bookings")
@@ -38,8 +37,8 @@ def _hold_keys(call: Call) -> list[Any]:
     access=PATIENT,
     summary="Hold a slot (one conditional transaction)",
     ok=201,
-    body=HoldRequest,
-    response=Booking,
+    body=Model("bookings.HoldRequest"),
+    response=Model("bookings.Booking"),
     errors=(
         "not_signed_in",
         "forbidden",
@@ -59,8 +58,8 @@ def hold(call: Call) -> dict[str, Any]:
     "/bookings",
     access=SIGNED_IN,
     summary="My bookings (as patient, or as doctor with ?as=doctor)",
-    query=BookingsQuery,
-    response=list[Booking],
+    query=Model("bookings.BookingsQuery"),
+    response=ListOf("bookings.Booking"),
     errors=("not_signed_in", "forbidden"),
 )
 def my_bookings(call: Call) -> list[dict[str, Any]]:
@@ -71,7 +70,7 @@ def my_bookings(call: Call) -> list[dict[str, Any]]:
     "/bookings/{booking_id}",
     access=SIGNED_IN,
     summary="One booking (its patient, its doctor, staff)",
-    response=Booking,
+    response=Model("bookings.Booking"),
     errors=("not_signed_in", "not_found"),
 )
 def booking(call: Call, booking_id: str) -> dict[str, Any]:
@@ -84,7 +83,7 @@ def booking(call: Call, booking_id: str) -> dict[str, Any]:
     "/bookings/{booking_id}/cancel",
     access=SIGNED_IN,
     summary="Cancel (owner or staff) by the refund rule",
-    response=Booking,
+    response=Model("bookings.Booking"),
     errors=("not_signed_in", "not_found", "not_cancellable", "conflict"),
 )
 def cancel(call: Call, booking_id: str) -> dict[str, Any]:
@@ -95,8 +94,8 @@ def cancel(call: Call, booking_id: str) -> dict[str, Any]:
     "/doctor/consultations",
     access=DOCTOR,
     summary="The doctor's consultations of one day",
-    query=DayQuery,
-    response=list[Booking],
+    query=Model("bookings.DayQuery"),
+    response=ListOf("bookings.Booking"),
     errors=("not_signed_in", "forbidden"),
 )
 def doctor_day(call: Call) -> list[dict[str, Any]]:

@@ -10,11 +10,9 @@ from chalice import Blueprint, Response
 from chalicelib import audit, roles
 from chalicelib.conclusions import service
 from chalicelib.conclusions.keys import create_signing_key
-from chalicelib.contract.audit import AuditPage, AuditQuery
-from chalicelib.contract.conclusions import Conclusion, ConclusionText, SigningKey, Verification
 from chalicelib.signing.verify import verify as check
 from chalicelib.web.access import ANYONE, SIGNED_IN, role
-from chalicelib.web.routing import Call, Endpoints
+from chalicelib.web.routing import Call, Endpoints, Model
 
 bp = Blueprint(__name__)
 api = Endpoints(bp, "conclusions")
@@ -26,7 +24,7 @@ ADMIN = role(roles.ADMIN)
     "/bookings/{booking_id}/conclusion",
     access=DOCTOR,
     summary="The conclusion (draft or signed)",
-    response=Conclusion,
+    response=Model("conclusions.Conclusion"),
     errors=("not_signed_in", "forbidden", "not_found"),
 )
 def conclusion(call: Call, booking_id: str) -> dict[str, Any]:
@@ -37,8 +35,8 @@ def conclusion(call: Call, booking_id: str) -> dict[str, Any]:
     "/bookings/{booking_id}/conclusion",
     access=DOCTOR,
     summary="Save the draft (autosave)",
-    body=ConclusionText,
-    response=Conclusion,
+    body=Model("conclusions.ConclusionText"),
+    response=Model("conclusions.Conclusion"),
     errors=("not_signed_in", "forbidden", "not_found", "conclusion_not_ready", "conclusion_signed"),
 )
 def save_draft(call: Call, booking_id: str) -> dict[str, Any]:
@@ -50,8 +48,8 @@ def save_draft(call: Call, booking_id: str) -> dict[str, Any]:
     access=DOCTOR,
     summary="Sign with the doctor's KMS key and email the PDF; the booking becomes completed",
     ok=201,
-    body=ConclusionText,
-    response=Conclusion,
+    body=Model("conclusions.ConclusionText"),
+    response=Model("conclusions.Conclusion"),
     errors=(
         "not_signed_in",
         "forbidden",
@@ -92,7 +90,7 @@ def conclusion_pdf(call: Call, booking_id: str) -> Response:
     access=ANYONE,
     summary="Check a conclusion's signature (the PDF as the body)",
     content_types=("application/pdf", "application/octet-stream"),
-    response=Verification,
+    response=Model("conclusions.Verification"),
     errors=("payload_too_large",),
 )
 def verify(call: Call) -> dict[str, Any]:
@@ -104,7 +102,7 @@ def verify(call: Call) -> dict[str, Any]:
     access=ADMIN,
     summary="Create the doctor's signing key in KMS and its certificate (admin)",
     ok=201,
-    response=SigningKey,
+    response=Model("conclusions.SigningKey"),
     errors=("not_signed_in", "forbidden", "not_found", "conflict"),
 )
 def signing_key(call: Call, doctor_id: str) -> dict[str, Any]:
@@ -115,8 +113,8 @@ def signing_key(call: Call, doctor_id: str) -> dict[str, Any]:
     "/audit",
     access=ADMIN,
     summary="Reads of medical data by anyone but its patient: one day, newest first, a page at a time",
-    query=AuditQuery,
-    response=AuditPage,
+    query=Model("audit.AuditQuery"),
+    response=Model("audit.AuditPage"),
     errors=("not_signed_in", "forbidden"),
 )
 def audit_log(call: Call) -> dict[str, Any]:

@@ -6,10 +6,9 @@ from typing import Any
 
 from chalice import Blueprint
 
-from chalicelib.contract.mail import SentMail
 from chalicelib.devtools import outbox as store
 from chalicelib.web.access import ANYONE
-from chalicelib.web.routing import Call, Endpoints
+from chalicelib.web.routing import Call, Endpoints, ListOf
 
 bp = Blueprint(__name__)
 api = Endpoints(bp, "dev")
@@ -19,7 +18,7 @@ api = Endpoints(bp, "dev")
     "/dev/outbox",
     access=ANYONE,
     summary="Emails sent through SES (local stage only)",
-    response=list[SentMail],
+    response=ListOf("mail.SentMail"),
 )
 def outbox(call: Call) -> list[dict[str, Any]]:
     return store.messages()

@@ -9,27 +9,15 @@ from chalice import Blueprint
 from chalicelib import doctors as catalog
 from chalicelib import roles
 from chalicelib.booking import listing
-from chalicelib.contract.doctors import (
-    Doctor,
-    DoctorChange,
-    DoctorsQuery,
-    NewDoctor,
-    ScheduledDoctor,
-    ScheduleForm,
-    Slot,
-    SlotsQuery,
-    Specialty,
-    SpecialtyForm,
-)
 from chalicelib.web.access import ANYONE, SIGNED_IN, role
-from chalicelib.web.routing import Call, Endpoints
+from chalicelib.web.routing import Call, Endpoints, ListOf, Model
 
 bp = Blueprint(__name__)
 api = Endpoints(bp, "doctors")
 STAFF = role(roles.REGISTRAR, roles.ADMIN)
 
 
-@api.get("/specialties", access=ANYONE, summary="Specialties", response=list[Specialty])
+@api.get("/specialties", access=ANYONE, summary="Specialties", response=ListOf("doctors.Specialty"))
 def specialties(call: Call) -> list[dict[str, Any]]:
     return catalog.list_specialties()
 
@@ -39,8 +27,8 @@ def specialties(call: Call) -> list[dict[str, Any]]:
     access=STAFF,
     summary="Add a specialty",
     ok=201,
-    body=SpecialtyForm,
-    response=Specialty,
+    body=Model("doctors.SpecialtyForm"),
+    response=Model("doctors.Specialty"),
     errors=("not_signed_in", "forbidden"),
 )
 def add_specialty(call: Call) -> dict[str, Any]:
@@ -51,8 +39,8 @@ def add_specialty(call: Call) -> dict[str, Any]:
     "/specialties/{specialty_id}",
     access=STAFF,
     summary="Rename or describe a specialty",
-    body=SpecialtyForm,
-    response=Specialty,
+    body=Model("doctors.SpecialtyForm"),
+    response=Model("doctors.Specialty"),
     errors=("not_signed_in", "forbidden", "not_found"),
 )
 def edit_specialty(call: Call, specialty_id: str) -> dict[str, Any]:
@@ -63,14 +51,20 @@ def edit_specialty(call: Call, specialty_id: str) -> dict[str, Any]:
     "/doctors",
     access=ANYONE,
     summary="Doctors, with price and duration",
-    query=DoctorsQuery,
-    response=list[Doctor],
+    query=Model("doctors.DoctorsQuery"),
+    response=ListOf("doctors.Doctor"),
 )
 def doctors(call: Call) -> list[dict[str, Any]]:
     return catalog.list_doctors(call.query.get("specialty"))
 
 
-@api.get("/doctors/{doctor_id}", access=ANYONE, summary="One doctor's card", response=Doctor, errors=("not_found",))
+@api.get(
+    "/doctors/{doctor_id}",
+    access=ANYONE,
+    summary="One doctor's card",
+    response=Model("doctors.Doctor"),
+    errors=("not_found",),
+)
 def doctor(call: Call, doctor_id: str) -> dict[str, Any]:
     return catalog.doctor_view(catalog.get_doctor(doctor_id), with_schedule=True)
 
@@ -80,8 +74,8 @@ def doctor(call: Call, doctor_id: str) -> dict[str, Any]:
     access=STAFF,
     summary="Add a doctor (a new person gets credentials by email)",
     ok=201,
-    body=NewDoctor,
-    response=Doctor,
+    body=Model("doctors.NewDoctor"),
+    response=Model("doctors.Doctor"),
     errors=("not_signed_in", "forbidden", "conflict"),
 )
 def add_doctor(call: Call) -> dict[str, Any]:
@@ -92,8 +86,8 @@ def add_doctor(call: Call) -> dict[str, Any]:
     "/doctors/{doctor_id}",
     access=STAFF,
     summary="Change a doctor's card (price, duration, specialty, bio)",
-    body=DoctorChange,
-    response=Doctor,
+    body=Model("doctors.DoctorChange"),
+    response=Model("doctors.Doctor"),
     errors=("not_signed_in", "forbidden", "not_found"),
 )
 def edit_doctor(call: Call, doctor_id: str) -> dict[str, Any]:
@@ -104,8 +98,8 @@ def edit_doctor(call: Call, doctor_id: str) -> dict[str, Any]:
     "/doctors/{doctor_id}/schedule",
     access=SIGNED_IN,
     summary="Weekly working hours and days off (that doctor or the registry); slots follow",
-    body=ScheduleForm,
-    response=ScheduledDoctor,
+    body=Model("doctors.ScheduleForm"),
+    response=Model("doctors.ScheduledDoctor"),
     errors=("not_signed_in", "forbidden", "not_found"),
 )
 def set_schedule(call: Call, doctor_id: str) -> dict[str, Any]:
@@ -116,8 +110,8 @@ def set_schedule(call: Call, doctor_id: str) -> dict[str, Any]:
     "/doctors/{doctor_id}/slots",
     access=ANYONE,
     summary="Free slots between two dates (clinic's calendar)",
-    query=SlotsQuery,
-    response=list[Slot],
+    query=Model("doctors.SlotsQuery"),
+    response=ListOf("doctors.Slot"),
 )
 def slots(call: Call, doctor_id: str) -> list[dict[str, Any]]:
     return listing.free_slots(doctor_id, call.query.get("from"), call.query.get("to"))

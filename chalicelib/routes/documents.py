@@ -7,10 +7,9 @@ from typing import Any
 from chalice import Blueprint
 
 from chalicelib import roles
-from chalicelib.contract.documents import Attachment, UploadForm, UploadRequest
 from chalicelib.documents import uploads
 from chalicelib.web.access import SIGNED_IN, role
-from chalicelib.web.routing import Call, Endpoints
+from chalicelib.web.routing import Call, Endpoints, ListOf, Model
 
 bp = Blueprint(__name__)
 api = Endpoints(bp, "documents")
@@ -22,8 +21,8 @@ PATIENT = role(roles.PATIENT)
     access=PATIENT,
     summary="A presigned S3 POST for one file (PDF/JPEG/PNG, ≤ 20 MB, ≤ 10 a booking)",
     ok=201,
-    body=UploadRequest,
-    response=UploadForm,
+    body=Model("documents.UploadRequest"),
+    response=Model("documents.UploadForm"),
     errors=("not_signed_in", "forbidden", "not_found", "too_many_files", "uploads_closed"),
 )
 def start_upload(call: Call, booking_id: str) -> dict[str, Any]:
@@ -34,7 +33,7 @@ def start_upload(call: Call, booking_id: str) -> dict[str, Any]:
     "/bookings/{booking_id}/attachments/{attachment_id}/complete",
     access=PATIENT,
     summary="After the upload, once: keep a copy of the checked bytes if they are what they claim, else remove",
-    response=Attachment,
+    response=Model("documents.Attachment"),
     errors=("not_signed_in", "forbidden", "not_found", "file_rejected", "upload_completed"),
 )
 def complete_upload(call: Call, booking_id: str, attachment_id: str) -> dict[str, Any]:
@@ -45,7 +44,7 @@ def complete_upload(call: Call, booking_id: str, attachment_id: str) -> dict[str
     "/bookings/{booking_id}/attachments",
     access=SIGNED_IN,
     summary="The booking's documents with 5-minute download links (its patient, its doctor)",
-    response=list[Attachment],
+    response=ListOf("documents.Attachment"),
     errors=("not_signed_in", "not_found"),
 )
 def attachments(call: Call, booking_id: str) -> list[dict[str, Any]]:

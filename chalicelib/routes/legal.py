@@ -8,10 +8,9 @@ from urllib.parse import quote
 from chalice import Blueprint, Response
 
 from chalicelib import roles
-from chalicelib.contract.legal import LegalDocument, Signature, SignatureRequest
 from chalicelib.legal import consents
 from chalicelib.web.access import SIGNED_IN, role
-from chalicelib.web.routing import Call, Endpoints
+from chalicelib.web.routing import Call, Endpoints, ListOf, Model
 
 bp = Blueprint(__name__)
 api = Endpoints(bp, "legal")
@@ -22,7 +21,7 @@ PATIENT = role(roles.PATIENT)
     "/legal-documents",
     access=SIGNED_IN,
     summary="The contract and consent in force, as this person reads them",
-    response=list[LegalDocument],
+    response=ListOf("legal.LegalDocument"),
     errors=("not_signed_in",),
 )
 def legal_documents(call: Call) -> list[dict[str, Any]]:
@@ -34,8 +33,8 @@ def legal_documents(call: Call) -> list[dict[str, Any]]:
     access=PATIENT,
     summary="Sign the version in force of a document",
     ok=201,
-    body=SignatureRequest,
-    response=Signature,
+    body=Model("legal.SignatureRequest"),
+    response=Model("legal.Signature"),
     errors=("not_signed_in", "forbidden", "document_outdated", "document_changed", "conflict"),
 )
 def sign(call: Call) -> dict[str, Any]:
@@ -48,7 +47,7 @@ def sign(call: Call) -> dict[str, Any]:
     "/consents",
     access=PATIENT,
     summary="Signed copies",
-    response=list[Signature],
+    response=ListOf("legal.Signature"),
     errors=("not_signed_in", "forbidden"),
 )
 def signed(call: Call) -> list[dict[str, Any]]:
@@ -59,7 +58,7 @@ def signed(call: Call) -> list[dict[str, Any]]:
     "/consents/{consent_id}",
     access=PATIENT,
     summary="One signed copy with its text",
-    response=Signature,
+    response=Model("legal.Signature"),
     errors=("not_signed_in", "forbidden", "not_found"),
 )
 def signed_copy(call: Call, consent_id: str) -> dict[str, Any]:
@@ -90,7 +89,7 @@ def signed_copy_pdf(call: Call, consent_id: str) -> Response:
     "/consents/{consent_id}/withdraw",
     access=PATIENT,
     summary="Withdraw a consent (recorded; new bookings stop until a new signature)",
-    response=Signature,
+    response=Model("legal.Signature"),
     errors=("not_signed_in", "forbidden", "not_found", "not_withdrawable", "conflict"),
 )
 def withdraw(call: Call, consent_id: str) -> dict[str, Any]:

@@ -7,10 +7,9 @@ from typing import Any
 from chalice import Blueprint
 
 from chalicelib import outbox, roles
-from chalicelib.contract.mail import FailedMail, InboundLetter, InboundQuery
 from chalicelib.documents import inbound
 from chalicelib.web.access import role
-from chalicelib.web.routing import Call, Endpoints
+from chalicelib.web.routing import Call, Endpoints, ListOf, Model
 
 bp = Blueprint(__name__)
 api = Endpoints(bp, "mail")
@@ -22,8 +21,8 @@ ADMIN = role(roles.ADMIN)
     "/inbound-mail",
     access=STAFF,
     summary="Incoming mail not attached: held (matched only by From + subject) or rejected (SES's verdicts)",
-    query=InboundQuery,
-    response=list[InboundLetter],
+    query=Model("mail.InboundQuery"),
+    response=ListOf("mail.InboundLetter"),
     errors=("not_signed_in", "forbidden"),
 )
 def inbound_mail(call: Call) -> list[dict[str, Any]]:
@@ -34,7 +33,7 @@ def inbound_mail(call: Call) -> list[dict[str, Any]]:
     "/outbox/failed",
     access=ADMIN,
     summary="Emails that will not be sent, with the reason",
-    response=list[FailedMail],
+    response=ListOf("mail.FailedMail"),
     errors=("not_signed_in", "forbidden"),
 )
 def failed_mail(call: Call) -> list[dict[str, Any]]:

@@ -7,11 +7,9 @@ from typing import Any
 from chalice import Blueprint
 
 from chalicelib import roles
-from chalicelib.contract.bookings import Booking
-from chalicelib.contract.payments import PaymentStart, WebhookResult
 from chalicelib.payments import cancellation, checkout, notifications
 from chalicelib.web.access import ANYONE, role
-from chalicelib.web.routing import Call, Endpoints
+from chalicelib.web.routing import Call, Endpoints, Model
 
 bp = Blueprint(__name__)
 api = Endpoints(bp, "payments")
@@ -23,7 +21,7 @@ STAFF = role(roles.REGISTRAR, roles.ADMIN)
     "/bookings/{booking_id}/payment",
     access=PATIENT,
     summary="Create (or find again) the YooKassa payment; where to send the patient",
-    response=PaymentStart,
+    response=Model("payments.PaymentStart"),
     errors=("not_signed_in", "forbidden", "not_found", "hold_expired", "already_paid", "payment_unavailable"),
 )
 def pay(call: Call, booking_id: str) -> dict[str, Any]:
@@ -34,7 +32,7 @@ def pay(call: Call, booking_id: str) -> dict[str, Any]:
     "/payments/yookassa/webhook",
     access=ANYONE,
     summary="YooKassa notification (only from YooKassa's addresses; the payment is re-fetched)",
-    response=WebhookResult,
+    response=Model("payments.WebhookResult"),
     errors=("forbidden_source", "payment_mismatch", "payment_unavailable", "unavailable"),
 )
 def webhook(call: Call) -> dict[str, Any]:
@@ -45,7 +43,7 @@ def webhook(call: Call) -> dict[str, Any]:
     "/bookings/{booking_id}/refund",
     access=STAFF,
     summary="Refund a paid booking in full (staff, any time)",
-    response=Booking,
+    response=Model("bookings.Booking"),
     errors=("not_signed_in", "forbidden", "not_found", "not_cancellable", "payment_unavailable"),
 )
 def refund(call: Call, booking_id: str) -> dict[str, Any]:

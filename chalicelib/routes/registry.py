@@ -9,18 +9,8 @@ from chalice import Blueprint
 from chalicelib import roles
 from chalicelib.accounts import cards
 from chalicelib.booking import listing
-from chalicelib.contract.bookings import Booking
-from chalicelib.contract.registry import (
-    NewCard,
-    NewRegistrationRequest,
-    PatientCard,
-    PatientSearch,
-    RegistrationRequest,
-    RequestsQuery,
-    RequestStatusChange,
-)
 from chalicelib.web.access import ANYONE, role
-from chalicelib.web.routing import Call, Endpoints
+from chalicelib.web.routing import Call, Endpoints, ListOf, Model
 
 bp = Blueprint(__name__)
 api = Endpoints(bp, "registry")
@@ -32,8 +22,8 @@ STAFF = role(roles.REGISTRAR, roles.ADMIN)
     access=ANYONE,
     summary="Ask the registry to open a medical card",
     ok=201,
-    body=NewRegistrationRequest,
-    response=RegistrationRequest,
+    body=Model("registry.NewRegistrationRequest"),
+    response=Model("registry.RegistrationRequest"),
 )
 def submit_request(call: Call) -> dict[str, Any]:
     return cards.submit_request(**call.body)
@@ -43,8 +33,8 @@ def submit_request(call: Call) -> dict[str, Any]:
     "/registration-requests",
     access=STAFF,
     summary="The registry's queue of requests",
-    query=RequestsQuery,
-    response=list[RegistrationRequest],
+    query=Model("registry.RequestsQuery"),
+    response=ListOf("registry.RegistrationRequest"),
     errors=("not_signed_in", "forbidden"),
 )
 def request_queue(call: Call) -> list[dict[str, Any]]:
@@ -55,8 +45,8 @@ def request_queue(call: Call) -> list[dict[str, Any]]:
     "/registration-requests/{request_id}/status",
     access=STAFF,
     summary="Mark a request done or rejected",
-    body=RequestStatusChange,
-    response=RegistrationRequest,
+    body=Model("registry.RequestStatusChange"),
+    response=Model("registry.RegistrationRequest"),
     errors=("not_signed_in", "forbidden", "not_found", "conflict"),
 )
 def set_request_status(call: Call, request_id: str) -> dict[str, Any]:
@@ -68,8 +58,8 @@ def set_request_status(call: Call, request_id: str) -> dict[str, Any]:
     access=STAFF,
     summary="Open a medical card; the login and a temporary password go by email",
     ok=201,
-    body=NewCard,
-    response=PatientCard,
+    body=Model("registry.NewCard"),
+    response=Model("registry.PatientCard"),
     errors=("not_signed_in", "forbidden", "email_taken"),
 )
 def open_card(call: Call) -> dict[str, Any]:
@@ -80,8 +70,8 @@ def open_card(call: Call) -> dict[str, Any]:
     "/patients/search",
     access=STAFF,
     summary="Find a patient's card by email",
-    body=PatientSearch,
-    response=PatientCard,
+    body=Model("registry.PatientSearch"),
+    response=Model("registry.PatientCard"),
     errors=("not_signed_in", "forbidden", "not_found"),
 )
 def find_patient(call: Call) -> dict[str, Any]:
@@ -93,7 +83,7 @@ def find_patient(call: Call) -> dict[str, Any]:
     "/patients/{user_id}/bookings",
     access=STAFF,
     summary="A patient's bookings, newest first (audited)",
-    response=list[Booking],
+    response=ListOf("bookings.Booking"),
     errors=("not_signed_in", "forbidden", "not_found"),
 )
 def patient_bookings(call: Call, user_id: str) -> list[dict[str, Any]]:
@@ -104,7 +94,7 @@ def patient_bookings(call: Call, user_id: str) -> list[dict[str, Any]]:
     "/patients/{user_id}/credentials",
     access=STAFF,
     summary="Send a new temporary password; the old one stops working",
-    response=PatientCard,
+    response=Model("registry.PatientCard"),
     errors=("not_signed_in", "forbidden", "not_found"),
 )
 def resend_credentials(call: Call, user_id: str) -> dict[str, Any]:

@@ -6,11 +6,10 @@ from typing import Any
 
 from chalice import Blueprint
 
-from chalicelib.contract.rooms import NetworkCheck, Room, RoomHeaders
 from chalicelib.errors import DomainError
 from chalicelib.rooms import service
 from chalicelib.web.access import ANYONE
-from chalicelib.web.routing import Call, Endpoints
+from chalicelib.web.routing import Call, Endpoints, Model
 
 bp = Blueprint(__name__)
 api = Endpoints(bp, "rooms")
@@ -22,8 +21,8 @@ NETWORK_CHECK_LIMIT = 512 * 1024
     "/rooms/{room_id}",
     access=ANYONE,
     summary="The room: by its link's token (patient, no sign-in) or by the doctor's session",
-    headers=RoomHeaders,
-    response=Room,
+    headers=Model("rooms.RoomHeaders"),
+    response=Model("rooms.Room"),
     errors=("not_found", "room_closed"),
 )
 def room(call: Call, room_id: str) -> dict[str, Any]:
@@ -38,7 +37,7 @@ def room(call: Call, room_id: str) -> dict[str, Any]:
     access=ANYONE,
     summary="Upload estimate: send up to 512 KB, get the bytes counted",
     content_types=("application/octet-stream",),
-    response=NetworkCheck,
+    response=Model("rooms.NetworkCheck"),
     errors=("payload_too_large",),
 )
 def network_check(call: Call) -> dict[str, Any]:

@@ -7,20 +7,21 @@ from typing import Any
 from chalice import Blueprint
 
 from chalicelib import health as checks
-from chalicelib.contract.system import Health, OpenApiDocument
 from chalicelib.web.access import ANYONE
 from chalicelib.web.openapi import document
-from chalicelib.web.routing import Call, Endpoints
+from chalicelib.web.routing import Call, Endpoints, Model
 
 bp: Blueprint = Blueprint(__name__)
 api = Endpoints(bp, "system")
 
 
-@api.get("/health", access=ANYONE, summary="The stack can serve", response=Health, errors=("unavailable",))
+@api.get(
+    "/health", access=ANYONE, summary="The stack can serve", response=Model("system.Health"), errors=("unavailable",)
+)
 def health(call: Call) -> dict[str, Any]:
     return checks.status()
 
 
-@api.get("/openapi.json", access=ANYONE, summary="This document", response=OpenApiDocument)
+@api.get("/openapi.json", access=ANYONE, summary="This document", response=Model("system.OpenApiDocument"))
 def openapi(call: Call) -> dict[str, Any]:
     return document(bp.current_app.routes)

@@ -3,60 +3,75 @@
 Every response model is closed (`additionalProperties: false`, `contract.fields.Response`), so a field
 the app returns without declaring it fails schemathesis and the contract tests (tests/contract.py).
 `python -m chalicelib.web.openapi` prints the document; `make api-types` makes the frontend's types of it.
+Building it resolves every model the routes name (chalicelib.web.routing.Model): pydantic is imported here
+only when a document is made, never by the functions that merely import app.py.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
 import json
 import re
 import sys
 import typing
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel
-from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue, models_json_schema
-from pydantic_core import core_schema
-
-from chalicelib.contract.errors import Error
 from chalicelib.web.errors import status_for
-from chalicelib.web.routing import ROUTES, RouteSpec
+from chalicelib.web.routing import ROUTES, Model, RouteSpec
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+    from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
+    from pydantic_core import core_schema
 
 TITLE = "Telemedicine consultations API"
 _PARAM = re.compile(r"{([^}]+)}")
 _REF = "#/components/schemas/{model}"
+ERROR = Model("errors.Error")
 
 # Errors any route may answer, whatever it declares.
 COMMON_ERRORS = ("bad_request", "internal_error")
 
 
-class _Schemas(GenerateJsonSchema):
+@functools.cache
+def _schemas() -> type[GenerateJsonSchema]:
     """pydantic's JSON Schema as the document wants it: no generated titles, and no defaults (a response's
     default stands for a field the domain may leave out, not a value a client may assume)."""
+    from pydantic.json_schema import GenerateJsonSchema
 
-    def field_title_should_be_set(self, schema: Any) -> bool:
-        return False
+    class Schemas(GenerateJsonSchema):
+        def field_title_should_be_set(self, schema: Any) -> bool:
+            return False
 
-    def default_schema(self, schema: core_schema.WithDefaultSchema) -> JsonSchemaValue:
-        return self.generate_inner(schema["schema"])
+        def default_schema(self, schema: core_schema.WithDefaultSchema) -> JsonSchemaValue:
+            return self.generate_inner(schema["schema"])
 
-    def model_schema(self, schema: core_schema.ModelSchema) -> JsonSchemaValue:
-        generated = super().model_schema(schema)
-        generated.pop("title", None)
-        return generated
+        def model_schema(self, schema: core_schema.ModelSchema) -> JsonSchemaValue:
+            generated = super().model_schema(schema)
+            generated.pop("title", None)
+            return generated
+
+    return Schemas
+
+
+def _is_model(answer: Any) -> bool:
+    from pydantic import BaseModel
+
+    return isinstance(answer, type) and issubclass(answer, BaseModel)
 
 
 def _listed(answer: Any) -> type[BaseModel] | None:
     """The model of a `list[Model]` answer."""
     if typing.get_origin(answer) is list:
         (item,) = typing.get_args(answer)
-        return item if isinstance(item, type) and issubclass(item, BaseModel) else None
+        return item if _is_model(item) else None
     return None
 
 
 def _model(answer: Any) -> type[BaseModel] | None:
-    return answer if isinstance(answer, type) and issubclass(answer, BaseModel) else _listed(answer)
+    return answer if _is_model(answer) else _listed(answer)
 
 
 def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
@@ -69,7 +84,7 @@ def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def _parameters(model: type[BaseModel], where: str) -> list[dict[str, Any]]:
-    schema = model.model_json_schema(by_alias=True, schema_generator=_Schemas)
+    schema = model.model_json_schema(by_alias=True, schema_generator=_schemas())
     required = set(schema.get("required", ()))
     return [
         {"name": name, "in": where, "required": name in required, "schema": _without_null(field)}
@@ -88,32 +103,32 @@ def _operation(spec: RouteSpec, refs: dict[type[BaseModel], dict[str, Any]]) -> 
         {"name": name, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
         for name in _PARAM.findall(spec.path)
     ]
-    if spec.query is not None:
-        params += _parameters(spec.query, "query")
-    if spec.headers is not None:
-        params += _parameters(spec.headers, "header")
+    if (query := spec.query) is not None:
+        params += _parameters(query, "query")
+    if (headers := spec.headers) is not None:
+        params += _parameters(headers, "header")
     if params:
         op["parameters"] = params
-    if spec.body is not None:
-        op["requestBody"] = {"required": True, "content": {spec.content_types[0]: {"schema": refs[spec.body]}}}
+    if (body := spec.body) is not None:
+        op["requestBody"] = {"required": True, "content": {spec.content_types[0]: {"schema": refs[body]}}}
     ok: dict[str, Any] = {"description": "OK"}
-    if spec.ok != 204 and spec.response is not None:
-        model = _model(spec.response)
+    if spec.ok != 204 and (answer := spec.response) is not None:
+        model = _model(answer)
         if model is None:
-            schema = spec.response
-        elif model is spec.response:
+            schema = answer
+        elif model is answer:
             schema = refs[model]
         else:
             schema = {"type": "array", "items": refs[model]}
         ok["content"] = {spec.response_type: {"schema": schema}}
     responses: dict[str, Any] = {str(spec.ok): ok}
     error_codes = set(COMMON_ERRORS) | set(spec.errors)
-    if spec.body is not None or spec.query is not None:
+    if spec.body_ref is not None or spec.query_ref is not None:
         error_codes.add("validation_error")
     for code in sorted(error_codes):
         status = str(status_for(code))
         entry = responses.setdefault(
-            status, {"description": "", "content": {"application/json": {"schema": refs[Error]}}}
+            status, {"description": "", "content": {"application/json": {"schema": refs[ERROR.resolve()]}}}
         )
         entry["description"] = ", ".join(filter(None, [entry["description"], code]))
     op["responses"] = responses
@@ -129,12 +144,14 @@ def document(route_table: dict[str, dict[str, Any]], title: str = TITLE, version
         for method in sorted(route_table[path])
         if (path, method) in specs
     ]
-    models: set[type[BaseModel]] = {Error}
+    from pydantic.json_schema import models_json_schema
+
+    models: set[type[BaseModel]] = {ERROR.resolve()}
     for _, _, spec in chosen:
         models.update(m for m in (spec.body, _model(spec.response)) if m is not None)
     ordered = sorted(models, key=lambda m: (m.__name__, m.__module__))
     generated, shared = models_json_schema(
-        [(m, "validation") for m in ordered], ref_template=_REF, schema_generator=_Schemas
+        [(m, "validation") for m in ordered], ref_template=_REF, schema_generator=_schemas()
     )
     refs = {model: generated[(model, "validation")] for model in ordered}
     paths: dict[str, Any] = {}

@@ -12,15 +12,16 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import functools
+import importlib
 import json
 import logging
+import types
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint, Chalice, Response
-from pydantic import BaseModel
 
 from chalicelib.accounts import sessions
 from chalicelib.errors import BadRequest, DomainError, PasswordChangeRequired
@@ -31,28 +32,102 @@ from chalicelib.web.cookies import cookie_name
 from chalicelib.web.errors import describe, error_body
 from chalicelib.web.validation import validate
 
-# What a route answers: a model (chalicelib.contract), `list[Model]`, or a raw schema (a PDF's bytes).
-Answer = type[BaseModel] | Any
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+CONTRACT = "chalicelib.contract"
+
+
+class Model:
+    """A model of chalicelib/contract/ by name, `Model("bookings.HoldRequest")`, imported on first use.
+
+    Every Lambda function imports app.py — the WebSocket handlers, the SQS workers and the schedules too — but
+    only the API validates requests: pydantic and the models cost a cold start 120-225 ms. So routes name their
+    models, and the first request that needs one imports its module (`chalicelib.contract.bookings`), once;
+    the OpenAPI document resolves them all (a name that is not a model fails tests/unit/test_lazy_contract.py).
+    """
+
+    def __init__(self, name: str) -> None:
+        module, _, model = name.rpartition(".")
+        if not (module.isidentifier() and model.isidentifier()):
+            raise ValueError(f"a contract model is named module.Model, not {name!r}")
+        self.name = name
+
+    def resolve(self) -> type[BaseModel]:
+        return _contract_model(self.name)
+
+    def answer(self) -> Any:
+        """What the route answers: the model (a `ListOf` answers a list of them)."""
+        return self.resolve()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.name!r})"
+
+
+class ListOf(Model):
+    """`ListOf("bookings.Booking")`: a route answering `list[Booking]`."""
+
+    def answer(self) -> Any:
+        return types.GenericAlias(list, (self.resolve(),))
+
+
+@functools.cache
+def _contract_model(name: str) -> type[BaseModel]:
+    from pydantic import BaseModel  # already loaded by the contract module: only for the check
+
+    module, _, model = name.rpartition(".")
+    found = getattr(importlib.import_module(f"{CONTRACT}.{module}"), model, None)
+    if not (isinstance(found, type) and issubclass(found, BaseModel)):
+        raise LookupError(f"{CONTRACT}.{module} has no model {model}")
+    return found
+
+
+def _model_of(ref: Model | type[BaseModel] | None) -> type[BaseModel] | None:
+    return ref.resolve() if isinstance(ref, Model) else ref
+
+
+# A route's input model: named (`Model`), or a class where importing it costs nothing more (tests' small apps).
+Input = Model | type["BaseModel"] | None
 
 
 @dataclass
 class RouteSpec:
+    """A route's declaration; its models (`body`, `query`, `headers`, `response`) resolve when read (once: cached)."""
+
     path: str
     method: str
     summary: str
     access: Access
     tag: str
-    body: type[BaseModel] | None = None
-    query: type[BaseModel] | None = None
+    body_ref: Input = None
+    query_ref: Input = None
     # Secrets a request carries (a room link's token) come in headers: query strings reach logs.
-    headers: type[BaseModel] | None = None
+    headers_ref: Input = None
     ok: int = 200
-    response: Answer = None
+    # What a route answers: a model (`Model`, `ListOf`), or a raw schema (a PDF's bytes).
+    response_ref: Any = None
     errors: tuple[str, ...] = ()
     content_types: tuple[str, ...] = ("application/json",)
     response_type: str = "application/json"
     # Keys (model, hash, range) to read together with the session, from the request.
     prefetch: Callable[[Call], list[Any]] | None = None
+
+    @property
+    def body(self) -> type[BaseModel] | None:
+        return _model_of(self.body_ref)
+
+    @property
+    def query(self) -> type[BaseModel] | None:
+        return _model_of(self.query_ref)
+
+    @property
+    def headers(self) -> type[BaseModel] | None:
+        return _model_of(self.headers_ref)
+
+    @property
+    def response(self) -> Any:
+        """The model, `list[Model]`, or the raw schema."""
+        return self.response_ref.answer() if isinstance(self.response_ref, Model) else self.response_ref
 
 
 ROUTES: list[RouteSpec] = []
@@ -166,13 +241,13 @@ def _run(spec: RouteSpec, handler: Callable[..., Any], request: Any, params: Map
         if spec.prefetch is not None:
             call.prefetch(spec.prefetch(call))
         spec.access.check(call)
-        if spec.query is not None:
-            call.query = validate(spec.query, dict(request.query_params or {}))
-        if spec.headers is not None:
-            names = [field.alias or name for name, field in spec.headers.model_fields.items()]
-            call.header_values = validate(spec.headers, {n: (request.headers or {}).get(n.lower()) for n in names})
-        if spec.body is not None:
-            call.body = validate(spec.body, call.json())
+        if (query_model := spec.query) is not None:
+            call.query = validate(query_model, dict(request.query_params or {}))
+        if (headers_model := spec.headers) is not None:
+            names = [field.alias or name for name, field in headers_model.model_fields.items()]
+            call.header_values = validate(headers_model, {n: (request.headers or {}).get(n.lower()) for n in names})
+        if (body_model := spec.body) is not None:
+            call.body = validate(body_model, call.json())
         result = handler(call, **params)
     except DomainError as exc:
         status, body, headers = describe(exc, call.request_id)
@@ -210,11 +285,11 @@ class Endpoints:
         *,
         access: Access,
         summary: str,
-        body: type[BaseModel] | None = None,
-        query: type[BaseModel] | None = None,
-        headers: type[BaseModel] | None = None,
+        body: Input = None,
+        query: Input = None,
+        headers: Input = None,
         ok: int = 200,
-        response: Answer = None,
+        response: Any = None,
         errors: tuple[str, ...] = (),
         content_types: tuple[str, ...] = ("application/json",),
         response_type: str = "application/json",
@@ -226,11 +301,11 @@ class Endpoints:
             summary=summary,
             access=access,
             tag=self._tag,
-            body=body,
-            query=query,
-            headers=headers,
+            body_ref=body,
+            query_ref=query,
+            headers_ref=headers,
             ok=ok,
-            response=response,
+            response_ref=response,
             errors=errors,
             content_types=content_types,
             response_type=response_type,

@@ -7,12 +7,13 @@ Each pydantic error type is mapped to a `fields.*` message of the locale files (
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
-
-from pydantic import BaseModel, ValidationError
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.errors import ValidationFailed
 from chalicelib.i18n import t
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 # pydantic's error type → (the locale key, the key's parameter ← the error context's name).
 _MESSAGES: dict[str, tuple[str, tuple[str, str] | None]] = {
@@ -48,6 +49,8 @@ def _message(error: Mapping[str, Any]) -> str:
 def validate(model: type[BaseModel], data: Any) -> dict[str, Any]:
     """`data` cleaned by `model` (every declared field, None for an optional one not given), or
     ValidationFailed naming every wrong field."""
+    from pydantic import ValidationError  # loaded with `model`'s module (chalicelib.web.routing.Model)
+
     if not isinstance(data, dict):
         raise ValidationFailed("body is not an object", fields={"": t("fields.not_object")})
     try:
