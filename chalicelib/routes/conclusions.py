@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from chalice import Blueprint, Response
 
@@ -12,6 +11,7 @@ from chalicelib.conclusions import service
 from chalicelib.conclusions.keys import create_signing_key
 from chalicelib.signing.verify import verify as check
 from chalicelib.web.access import ANYONE, SIGNED_IN, role
+from chalicelib.web.downloads import pdf_download
 from chalicelib.web.routing import Call, Endpoints, Model
 
 bp = Blueprint(__name__)
@@ -74,15 +74,7 @@ def sign(call: Call, booking_id: str) -> dict[str, Any]:
     errors=("not_signed_in", "not_found"),
 )
 def conclusion_pdf(call: Call, booking_id: str) -> Response:
-    filename, data = service.pdf_for(call.principal, booking_id, call.ip, call.user_agent)
-    return Response(
-        body=data,
-        status_code=200,
-        headers={
-            "Content-Type": "application/pdf",
-            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}",
-        },
-    )
+    return pdf_download(*service.pdf_for(call.principal, booking_id, call.ip, call.user_agent))
 
 
 @api.post(

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from chalice import Blueprint, Response
 
 from chalicelib import roles
 from chalicelib.legal import consents
 from chalicelib.web.access import SIGNED_IN, role
+from chalicelib.web.downloads import pdf_download
 from chalicelib.web.routing import Call, Endpoints, ListOf, Model
 
 bp = Blueprint(__name__)
@@ -74,15 +74,7 @@ def signed_copy(call: Call, consent_id: str) -> dict[str, Any]:
     errors=("not_signed_in", "forbidden", "not_found"),
 )
 def signed_copy_pdf(call: Call, consent_id: str) -> Response:
-    filename, data = consents.signed_copy_pdf(call.principal, consent_id)
-    return Response(
-        body=data,
-        status_code=200,
-        headers={
-            "Content-Type": "application/pdf",
-            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}",
-        },
-    )
+    return pdf_download(*consents.signed_copy_pdf(call.principal, consent_id))
 
 
 @api.post(
