@@ -75,3 +75,8 @@ def may_read_conclusion(person: Principal, booking: HasParticipants) -> bool:
 def may_enter_room(person: Principal, room: HasParticipants) -> bool:
     """By session (the link's token is the other way in): the consultation's doctor or its patient."""
     return is_doctor_of(person, room) or is_patient_of(person, room)
+
+
+def may_resend_room_link(person: Principal, booking: HasParticipants) -> bool:
+    """The room's link by email again: its patient, and staff for the patient (it goes to the patient's email)."""
+    return is_patient_of(person, booking) or is_staff(person)

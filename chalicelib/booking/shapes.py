@@ -53,11 +53,26 @@ def booking_view(booking: Booking, current: dt.datetime, viewer_id: str | None =
         "room_id": booking.room_id if status in (rules.PAID, rules.IN_PROGRESS, rules.COMPLETED) else None,
         "room_opens_at": in_zone(booking.room_opens_at, zone) if booking.room_opens_at else None,
         "room_closes_at": in_zone(booking.room_closes_at, zone) if booking.room_closes_at else None,
+        "room_entry": room_entry(booking, status, current),
         "cancellation": cancellation_view(booking, status, current),
         "documents_address": address(booking.documents_token)
         if viewer_id is not None and viewer_id == booking.patient_id and status in (rules.PAID, rules.IN_PROGRESS)
         else None,
     }
+
+
+def room_entry(booking: Booking, status: str, current: dt.datetime) -> str | None:
+    """Whether the room can be entered now (from its lobby's opening to its close), so the page computes nothing."""
+    if not booking.room_id or not booking.room_opens_at or not booking.room_closes_at:
+        return None
+    if status == rules.COMPLETED:
+        return "over"
+    if status not in (rules.PAID, rules.IN_PROGRESS):
+        return None
+    key = to_key(current)
+    if key < booking.room_opens_at:
+        return "later"
+    return "open" if key < booking.room_closes_at else "over"
 
 
 def cancellation_view(booking: Booking, status: str, current: dt.datetime) -> dict[str, Any] | None:

@@ -17,6 +17,7 @@ from chalicelib.conclusions.document import render
 from chalicelib.config import settings
 from chalicelib.errors import DomainError, NotFound, Unavailable
 from chalicelib.logs import log_event
+from chalicelib.rooms.consultation import end_by_conclusion
 from chalicelib.scheduling.times import from_key
 from chalicelib.signing.ca import ca_certificate
 from chalicelib.signing.pades import KmsDocumentSigner
@@ -170,6 +171,7 @@ def sign_and_send(principal: Principal, booking_id: str, fields: dict[str, str |
         booking_from=WRITABLE,
         mail=mail,
     ):
+    _end_consultation(booking)
         raise AlreadySigned()
     outbox.deliver_written(mail, files={key: signed})  # the PDF is at hand: not fetched back from S3
     log_event("conclusion_signed", booking_id=booking_id, doctor_id=doctor.doctor_id)
@@ -177,6 +179,15 @@ def sign_and_send(principal: Principal, booking_id: str, fields: dict[str, str |
     item.status, item.signed_at, item.pdf_key, item.pdf_sha256 = "signed", signed_at.isoformat(), key, digest
     item.certificate_serial, item.last_error = doctor.certificate_serial, None
     return view(item, booking)
+
+def _end_consultation(booking: Booking) -> None:
+    """Signed: the room says the consultation is over and refuses the call. Signing stands if this write fails:
+    the room reads the booking as completed, which says the same."""
+    try:
+        end_by_conclusion(booking.room_id)
+    except Unavailable:
+        log_event("consultation_end_not_recorded", booking_id=booking.booking_id)
+
 
 
 def _note_error(booking_id: str, code: str) -> None:

@@ -78,6 +78,9 @@ class Booking(Response):
     room_id: str | None = None
     room_opens_at: dt.datetime | None = None
     room_closes_at: dt.datetime | None = None
+    room_entry: Literal["later", "open", "over"] | None = Field(
+        None, description="the room now: not yet open (room_opens_at), open to enter, or over; null: no room"
+    )
     documents_address: str | None = Field(
         None, description="The booking's own address for documents by email: its patient only, while it is paid"
     )

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from chalicelib.contract.fields import Absent, Maybe, Request, Response, Verbatim
 
-RoomStatus = Literal["scheduled", "lobby", "open", "closed"]
+RoomStatus = Literal["scheduled", "lobby", "open", "ended", "closed"]  # ended: over before the close
 
 
 class RoomHeaders(Request):
@@ -55,10 +55,24 @@ class Room(Response):
     video: VideoLimits | Absent = None
     doctor: RoomDoctor | None = None
     patient: RoomPatient | None = Field(None, description="to the doctor only")
-    booking_id: str | None = Field(None, description="to the doctor only")
+    booking_id: str | None = Field(None, description="to the doctor; to the patient too once ended (the conclusion)")
     documents_address: str | None = Field(
         None, description="to the patient only: the booking's own address for documents by email"
     )
+
+    ended_at: dt.datetime | None = Field(None, description="ended: when the doctor ended it (null: by the conclusion)")
+    conclusion_ready: bool | Absent = Field(None, description="ended: the conclusion is signed")
+    can_reopen: bool | Absent = Field(None, description="ended: the doctor may go back in (not after signing)")
+
+
+class ConsultationEnd(Response):
+    ended_at: dt.datetime | None = None
+    ended_by: Literal["doctor", "conclusion"] | None = None
+
+
+class RoomLinkSent(Response):
+    sent_at: dt.datetime | None = Field(description="the last send of a new link")
+    next_at: dt.datetime | None = Field(description="when it may be sent again; null: now")
 
 
 class NetworkCheck(Response):

@@ -71,6 +71,9 @@ def info(room: Room, role: str) -> dict[str, Any]:
         raise RoomClosed()
     zone = clinic_zone()
     booking = booking_store.get_booking(room.booking_id)
+    completed = booking is not None and booking.status == "completed"
+    if room.ended_at is not None or completed:
+        status = "ended"  # over before the close: no ticket, no ICE servers, no camera
     data: dict[str, Any] = {
         "room_id": room.room_id,
         "status": status,
@@ -89,6 +92,13 @@ def info(room: Room, role: str) -> dict[str, Any]:
         "ice_servers": [],
         "signaling_url": None,
     }
+    if status == "ended":
+        data["booking_id"] = room.booking_id  # the patient's way to the conclusion: the booking's page
+        data["ended_at"] = (
+            dt.datetime.fromisoformat(room.ended_at).astimezone(zone).isoformat() if room.ended_at else None
+        )
+        data["conclusion_ready"] = completed
+        data["can_reopen"] = role == DOCTOR and not completed and room.ended_by == "doctor"
     if status in ("lobby", "open"):
         data["ice_servers"] = turn.ice_servers(f"{room.room_id}-{role}")
         data["signaling_url"] = f"{settings().signaling_url}?room={room.room_id}&ticket={issue_ticket(room, role)}"

@@ -1,9 +1,11 @@
 """Call signaling over the WebSocket API: who may connect, and what is relayed to whom.
 
 Connect needs a ticket from GET /rooms/{id} (which the room link's token or the
-doctor's session buys). Messages go only to the other participant of the same
+session of its doctor or patient buys). Messages go only to the other participant of the same
 room, and only while the room is open; before that, a participant may only say
-it is here ("join") and is told the room's state.
+it is here ("join") and is told the room's state. Once the consultation is ended
+(rooms.consultation) nothing is relayed: connecting is refused, and a message is
+answered with the code `consultation_ended` and `room_closed`.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ from chalicelib.scheduling.times import from_key
 from chalicelib.storage import rooms as store
 
 RELAYED = {"offer", "answer", "candidate", "chat", "restart"}
+ENDED = "consultation_ended"
+# The consultation is over: pages leave the call as at the room's close (`reason` says why).
+ENDED_MESSAGE = {"type": "room_closed", "reason": ENDED}
 MAX_MESSAGE = 64 * 1024
 
 
@@ -66,6 +71,9 @@ def connect(connection_id: str, query: dict[str, str]) -> bool:
     if room is None or room_status(room, current) == "closed":
         log_event("signaling_refused", logging.WARNING, reason="room")
         return False
+    if room.ended_at is not None:
+        log_event("signaling_refused", logging.WARNING, reason=ENDED)
+        return False
     role = store.consume_ticket(token_hash(ticket), room.room_id, ("patient", "doctor"), current)
     if role is not None:
         ttl = from_key(room.closes_at) + dt.timedelta(hours=1)
@@ -101,13 +109,23 @@ def message(sender: Sender, connection_id: str, body: str | None) -> None:
         return
     action = data["action"]
     other = "doctor" if connection.role == "patient" else "patient"
-    if action == "leave":  # whatever the room's state: no need to read it
-        sender.to_room(
-            connection.room_id, {"type": "peer_left", "role": connection.role}, except_id=connection_id, role=other
-        )
+    if action == "leave" and connection.role != "doctor":  # whatever the room's state: no need to read it
+        left = {"type": "peer_left", "role": connection.role}
+        sender.to_room(connection.room_id, left, except_id=connection_id, role=other)
         return
     room = store.get_room(connection.room_id)
+    if action == "leave":
+        connections = store.connections_in(connection.room_id)
+        left = {"type": "peer_left", "role": connection.role}
+        sender.to_connections(connections, left, except_id=connection_id, role=other)
+        if room is not None and room.ended_at is not None:  # the doctor ended it, then left: the patient's page says so
+            sender.to_connections(connections, ENDED_MESSAGE, except_id=connection_id, role=other)
+        return
     if room is None:
+        return
+    if room.ended_at is not None:
+        sender.send(connection_id, {"type": "error", "code": ENDED})
+        sender.send(connection_id, ENDED_MESSAGE)
         return
     current = now()
     status = room_status(room, current)

@@ -6,21 +6,23 @@ from typing import Any
 
 from chalice import Blueprint
 
+from chalicelib import roles
 from chalicelib.errors import DomainError
-from chalicelib.rooms import service
-from chalicelib.web.access import ANYONE
+from chalicelib.rooms import consultation, resend, service
+from chalicelib.web.access import ANYONE, SIGNED_IN, role
 from chalicelib.web.routing import Call, Endpoints, Model
 
 bp = Blueprint(__name__)
 api = Endpoints(bp, "rooms")
 
 NETWORK_CHECK_LIMIT = 512 * 1024
+DOCTOR = role(roles.DOCTOR)
 
 
 @api.get(
     "/rooms/{room_id}",
     access=ANYONE,
-    summary="The room: by its link's token (patient, no sign-in) or by the doctor's session",
+    summary="The room: by its link's token (patient, no sign-in), or by the session of its doctor or its patient",
     headers=Model("rooms.RoomHeaders"),
     response=Model("rooms.Room"),
     errors=("not_found", "room_closed"),
@@ -30,6 +32,39 @@ def room(call: Call, room_id: str) -> dict[str, Any]:
     token = call.header_values.get("X-Room-Token")
     found, role = service.enter(room_id, token, None if token else call.principal)
     return service.info(found, role)
+
+
+@api.post(
+    "/rooms/{room_id}/end",
+    access=DOCTOR,
+    summary="The doctor ends the consultation (idempotent): the room answers `ended` and refuses the call",
+    response=Model("rooms.ConsultationEnd"),
+    errors=("not_signed_in", "forbidden", "not_found", "room_closed"),
+)
+def end(call: Call, room_id: str) -> dict[str, Any]:
+    return consultation.end(call.principal, room_id)
+
+
+@api.post(
+    "/rooms/{room_id}/reopen",
+    access=DOCTOR,
+    summary="The doctor goes back into a consultation he ended, while the room is open and nothing is signed",
+    response=Model("rooms.ConsultationEnd"),
+    errors=("not_signed_in", "forbidden", "not_found", "room_closed", "consultation_not_reopenable"),
+)
+def reopen(call: Call, room_id: str) -> dict[str, Any]:
+    return consultation.reopen(call.principal, room_id)
+
+
+@api.post(
+    "/bookings/{booking_id}/room-link",
+    access=SIGNED_IN,
+    summary="Email the patient a new room link (earlier ones stop working); at most once in 5 minutes, 5 a day",
+    response=Model("rooms.RoomLinkSent"),
+    errors=("not_signed_in", "not_found", "room_closed", "consultation_ended", "too_many_requests", "conflict"),
+)
+def send_link_again(call: Call, booking_id: str) -> dict[str, Any]:
+    return resend.send_again(call.principal, booking_id)
 
 
 @api.post(

@@ -7,6 +7,7 @@ from typing import Any
 from chalicelib.storage.access import get_or_none, update_if
 from chalicelib.storage.errors import store_errors
 from chalicelib.storage.tables import Connection, OneTimeToken, Room
+from chalicelib.storage.transactions import Transaction, TransactionRefused
 
 
 def new_room(room_id: str, **values: Any) -> Room:
@@ -85,3 +86,61 @@ def mark_present(room: Room, roles: list[str], at: str) -> None:
 
 def set_room_status(room_id: str, status: str, allowed_from: tuple[str, ...]) -> bool:
     return update_if(Room(room_id), [Room.status.set(status)], Room.room_id.exists() & Room.status.is_in(*allowed_from))
+
+
+class LinkChanged(Exception):
+    """The room changed since it was read (another resend, a close): the link was not replaced."""
+
+
+def end_consultation(room_id: str, at: str, by: str) -> bool:
+    """The consultation is over (the room stays until its close); False when it already was, or the room closed."""
+    return update_if(
+        Room(room_id),
+        [Room.ended_at.set(at), Room.ended_by.set(by)],
+        Room.room_id.exists() & (Room.status != "closed") & Room.ended_at.does_not_exist(),
+    )
+
+
+def end_by_conclusion(room_id: str, at: str) -> bool:
+    """The conclusion is signed: over for good (a doctor's earlier end becomes the conclusion's, not reopenable)."""
+    return update_if(
+        Room(room_id),
+        [Room.ended_at.set(Room.ended_at | at), Room.ended_by.set("conclusion")],
+        Room.room_id.exists(),
+    )
+
+
+def reopen_consultation(room_id: str) -> bool:
+    """Undo the doctor's own end while the room is open and no conclusion is signed; False otherwise."""
+    return update_if(
+        Room(room_id),
+        [Room.ended_at.remove(), Room.ended_by.remove()],
+        Room.room_id.exists() & (Room.status != "closed") & (Room.ended_by == "doctor"),
+    )
+
+
+def replace_link(room: Room, new_token_hash: str, at: str, day: str, sends: int, mail: Any) -> None:
+    """The new link's hash and the count of sends, with its email, in one transaction; only if the room is as
+    read (the same token, the same last send, not closed): two resends at once make one email, not two."""
+    last = Room.link_sent_at.does_not_exist() if room.link_sent_at is None else Room.link_sent_at == room.link_sent_at
+    tx = Transaction()
+    tx.update(
+        "room",
+        Room(room.room_id),
+        [
+            Room.token_hash.set(new_token_hash),
+            Room.link_sent_at.set(at),
+            Room.link_sent_day.set(day),
+            Room.link_sends.set(sends),
+        ],
+        condition=Room.room_id.exists()
+        & (Room.token_hash == room.token_hash)
+        & (Room.status != "closed")
+        & Room.ended_at.does_not_exist()
+        & last,
+    )
+    tx.put("mail", mail)
+    try:
+        tx.commit()
+    except TransactionRefused:
+        raise LinkChanged() from None

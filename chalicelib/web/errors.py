@@ -31,6 +31,8 @@ STATUS_BY_CODE: dict[str, int] = {
     "not_cancellable": 409,
     "hold_expired": 409,
     "room_closed": 410,
+    "consultation_ended": 409,
+    "consultation_not_reopenable": 409,
     "conclusion_not_ready": 409,
     "conclusion_signed": 409,
     "signing_failed": 503,

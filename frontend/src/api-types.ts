@@ -263,6 +263,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/bookings/{booking_id}/room-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Email the patient a new room link (earlier ones stop working); at most once in 5 minutes, 5 a day */
+        post: operations["post_bookings_booking_id_room_link"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/consents": {
         parameters: {
             query?: never;
@@ -699,7 +716,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The room: by its link's token (patient, no sign-in) or by the doctor's session */
+        /** The room: by its link's token (patient, no sign-in), or by the session of its doctor or its patient */
         get: operations["get_rooms_room_id"];
         put?: never;
         post?: never;
@@ -760,6 +777,40 @@ export interface components {
             content_type: string;
             download_url?: string;
             filename: string;
+    "/rooms/{room_id}/end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The doctor ends the consultation (idempotent): the room answers `ended` and refuses the call */
+        post: operations["post_rooms_room_id_end"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/rooms/{room_id}/reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The doctor goes back into a consultation he ended, while the room is open and nothing is signed */
+        post: operations["post_rooms_room_id_reopen"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
             id: string;
             reason?: string | null;
             size: number;
@@ -860,6 +911,8 @@ export interface components {
             days_off?: string[];
             duration_minutes: number;
             full_name: string;
+            /** @description the room now: not yet open (room_opens_at), open to enter, or over; null: no room */
+            room_entry?: ("later" | "open" | "over") | null;
             id: string;
             /** @description roubles */
             price: number;
@@ -905,6 +958,10 @@ export interface components {
             last_error?: string | null;
             template: string;
             to: string;
+        ConsultationEnd: {
+            ended_at?: string | null;
+            ended_by?: ("doctor" | "conclusion") | null;
+        };
         };
         Health: {
             /** Format: date-time */
@@ -1055,7 +1112,7 @@ export interface components {
             ice_servers: components["schemas"]["IceServer"][];
             /** Format: date-time */
             opens_at: string;
-            /** @description to the doctor only */
+            /** @description to the doctor; to the patient too once ended (the conclusion) */
             patient?: components["schemas"]["RoomPatient"] | null;
             /** @enum {string} */
             role: "patient" | "doctor";
@@ -1067,7 +1124,7 @@ export interface components {
             /** Format: date-time */
             starts_at?: string;
             /** @enum {string} */
-            status: "scheduled" | "lobby" | "open" | "closed";
+            status: "scheduled" | "lobby" | "open" | "ended" | "closed";
             video?: components["schemas"]["VideoLimits"];
         };
         RoomDoctor: {
@@ -1136,11 +1193,17 @@ export interface components {
             starts_at: string;
         };
         /** @description What happened to the slots: the near days now, the rest later. */
+            /** @description ended: the doctor may go back in (not after signing) */
+            can_reopen?: boolean;
         SlotChanges: {
             created: number;
+            /** @description ended: the conclusion is signed */
+            conclusion_ready?: boolean;
             days_done: number;
             /** @description held or booked, kept as they were */
             kept_taken: number;
+            /** @description ended: when the doctor ended it (null: by the conclusion) */
+            ended_at?: string | null;
             removed: number;
             /** @enum {string} */
             rest: "none" | "queued" | "daily";
@@ -1166,6 +1229,12 @@ export interface components {
         UploadRequest: {
             content_type: string;
             filename: string;
+        RoomLinkSent: {
+            /** @description when it may be sent again; null: now */
+            next_at: string | null;
+            /** @description the last send of a new link */
+            sent_at: string | null;
+        };
             size: number;
         };
         User: {
@@ -2564,6 +2633,91 @@ export interface operations {
             403: {
                 headers: {
                     [name: string]: unknown;
+    post_bookings_booking_id_room_link: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                booking_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoomLinkSent"];
+                };
+            };
+            /** @description bad_request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_signed_in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description conflict, consultation_ended */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description room_closed */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description too_many_requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal_error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
@@ -4435,9 +4589,172 @@ export const patientCardRolesValues: ReadonlyArray<FlattenedDeepRequired<compone
 export const registrationRequestStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RegistrationRequest"]["status"]> = ["new", "done", "rejected"];
 export const requestStatusChangeStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RequestStatusChange"]["status"]> = ["new", "done", "rejected"];
 export const roomRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Room"]["role"]> = ["patient", "doctor"];
-export const roomStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Room"]["status"]> = ["scheduled", "lobby", "open", "closed"];
+export const roomStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Room"]["status"]> = ["scheduled", "lobby", "open", "ended", "closed"];
 export const signatureKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Signature"]["kind"]> = ["contract", "consent"];
 export const signatureRequestKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SignatureRequest"]["kind"]> = ["contract", "consent"];
 export const slotChangesRestValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SlotChanges"]["rest"]> = ["none", "queued", "daily"];
 export const userRolesValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["User"]["roles"]> = ["patient", "doctor", "registrar", "admin"];
 export const verificationReasonValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Verification"]["reason"]> = ["unreadable", "unsigned", "damaged"];
+    post_rooms_room_id_end: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                room_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsultationEnd"];
+                };
+            };
+            /** @description bad_request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_signed_in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description room_closed */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal_error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    post_rooms_room_id_reopen: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                room_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsultationEnd"];
+                };
+            };
+            /** @description bad_request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_signed_in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description consultation_not_reopenable */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description room_closed */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal_error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+export const bookingRoom_entryAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Booking"]["room_entry"]> = ["later", "open", "over"];
+export const consultationEndEnded_byAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ConsultationEnd"]["ended_by"]> = ["doctor", "conclusion"];

@@ -26,7 +26,7 @@ SIGNED = {**ALL, "anonymous": "deny"}
 # - a person whose session is still on the temporary password from the email: only the routes that replace
 #   it, and the public ones that do not look at the session.
 DERIVED_ACTORS = ("patient_doctor", "must_change")
-# Public routes that do look at the session (the doctor enters a room by it).
+# Public routes that do look at the session (the doctor, and the patient without the link, enter a room by it).
 PUBLIC_BY_SESSION = {("GET", "/rooms/{room_id}")}
 
 
@@ -95,6 +95,10 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/inbound-mail"): STAFF,
     ("GET", "/outbox/failed"): ADMIN,
 }
+    ("POST", "/rooms/{room_id}/end"): only("doctor"),
+    ("POST", "/rooms/{room_id}/reopen"): only("doctor"),
+    # The link goes to the patient's own email: the patient, or staff for the patient (not the doctor).
+    ("POST", "/bookings/{booking_id}/room-link"): only("patient", "registrar", "admin"),
 
 BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/auth/login"): {"login": "nobody@example.org", "password": "wrong password"},

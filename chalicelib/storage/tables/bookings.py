@@ -80,13 +80,20 @@ class Room(Model):
     patient_id = UnicodeAttribute()
     doctor_id = UnicodeAttribute()
     token_hash = UnicodeAttribute()
-    status = UnicodeAttribute(default="scheduled")  # scheduled → lobby → open → closed
+    status = UnicodeAttribute(default="scheduled")  # scheduled → lobby → open → closed (ended_at: over early)
     lobby_at = UnicodeAttribute()
     starts_at = UnicodeAttribute()
     ends_at = UnicodeAttribute()
     closes_at = UnicodeAttribute()
     doctor_joined_at = UnicodeAttribute(null=True)
     patient_joined_at = UnicodeAttribute(null=True)
+    # The consultation ended (by the doctor's «Завершить», or the conclusion signed) before the room closed.
+    ended_at = UnicodeAttribute(null=True)
+    ended_by = UnicodeAttribute(null=True)  # doctor | conclusion
+    # The link sent again (a new token each time): the last time, and how many times on that clinic day.
+    link_sent_at = UnicodeAttribute(null=True)
+    link_sent_day = UnicodeAttribute(null=True)
+    link_sends = NumberAttribute(null=True)
     created_at = UnicodeAttribute()
 
 
