@@ -80,10 +80,34 @@ def is_plain_address(value: str) -> bool:
 
 
 def recipient(to: str) -> str:
-    """Exactly one plain address: anything that could name a second recipient or header is refused."""
+    """Exactly one plain address, in ASCII (the domain in IDNA): anything that could name a second recipient or
+    header, or that SES could not take, is refused."""
     if not is_plain_address(to):
         raise ValueError("not a single plain address")
-    return to
+    address = ascii_address(to)
+    if not address.isascii():
+        raise ValueError("not an address SES can write to")
+    return address
+def ascii_address(value: str) -> str:
+    """The address as SES takes it: an international domain (почта.рф) in IDNA (xn--80a1acny.xn--p1ai). SES has
+    no SMTPUTF8, so the part before @ must already be ASCII (the forms see to it: contract/fields.py); an address
+    that cannot be written so is returned unchanged, for `recipient` to refuse."""
+    local, _, domain = value.rpartition("@")
+    try:
+        return f"{local}@{domain.encode('idna').decode('ascii')}" if local else value
+    except UnicodeError:
+        return value
+
+
+def display_address(value: str) -> str:
+    """The address as a person reads it: an IDNA domain in its own letters (xn--80a1acny.xn--p1ai → почта.рф)."""
+    local, _, domain = value.rpartition("@")
+    try:
+        return f"{local}@{domain.encode('ascii').decode('idna')}" if local and "xn--" in domain else value
+    except UnicodeError:
+        return value
+
+
 
 
 def build(to: str, subject: str, text: str, html: str, attachments: Iterable[Attachment] = ()) -> EmailMessage:

@@ -77,6 +77,9 @@ def seed_demo(password: str) -> None:
             user.card_number = card_number(store.next_card_number(), now().year)
         with contextlib.suppress(EmailTaken):
             store.create_user(user)
+    from chalicelib.storage.patient_search import backfill
+
+    backfill()  # what `infrastructure/migrate.py` does after a deploy: cards without search keys get them
     _seed_catalog()
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from chalicelib import mail, roles
+from chalicelib import audit, mail, roles
 from chalicelib.accounts import passwords, sessions
 from chalicelib.accounts.sessions import Principal
 from chalicelib.clock import now
@@ -211,12 +211,16 @@ def open_first_admin(email: str, full_name: str) -> tuple[User, str, dt.datetime
     return user, password, expires
 
 
-def find_patient(email: str) -> dict[str, Any]:
-    """A patient's card by email; staff accounts are not patients and look like no one."""
+def find_patient(staff: Principal, email: str, ip: str = "", user_agent: str = "") -> dict[str, Any]:
+    """A patient's card by exact email (the audit log records the read); staff accounts are not patients and
+    look like no one. The registry's search box uses `accounts.search` (surname, phone, card, email)."""
     user = store.user_by_login(email.strip().lower())
     if user is None or roles.PATIENT not in (user.roles or set()):
         raise NotFound("patient")
-    return patient_view(user)
+    audit.record(staff, "find_patient", "patient", user.user_id, user.user_id, ip, user_agent)
+    view = patient_view(user)
+    view["email"] = mail.display_address(user.email)
+    return view
 
 
 def _send_credentials(user: User, password: str, expires: dt.datetime, reason: str) -> bool:

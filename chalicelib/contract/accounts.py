@@ -33,6 +33,16 @@ class PasswordReset(Request):
 class User(Response):
     id: str
     full_name: str
+class ResetLinkCheck(Request):
+    token: Annotated[Text, Field(max_length=256)]
+
+
+class ResetLinkState(Response):
+    state: Literal["valid", "used", "expired", "unknown"] = Field(
+        description="valid: the form may be shown; used, expired or unknown: a new link is to be requested"
+    )
+
+
     email: str
     roles: list[Role]
     must_change_password: bool

@@ -70,18 +70,30 @@ def _present(value: Any) -> Any:
 
 
 def _email(value: str) -> str:
+    """Stored as typed (lower-cased): an international domain stays in its letters (почта.рф) and is written in
+    IDNA only when mail is sent (chalicelib.mail). SES has no SMTPUTF8: the part before @ must be Latin."""
     if not is_plain_address(value):
         raise PydanticCustomError("email", "not a plain email address")
+    local, _, domain = value.rpartition("@")
+    if not local.isascii():
+        raise PydanticCustomError("email_local_latin", "the part before @ is not ASCII")
+    try:
+        domain.encode("idna")
+    except UnicodeError:
+        raise PydanticCustomError("email", "the domain cannot be written in IDNA") from None
     return value.lower()
 
 
-_PHONE = re.compile(r"^\+?[0-9 ()\-]{7,20}$")
+_PHONE = re.compile(r"^\+?[0-9 ()\-]{7,24}$")
 
 
 def _phone(value: str) -> str:
-    if not _PHONE.match(value):
-        raise PydanticCustomError("phone", "not a phone number")
-    return value
+    """A Russian number of 11 digits: +7 or 8 (or 7) and ten more; spaces, dashes and brackets allowed.
+    Answered in E.164: +79123456789."""
+    digits = re.sub(r"\D", "", value)
+    if not _PHONE.match(value) or len(digits) != 11 or digits[0] not in "78" or (value[0] == "+" and digits[0] != "7"):
+        raise PydanticCustomError("phone", "not a Russian phone number of 11 digits")
+    return "+7" + digits[1:]
 
 
 def _date(value: str) -> str:

@@ -6,9 +6,22 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from chalicelib.contract.fields import CHOICE, Absent, Date, Email, Maybe, Phone, Request, Response, Role, Text
+from chalicelib.contract.fields import (
+    CHOICE,
+    WHOLE,
+    Absent,
+    Date,
+    Email,
+    Maybe,
+    Phone,
+    Request,
+    Response,
+    Role,
+    Text,
+)
 
 RequestStatus = Literal["new", "done", "rejected"]
+SearchKind = Literal["surname", "phone", "card", "email"]
 FullName = Annotated[Text, Field(min_length=3, max_length=200)]
 
 
@@ -39,6 +52,16 @@ class PatientSearch(Request):
     email: Email
 
 
+class PatientFind(Request):
+    """One search box: a surname (or its start), a phone, a card number or an email; `by` says which, or it is
+    told from the text (an @ is an email, 2026-000123 a card, digits after +7 or 8 a phone, else a surname)."""
+
+    q: Annotated[Text, Field(max_length=200)]
+    by: Maybe[Annotated[SearchKind, CHOICE]] = None
+    next: Maybe[Annotated[Text, Field(max_length=1000)]] = None
+    limit: Maybe[Annotated[int, Field(ge=1, le=50), WHOLE]] = None
+
+
 class RegistrationRequest(Response):
     id: str
     full_name: str
@@ -60,3 +83,18 @@ class PatientCard(Response):
     roles: list[Role] | Absent = None
     must_change_password: bool | Absent = None
     credentials_sent: bool | Absent = None
+
+
+class FoundPatient(Response):
+    id: str
+    full_name: str
+    email: str = Field(description="as the patient wrote it; an international domain in its own letters")
+    phone: str | None = None
+    birth_date: str | None = None
+    card_number: str | None = None
+
+
+class PatientPage(Response):
+    kind: SearchKind = Field(description="how the text was read")
+    patients: list[FoundPatient]
+    next: str | None = Field(description="the next page's cursor (send it back as `next`); null after the last")

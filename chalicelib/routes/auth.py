@@ -6,7 +6,7 @@ from typing import Any
 
 from chalice import Blueprint
 
-from chalicelib.accounts import signin
+from chalicelib.accounts import signin, tokens
 from chalicelib.web import cookies
 from chalicelib.web.access import ANYONE, SIGNED_IN_ANY_STATE
 from chalicelib.web.routing import Call, Endpoints, Model, Reply
@@ -86,3 +86,16 @@ def password_reset(call: Call) -> Reply:
 )
 def password_reset_confirm(call: Call) -> None:
     signin.confirm_password_reset(call.body["token"], call.body["new_password"])
+
+
+@api.post(
+    "/auth/password-reset/check",
+    access=ANYONE,
+    summary="Whether a reset link still works, before the new password is typed; the link stays unused",
+    body=Model("accounts.ResetLinkCheck"),
+    response=Model("accounts.ResetLinkState"),
+    errors=("too_many_requests",),
+)
+def password_reset_check(call: Call) -> dict[str, Any]:
+    """The token travels in the body (the link keeps it in its fragment): out of every log."""
+    return {"state": tokens.reset_link_state(call.body["token"], call.ip)}

@@ -7,7 +7,7 @@ from typing import Any
 from chalice import Blueprint
 
 from chalicelib import roles
-from chalicelib.accounts import cards
+from chalicelib.accounts import cards, search
 from chalicelib.booking import listing
 from chalicelib.web.access import ANYONE, role
 from chalicelib.web.routing import Call, Endpoints, ListOf, Model
@@ -76,7 +76,20 @@ def open_card(call: Call) -> dict[str, Any]:
 )
 def find_patient(call: Call) -> dict[str, Any]:
     """The address travels in the body: a query string would put it in CloudFront's and the API's logs."""
-    return cards.find_patient(call.body["email"])
+    return cards.find_patient(call.principal, call.body["email"], call.ip, call.user_agent)
+
+
+@api.post(
+    "/patients/find",
+    access=STAFF,
+    summary="Find patients by surname (its start; case and ё/е do not matter), phone, card number or email; a page",
+    body=Model("registry.PatientFind"),
+    response=Model("registry.PatientPage"),
+    errors=("not_signed_in", "forbidden"),
+)
+def find_patients(call: Call) -> dict[str, Any]:
+    """What was typed travels in the body, out of CloudFront's and the API's logs. Each patient shown is audited."""
+    return search.find_patients(call.principal, **call.body, ip=call.ip, user_agent=call.user_agent)
 
 
 @api.get(

@@ -14,6 +14,7 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.errors import EmailTaken, InvalidResetToken, NotFound
 from chalicelib.storage.access import get_or_none, save_if, update_if
 from chalicelib.storage.errors import condition_failed, store_errors
+from chalicelib.storage.patient_search import keys_of, set_keys
 from chalicelib.storage.tables import (
     Counter,
     Login,
@@ -33,7 +34,9 @@ def new_user(user_id: str, **values: Any) -> User:
 
 
 def create_user(user: User) -> None:
-    """Create the person and claim their login in one transaction: emails stay unique."""
+    """Create the person and claim their login in one transaction: emails stay unique.
+    A patient's item is written with its search keys (storage.patient_search)."""
+    set_keys(user)
     login = Login(user.email, user_id=user.user_id)
     try:
         with (
@@ -81,8 +84,11 @@ def update_password_hash(user: User, old_hash: str, new_hash: str) -> None:
 
 
 def add_role(user: User, role: str) -> None:
+    """Give a role; a person who becomes a patient gets the search keys in the same write."""
+    user.roles = set(user.roles or ()) | {role}
+    keys = [getattr(User, name).set(value) for name, value in keys_of(user).items() if value is not None]
     with store_errors():
-        user.update(actions=[User.roles.add({role})], condition=User.user_id.exists())
+        user.update(actions=[User.roles.add({role}), *keys], condition=User.user_id.exists())
 
 
 def next_card_number() -> int:

@@ -72,6 +72,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/password-reset/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Whether a reset link still works, before the new password is typed; the link stays unused */
+        post: operations["post_auth_password_reset_check"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/password-reset/confirm": {
         parameters: {
             query?: never;
@@ -606,6 +623,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/patients/find": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Find patients by surname (its start; case and ё/е do not matter), phone, card number or email; a page */
+        post: operations["post_patients_find"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/patients/search": {
         parameters: {
             query?: never;
@@ -963,6 +997,15 @@ export interface components {
             ended_by?: ("doctor" | "conclusion") | null;
         };
         };
+        FoundPatient: {
+            birth_date?: string | null;
+            card_number?: string | null;
+            /** @description as the patient wrote it; an international domain in its own letters */
+            email: string;
+            full_name: string;
+            id: string;
+            phone?: string | null;
+        };
         Health: {
             /** Format: date-time */
             server_time: string;
@@ -1075,6 +1118,26 @@ export interface components {
             phone?: string | null;
             roles?: ("patient" | "doctor" | "registrar" | "admin")[];
         };
+        /**
+         * @description One search box: a surname (or its start), a phone, a card number or an email; `by` says which, or it is
+         *     told from the text (an @ is an email, 2026-000123 a card, digits after +7 or 8 a phone, else a surname).
+         */
+        PatientFind: {
+            by?: ("surname" | "phone" | "card" | "email") | null;
+            limit?: number | null;
+            next?: string | null;
+            q: string;
+        };
+        PatientPage: {
+            /**
+             * @description how the text was read
+             * @enum {string}
+             */
+            kind: "surname" | "phone" | "card" | "email";
+            /** @description the next page's cursor (send it back as `next`); null after the last */
+            next: string | null;
+            patients: components["schemas"]["FoundPatient"][];
+        };
         PatientSearch: {
             /** Format: email */
             email: string;
@@ -1097,6 +1160,16 @@ export interface components {
         RequestStatusChange: {
             /** @enum {string} */
             status: "new" | "done" | "rejected";
+        };
+        ResetLinkCheck: {
+            token: string;
+        };
+        ResetLinkState: {
+            /**
+             * @description valid: the form may be shown; used, expired or unknown: a new link is to be requested
+             * @enum {string}
+             */
+            state: "valid" | "used" | "expired" | "unknown";
         };
         Room: {
             /** @description to the doctor only */
@@ -1479,6 +1552,57 @@ export interface operations {
             };
             /** @description bad_request, validation_error */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal_error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    post_auth_password_reset_check: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResetLinkCheck"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResetLinkState"];
+                };
+            };
+            /** @description bad_request, validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description too_many_requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3897,6 +4021,66 @@ export interface operations {
             };
         };
     };
+    post_patients_find: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PatientFind"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PatientPage"];
+                };
+            };
+            /** @description bad_request, validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_signed_in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal_error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     post_patients_search: {
         parameters: {
             query?: never;
@@ -4586,8 +4770,11 @@ export const cancellationRefundAnyOf0Values: ReadonlyArray<FlattenedDeepRequired
 export const conclusionStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Conclusion"]["status"]> = ["empty", "draft", "signed"];
 export const legalDocumentKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["LegalDocument"]["kind"]> = ["contract", "consent"];
 export const patientCardRolesValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PatientCard"]["roles"]> = ["patient", "doctor", "registrar", "admin"];
+export const patientFindByAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PatientFind"]["by"]> = ["surname", "phone", "card", "email"];
+export const patientPageKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PatientPage"]["kind"]> = ["surname", "phone", "card", "email"];
 export const registrationRequestStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RegistrationRequest"]["status"]> = ["new", "done", "rejected"];
 export const requestStatusChangeStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RequestStatusChange"]["status"]> = ["new", "done", "rejected"];
+export const resetLinkStateStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ResetLinkState"]["state"]> = ["valid", "used", "expired", "unknown"];
 export const roomRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Room"]["role"]> = ["patient", "doctor"];
 export const roomStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Room"]["status"]> = ["scheduled", "lobby", "open", "ended", "closed"];
 export const signatureKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Signature"]["kind"]> = ["contract", "consent"];

@@ -46,6 +46,7 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/auth/login"): ALL,
     ("POST", "/auth/password-reset"): ALL,
     ("POST", "/auth/password-reset/confirm"): ALL,
+    ("POST", "/auth/password-reset/check"): ALL,
     ("POST", "/registration-requests"): ALL,
     ("POST", "/payments/yookassa/webhook"): ALL,
     ("POST", "/conclusions/verify"): ALL,
@@ -86,6 +87,7 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/patients"): STAFF,
     ("POST", "/patients/search"): STAFF,
     ("POST", "/patients/{user_id}/credentials"): STAFF,
+    ("POST", "/patients/find"): STAFF,
     ("GET", "/patients/{user_id}/bookings"): STAFF,
     ("GET", "/registration-requests"): STAFF,
     ("POST", "/registration-requests/{request_id}/status"): STAFF,
@@ -113,6 +115,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("PUT", "/doctors/{doctor_id}/schedule"): {"weekly_hours": {"1": [["09:00", "10:00"]]}},
     ("POST", "/patients/search"): {"email": "anna@example.org"},
 }
+    ("POST", "/patients/find"): {"q": "Петр"},
 
 
 @pytest.fixture

@@ -20,6 +20,9 @@ from chalicelib.storage.tables.accounts import (
     SessionsByUser,
     Throttle,
     User,
+    UsersByCard,
+    UsersByPhone,
+    UsersBySurname,
 )
 from chalicelib.storage.tables.audit import AuditEntry
 from chalicelib.storage.tables.base import table_meta
@@ -82,6 +85,9 @@ __all__ = [
     "Specialty",
     "Throttle",
     "User",
+    "UsersByCard",
+    "UsersByPhone",
+    "UsersBySurname",
     "plain",
     "table_meta",
 ]

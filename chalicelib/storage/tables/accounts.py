@@ -13,10 +13,45 @@ from pynamodb.attributes import (
     UnicodeSetAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
 from pynamodb.models import Model
 
 from chalicelib.storage.tables.base import table_meta
+
+# The registry's search: one index per key, each a Query by `begins_with` on the sort key within ONE partition,
+# named by the start of what was typed (so a prefix never spans partitions): the surname's first letter, the phone's
+# first four digits (country + operator code), the card number's year. Partitions spread by letter, code and year;
+# an index has no size limit per partition, and cards are opened a few a minute, far below a partition's write rate.
+# Only patients carry the keys (chalicelib/storage/accounts.py writes them), so staff are never found.
+# The answer is read from the index alone: it projects what a result shows.
+_FOUND = ["full_name", "email", "phone", "birth_date", "card_number"]
+
+
+class UsersBySurname(GlobalSecondaryIndex["User"]):
+    class Meta:
+        index_name = "by_surname"
+        projection = IncludeProjection(_FOUND)
+
+    surname_head = UnicodeAttribute(hash_key=True)
+    surname_key = UnicodeAttribute(range_key=True)
+
+
+class UsersByPhone(GlobalSecondaryIndex["User"]):
+    class Meta:
+        index_name = "by_phone"
+        projection = IncludeProjection(_FOUND)
+
+    phone_head = UnicodeAttribute(hash_key=True)
+    phone_key = UnicodeAttribute(range_key=True)
+
+
+class UsersByCard(GlobalSecondaryIndex["User"]):
+    class Meta:
+        index_name = "by_card"
+        projection = IncludeProjection(_FOUND)
+
+    card_head = UnicodeAttribute(hash_key=True)
+    card_key = UnicodeAttribute(range_key=True)
 
 
 class User(Model):
@@ -38,6 +73,16 @@ class User(Model):
     # Values typed Any: on the class, `User.signed_documents[kind]` is a path for conditions and updates.
     signed_documents: MapAttribute[str, Any] = MapAttribute(default=dict)
     created_at = UTCDateTimeAttribute()
+    # A patient's search keys (normalized; see the indexes above).
+    surname_head = UnicodeAttribute(null=True)
+    surname_key = UnicodeAttribute(null=True)
+    phone_head = UnicodeAttribute(null=True)
+    phone_key = UnicodeAttribute(null=True)
+    card_head = UnicodeAttribute(null=True)
+    card_key = UnicodeAttribute(null=True)
+    by_surname = UsersBySurname()
+    by_phone = UsersByPhone()
+    by_card = UsersByCard()
 
 
 class Login(Model):
@@ -71,6 +116,8 @@ class Session(Model):
     full_name = UnicodeAttribute()
     roles = UnicodeSetAttribute(default=set)
     must_change_password = BooleanAttribute(default=False)
+    # Started by signing in with the temporary password from the email (chalicelib/accounts/sessions.py).
+    temporary_sign_in = BooleanAttribute(default=False)
     signed_documents: MapAttribute[str, Any] = MapAttribute(default=dict)
     created_at = UTCDateTimeAttribute()
     last_seen_at = UTCDateTimeAttribute()
