@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 
 from chalicelib.clock import now
 from chalicelib.errors import TooManyAttempts
+from chalicelib.i18n import count
 from chalicelib.logs import log_event
 from chalicelib.storage import accounts as store
 
@@ -101,7 +102,7 @@ def _refusal(key: str, blocked_until: dt.datetime | None, current: dt.datetime) 
         if blocked_until and blocked_until > current
         else FIRST_DELAY_S
     )
-    return TooManyAttempts(key.split(":", 1)[0], retry_after=wait, seconds=wait)
+    return TooManyAttempts(key.split(":", 1)[0], retry_after=wait, wait=count(wait, "seconds"))
 
 
 def _claim_one(key: str, allowed: int, current: dt.datetime) -> _Claimed:

@@ -61,11 +61,7 @@ def render(
     qr = io.BytesIO()
     segno.make(verify_url, error="m").save(qr, kind="png", scale=4, border=1)
     qr.seek(0)
-    document.set_draw_color(11, 92, 171)
-    document.set_line_width(0.4)
     width = document.w - document.l_margin - document.r_margin
-    document.rect(document.l_margin, top, width, 38)
-    document.image(qr, x=document.w - document.r_margin - 34, y=top + 2, w=32, h=32)
     document.set_xy(document.l_margin + 3, top + 3)
     document.set_font(pdf.FONT, "B", 10)
     document.cell(width - 40, 5, t("conclusion.signed_title"), new_x="LMARGIN", new_y="NEXT")
@@ -73,9 +69,15 @@ def render(
     for line in (
         t("conclusion.signed_by", name=signer["name"]),
         t("conclusion.signed_at", when=signer["when"]),
-        t("conclusion.certificate", serial=signer["serial"], issuer=signer["issuer"]),
+        signer["certificate"],
         t("conclusion.how_to_verify", url=verify_url),
     ):
+        # Left-aligned, ragged right: a justified line of a certificate number or an address stretches apart.
         document.set_x(document.l_margin + 3)
-        document.multi_cell(width - 42, 4.4, line, new_x="LMARGIN", new_y="NEXT")
+        document.multi_cell(width - 42, 4.4, line, align="L", new_x="LMARGIN", new_y="NEXT")
+    # The frame holds the text and the QR code, however many lines the text took.
+    document.set_draw_color(11, 92, 171)
+    document.set_line_width(0.4)
+    document.rect(document.l_margin, top, width, max(38, document.get_y() - top + 3))
+    document.image(qr, x=document.w - document.r_margin - 34, y=top + 2, w=32, h=32)
     return pdf.to_bytes(document)

@@ -20,6 +20,7 @@ from chalicelib.logs import log_event
 from chalicelib.rooms.consultation import end_by_conclusion
 from chalicelib.scheduling.times import from_key
 from chalicelib.signing.ca import ca_certificate
+from chalicelib.signing.describe import certificate_line
 from chalicelib.signing.pades import KmsDocumentSigner
 from chalicelib.storage import accounts as account_store
 from chalicelib.storage import bookings as booking_store
@@ -125,7 +126,6 @@ def sign_and_send(principal: Principal, booking_id: str, fields: dict[str, str |
     from cryptography.hazmat.primitives import serialization  # heavy, and only signing needs it
 
     ca = ca_certificate()
-    issuer = ca.subject.rfc4514_string()
     pdf = render(
         clinic_name=s.clinic_name,
         clinic_address=s.clinic_address,
@@ -143,8 +143,7 @@ def sign_and_send(principal: Principal, booking_id: str, fields: dict[str, str |
         signer={
             "name": doctor.full_name,
             "when": format_datetime(signed_at),
-            "serial": doctor.certificate_serial or "",
-            "issuer": issuer[:120],
+            "certificate": certificate_line(doctor.certificate_pem),
         },
         verify_url=f"{s.public_base_url}/verify",
     )

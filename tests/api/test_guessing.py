@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -52,7 +53,7 @@ def assert_throttled(answer: Answer) -> None:
     assert answer.json["error"]["code"] == "too_many_requests"
     wait = int(answer.headers["Retry-After"])
     assert 0 < wait <= 300
-    assert f"через {wait} с" in answer.json["error"]["message"]
+    assert re.search(rf"через {wait} (секунду|секунды|секунд)\.$", answer.json["error"]["message"]), answer.json
 
 
 # Over HTTP against the local stack ------------------------------------------------------------------

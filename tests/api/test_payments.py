@@ -105,7 +105,7 @@ def test_paying_books_the_slot_and_sends_one_email_with_the_room_link(
     [mail] = mails_to("anna@example.org")
     assert mail["subject"].startswith("Консультация оплачена")
     assert f"/room/{paid['room_id']}#token=" in mail["text"]
-    assert "Орлова Елена Дмитриевна" in mail["text"] and "3500.00 ₽" in mail["text"]
+    assert "Орлова Елена Дмитриевна" in mail["text"] and "3\u00a0500\u00a0₽" in mail["text"]
     assert "по московскому времени)\nПо вашему времени:" in mail["text"] and "Asia/Yekaterinburg)\n" in mail["text"]
     assert payment_id in mail["text"]
     assert mail["attachments"][0]["filename"] == "consultation.ics"
@@ -213,7 +213,7 @@ def test_a_late_payment_for_a_lost_slot_is_refunded(client, doctor: dict, patien
     shown = patient.get(f"/bookings/{booking['id']}").json
     assert shown["status"] == "refunded"
     [mail] = mails_to("anna@example.org")
-    assert "занял другой пациент" in mail["text"] and "3500.00 ₽" in mail["text"]
+    assert "занял другой пациент" in mail["text"] and "3\u00a0500\u00a0₽" in mail["text"]
 
 
 def free_slot_id(booking: dict) -> str:
