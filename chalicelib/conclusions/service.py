@@ -170,14 +170,15 @@ def sign_and_send(principal: Principal, booking_id: str, fields: dict[str, str |
         booking_from=WRITABLE,
         mail=mail,
     ):
-    _end_consultation(booking)
         raise AlreadySigned()
+    _end_consultation(booking)
     outbox.deliver_written(mail, files={key: signed})  # the PDF is at hand: not fetched back from S3
     log_event("conclusion_signed", booking_id=booking_id, doctor_id=doctor.doctor_id)
     # The item as the transaction left it, not read back: the fields are those signed into the PDF.
     item.status, item.signed_at, item.pdf_key, item.pdf_sha256 = "signed", signed_at.isoformat(), key, digest
     item.certificate_serial, item.last_error = doctor.certificate_serial, None
     return view(item, booking)
+
 
 def _end_consultation(booking: Booking) -> None:
     """Signed: the room says the consultation is over and refuses the call. Signing stands if this write fails:
@@ -186,7 +187,6 @@ def _end_consultation(booking: Booking) -> None:
         end_by_conclusion(booking.room_id)
     except Unavailable:
         log_event("consultation_end_not_recorded", booking_id=booking.booking_id)
-
 
 
 def _note_error(booking_id: str, code: str) -> None:
