@@ -5,31 +5,10 @@ import {
   type RouteRecordRaw,
   type RouterHistory,
 } from 'vue-router'
+import { loadMessages, MESSAGE_GROUPS, type MessageGroup } from './i18n'
 import { isTokenHash, tokenFromHash, tokenOutOfQuery } from './linkToken'
 import { ensureSession } from './session'
-import BookingDetailView from './views/BookingDetailView.vue'
-import BookingsView from './views/BookingsView.vue'
-import BookingView from './views/BookingView.vue'
-import CabinetView from './views/CabinetView.vue'
-import ChangePasswordView from './views/ChangePasswordView.vue'
-import ForgotPasswordView from './views/ForgotPasswordView.vue'
 import HomeView from './views/HomeView.vue'
-import LoginView from './views/LoginView.vue'
-import MailView from './views/MailView.vue'
-import DoctorDayView from './views/DoctorDayView.vue'
-import NotFoundView from './views/NotFoundView.vue'
-import PaymentReturnView from './views/PaymentReturnView.vue'
-import PersonalView from './views/PersonalView.vue'
-import RegistryFindPatientView from './views/RegistryFindPatientView.vue'
-import RegistryNewPatientView from './views/RegistryNewPatientView.vue'
-import RegistryRequestsView from './views/RegistryRequestsView.vue'
-import ScheduleView from './views/ScheduleView.vue'
-import RequestView from './views/RequestView.vue'
-import ResetPasswordView from './views/ResetPasswordView.vue'
-import RoomView from './views/RoomView.vue'
-import AuditView from './views/AuditView.vue'
-import ConsultationView from './views/ConsultationView.vue'
-import VerifyView from './views/VerifyView.vue'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -65,106 +44,152 @@ declare module 'vue-router' {
      * decides by the address (the booking wizard's intro is public, its steps are not).
      */
     auth?: boolean | ((to: RouteLocationNormalized) => boolean)
+    /**
+     * The parts of the Russian messages the page uses beyond those always loaded (src/i18n.ts); fetched
+     * with the page's code. Without it, all of them: say fewer only for a page that must load fast.
+     */
+    messages?: readonly MessageGroup[]
   }
 }
 
-// Views are imported statically: a dynamic import() is ES2020 syntax, and the
-// seed's browsers must parse every emitted file.
+// Every page but the home page is its own chunk, fetched when first opened: `() => import('./views/…')`
+// (new routes too). The build turns these import() calls into module scripts (build/moduleScriptChunks.ts),
+// so Firefox 66, which has no import(), runs them as well.
 export const routes: RouteRecordRaw[] = [
-  { path: '/', name: 'home', component: HomeView, meta: { titleKey: 'home.title' } },
+  { path: '/', name: 'home', component: HomeView, meta: { titleKey: 'home.title', messages: [] } },
   {
     path: '/booking',
     name: 'booking',
-    component: BookingView,
+    component: () => import('./views/BookingView.vue'),
     meta: { titleKey: 'booking.title', auth: (to) => typeof to.query.step === 'string' && to.query.step !== '' },
   },
-  { path: '/cabinet', name: 'cabinet', component: CabinetView, meta: { titleKey: 'cabinet.title', auth: true } },
+  {
+    path: '/cabinet',
+    name: 'cabinet',
+    component: () => import('./views/CabinetView.vue'),
+    meta: { titleKey: 'cabinet.title', auth: true },
+  },
   {
     path: '/cabinet/personal',
     name: 'personal',
-    component: PersonalView,
+    component: () => import('./views/PersonalView.vue'),
     meta: { titleKey: 'personal.title', auth: true },
   },
-  { path: '/bookings', name: 'bookings', component: BookingsView, meta: { titleKey: 'bookings.title', auth: true } },
+  {
+    path: '/bookings',
+    name: 'bookings',
+    component: () => import('./views/BookingsView.vue'),
+    meta: { titleKey: 'bookings.title', auth: true },
+  },
   {
     path: '/bookings/:id',
     name: 'booking-detail',
-    component: BookingDetailView,
+    component: () => import('./views/BookingDetailView.vue'),
     meta: { titleKey: 'bookingDetail.title', auth: true },
   },
   {
     path: '/bookings/:id/payment',
     name: 'payment-return',
-    component: PaymentReturnView,
+    component: () => import('./views/PaymentReturnView.vue'),
     meta: { titleKey: 'paymentReturn.title', auth: true },
   },
   {
     path: '/doctor/today',
     name: 'doctor-today',
-    component: DoctorDayView,
+    component: () => import('./views/DoctorDayView.vue'),
     meta: { titleKey: 'doctorDay.title', auth: true },
   },
-  { path: '/login', name: 'login', component: LoginView, meta: { titleKey: 'login.title' } },
+  {
+    path: '/login',
+    name: 'login',
+    component: () => import('./views/LoginView.vue'),
+    meta: { titleKey: 'login.title', messages: [] },
+  },
   {
     path: '/change-password',
     name: 'change-password',
-    component: ChangePasswordView,
+    component: () => import('./views/ChangePasswordView.vue'),
     meta: { titleKey: 'changePassword.title', auth: true },
   },
   {
     path: '/forgot-password',
     name: 'forgot-password',
-    component: ForgotPasswordView,
-    meta: { titleKey: 'forgotPassword.title' },
+    component: () => import('./views/ForgotPasswordView.vue'),
+    meta: { titleKey: 'forgotPassword.title', messages: [] },
   },
   {
     path: '/reset-password',
     name: 'reset-password',
-    component: ResetPasswordView,
+    component: () => import('./views/ResetPasswordView.vue'),
     meta: { titleKey: 'resetPassword.title' },
   },
-  { path: '/request', name: 'request', component: RequestView, meta: { titleKey: 'request.title' } },
+  {
+    path: '/request',
+    name: 'request',
+    component: () => import('./views/RequestView.vue'),
+    meta: { titleKey: 'request.title' },
+  },
   {
     path: '/registry/requests',
     name: 'registry-requests',
-    component: RegistryRequestsView,
+    component: () => import('./views/RegistryRequestsView.vue'),
     meta: { titleKey: 'registry.requests.title', auth: true },
   },
   {
     path: '/registry/patients/new',
     name: 'registry-new-patient',
-    component: RegistryNewPatientView,
+    component: () => import('./views/RegistryNewPatientView.vue'),
     meta: { titleKey: 'registry.newPatient.title', auth: true },
   },
   {
     path: '/registry/patients/find',
     name: 'registry-find-patient',
-    component: RegistryFindPatientView,
+    component: () => import('./views/RegistryFindPatientView.vue'),
     meta: { titleKey: 'registry.findPatient.title', auth: true },
   },
   {
     path: '/schedule',
     name: 'schedule',
-    component: ScheduleView,
+    component: () => import('./views/ScheduleView.vue'),
     meta: { titleKey: 'schedule.title', auth: true },
   },
   {
     path: '/doctor/consultations/:bookingId',
     name: 'doctor-consultation',
-    component: ConsultationView,
+    component: () => import('./views/ConsultationView.vue'),
     meta: { titleKey: 'consultation.title', auth: true },
   },
-  { path: '/verify', name: 'verify', component: VerifyView, meta: { titleKey: 'verify.title' } },
-  { path: '/admin/audit', name: 'admin-audit', component: AuditView, meta: { titleKey: 'audit.title', auth: true } },
-  { path: '/registry/mail', name: 'registry-mail', component: MailView, meta: { titleKey: 'mail.title', auth: true } },
+  {
+    path: '/verify',
+    name: 'verify',
+    component: () => import('./views/VerifyView.vue'),
+    meta: { titleKey: 'verify.title' },
+  },
+  {
+    path: '/admin/audit',
+    name: 'admin-audit',
+    component: () => import('./views/AuditView.vue'),
+    meta: { titleKey: 'audit.title', auth: true },
+  },
+  {
+    path: '/registry/mail',
+    name: 'registry-mail',
+    component: () => import('./views/MailView.vue'),
+    meta: { titleKey: 'mail.title', auth: true },
+  },
   {
     // The patient comes by the emailed link (its token, no sign-in); the doctor (or a signed-in patient) by session.
     path: '/room/:roomId',
     name: 'room',
-    component: RoomView,
-    meta: { titleKey: 'room.title', auth: (to) => !tokenFromHash(to.hash) },
+    component: () => import('./views/RoomView.vue'),
+    meta: { titleKey: 'room.title', auth: (to) => !tokenFromHash(to.hash), messages: ['room'] },
   },
-  { path: '/:pathMatch(.*)*', name: 'not-found', component: NotFoundView, meta: { titleKey: 'notFound.title' } },
+  {
+    path: '/:pathMatch(.*)*',
+    name: 'not-found',
+    component: () => import('./views/NotFoundView.vue'),
+    meta: { titleKey: 'notFound.title', messages: [] },
+  },
 ]
 
 export function createAppRouter(history: RouterHistory = createWebHistory()) {
@@ -174,6 +199,13 @@ export function createAppRouter(history: RouterHistory = createWebHistory()) {
     scrollBehavior: (to, _from, savedPosition) =>
       savedPosition ?? (to.hash && !isTokenHash(to.hash) ? { el: to.hash } : { top: 0 }),
   })
+
+  // The page's code and words are fetched at once, while the next guard asks who is signed in.
+  let preparing: Promise<unknown> = Promise.resolve()
+  router.beforeEach((to) => {
+    preparing = prepare(to)
+  })
+  router.beforeResolve(() => preparing.then(() => true))
 
   router.beforeEach(async (to) => {
     const moved = tokenOutOfQuery(to)
@@ -193,5 +225,59 @@ export function createAppRouter(history: RouterHistory = createWebHistory()) {
     return true
   })
 
+  router.onError((error, to) => reloadAfterFailedChunk(error, to.fullPath))
+  // A page that opened clears the mark: a later deploy may reload it once again.
+  router.afterEach((_to, _from, failure) => {
+    if (!failure) writeSession(RELOADED_KEY, null)
+  })
+
   return router
+}
+
+function prepare(to: RouteLocationNormalized): Promise<unknown> {
+  for (const record of to.matched) {
+    const view = record.components?.default
+    // A lazy view: start fetching it now (the router's own call later gets the same chunk).
+    if (typeof view === 'function') (view as () => Promise<unknown>)().catch(() => undefined)
+  }
+  return loadMessages(to.meta.messages ?? MESSAGE_GROUPS)
+}
+
+const RELOADED_KEY = 'telemed.chunkReload'
+
+/** A page's code could not be fetched: a browser's own words for it, or our module-script loader's. */
+export function isChunkLoadError(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : String(error)
+  return /dynamically imported module|Importing a module script failed|Unable to preload CSS/i.test(message)
+}
+
+/**
+ * A deploy replaced the files this page was built with: the next page's chunk is gone. Loading the
+ * address afresh fetches the new build. Once only: if that fails too (the network is down), the error
+ * stays with the router instead of reloading in a loop.
+ */
+export function reloadAfterFailedChunk(error: unknown, path: string, location: Location = window.location): boolean {
+  if (!isChunkLoadError(error)) return false
+  if (readSession(RELOADED_KEY) === path || !writeSession(RELOADED_KEY, path)) return false
+  location.assign(path)
+  return true
+}
+
+function readSession(key: string): string | null {
+  try {
+    return window.sessionStorage.getItem(key)
+  } catch {
+    return null
+  }
+}
+
+/** Whether it was written: without storage there is no reloading, as nothing could stop a loop. */
+function writeSession(key: string, value: string | null): boolean {
+  try {
+    if (value === null) window.sessionStorage.removeItem(key)
+    else window.sessionStorage.setItem(key, value)
+    return true
+  } catch {
+    return false
+  }
 }

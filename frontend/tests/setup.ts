@@ -1,10 +1,14 @@
 import { enableAutoUnmount } from '@vue/test-utils'
 import { afterEach, beforeEach, expect, vi } from 'vitest'
 import { overrideBrowserTimeZone } from '../src/dates'
-import { i18n, setLocale } from '../src/i18n'
+import { i18n, loadLocale, loadMessages, setLocale } from '../src/i18n'
 import { forgetSession } from '../src/session'
 
 enableAutoUnmount(afterEach)
+
+// English and most Russian words are fetched when needed (src/i18n.ts); here they are all at hand, so that
+// a view mounted alone has its words and setLocale('en') switches at once.
+await Promise.all([loadLocale('en'), loadMessages()])
 
 // vue-i18n only warns about a key that is not in the locale files; here it fails the test.
 const missingKeys: string[] = []
