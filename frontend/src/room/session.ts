@@ -47,7 +47,8 @@ export class RoomSession {
   /** The camera and microphone, asked for once and shared by the device check and the call. */
   readonly media: LocalMedia
   private readonly link: PeerLink
-  private readonly watchdog: Watchdog
+  /** Keeps the call up; its `presence` says whether the other one has gone. */
+  readonly watchdog: Watchdog
   private signaling: Signaling | null = null
   private peerLeftAt = 0
   private bothPresentSince = 0
@@ -342,15 +343,11 @@ export class RoomSession {
     if (reason !== 'destroyed') this.state.phase = reason
   }
 
-  // --- Camera and microphone (localMedia.ts; the page uses `media` itself) ----------------
-
   /** The front or the back camera (phones); the call sends the new one. */
   async switchCamera(): Promise<void> {
     const track = await this.media.switchCamera()
     if (track) await this.link.useVideoTrack(track)
   }
-
-  // --- Chat, hanging up, the end ------------------------------------------------------------
 
   sendChat(text: string): boolean {
     const trimmed = text.trim()

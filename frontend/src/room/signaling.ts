@@ -2,7 +2,9 @@
  * The room's signaling WebSocket. Every (re)connection needs a fresh
  * single-use ticket, so the URL is asked for each time (GET /api/rooms/{id}).
  * A dropped socket is reconnected with a short back-off until stop() is called
- * or `getUrl` says there is nothing to reconnect to.
+ * or `getUrl` says there is nothing to reconnect to. When the page is closed
+ * (or navigated away from), "leave" goes out before the socket closes, so the
+ * other one is told at once rather than when the server notices the socket gone.
  */
 
 export type RoomStatus = 'scheduled' | 'lobby' | 'open' | 'closed'
@@ -76,6 +78,7 @@ export class Signaling {
 
   start(): void {
     this.stopped = false
+    if (typeof window !== 'undefined') window.addEventListener('pagehide', this.onPageHide)
     this.status('connecting')
     void this.connect()
   }
@@ -90,8 +93,11 @@ export class Signaling {
     }
   }
 
-  /** Closes for good; says "leave" first when asked to and able to. */
+  private readonly onPageHide = (): void => this.stop(true)
+
+  /** Closes for good; says "leave" first when asked to and able to (a send is flushed before the close frame). */
   stop(leave = false): void {
+    if (typeof window !== 'undefined') window.removeEventListener('pagehide', this.onPageHide)
     if (leave) this.send({ action: 'leave' })
     this.stopped = true
     this.clearTimers()

@@ -115,3 +115,45 @@ export function summarize(report: RTCStatsReport, previous: CallStats | null = n
   }
   return stats
 }
+
+/** Bytes of media (audio and video) received so far, over every incoming stream of the report. */
+export function inboundBytes(report: RTCStatsReport): number {
+  let total = 0
+  report.forEach((value: unknown) => {
+    const entry = value as Entry
+    if (entry.type === 'inbound-rtp' && !entry.isRemote) total += num(entry.bytesReceived)
+  })
+  return total
+}
+
+/** No media from the other side for this long (after some had come): it is treated as gone. */
+export const STALL_MS = 3000
+
+/**
+ * Whether the other side's media has stopped coming on one connection. A
+ * muted microphone and a camera turned off still send (silence, black frames),
+ * so only a side that has gone or lost its network stops the bytes; a side
+ * that never sent anything (no camera, no microphone) is never called stalled.
+ */
+export class MediaFlow {
+  private bytes = -1
+  private changedAt = 0
+  private flowing = false
+
+  /** Takes the byte count at `now`; answers whether the media has stalled. */
+  note(bytes: number, now: number): boolean {
+    if (bytes < this.bytes) this.reset()
+    if (bytes > this.bytes) {
+      if (this.bytes >= 0) this.flowing = true
+      this.bytes = bytes
+      this.changedAt = now
+    }
+    return this.flowing && now - this.changedAt >= STALL_MS
+  }
+
+  reset(): void {
+    this.bytes = -1
+    this.changedAt = 0
+    this.flowing = false
+  }
+}

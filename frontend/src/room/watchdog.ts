@@ -1,14 +1,27 @@
+import { reactive } from 'vue'
 import { msUntil } from './clock'
 import { OFFER_TIMEOUT, type PeerLink } from './peerLink'
 import { isHealthy, type ConnectionView, type Phase, type RoomState } from './roomState'
 import type { ClientMessage, Role } from './signaling'
+import { MediaFlow, inboundBytes } from './stats'
 
 /**
  * Keeping the call up. Once a second while in the room: restart what has been
  * down too long, and catch an opening that was missed (what to do is decided by
  * `watchdogStep` from the facts of the moment); a dropped connection is
- * recovered at once; and the person is shown how the call is (`connection`).
+ * recovered at once; and the person is shown how the call is (`connection`),
+ * and that the other one has gone (`presence`): said so by the server
+ * ("peer_left", on hanging up, closing the page or losing the socket), or no
+ * media from them for STALL_MS (their network died without a word).
  */
+
+/** Whether the other one, once in the call, has gone; `dismissed`: the person chose to wait (the notice is put away). */
+export interface CallPresence {
+  met: boolean
+  stalled: boolean
+  gone: boolean
+  dismissed: boolean
+}
 
 /** Time a connection may stay "disconnected" before it is restarted. */
 export const DISCONNECTED_GRACE = 2000
@@ -93,6 +106,9 @@ export interface WatchdogHost {
 export class Watchdog {
   private timer: ReturnType<typeof setInterval> | null = null
   private lastRestartRequest = 0
+  private readonly flow = new MediaFlow()
+  private flowPc: RTCPeerConnection | null = null
+  readonly presence: CallPresence = reactive({ met: false, stalled: false, gone: false, dismissed: false })
 
   constructor(private readonly host: WatchdogHost) {}
 
@@ -140,6 +156,7 @@ export class Watchdog {
       offerPendingSince: link.offerPendingSince,
       bothPresentSince: host.bothPresentSince(),
     })
+    void this.checkFlow()
     if (step.join) host.join()
     if (step.call === 'recover') this.recover()
     else if (step.call) {
@@ -149,15 +166,50 @@ export class Watchdog {
     this.updateView()
   }
 
-  /** How the call looks to the person: connected, waiting for the other one, recovering, or connecting. */
+  /** The other side's media on the current connection: still coming, or stalled (`presence.stalled`). */
+  private async checkFlow(): Promise<void> {
+    const host = this.host
+    const pc = host.link.pc
+    if (pc !== this.flowPc) this.flow.reset()
+    this.flowPc = pc
+    let stalled = false
+    if (pc && host.state.phase === 'open') {
+      let report: RTCStatsReport
+      try {
+        report = await pc.getStats()
+      } catch {
+        return
+      }
+      if (host.link.pc !== pc || !host.alive()) return
+      stalled = this.flow.note(inboundBytes(report), Date.now())
+    }
+    if (this.presence.stalled !== stalled) {
+      this.presence.stalled = stalled
+      this.updateView()
+    }
+  }
+
+  /**
+   * How the call looks to the person: connected, waiting for the other one,
+   * recovering (this side's own socket is down), or connecting; and whether
+   * the other one, once met in the call, has gone.
+   */
   updateView(): void {
     const { state, link } = this.host
+    const presence = this.presence
     const pc = link.pc
+    const selfCut = state.signaling === 'reconnecting'
+    const present = state.peerPresent && (!presence.stalled || selfCut)
     let view: ConnectionView
-    if (pc && isHealthy(pc.iceConnectionState)) view = 'connected'
-    else if (!state.peerPresent) view = 'waiting'
-    else if (link.unhealthySince || link.restartAttempts > 0 || state.signaling === 'reconnecting') view = 'recovering'
+    if (pc && isHealthy(pc.iceConnectionState) && present) view = 'connected'
+    else if (selfCut && state.phase === 'open') view = 'recovering'
+    else if (!present) view = 'waiting'
+    else if (link.unhealthySince || link.restartAttempts > 0) view = 'recovering'
     else view = 'connecting'
     if (state.connection !== view) state.connection = view
+    if (view === 'connected') presence.met = true
+    const gone = presence.met && !present && !selfCut && state.phase === 'open'
+    if (presence.gone !== gone) presence.gone = gone
+    if (!gone) presence.dismissed = false
   }
 }
