@@ -181,6 +181,8 @@ class _Call:
         for page in (self.patient, self.doctor):
             with contextlib.suppress(Exception):
                 page.locator("[data-test='hang-up']").click(timeout=3000)
+                if page.locator("[data-test='room-end-dialog']").is_visible():  # the doctor: only leave the call
+                    page.locator("[data-test='room-leave-only']").click(timeout=3000)
         time.sleep(0.5)
         for context in self.contexts:
             context.close()

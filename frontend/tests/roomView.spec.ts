@@ -383,13 +383,15 @@ describe('the video room', () => {
     expect(fetchMock.mock.calls.filter(([url]) => String(url).indexOf('secret-token') !== -1)).toEqual([])
   })
 
-  it('a wrong link: «Ссылка не действует» with the server’s words', async () => {
+  it('a wrong link: «Ссылка не действует», what to do, and the way to sign in (no camera asked for)', async () => {
     patientApi(roomInfo(), { [PATIENT_URL]: () => apiError(404, 'not_found', 'Такой страницы или записи нет. Проверьте адрес.') })
     const { wrapper } = await mountWithRouter(App, '/room/r-1#token=secret-token')
     await settle()
     expect(phase(wrapper)).toBe('error')
     expect(wrapper.find('[data-test="room-error"] h2').text()).toBe('Ссылка не действует')
-    expect(wrapper.find('[data-test="room-error"]').text()).toContain('Такой страницы или записи нет. Проверьте адрес.')
+    expect(wrapper.find('[data-test="room-error"]').text()).toContain('у консультации есть кнопка «Войти в консультацию»')
+    expect(wrapper.find('[data-test="room-sign-in"]').attributes('href')).toBe('/login?next=/bookings')
+    expect(getUserMedia).not.toHaveBeenCalled()
   })
 
   it('a refused camera: ✕ with what to do, and the call still goes on without it', async () => {

@@ -16,9 +16,25 @@ export function roomPath(options: { roomId: string }): string {
   return `/rooms/${encodeURIComponent(options.roomId)}`
 }
 
+/** The code a room page gets for a consultation that is over before the close (never a camera, never a call). */
+export const CONSULTATION_ENDED = 'consultation_ended'
+
 /** An answer that means the room is gone for this person: looking again would not help. */
 export function isFinalRoomError(error: unknown): boolean {
-  return error instanceof ApiError && (error.code === 'room_closed' || error.status === 404)
+  return (
+    error instanceof ApiError &&
+    (error.code === 'room_closed' || error.code === CONSULTATION_ENDED || error.status === 404)
+  )
+}
+
+/** The doctor ends the consultation (POST /rooms/{id}/end; ending an ended one changes nothing). */
+export function endConsultation(roomId: string): Promise<unknown> {
+  return apiFetch(`${roomPath({ roomId })}/end`, { method: 'POST', body: {} })
+}
+
+/** The doctor goes back into a consultation he ended by mistake (while nothing is signed and the room is open). */
+export function reopenConsultation(roomId: string): Promise<unknown> {
+  return apiFetch(`${roomPath({ roomId })}/reopen`, { method: 'POST', body: {} })
 }
 
 export class RoomClient {
@@ -30,9 +46,19 @@ export class RoomClient {
     private readonly options: { roomId: string; token: string | null },
   ) {}
 
-  fetch(): Promise<RoomInfo> {
+  /**
+   * The room now. An ended consultation is kept as the room's info (the page shows who, and the conclusion)
+   * and comes back as a final `consultation_ended` error: whoever loads the room stops there, before any
+   * camera, ticket or call.
+   */
+  async fetch(): Promise<RoomInfo> {
     const headers: Record<string, string> = this.options.token ? { 'X-Room-Token': this.options.token } : {}
-    return apiFetch<RoomInfo>(roomPath(this.options), { headers })
+    const info = await apiFetch<RoomInfo>(roomPath(this.options), { headers })
+    if (info.status === 'ended') {
+      this.take(info)
+      throw new ApiError(200, CONSULTATION_ENDED, '')
+    }
+    return info
   }
 
   /** Keeps an answer; `withClock`: its server time sets the clock too. */

@@ -6,7 +6,8 @@ import type { Role, RoomStatus, SignalingStatus } from './signaling'
 
 export interface RoomInfo {
   room_id: string
-  status: RoomStatus
+  /** `ended`: the consultation is over before the close (roomClient turns it into an `consultation_ended` error). */
+  status: RoomStatus | 'ended'
   role: Role
   opens_at: string
   starts_at: string
@@ -21,6 +22,12 @@ export interface RoomInfo {
   video?: VideoLimits
   ice_servers: RTCIceServer[]
   signaling_url: string | null
+  /** Ended (over before the close): when the doctor ended it (null: by the conclusion's signing). */
+  ended_at?: string | null
+  /** Ended: the conclusion is signed (the patient is shown where to read it). */
+  conclusion_ready?: boolean
+  /** Ended: the doctor may go back in (ended by him, nothing signed, the room still open). */
+  can_reopen?: boolean
 }
 
 export type Phase = 'loading' | 'error' | 'scheduled' | 'lobby' | 'open' | 'closed' | 'left'
