@@ -17,6 +17,9 @@ IDLE_TIMEOUT = dt.timedelta(minutes=30)
 ABSOLUTE_TIMEOUT = dt.timedelta(hours=12)
 # last_seen is written at most this often, so reads stay cheap.
 TOUCH_EVERY = dt.timedelta(seconds=60)
+# The forced change right after signing in with the temporary password does not ask for that password again
+# (the sign-in a moment ago proved it): only in that session, and only this long after it started.
+TEMPORARY_SIGN_IN_PROVES_FOR = dt.timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -30,9 +33,20 @@ class Principal:
     must_change_password: bool
     session_hash: str
     signed_documents: dict[str, str]
+    # When the session started, and whether the sign-in that started it was with the temporary password.
+    started_at: dt.datetime | None = None
+    temporary_sign_in: bool = False
 
     def has(self, *roles: str) -> bool:
         return bool(self.roles & set(roles))
+
+    def proved_temporary_password_lately(self) -> bool:
+        """This session began with the temporary password a short while ago (`TEMPORARY_SIGN_IN_PROVES_FOR`)."""
+        return (
+            self.temporary_sign_in
+            and self.started_at is not None
+            and now() - self.started_at <= TEMPORARY_SIGN_IN_PROVES_FOR
+        )
 
 
 def _snapshot(user: User) -> dict[str, object]:
@@ -49,7 +63,14 @@ def start(user: User) -> str:
     """A new session for `user`: its token, for the cookie (which lives as long as the session may)."""
     token = new_token()
     current = now()
-    store.start_session(token_hash(token), user.user_id, current, current + ABSOLUTE_TIMEOUT, **_snapshot(user))
+    store.start_session(
+        token_hash(token),
+        user.user_id,
+        current,
+        current + ABSOLUTE_TIMEOUT,
+        temporary_sign_in=bool(user.must_change_password),
+        **_snapshot(user),
+    )
     return token
 
 
@@ -90,6 +111,8 @@ def principal_of(session: Session | None) -> Principal | None:
         bool(session.must_change_password),
         hashed,
         plain(session.signed_documents),
+        session.created_at,
+        bool(session.temporary_sign_in),
     )
 
 
@@ -102,8 +125,8 @@ def end_others(user_id: str, keep: str | None = None) -> int:
 
 
 def end_others_and_refresh(user: User, keep: str) -> int:
-    """`end_others`, then `refresh` of the one session left, by its key."""
-    return store.delete_sessions_of(user.user_id, keep, refresh=_snapshot(user))
+    """`end_others`, then `refresh` of the one session left, by its key (its temporary sign-in is behind it)."""
+    return store.delete_sessions_of(user.user_id, keep, refresh={**_snapshot(user), "temporary_sign_in": False})
 
 
 def refresh(user: User) -> None:

@@ -75,12 +75,48 @@ def sign_out(principal: Principal) -> None:
     sessions.end(principal)
 
 
-def change_password(principal: Principal, current_password: str, new_password: str, address: str) -> None:
-    """Set a new password; the person's other sessions end."""
+def change_password(principal: Principal, current_password: str | None, new_password: str, address: str) -> None:
+    """Set a new password; the person's other sessions end.
+
+    The current password is asked for and checked (throttled), except in the forced change right after
+    signing in with the temporary password: that session, while the change is still required and
+    within `sessions.TEMPORARY_SIGN_IN_PROVES_FOR` of the sign-in, has just proved it.
+    """
     user = store.user_by_login(principal.email)
     if user is None or user.user_id != principal.user_id:
         raise InvalidCredentials()
-    attempt = throttle.claim(principal.email, address)
+    if current_password:
+        _check_current_password(user, current_password, address)
+        same = current_password == new_password
+    elif _forced_change_just_after_sign_in(principal, user):
+        # The emailed password must not stay the person's own.
+        same = passwords.verify_password(new_password, user.password_hash)
+    else:
+        minutes = int(sessions.TEMPORARY_SIGN_IN_PROVES_FOR.total_seconds() // 60)
+        reason = (
+            t("passwords.temporary_needed", minutes=minutes)
+            if user.must_change_password
+            else t("passwords.current_needed")
+        )
+        raise ValidationFailed("current password needed", fields={"current_password": reason})
+    if same:
+        raise ValidationFailed("same password", fields={"new_password": t("passwords.same_as_current")})
+    passwords.check_new_password(new_password, user.email)
+    # The write leaves `user` as stored after it (ReturnValues ALL_NEW): what the session is refreshed with.
+    store.set_password(
+        user, passwords.hash_password(new_password), must_change=False, temporary_until=None, changed_at=now()
+    )
+    sessions.end_others_and_refresh(user, keep=principal.session_hash)
+    log_event("password_changed", user_id=user.user_id)
+
+
+def _forced_change_just_after_sign_in(principal: Principal, user: User) -> bool:
+    temporary_valid = user.temporary_password_expires_at is None or user.temporary_password_expires_at > now()
+    return bool(user.must_change_password) and temporary_valid and principal.proved_temporary_password_lately()
+
+
+def _check_current_password(user: User, current_password: str, address: str) -> None:
+    attempt = throttle.claim(user.email, address)
     try:
         ok = bool(user.password_hash) and passwords.verify_password(current_password, user.password_hash)
     except BaseException:
@@ -90,15 +126,6 @@ def change_password(principal: Principal, current_password: str, new_password: s
         attempt.failed()
         raise ValidationFailed("wrong current password", fields={"current_password": t("passwords.wrong_current")})
     attempt.succeeded()
-    if current_password == new_password:
-        raise ValidationFailed("same password", fields={"new_password": t("passwords.same_as_current")})
-    passwords.check_new_password(new_password, user.email)
-    # The write leaves `user` as stored after it (ReturnValues ALL_NEW): what the session is refreshed with.
-    store.set_password(
-        user, passwords.hash_password(new_password), must_change=False, temporary_until=None, changed_at=now()
-    )
-    sessions.end_others_and_refresh(user, keep=principal.session_hash)
-    log_event("password_changed", user_id=user.user_id)
 
 
 def request_password_reset(email: str, address: str = "") -> None:

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from chalicelib.contract.fields import Request, Response, Role, Text, Verbatim
+from chalicelib.contract.fields import Maybe, Request, Response, Role, Text, Verbatim
 
 Password = Annotated[Verbatim, Field(max_length=1024)]
 
@@ -17,7 +17,10 @@ class LoginRequest(Request):
 
 
 class PasswordChange(Request):
-    current_password: Password
+    # Left out only in the forced change right after signing in with the temporary password.
+    current_password: Maybe[Password] = Field(
+        None, description="required except right after signing in with the temporary password"
+    )
     new_password: Password
 
 
@@ -30,9 +33,6 @@ class PasswordReset(Request):
     new_password: Password
 
 
-class User(Response):
-    id: str
-    full_name: str
 class ResetLinkCheck(Request):
     token: Annotated[Text, Field(max_length=256)]
 
@@ -43,6 +43,9 @@ class ResetLinkState(Response):
     )
 
 
+class User(Response):
+    id: str
+    full_name: str
     email: str
     roles: list[Role]
     must_change_password: bool

@@ -17,6 +17,12 @@ class SignatureRequest(Request):
     sha256: Annotated[Text, Field(min_length=64, max_length=64)]
 
 
+class SignaturesRequest(Request):
+    """Several documents signed at once (the booking wizard's one «Подписать»): all of them or none."""
+
+    documents: Annotated[list[SignatureRequest], Field(min_length=1, max_length=10)]
+
+
 class LegalDocument(Response):
     kind: DocumentKind
     version: str
@@ -24,6 +30,7 @@ class LegalDocument(Response):
     html: str
     sha256: str
     signed: bool | Absent = None
+    required_before_booking: bool | Absent = None
 
 
 class Signature(Response):

@@ -10,7 +10,7 @@ from chalicelib.accounts import sessions
 from chalicelib.accounts.sessions import Principal
 from chalicelib.clock import now
 from chalicelib.config import settings
-from chalicelib.errors import Conflict, DomainError, NotFound
+from chalicelib.errors import Conflict, DomainError, NotFound, ValidationFailed
 from chalicelib.i18n import t
 from chalicelib.legal import documents
 from chalicelib.logs import log_event
@@ -23,15 +23,21 @@ from chalicelib.timefmt import clinic_zone, format_datetime
 
 
 class DocumentOutdated(DomainError):
-    """The version signed is not the one in force."""
+    """The version signed is not the one in force (the message names the document: `title`)."""
 
     code = "document_outdated"
 
 
 class DocumentChanged(DomainError):
-    """The text signed is not the text we would show now."""
+    """The text signed is not the text we would show now (the message names the document: `title`)."""
 
     code = "document_changed"
+
+
+class AlreadySigned(Conflict):
+    """This version is signed already (the message names the document: `title`)."""
+
+    message_key = "errors.already_signed"
 
 
 class NotWithdrawable(DomainError):
@@ -57,6 +63,7 @@ def in_force(principal: Principal) -> list[dict[str, Any]]:
             "html": doc.html,
             "sha256": doc.sha256,
             "signed": signed.get(doc.kind) == doc.version,
+            "required_before_booking": doc.kind in documents.REQUIRED_BEFORE_BOOKING,
         }
         for doc in documents.current(user)
     ]
@@ -87,30 +94,63 @@ def view(consent: Consent, with_text: bool = False) -> dict[str, Any]:
 
 def sign(principal: Principal, kind: str, version: str, sha256: str, ip: str, user_agent: str) -> dict[str, Any]:
     """Sign the version in force of `kind`; the hash must be that of the text the patient was shown."""
-    if kind not in documents.CURRENT_VERSIONS:
-        raise NotFound("document")
-    if version != documents.CURRENT_VERSIONS[kind]:
-        raise DocumentOutdated(kind)
+    [signature] = sign_all(principal, [{"kind": kind, "version": version, "sha256": sha256}], ip, user_agent)
+    return signature
+
+
+def sign_all(principal: Principal, wanted: list[dict[str, str]], ip: str, user_agent: str) -> list[dict[str, Any]]:
+    """Sign every listed document ({kind, version, sha256}, as shown to the patient) in one transaction: all of
+    them or none. A version no longer in force, a text that changed or a version signed already refuses them all,
+    naming the document."""
+    kinds = [item["kind"] for item in wanted]
+    if not kinds or len(set(kinds)) != len(kinds):
+        raise ValidationFailed("each document once", fields={"documents": t("legal.each_once")})
     user = _person(principal)
-    doc = documents.render(kind, version, user)
-    if sha256.lower() != doc.sha256:
-        raise DocumentChanged(kind)
-    if plain(user.signed_documents).get(kind) == version:
-        raise Conflict("already signed")
-    consent = store.record_signature(
-        user,
-        uuid.uuid4().hex,
-        kind=kind,
-        version=version,
-        sha256=doc.sha256,
-        text=doc.html,
-        signed_at=now().isoformat(),
-        ip=ip or None,
-        user_agent=user_agent or None,
-    )
+    signed_now = plain(user.signed_documents)
+    shown = []
+    for item in wanted:
+        kind, version = item["kind"], item["version"]
+        if kind not in documents.CURRENT_VERSIONS:
+            raise NotFound("document")
+        if version != documents.CURRENT_VERSIONS[kind]:
+            raise DocumentOutdated(kind, title=documents.title(kind))
+        doc = documents.render(kind, version, user)
+        if item["sha256"].lower() != doc.sha256:
+            raise DocumentChanged(kind, title=doc.title)
+        if signed_now.get(kind) == version:
+            raise AlreadySigned(kind, title=doc.title)
+        shown.append(doc)
+    at = now().isoformat()
+    try:
+        consents = store.record_signatures(
+            user,
+            [
+                (
+                    uuid.uuid4().hex,
+                    {
+                        "kind": doc.kind,
+                        "version": doc.version,
+                        "sha256": doc.sha256,
+                        "text": doc.html,
+                        "signed_at": at,
+                        "ip": ip or None,
+                        "user_agent": user_agent or None,
+                    },
+                )
+                for doc in shown
+            ],
+        )
+    except Conflict:
+        # Signed meanwhile (another tab, a second click): say which, as the check above would have.
+        fresh = plain((account_store.get_user(user.user_id) or user).signed_documents)
+        raise next(
+            (AlreadySigned(doc.kind, title=doc.title) for doc in shown if fresh.get(doc.kind) == doc.version),
+            Conflict("signature"),
+        ) from None
     sessions.refresh(account_store.get_user(user.user_id) or user)
-    log_event("document_signed", user_id=user.user_id, kind=kind, version=version)
-    return view(consent)
+    for consent in consents:
+        log_event("document_signed", user_id=user.user_id, kind=consent.kind, version=consent.version)
+    return [view(consent) for consent in consents]
 
 
 def signed(principal: Principal) -> list[dict[str, Any]]:

@@ -19,6 +19,8 @@ CONSENT = "consent"
 # A new version: add the template `templates/legal/<kind>-<version>.html` and name it here.
 CURRENT_VERSIONS: dict[str, str] = {CONTRACT: "1", CONSENT: "1"}
 WITHDRAWABLE = frozenset({CONSENT})
+# Signed (in their current versions) before a slot may be held; the booking wizard shows these on one screen.
+REQUIRED_BEFORE_BOOKING = frozenset({CONTRACT, CONSENT})
 
 
 @dataclass(frozen=True)
@@ -76,5 +78,9 @@ def current(patient: User) -> list[Document]:
 
 
 def missing_signatures(signed: dict[str, str]) -> list[str]:
-    """Kinds whose current version the person has not signed (or has withdrawn)."""
-    return [kind for kind, version in CURRENT_VERSIONS.items() if signed.get(kind) != version]
+    """Kinds required before booking whose current version the person has not signed (or has withdrawn)."""
+    return [
+        kind
+        for kind, version in CURRENT_VERSIONS.items()
+        if kind in REQUIRED_BEFORE_BOOKING and signed.get(kind) != version
+    ]

@@ -54,13 +54,13 @@ def me(call: Call) -> dict[str, Any]:
 @api.post(
     "/me/password",
     access=SIGNED_IN_ANY_STATE,
-    summary="Change one's password; other sessions end",
+    summary="Change one's password (no current one right after a temporary-password sign-in); other sessions end",
     ok=204,
     body=Model("accounts.PasswordChange"),
     errors=("not_signed_in", "too_many_requests"),
 )
 def change_password(call: Call) -> None:
-    signin.change_password(call.principal, call.body["current_password"], call.body["new_password"], call.ip)
+    signin.change_password(call.principal, call.body.get("current_password"), call.body["new_password"], call.ip)
 
 
 @api.post(

@@ -43,6 +43,19 @@ def sign(call: Call) -> dict[str, Any]:
     )
 
 
+@api.post(
+    "/legal-documents/signatures",
+    access=PATIENT,
+    summary="Sign several documents in force at once (all or none)",
+    ok=201,
+    body=Model("legal.SignaturesRequest"),
+    response=ListOf("legal.Signature"),
+    errors=("not_signed_in", "forbidden", "not_found", "document_outdated", "document_changed", "conflict"),
+)
+def sign_all(call: Call) -> list[dict[str, Any]]:
+    return consents.sign_all(call.principal, call.body["documents"], call.ip, call.user_agent)
+
+
 @api.get(
     "/consents",
     access=PATIENT,

@@ -14,25 +14,31 @@ from chalicelib.storage.errors import condition_failed, store_errors
 from chalicelib.storage.tables import Consent, User
 
 
-def record_signature(user: User, consent_id: str, **values: Any) -> Consent:
-    """Store the signature and mark the version as signed for the person, in one transaction."""
-    consent = Consent(consent_id, user_id=user.user_id, **values)
+def record_signatures(user: User, signatures: list[tuple[str, dict[str, Any]]]) -> list[Consent]:
+    """Store every signature (consent id, values) and mark each version as signed for the person: one transaction,
+    all or nothing. A version the person has signed meanwhile (another tab, a second click) refuses them all."""
+    consents = [Consent(consent_id, user_id=user.user_id, **values) for consent_id, values in signatures]
+    not_yet_signed = User.user_id.exists()
+    for consent in consents:
+        entry = User.signed_documents[consent.kind]
+        not_yet_signed &= ~entry.exists() | (entry != consent.version)
     try:
         with (
             store_errors(),
             TransactWrite(connection=User._get_connection().connection, client_request_token=uuid.uuid4().hex) as tx,
         ):
-            tx.save(consent, condition=Consent.consent_id.does_not_exist())
+            for consent in consents:
+                tx.save(consent, condition=Consent.consent_id.does_not_exist())
             tx.update(
                 user,
-                actions=[User.signed_documents[consent.kind].set(consent.version)],
-                condition=User.user_id.exists(),
+                actions=[User.signed_documents[consent.kind].set(consent.version) for consent in consents],
+                condition=not_yet_signed,
             )
     except TransactWriteError as exc:
         if condition_failed(exc):
             raise Conflict("signature") from None
         raise
-    return consent
+    return consents
 
 
 def record_withdrawal(consent: Consent, user: User, at: str, ip: str) -> None:

@@ -31,6 +31,9 @@ _MESSAGES: dict[str, tuple[str, tuple[str, str] | None]] = {
     "bool_parsing": ("not_boolean", None),
     "model_type": ("not_object", None),
     "dict_type": ("not_object", None),
+    "list_type": ("not_list", None),
+    "too_short": ("too_few", ("min", "min_length")),
+    "too_long": ("too_many", ("max", "max_length")),
 }
 
 

@@ -74,6 +74,7 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/bookings/{booking_id}/conclusion/pdf"): only("patient", "doctor"),
     ("POST", "/bookings"): PATIENTS,
     ("POST", "/consents"): PATIENTS,
+    ("POST", "/legal-documents/signatures"): PATIENTS,
     ("GET", "/consents"): PATIENTS,
     ("GET", "/consents/{consent_id}"): only("patient"),
     ("GET", "/consents/{consent_id}/pdf"): only("patient"),

@@ -125,7 +125,9 @@ def test_every_answer_matches_its_declared_schema(client, contract: Contract, wo
     assert withdrawable, consents
     ok(patient.post(f"/consents/{withdrawable[0]['id']}/withdraw"))
     again = next(d for d in ok(patient.get("/legal-documents")) if d["kind"] == withdrawable[0]["kind"])
-    ok(patient.post("/consents", {"kind": again["kind"], "version": again["version"], "sha256": again["sha256"]}), 201)
+    # Signed again as the booking wizard signs: every listed document in one request.
+    resigned = {"kind": again["kind"], "version": again["version"], "sha256": again["sha256"]}
+    ok(patient.post("/legal-documents/signatures", {"documents": [resigned]}), 201)
 
     # A draft on a second paid consultation, at its start; a third held and cancelled unpaid;
     # a fourth paid and refunded by the registry.
