@@ -263,23 +263,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/conclusions/verify": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Check a conclusion's signature (the PDF as the body) */
-        post: operations["post_conclusions_verify"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/bookings/{booking_id}/room-link": {
         parameters: {
             query?: never;
@@ -291,6 +274,23 @@ export interface paths {
         put?: never;
         /** Email the patient a new room link (earlier ones stop working); at most once in 5 minutes, 5 a day */
         post: operations["post_bookings_booking_id_room_link"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/conclusions/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Check a conclusion's signature (the PDF as the body) */
+        post: operations["post_conclusions_verify"];
         delete?: never;
         options?: never;
         head?: never;
@@ -521,6 +521,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/legal-documents/signatures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign several documents in force at once (all or none) */
+        post: operations["post_legal_documents_signatures"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/me": {
         parameters: {
             query?: never;
@@ -547,7 +564,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Change one's password; other sessions end */
+        /** Change one's password (no current one right after a temporary-password sign-in); other sessions end */
         post: operations["post_me_password"];
         delete?: never;
         options?: never;
@@ -760,6 +777,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/rooms/{room_id}/end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The doctor ends the consultation (idempotent): the room answers `ended` and refuses the call */
+        post: operations["post_rooms_room_id_end"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/rooms/{room_id}/reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The doctor goes back into a consultation he ended, while the room is open and nothing is signed */
+        post: operations["post_rooms_room_id_reopen"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/specialties": {
         parameters: {
             query?: never;
@@ -811,40 +862,6 @@ export interface components {
             content_type: string;
             download_url?: string;
             filename: string;
-    "/rooms/{room_id}/end": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** The doctor ends the consultation (idempotent): the room answers `ended` and refuses the call */
-        post: operations["post_rooms_room_id_end"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/rooms/{room_id}/reopen": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** The doctor goes back into a consultation he ended, while the room is open and nothing is signed */
-        post: operations["post_rooms_room_id_reopen"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
             id: string;
             reason?: string | null;
             size: number;
@@ -894,6 +911,8 @@ export interface components {
             /** @description none: cancelled too late for a refund */
             refund_status?: ("pending" | "succeeded" | "canceled" | "none") | null;
             room_closes_at?: string | null;
+            /** @description the room now: not yet open (room_opens_at), open to enter, or over; null: no room */
+            room_entry?: ("later" | "open" | "over") | null;
             room_id?: string | null;
             room_opens_at?: string | null;
             /** Format: date-time */
@@ -939,14 +958,16 @@ export interface components {
             examination?: string | null;
             recommendations?: string | null;
         };
+        ConsultationEnd: {
+            ended_at?: string | null;
+            ended_by?: ("doctor" | "conclusion") | null;
+        };
         Doctor: {
             bio?: string;
             currency?: string;
             days_off?: string[];
             duration_minutes: number;
             full_name: string;
-            /** @description the room now: not yet open (room_opens_at), open to enter, or over; null: no room */
-            room_entry?: ("later" | "open" | "over") | null;
             id: string;
             /** @description roubles */
             price: number;
@@ -992,10 +1013,6 @@ export interface components {
             last_error?: string | null;
             template: string;
             to: string;
-        ConsultationEnd: {
-            ended_at?: string | null;
-            ended_by?: ("doctor" | "conclusion") | null;
-        };
         };
         FoundPatient: {
             birth_date?: string | null;
@@ -1037,6 +1054,7 @@ export interface components {
             html: string;
             /** @enum {string} */
             kind: "contract" | "consent";
+            required_before_booking?: boolean;
             sha256: string;
             signed?: boolean;
             title: string;
@@ -1097,7 +1115,8 @@ export interface components {
             servers?: components["schemas"]["Server"][];
         };
         PasswordChange: {
-            current_password: string;
+            /** @description required except right after signing in with the temporary password */
+            current_password?: string | null;
             new_password: string;
         };
         PasswordReset: {
@@ -1172,20 +1191,26 @@ export interface components {
             state: "valid" | "used" | "expired" | "unknown";
         };
         Room: {
-            /** @description to the doctor only */
+            /** @description to the doctor; to the patient too once ended (the conclusion) */
             booking_id?: string | null;
+            /** @description ended: the doctor may go back in (not after signing) */
+            can_reopen?: boolean;
             /** Format: date-time */
             closes_at: string;
+            /** @description ended: the conclusion is signed */
+            conclusion_ready?: boolean;
             doctor?: components["schemas"]["RoomDoctor"] | null;
             /** @description to the patient only: the booking's own address for documents by email */
             documents_address?: string | null;
+            /** @description ended: when the doctor ended it (null: by the conclusion) */
+            ended_at?: string | null;
             /** Format: date-time */
             ends_at?: string;
             /** @description RTCIceServer: STUN, and TURN with fresh credentials */
             ice_servers: components["schemas"]["IceServer"][];
             /** Format: date-time */
             opens_at: string;
-            /** @description to the doctor; to the patient too once ended (the conclusion) */
+            /** @description to the doctor only */
             patient?: components["schemas"]["RoomPatient"] | null;
             /** @enum {string} */
             role: "patient" | "doctor";
@@ -1203,6 +1228,12 @@ export interface components {
         RoomDoctor: {
             full_name: string;
             specialty?: string | null;
+        };
+        RoomLinkSent: {
+            /** @description when it may be sent again; null: now */
+            next_at: string | null;
+            /** @description the last send of a new link */
+            sent_at: string | null;
         };
         /** @description To the doctor only. */
         RoomPatient: {
@@ -1250,6 +1281,10 @@ export interface components {
             sha256: string;
             version: string;
         };
+        /** @description Several documents signed at once (the booking wizard's one «Подписать»): all of them or none. */
+        SignaturesRequest: {
+            documents: components["schemas"]["SignatureRequest"][];
+        };
         SignedIn: {
             user: components["schemas"]["User"];
         };
@@ -1266,17 +1301,11 @@ export interface components {
             starts_at: string;
         };
         /** @description What happened to the slots: the near days now, the rest later. */
-            /** @description ended: the doctor may go back in (not after signing) */
-            can_reopen?: boolean;
         SlotChanges: {
             created: number;
-            /** @description ended: the conclusion is signed */
-            conclusion_ready?: boolean;
             days_done: number;
             /** @description held or booked, kept as they were */
             kept_taken: number;
-            /** @description ended: when the doctor ended it (null: by the conclusion) */
-            ended_at?: string | null;
             removed: number;
             /** @enum {string} */
             rest: "none" | "queued" | "daily";
@@ -1302,12 +1331,6 @@ export interface components {
         UploadRequest: {
             content_type: string;
             filename: string;
-        RoomLinkSent: {
-            /** @description when it may be sent again; null: now */
-            next_at: string | null;
-            /** @description the last send of a new link */
-            sent_at: string | null;
-        };
             size: number;
         };
         User: {
@@ -2610,6 +2633,91 @@ export interface operations {
             };
         };
     };
+    post_bookings_booking_id_room_link: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                booking_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoomLinkSent"];
+                };
+            };
+            /** @description bad_request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_signed_in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description conflict, consultation_ended */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description room_closed */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description too_many_requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal_error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     post_conclusions_verify: {
         parameters: {
             query?: never;
@@ -2757,91 +2865,6 @@ export interface operations {
             403: {
                 headers: {
                     [name: string]: unknown;
-    post_bookings_booking_id_room_link: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                booking_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RoomLinkSent"];
-                };
-            };
-            /** @description bad_request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description not_signed_in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description not_found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description conflict, consultation_ended */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description room_closed */
-            410: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description too_many_requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description internal_error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
@@ -3688,6 +3711,84 @@ export interface operations {
             };
             /** @description not_signed_in */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal_error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    post_legal_documents_signatures: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SignaturesRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Signature"][];
+                };
+            };
+            /** @description bad_request, validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_signed_in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description conflict, document_changed, document_outdated */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4580,6 +4681,167 @@ export interface operations {
             };
         };
     };
+    post_rooms_room_id_end: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                room_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsultationEnd"];
+                };
+            };
+            /** @description bad_request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_signed_in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description room_closed */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal_error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    post_rooms_room_id_reopen: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                room_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsultationEnd"];
+                };
+            };
+            /** @description bad_request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_signed_in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description consultation_not_reopenable */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description room_closed */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal_error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     get_specialties: {
         parameters: {
             query?: never;
@@ -4765,9 +5027,11 @@ export const attachmentSourceValues: ReadonlyArray<FlattenedDeepRequired<compone
 export const attachmentStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Attachment"]["status"]> = ["pending", "ready", "rejected"];
 export const bookingPayment_statusAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Booking"]["payment_status"]> = ["pending", "waiting_for_capture", "succeeded", "canceled"];
 export const bookingRefund_statusAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Booking"]["refund_status"]> = ["pending", "succeeded", "canceled", "none"];
+export const bookingRoom_entryAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Booking"]["room_entry"]> = ["later", "open", "over"];
 export const bookingStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Booking"]["status"]> = ["held", "awaiting_payment", "paid", "in_progress", "completed", "expired", "cancelled", "refunded", "no_show_patient", "no_show_doctor"];
 export const cancellationRefundAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Cancellation"]["refund"]> = ["full", "none"];
 export const conclusionStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Conclusion"]["status"]> = ["empty", "draft", "signed"];
+export const consultationEndEnded_byAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ConsultationEnd"]["ended_by"]> = ["doctor", "conclusion"];
 export const legalDocumentKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["LegalDocument"]["kind"]> = ["contract", "consent"];
 export const patientCardRolesValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PatientCard"]["roles"]> = ["patient", "doctor", "registrar", "admin"];
 export const patientFindByAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PatientFind"]["by"]> = ["surname", "phone", "card", "email"];
@@ -4782,166 +5046,3 @@ export const signatureRequestKindValues: ReadonlyArray<FlattenedDeepRequired<com
 export const slotChangesRestValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SlotChanges"]["rest"]> = ["none", "queued", "daily"];
 export const userRolesValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["User"]["roles"]> = ["patient", "doctor", "registrar", "admin"];
 export const verificationReasonValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Verification"]["reason"]> = ["unreadable", "unsigned", "damaged"];
-    post_rooms_room_id_end: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                room_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ConsultationEnd"];
-                };
-            };
-            /** @description bad_request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description not_signed_in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description not_found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description room_closed */
-            410: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description internal_error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    post_rooms_room_id_reopen: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                room_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ConsultationEnd"];
-                };
-            };
-            /** @description bad_request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description not_signed_in */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description not_found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description consultation_not_reopenable */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description room_closed */
-            410: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description internal_error */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-export const bookingRoom_entryAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Booking"]["room_entry"]> = ["later", "open", "over"];
-export const consultationEndEnded_byAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ConsultationEnd"]["ended_by"]> = ["doctor", "conclusion"];
