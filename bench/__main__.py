@@ -10,7 +10,18 @@ import datetime as dt
 import sys
 import time
 
-from bench import aws_operations, cold_start, conclusion_pdf, consultation, fuzz, load, login, payment_mail, video
+from bench import (
+    aws_operations,
+    cold_start,
+    conclusion_pdf,
+    consultation,
+    fuzz,
+    load,
+    login,
+    payment_mail,
+    site_weight,
+    video,
+)
 from bench.harness import Row, load_results, machine, merge, report, save
 
 MEASURES = {
@@ -23,6 +34,7 @@ MEASURES = {
     "load": load.measure,
     "fuzz": fuzz.measure,
     "video": video.measure,
+    "site_weight": site_weight.measure,
 }
 
 

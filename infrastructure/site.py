@@ -103,6 +103,9 @@ def static_site(stage: cdk.Stack, chalice: Chalice, data_key: kms.Key, *, prefix
         default_behavior=cloudfront.BehaviorOptions(
             origin=origins.S3BucketOrigin.with_origin_access_control(site),
             viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+            # The site's files gzip- or brotli-compressed for browsers that accept it (the cache policy keys on it).
+            compress=True,
+            cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
             response_headers_policy=policy,
             function_associations=[
                 cloudfront.FunctionAssociation(function=spa, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST)

@@ -29,8 +29,8 @@ class RunningStack:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
 
-def start_stack(tmp_dir: Path, extra_env: dict[str, str] | None = None) -> RunningStack:
-    """Start `python -m local` on a free port and wait until it is healthy."""
+def start_stack(tmp_dir: Path, extra_env: dict[str, str] | None = None, within_s: float = 180) -> RunningStack:
+    """Start `python -m local` on a free port and wait until it is healthy (a busy machine takes its time)."""
     port = free_port()
     log_path = tmp_dir / f"stack-{port}.log"
     env = {
@@ -44,7 +44,7 @@ def start_stack(tmp_dir: Path, extra_env: dict[str, str] | None = None) -> Runni
         [sys.executable, "-m", "local", "--port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + within_s
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"local stack exited with {process.returncode}:\n{log_path.read_text()}")
@@ -55,7 +55,7 @@ def start_stack(tmp_dir: Path, extra_env: dict[str, str] | None = None) -> Runni
         except OSError:
             time.sleep(0.2)
     process.terminate()
-    raise RuntimeError(f"local stack not healthy within 30 s:\n{log_path.read_text()}")
+    raise RuntimeError(f"local stack not healthy within {within_s:g} s:\n{log_path.read_text()}")
 
 
 def stop_stack(running: RunningStack) -> None:

@@ -171,7 +171,56 @@ class StackRequestHandler(ChaliceRequestHandler):
             content_type += "; charset=utf-8"
         cache = "public, max-age=31536000, immutable" if "/assets/" in path else "no-cache"
         headers["Cache-Control"] = cache
-        return self.send_bytes(200, candidate.read_bytes(), content_type, headers)
+        body = candidate.read_bytes()
+        if compressible(content_type):
+            # As CloudFront does: gzip for a browser that accepts it, and caches told that the answer varies.
+            headers["Vary"] = "Accept-Encoding"
+            if accepts_gzip(self.headers.get("Accept-Encoding", "")):
+                headers["Content-Encoding"] = "gzip"
+                body = gzipped(candidate, body)
+        return self.send_bytes(200, body, content_type, headers)
+
+
+COMPRESSIBLE = ("text/", "application/javascript", "application/json", "image/svg+xml")
+_gzipped: dict[tuple[str, int, int], bytes] = {}
+_gzipped_lock = threading.Lock()
+
+
+def compressible(content_type: str) -> bool:
+    return content_type.startswith(COMPRESSIBLE)
+
+
+def accepts_gzip(accept_encoding: str) -> bool:
+    """Whether the header lists gzip (or *) with a weight above 0."""
+    for part in accept_encoding.split(","):
+        coding, *params = part.split(";")
+        if coding.strip().lower() not in ("gzip", "*"):
+            continue
+        weight = 1.0
+        for param in params:
+            name, _, value = param.strip().partition("=")
+            if name.lower() == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0
+        return weight > 0
+    return False
+
+
+def gzipped(path: Path, body: bytes) -> bytes:
+    """The file gzipped once per version (path, size, modification time) and kept in memory."""
+    import gzip
+
+    stat = path.stat()
+    key = (str(path), stat.st_size, stat.st_mtime_ns)
+    with _gzipped_lock:
+        cached = _gzipped.get(key)
+    if cached is None:
+        cached = gzip.compress(body, compresslevel=9, mtime=0)
+        with _gzipped_lock:
+            _gzipped[key] = cached
+    return cached
 
 
 class StackHTTPServer(ThreadedHTTPServer):

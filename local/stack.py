@@ -71,10 +71,12 @@ def scheduled_event() -> dict[str, Any]:
 class Stack:
     """The parts of the local stack, started in order and stopped in reverse."""
 
-    def __init__(self, port: int, host: str = "127.0.0.1", stage: str = "local") -> None:
+    def __init__(self, port: int, host: str = "127.0.0.1", stage: str = "local", log_level: str | None = None) -> None:
         self.port = port
         self.host = host
         self.stage = stage
+        # The app's log level here, over the stage's (None: the stage's, INFO).
+        self.log_level = log_level
         self._stops: list[Callable[[], None]] = []
         self.server: Any = None
 
@@ -90,6 +92,8 @@ class Stack:
         moto_port = moto.start()
         self._stops.append(moto.stop)
         config = prepare_environment(moto_port, self.stage)
+        if self.log_level:
+            os.environ["LOG_LEVEL"] = self.log_level
         os.environ["LOCAL_SENT_MAIL_URL"] = moto.sent_mail_url
         os.environ["PUBLIC_BASE_URL"] = self.url
         from local.yookassa_emulator import YooKassaEmulator, http_notifier
@@ -186,7 +190,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     args = parser.parse_args(argv)
     started = time.monotonic()
-    stack = Stack(args.port, args.host)
+    # The app's line per API request (pollers ask every few seconds) would push the banner off the screen:
+    # only warnings and errors unless LOG_LEVEL says otherwise (the tests' stacks ask for INFO).
+    log_level = os.environ.get("LOG_LEVEL") or "WARNING"
+    stack = Stack(args.port, args.host, log_level=log_level)
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     try:
@@ -205,6 +212,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{'coturn ' + ','.join(stack.turn.urls) if stack.turn else 'none'}",
             f"  Demo logins (password: {password}):",
             *[f"    {email:<26} {role}" for email, role in DEMO_ACCOUNTS],
+            f"  Log: the app's {log_level} lines and above (LOG_LEVEL=INFO make run shows every API request)",
+            "  Another port: make run PORT=8080",
             "Press Ctrl-C to stop.",
         ]
         print("\n".join(lines), flush=True)

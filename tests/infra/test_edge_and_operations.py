@@ -113,6 +113,14 @@ def test_the_distribution_uses_the_web_acl_and_logs_to_a_bucket_that_forgets(sta
     assert [r["ExpirationInDays"] for r in bucket["LifecycleConfiguration"]["Rules"] if "ExpirationInDays" in r]
 
 
+def test_the_site_is_served_compressed(stage: dict[str, Any]) -> None:
+    [distribution] = of_type(stage["main"], "AWS::CloudFront::Distribution").values()
+    site = distribution["Properties"]["DistributionConfig"]["DefaultCacheBehavior"]
+    assert site["Compress"] is True
+    # CloudFront compresses only under a cache policy that keys on Accept-Encoding: the managed CachingOptimized.
+    assert site["CachePolicyId"] == "658327ea-f89d-4fab-a63d-7e88639e58f6"
+
+
 def test_the_documents_bucket_has_server_access_logs(stage: dict[str, Any]) -> None:
     buckets = of_type(stage["main"], "AWS::S3::Bucket")
     [documents] = [
