@@ -146,6 +146,21 @@ export function formatDay(ymd: string, locale: string, short = false, now: Date 
   return new Intl.DateTimeFormat(intlLocale(locale), options).format(date)
 }
 
+const WEEKDAY_GENITIVE: Record<string, string> = {
+  понедельник: 'понедельника',
+  вторник: 'вторника',
+  среда: 'среды',
+  четверг: 'четверга',
+  пятница: 'пятницы',
+  суббота: 'субботы',
+  воскресенье: 'воскресенья',
+}
+
+/** A Russian date after «до» or «с»: «четверг, 26 ноября» → «четверга, 26 ноября» (the month is genitive already). */
+export function dayInGenitive(text: string): string {
+  return text.replace(/^[а-яё]+/, (word) => WEEKDAY_GENITIVE[word] || word)
+}
+
 /** Whole minutes between two instants (e.g. a slot's length). */
 export function minutesBetween(startIso: string, endIso: string): number | null {
   const start = parseInstant(startIso)

@@ -1,4 +1,4 @@
-import { browserTimeZone, CLINIC_TIME_ZONE, dateInZone, formatDay, formatTime, parseInstant } from './dates'
+import { browserTimeZone, CLINIC_TIME_ZONE, dateInZone, dayInGenitive, formatDay, formatTime, parseInstant } from './dates'
 import { isBookingStatus } from './booking'
 import { i18n } from './i18n'
 
@@ -14,15 +14,18 @@ function currentLocale(): string {
 
 /** «3 500 ₽» (no-break spaces, as in print); «3,500 ₽» in English. */
 export function formatPrice(amount: number, locale: string = currentLocale()): string {
-  const grouped = String(Math.round(amount)).replace(/\B(?=(\d{3})+(?!\d))/g, locale === 'en' ? ',' : '\u00a0')
-  return `${grouped}\u00a0₽`
+  return `${formatNumber(amount, locale)}\u00a0₽`
 }
 
-/** «четверг, 26 ноября, 14:30 (МСК)»: the clinic's time, which every consultation is agreed in. */
-export function formatWhen(iso: string): string {
+/**
+ * «четверг, 26 ноября, 14:30 (МСК)»: the clinic's time, which every consultation is agreed in. `genitive`: after
+ * «до» / «с» in Russian, «четверга, 26 ноября, 14:30 (МСК)».
+ */
+export function formatWhen(iso: string, genitive = false): string {
   const date = parseInstant(iso)
   if (!date) return iso
-  return t('when.clinic', { date: formatDay(dateInZone(date), currentLocale()), time: formatTime(date) })
+  const day = formatDay(dateInZone(date), currentLocale())
+  return t('when.clinic', { date: genitive ? dayInGenitive(day) : day, time: formatTime(date) })
 }
 
 /**
@@ -83,4 +86,27 @@ export function formatCountdown(ms: number): string {
   const minutes = Math.floor(total / 60)
   const seconds = total % 60
   return t('countdown.left', { minutes: String(minutes), seconds: seconds < 10 ? `0${seconds}` : String(seconds) })
+}
+
+/** A whole number with thousands set off by a no-break space (a comma in English): «12 500». */
+export function formatNumber(n: number, locale: string = currentLocale()): string {
+  return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, locale === 'en' ? ',' : '\u00a0')
+}
+
+export type CountUnit = 'seconds' | 'minutes' | 'hours'
+
+/** The CLDR plural category of a whole number: «1 минута» one, «3 минуты» few, «5 минут» many; one/other in English. */
+export function pluralCategory(n: number, locale: string = currentLocale()): 'one' | 'few' | 'many' | 'other' {
+  const whole = Math.abs(Math.round(n))
+  if (locale === 'en') return whole === 1 ? 'one' : 'other'
+  const last = whole % 10
+  const lastTwo = whole % 100
+  if (last === 1 && lastTwo !== 11) return 'one'
+  if (last >= 2 && last <= 4 && (lastTwo < 12 || lastTwo > 14)) return 'few'
+  return 'many'
+}
+
+/** A number with its word in the right form: «1 минута», «3 минуты», «15 секунд» (`units.*` in the locale). */
+export function formatCount(n: number, unit: CountUnit, locale: string = currentLocale()): string {
+  return t(`units.${unit}.${pluralCategory(n, locale)}`, { n: formatNumber(n, locale) })
 }

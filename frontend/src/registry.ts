@@ -7,7 +7,7 @@ export function isRequestStatus(value: unknown): value is RequestStatus {
   return typeof value === 'string' && (REQUEST_STATUSES as readonly string[]).indexOf(value) !== -1
 }
 
-/** A request from the public «Запись на приём» form. */
+/** A request from the public «Заявка на медицинскую карту» form. */
 export type RegistrationRequest = components['schemas']['RegistrationRequest']
 
 /** A patient's medical card as the registry sees it (`credentials_sent`: only in answers that (re)issue them). */

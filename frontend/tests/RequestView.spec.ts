@@ -19,8 +19,8 @@ describe('RequestView', () => {
     stubApi({ 'GET /api/me': () => notSignedIn() })
     const { wrapper, router } = await mountWithRouter(App, '/')
     const account = wrapper.find('section[aria-labelledby="account-title"]')
-    expect(account.text()).toContain('оставьте заявку на сайте по форме в разделе «Запись на приём»')
-    expect(account.find('a[href="/request"]').text()).toBe('«Запись на приём»')
+    expect(account.text()).toContain('оставьте заявку на сайте: «Заявка на медицинскую карту»')
+    expect(account.find('a[href="/request"]').text()).toBe('«Заявка на медицинскую карту»')
 
     await router.push('/login')
     await flushPromises()
@@ -30,7 +30,7 @@ describe('RequestView', () => {
   it('labels every field', async () => {
     stubApi({ 'GET /api/me': () => notSignedIn() })
     const { wrapper } = await mountWithRouter(App, '/request')
-    expect(wrapper.find('main h1').text()).toBe('Запись на приём')
+    expect(wrapper.find('main h1').text()).toBe('Заявка на медицинскую карту')
     expect(wrapper.findAll('main label').map((label) => label.text())).toEqual([
       'ФИО',
       'Электронная почта',
@@ -69,7 +69,7 @@ describe('RequestView', () => {
     ])
     expect(document.activeElement).toBe(wrapper.find('[data-test="request-sent"]').element)
     const sent = wrapper.find('[data-test="request-sent"]').text()
-    expect(sent).toContain('Регистратура оформит Вам медицинскую карту')
+    expect(sent).toContain('Регистратура оформит вам медицинскую карту')
     expect(sent).toContain('логин и пароль от личного кабинета придут на адрес elena@example.ru')
   })
 

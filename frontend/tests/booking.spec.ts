@@ -116,7 +116,11 @@ describe('booking wizard', () => {
     expect(router.currentRoute.value.query).toMatchObject({ step: 'time', doctor: 'd-1' })
     const days = wrapper.findAll('[data-test="day"]')
     expect(days).toHaveLength(14)
-    expect(days[0].text()).toBe('чт, 26 нояб.')
+    // The name starts with what is shown (WCAG 2.5.3); a full day says so after it, to a screen reader.
+    expect(days[0].text()).toBe('чт, 26 нояб. — свободного времени нет')
+    expect(days[0].find('.visually-hidden').text()).toBe('— свободного времени нет')
+    expect(days[1].text()).toBe('пт, 27 нояб.')
+    expect(days[1].attributes('aria-label')).toBeUndefined()
     expect(days[0].attributes('disabled')).toBeDefined()
     expect(days[1].attributes('aria-pressed')).toBe('true')
     expect(days[2].attributes('disabled')).toBeDefined() // Saturday
@@ -145,7 +149,7 @@ describe('booking wizard', () => {
 
     expect(sentBodies(fetchMock, 'POST /api/bookings')).toEqual([{ slot_id: slot1430.id, time_zone: 'Europe/Moscow' }])
     expect(router.currentRoute.value.query).toEqual({ step: 'summary', booking: 'b-1' })
-    expect(wrapper.find('#step-title').text()).toBe('Время закреплено за Вами')
+    expect(wrapper.find('#step-title').text()).toBe('Время закреплено за вами')
   })
 
   it('shows the time in Moscow and, beside it, the patient’s own when the browser is elsewhere', async () => {
@@ -161,10 +165,10 @@ describe('booking wizard', () => {
     const { wrapper } = await mountWithRouter(App, '/booking?step=time&doctor=d-1')
     await flushPromises()
     expect(wrapper.find('[data-test="zone-note"]').text()).toContain('Asia/Yekaterinburg')
-    expect(plain(wrapper.findAll('[data-test="time"]')[1].text())).toBe('14:30 (у Вас 16:30)')
+    expect(plain(wrapper.findAll('[data-test="time"]')[1].text())).toBe('14:30 (у вас 16:30)')
 
     await click(wrapper, '[data-test="time"]', '14:30')
-    expect(plain(wrapper.find('[data-test="fact-when"]').text())).toBe('пятница, 27 ноября, 14:30 (МСК) (у Вас 16:30)')
+    expect(plain(wrapper.find('[data-test="fact-when"]').text())).toBe('пятница, 27 ноября, 14:30 (МСК) (у вас 16:30)')
     await click(wrapper, '[data-test="confirm"]')
     expect(sentBodies(fetchMock, 'POST /api/bookings')).toEqual([{ slot_id: slot1430.id, time_zone: 'Asia/Yekaterinburg' }])
   })
@@ -346,12 +350,12 @@ describe('booking wizard: the held booking and the payment summary', () => {
     expect(plain(wrapper.find('[data-test="fact-price"]').text())).toBe('3 500 ₽')
     expect(wrapper.find('[data-test="fact-email"]').text()).toBe('maria@example.ru')
     const email = wrapper.find('[data-test="summary-email"]').text()
-    expect(email).toContain('Проверьте, пожалуйста, Вашу электронную почту!')
+    expect(email).toContain('Проверьте, пожалуйста, вашу электронную почту!')
     expect(email).toContain('maria@example.ru')
     expect(email).toContain('квитанция об оплате и ссылка для входа в видеоконсультацию')
 
     // 09:00 now, held until 09:15.
-    expect(plain(wrapper.find('[data-test="hold-countdown"]').text())).toContain('Время закреплено за Вами до 09:15 (МСК)')
+    expect(plain(wrapper.find('[data-test="hold-countdown"]').text())).toContain('Время закреплено за вами до 09:15 (МСК)')
     expect(wrapper.find('[data-test="hold-left"]').text()).toBe('осталось 15 мин 00 с')
     await vi.advanceTimersByTimeAsync(65000)
     expect(wrapper.find('[data-test="hold-left"]').text()).toBe('осталось 13 мин 55 с')
@@ -376,7 +380,7 @@ describe('booking wizard: the held booking and the payment summary', () => {
 
     expect(router.currentRoute.value.query).toEqual({ step: 'payment', booking: 'b-1' })
     const check = plain(wrapper.find('[data-test="check-email"]').text())
-    expect(check).toContain('Проверьте, пожалуйста, Вашу электронную почту и стоимость консультации.')
+    expect(check).toContain('Проверьте, пожалуйста, вашу электронную почту и стоимость консультации.')
     expect(wrapper.find('[data-test="payment-email"]').text()).toBe('maria@example.ru')
     expect(plain(wrapper.find('[data-test="payment-price"]').text())).toBe('3 500 ₽')
     const rule = plain(wrapper.find('[data-test="payment-rule"]').text())

@@ -161,7 +161,7 @@ describe('«Мои записи»', () => {
     stubApi({ 'GET /api/bookings': () => jsonResponse(200, []) })
     const { wrapper } = await mountWithRouter(App, '/bookings')
     await flushPromises()
-    expect(wrapper.find('[data-test="bookings-empty"]').text()).toBe('У Вас пока нет записей к врачу.')
+    expect(wrapper.find('[data-test="bookings-empty"]').text()).toBe('У вас пока нет записей к врачу.')
   })
 
   it('shows one booking on its page, and the payment summary from «Перейти к оплате»', async () => {

@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest'
-import { addDays, formatDay, overrideBrowserTimeZone } from '../src/dates'
-import { formatCountdown, formatPrice, formatWhen, formatWhenFull, localTimeNote, statusLabel } from '../src/format'
+import { addDays, dayInGenitive, formatDay, overrideBrowserTimeZone } from '../src/dates'
+import {
+  formatCount,
+  formatCountdown,
+  formatNumber,
+  formatPrice,
+  formatWhen,
+  formatWhenFull,
+  localTimeNote,
+  pluralCategory,
+  statusLabel,
+} from '../src/format'
 import { setLocale } from '../src/i18n'
 import { BOOKING_STATUSES } from '../src/booking'
 
@@ -34,10 +44,10 @@ describe('booking formats', () => {
     overrideBrowserTimeZone('Europe/Minsk') // the same clock as Moscow
     expect(localTimeNote('2026-11-26T14:30:00+03:00')).toBe('')
     overrideBrowserTimeZone('Asia/Yekaterinburg')
-    expect(localTimeNote('2026-11-26T14:30:00+03:00')).toBe('(у Вас 16:30)')
-    expect(formatWhenFull('2026-11-26T14:30:00+03:00')).toBe('четверг, 26 ноября, 14:30 (МСК) (у Вас 16:30)')
+    expect(localTimeNote('2026-11-26T14:30:00+03:00')).toBe('(у вас 16:30)')
+    expect(formatWhenFull('2026-11-26T14:30:00+03:00')).toBe('четверг, 26 ноября, 14:30 (МСК) (у вас 16:30)')
     overrideBrowserTimeZone('Asia/Vladivostok')
-    expect(localTimeNote('2026-11-26T20:00:00+03:00')).toBe('(у Вас пт, 27 нояб., 03:00)')
+    expect(localTimeNote('2026-11-26T20:00:00+03:00')).toBe('(у вас пт, 27 нояб., 03:00)')
     overrideBrowserTimeZone('Not/A_Zone')
     expect(localTimeNote('2026-11-26T14:30:00+03:00')).toBe('')
   })
@@ -62,5 +72,36 @@ describe('booking formats', () => {
       'Пациент не подключился',
       'Врач не подключился',
     ])
+  })
+
+  it('writes durations out with the right plural form, not «15 с»', () => {
+    expect(formatCount(1, 'seconds')).toBe('1 секунда')
+    expect(formatCount(2, 'seconds')).toBe('2 секунды')
+    expect(formatCount(5, 'seconds')).toBe('5 секунд')
+    expect(formatCount(15, 'seconds')).toBe('15 секунд')
+    expect(formatCount(21, 'minutes')).toBe('21 минута')
+    expect(formatCount(12, 'minutes')).toBe('12 минут')
+    expect(formatCount(24, 'hours')).toBe('24 часа')
+    expect(formatCount(111, 'hours')).toBe('111 часов')
+    expect(formatCount(1500, 'minutes')).toBe('1\u00a0500 минут')
+    expect([1, 2, 5, 11, 14, 21, 22, 25, 101, 112].map((n) => pluralCategory(n, 'ru'))).toEqual([
+      'one', 'few', 'many', 'many', 'many', 'one', 'few', 'many', 'one', 'many',
+    ])
+    expect(pluralCategory(1, 'en')).toBe('one')
+    expect(pluralCategory(2, 'en')).toBe('other')
+  })
+
+  it('sets off thousands with a no-break space', () => {
+    expect(formatNumber(1500)).toBe('1\u00a0500')
+    expect(formatNumber(999)).toBe('999')
+    expect(formatNumber(12500, 'en')).toBe('12,500')
+  })
+
+  it('puts the weekday in the genitive after «до»', () => {
+    expect(dayInGenitive('четверг, 3 декабря')).toBe('четверга, 3 декабря')
+    expect(dayInGenitive('среда, 2 декабря')).toBe('среды, 2 декабря')
+    expect(dayInGenitive('воскресенье, 6 декабря')).toBe('воскресенья, 6 декабря')
+    expect(formatWhen('2026-12-03T11:30:00Z', true)).toBe('четверга, 3 декабря, 14:30 (МСК)')
+    expect(formatWhen('2026-12-03T11:30:00Z')).toBe('четверг, 3 декабря, 14:30 (МСК)')
   })
 })

@@ -74,7 +74,7 @@ describe('«Личные данные»', () => {
     // «Подписать» without the tick: a message next to the checkbox, nothing sent.
     await reader.find('form').trigger('submit')
     await flushPromises()
-    expect(reader.find('.field__error').text()).toBe('Отметьте, пожалуйста, что Вы прочитали документ.')
+    expect(reader.find('.field__error').text()).toBe('Отметьте, пожалуйста, что вы прочитали документ.')
     expect(reader.find('input[type="checkbox"]').attributes('aria-invalid')).toBe('true')
     expect(sentBodies(fetchMock, 'POST /api/consents')).toEqual([])
 
@@ -167,7 +167,7 @@ describe('«Личные данные»', () => {
 
     const confirm = wrapper.find('[data-test="withdraw-confirm"]')
     expect(confirm.text()).toContain('Отозвать согласие на обработку персональных данных?')
-    expect(confirm.text()).toContain('новые записи к врачу станут невозможны, пока Вы снова не подпишете согласие')
+    expect(confirm.text()).toContain('новые записи к врачу станут невозможны, пока вы снова не подпишете согласие')
     expect(sentBodies(fetchMock, 'POST /api/consents/c-2/withdraw')).toHaveLength(0)
 
     await confirm.find('button').trigger('click')

@@ -77,13 +77,13 @@ describe('the video room', () => {
 
     expect(phase(wrapper)).toBe('lobby')
     expect(wrapper.find('[data-test="room-doctor"]').text()).toBe('Орлова Елена Дмитриевна (Кардиология)')
-    expect(wrapper.find('[data-test="room-when"]').text()).toBe('четверг, 26 ноября, 09:20 (МСК) (у Вас 11:20)')
+    expect(wrapper.find('[data-test="room-when"]').text()).toBe('четверг, 26 ноября, 09:20 (МСК) (у вас 11:20)')
     // By the device's clock the start would be 20 minutes away; by the server's it is 7 min 30 s.
     expect(wrapper.find('[data-test="room-countdown"]').text()).toBe('7 мин 30 с')
     await vi.advanceTimersByTimeAsync(1000)
     expect(wrapper.find('[data-test="room-countdown"]').text()).toBe('7 мин 29 с')
     expect(wrapper.text()).toContain(
-      'Таймер покажет время до начала консультации. В назначенное время выбранный Вами специалист автоматически подключится к видеоконференции.',
+      'Таймер покажет время до начала консультации. В назначенное время выбранный вами специалист автоматически подключится к видеоконференции.',
     )
     // Documents by email go to this consultation's own address: the general one attaches nothing.
     expect(wrapper.find('[data-test="room-documents"]').text()).toContain(
@@ -369,7 +369,7 @@ describe('the video room', () => {
     expect(FakePeerConnection.last.closed).toBe(true)
     expect(wrapper.find('[data-test="room-closed"] h2').text()).toBe('Консультация завершена')
     expect(wrapper.find('[data-test="room-closed"] p').text()).toBe(
-      'Заключение врача, подписанное электронной подписью специалиста, придёт на Вашу электронную почту (файл PDF).',
+      'Заключение врача, подписанное электронной подписью специалиста, придёт на вашу электронную почту (файл PDF).',
     )
   })
 

@@ -207,7 +207,7 @@ def test_request_from_the_site_becomes_a_card(stack, page: Page, browser: Browse
     visitor = new_page(browser)
     try:
         visitor.goto(stack.url + "/")
-        visitor.get_by_role("link", name="«Запись на приём»").click()
+        visitor.get_by_role("link", name="«Заявка на медицинскую карту»").click()
         expect(visitor).to_have_url(re.compile(r"/request$"))
         visitor.get_by_label("ФИО").fill(full_name)
         visitor.get_by_label("Электронная почта").fill(email)

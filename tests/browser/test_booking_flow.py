@@ -148,14 +148,14 @@ def test_new_patient_signs_documents_and_books_through_the_wizard(stack, page: P
     page.get_by_role("button", name="Подтвердить запись").click()
     expect(page).to_have_url(re.compile(r"/booking\?step=summary&booking="))
     booking_id = re.search(r"booking=([0-9a-f]+)", page.url).group(1)
-    expect(page.get_by_role("heading", name="Время закреплено за Вами")).to_be_visible()
+    expect(page.get_by_role("heading", name="Время закреплено за вами")).to_be_visible()
     summary = page.locator("[data-test='summary']")
     expect(summary).to_contain_text("Орлова Елена Дмитриевна (Кардиология)")
     expect(summary).to_contain_text(f"{chosen_time} (МСК)")
     expect(summary.locator("[data-test='fact-price']")).to_have_text("3 500 ₽")
     expect(summary.locator("[data-test='fact-email']")).to_have_text(email)
     expect(page.locator("[data-test='summary-email']")).to_contain_text(
-        "Проверьте, пожалуйста, Вашу электронную почту!"
+        "Проверьте, пожалуйста, вашу электронную почту!"
     )
     expect(page.locator("[data-test='hold-left']")).to_have_text(re.compile(r"^осталось 1[45] мин \d\d с$"))
 
