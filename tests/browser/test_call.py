@@ -200,3 +200,64 @@ def test_the_call_gets_over_a_network_drop_of_a_few_seconds(stack, browser: Brow
     frames_advance(doctor, 10)
     expect(patient.locator("[data-test='call-status']")).to_have_text("Соединение установлено", timeout=10000)
     hang_up(patient, doctor)
+
+
+@pytest.mark.timeout(300)
+def test_the_doctor_is_told_within_5_s_that_the_patient_left_or_lost_the_network_and_the_call_resumes(
+    stack, browser: Browser
+) -> None:
+    visit = paid_drop_in(stack.url, signed_in(stack.url, REGISTRAR, DEMO_PASSWORD))
+    doctor = signed_in_doctor(browser, stack.url)
+    doctor_errors = watch_errors(doctor)
+    doctor.goto(f"{stack.url}/room/{visit['room_id']}")
+    # The doctor's device check speaks of the patient, not of «врача».
+    expect(doctor.locator("[data-test='device-check']")).to_contain_text("будет ли слышно пациента")
+    expect(doctor.locator("[data-test='device-check']")).not_to_contain_text("врач")
+    patient = open_patient(browser, stack.url, visit)
+    expect(patient.locator("[data-test='device-check']")).to_contain_text("будет ли слышно врача")
+    wait_for_call(patient, doctor)
+    frames_advance(doctor, 20)
+
+    # «Мои консультации» opened during the call (the doctor came by the room's address, not through the list) shows
+    # the day and does not take the doctor into the room a second time.
+    day = new_page(doctor.context)
+    day.goto(f"{stack.url}/doctor/today")
+    expect(day.locator("[data-test='enter-room']")).to_be_visible()
+    day.wait_for_load_state("networkidle")
+    assert day.url.endswith("/doctor/today"), day.url
+    expect(day.locator("[data-test='enter-room']")).to_be_visible()
+    day.close()
+
+    # The patient closes the page: «Пациент вышел» within 5 s, with «Подождать» and «Завершить консультацию».
+    patient.close()
+    notice = doctor.locator("[data-test='peer-gone']")
+    expect(notice).to_contain_text("Пациент вышел", timeout=5000)
+    expect(notice.get_by_role("button", name="Подождать")).to_be_visible()
+    expect(notice.get_by_role("button", name="Завершить консультацию")).to_be_visible()
+    expect(doctor.locator("[data-test='call-status']")).to_have_text("Ожидаем подключения пациента…")
+
+    # The patient comes back (this time with the network emulated, to cut it below): the call resumes, the notice goes.
+    patient = new_page(patient.context)
+    network = patient.context.new_cdp_session(patient)
+    network.send("Network.enable")
+    conditions = {"latency": 1, "downloadThroughput": -1, "uploadThroughput": -1}
+    network.send("Network.emulateNetworkConditions", {**conditions, "offline": False, "packetLoss": 0})
+    patient.goto(f"{stack.url}/room/{visit['room_id']}#token={visit['token']}")
+    expect(notice).to_be_hidden(timeout=20000)
+    wait_for_call(patient, doctor)
+    frames_advance(doctor, 20)
+
+    # The patient's network dies without a word: no media for 3 s is enough to tell the doctor, within 5 s.
+    network.send("Network.emulateNetworkConditions", {**conditions, "offline": True, "packetLoss": 100})
+    expect(notice).to_contain_text("Пациент вышел", timeout=5000)
+    notice.get_by_role("button", name="Подождать").click()
+    expect(notice).to_be_hidden()
+    expect(doctor.locator("[data-test='call-status']")).to_have_text("Ожидаем подключения пациента…")
+
+    # The network is back: the call goes on by itself.
+    network.send("Network.emulateNetworkConditions", {**conditions, "offline": False, "packetLoss": 0})
+    frames_advance(doctor, 15)
+    expect(doctor.locator("[data-test='call-status']")).to_have_text("Соединение установлено", timeout=10000)
+    expect(notice).to_be_hidden()
+    hang_up(patient, doctor)
+    assert doctor_errors == []
