@@ -8,6 +8,7 @@ from typing import Any
 from chalicelib.booking import rules
 from chalicelib.documents.addresses import address
 from chalicelib.scheduling.times import in_zone, slot_id, to_key
+from chalicelib.storage import rooms as room_store
 from chalicelib.storage.records import Booking, Slot
 from chalicelib.timefmt import clinic_zone
 
@@ -72,7 +73,11 @@ def room_entry(booking: Booking, status: str, current: dt.datetime) -> str | Non
     key = to_key(current)
     if key < booking.room_opens_at:
         return "later"
-    return "open" if key < booking.room_closes_at else "over"
+    if key >= booking.room_closes_at:
+        return "over"
+    # Within the room's time (one booking of a patient at most, as a rule): the doctor may have ended it already.
+    room = room_store.get_room(booking.room_id)
+    return "over" if room is not None and room.ended_at is not None else "open"
 
 
 def cancellation_view(booking: Booking, status: str, current: dt.datetime) -> dict[str, Any] | None:

@@ -147,6 +147,7 @@ def test_the_doctor_ends_the_consultation_the_patient_cannot_and_an_ended_one_re
 
     seen = patient.get(f"/rooms/{room_id}").json
     assert seen["status"] == "ended" and seen["signaling_url"] is None and seen["ice_servers"] == []
+    assert patient.get(f"/bookings/{booking['id']}").json["room_entry"] == "over"  # no way in from the cabinet
     assert seen["booking_id"] == booking["id"] and seen["conclusion_ready"] is False and seen["can_reopen"] is False
     assert doctor.get(f"/rooms/{room_id}").json["can_reopen"] is True
     # A ticket bought before the end does not let a socket in; the link is not sent again either.
@@ -159,6 +160,7 @@ def test_the_doctor_ends_the_consultation_the_patient_cannot_and_an_ended_one_re
     assert doctor.post(f"/rooms/{room_id}/reopen").status_code == 200
     back = doctor.get(f"/rooms/{room_id}").json
     assert back["status"] != "ended" and back["signaling_url"]
+    assert patient.get(f"/bookings/{booking['id']}").json["room_entry"] == "open"
 
 
 def test_a_connected_patient_is_told_when_the_doctor_ends_and_leaves(client, visit: dict[str, Any]) -> None:
