@@ -80,7 +80,7 @@ describe('«Войти в консультацию» and «Отправить с
     const { wrapper } = await mountWithRouter(App, '/bookings/b-2')
     await flushPromises()
     expect(wrapper.find('[data-test="room-enter"]').attributes('href')).toBe('/room/r-2')
-    expect(wrapper.text()).toContain('Прежние ссылки — из письма об оплате и из календаря — перестанут работать.')
+    expect(wrapper.text()).toContain('Все прежние ссылки — из письма об оплате, из календаря и из прежних писем — перестанут работать.')
     await wrapper.find('[data-test="room-resend"]').trigger('click')
     await flushPromises()
     expect(sentBodies(fetchMock, 'POST /api/bookings/b-2/room-link')).toHaveLength(1)
