@@ -111,6 +111,9 @@ def settings() -> Settings:
         public_base_url=_env("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
         clinic_timezone=_env("CLINIC_TIMEZONE", "Europe/Moscow"),
         mail_from=_env("MAIL_FROM", "Центр телемедицины <telemed@clinic.local>"),
+        # The clinic's one documents address: the emails (booking_paid's personal docs+… address is on its domain,
+        # the calendar invite's organizer), the mail intake, the site (GET /clinic) and the infrastructure
+        # (SES receiving for its domain: infrastructure/stack.py) all read this setting; nothing else names it.
         documents_address=_env("DOCUMENTS_ADDRESS", "telemed@clinic.local"),
         hold_minutes=int(_env("HOLD_MINUTES", "15")),
         hold_limit=int(_env("HOLD_LIMIT", "2")),

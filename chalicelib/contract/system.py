@@ -16,6 +16,13 @@ class Health(Response):
     server_time: dt.datetime
 
 
+class Clinic(Response):
+    documents_address: str = Field(
+        description="the clinic's general email for documents and questions (DOCUMENTS_ADDRESS; a paid booking "
+        "has its own docs+… address on the same domain)"
+    )
+
+
 class ApiInfo(Response):
     title: str
     version: str

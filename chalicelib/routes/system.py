@@ -7,6 +7,7 @@ from typing import Any
 from chalice import Blueprint
 
 from chalicelib import health as checks
+from chalicelib.config import settings
 from chalicelib.web.access import ANYONE
 from chalicelib.web.openapi import document
 from chalicelib.web.routing import Call, Endpoints, Model
@@ -20,6 +21,12 @@ api = Endpoints(bp, "system")
 )
 def health(call: Call) -> dict[str, Any]:
     return checks.status()
+
+
+@api.get("/clinic", access=ANYONE, summary="The clinic's contacts the site shows", response=Model("system.Clinic"))
+def clinic(call: Call) -> dict[str, Any]:
+    """The documents address is one setting (DOCUMENTS_ADDRESS): the emails, the intake and the site name the same."""
+    return {"documents_address": settings().documents_address}
 
 
 @api.get("/openapi.json", access=ANYONE, summary="This document", response=Model("system.OpenApiDocument"))

@@ -280,6 +280,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/clinic": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The clinic's contacts the site shows */
+        get: operations["get_clinic"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/conclusions/verify": {
         parameters: {
             query?: never;
@@ -936,6 +953,10 @@ export interface components {
             deadline_hours: number;
             /** @description null while unpaid */
             refund: ("full" | "none") | null;
+        };
+        Clinic: {
+            /** @description the clinic's general email for documents and questions (DOCUMENTS_ADDRESS; a paid booking has its own docs+… address on the same domain) */
+            documents_address: string;
         };
         Conclusion: {
             anamnesis?: string;
@@ -2700,6 +2721,44 @@ export interface operations {
             };
             /** @description too_many_requests */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal_error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_clinic: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Clinic"];
+                };
+            };
+            /** @description bad_request */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,11 +1,12 @@
 import { flushPromises } from '@vue/test-utils'
 import { describe, expect, it } from 'vitest'
 import App from '../src/App.vue'
-import { apiError, jsonResponse, mountWithRouter, notSignedIn, sentBodies, stubApi } from './helpers'
+import { apiError, deferredResponse, jsonResponse, mountWithRouter, notSignedIn, sentBodies, stubApi } from './helpers'
 
 type Wrapper = Awaited<ReturnType<typeof mountWithRouter>>['wrapper']
 
 async function setPasswords(wrapper: Wrapper, next: string, repeat: string) {
+  await flushPromises() // the link's check answers first: the form shows only for a link that works
   await wrapper.find('#reset-new-password').setValue(next)
   await wrapper.find('#reset-new-password-repeat').setValue(repeat)
   await wrapper.find('main form').trigger('submit')
@@ -50,6 +51,7 @@ describe('ResetPasswordView', () => {
   it('checks the repeat, then saves with the token and links to sign-in', async () => {
     const fetchMock = stubApi({
       'GET /api/me': () => notSignedIn(),
+      'POST /api/auth/password-reset/check': () => jsonResponse(200, { state: 'valid' }),
       'POST /api/auth/password-reset/confirm': () => new Response(null, { status: 204 }),
     })
     const { wrapper } = await mountWithRouter(App, '/reset-password#token=tok-123')
@@ -70,6 +72,7 @@ describe('ResetPasswordView', () => {
   it('shows a weak password’s reason next to the field', async () => {
     stubApi({
       'GET /api/me': () => notSignedIn(),
+      'POST /api/auth/password-reset/check': () => jsonResponse(200, { state: 'valid' }),
       'POST /api/auth/password-reset/confirm': () =>
         apiError(400, 'validation_error', 'Проверьте, пожалуйста, заполнение полей.', {
           new_password: 'Пароль должен быть не короче 8 символов.',
@@ -84,6 +87,7 @@ describe('ResetPasswordView', () => {
     const message = 'Ссылка для смены пароля недействительна: она уже использована или устарела.'
     stubApi({
       'GET /api/me': () => notSignedIn(),
+      'POST /api/auth/password-reset/check': () => jsonResponse(200, { state: 'valid' }),
       'POST /api/auth/password-reset/confirm': () => apiError(400, 'invalid_reset_token', message),
     })
     const { wrapper } = await mountWithRouter(App, '/reset-password#token=old')
@@ -104,6 +108,7 @@ describe('ResetPasswordView', () => {
   it('moves the token of a link sent before out of the query, into the fragment, and still uses it', async () => {
     const fetchMock = stubApi({
       'GET /api/me': () => notSignedIn(),
+      'POST /api/auth/password-reset/check': () => jsonResponse(200, { state: 'valid' }),
       'POST /api/auth/password-reset/confirm': () => new Response(null, { status: 204 }),
     })
     const { wrapper, router } = await mountWithRouter(App, '/reset-password?token=tok-old')
@@ -113,5 +118,38 @@ describe('ResetPasswordView', () => {
     expect(sentBodies(fetchMock, 'POST /api/auth/password-reset/confirm')).toEqual([
       { token: 'tok-old', new_password: 'river-stone-lamp' },
     ])
+  })
+
+  it.each([
+    ['used', 'Ссылка уже использована', 'второй раз она не действует'],
+    ['expired', 'Срок действия ссылки истёк', 'действует 60 минут'],
+    ['unknown', 'Ссылка недействительна', 'скопирована не целиком'],
+  ])('says at once, before any password field, that a %s link does not work and how to get a new one', async (state, title, text) => {
+    const fetchMock = stubApi({
+      'GET /api/me': () => notSignedIn(),
+      'POST /api/auth/password-reset/check': () => jsonResponse(200, { state }),
+    })
+    const { wrapper } = await mountWithRouter(App, '/reset-password#token=tok-9')
+    await flushPromises()
+    expect(sentBodies(fetchMock, 'POST /api/auth/password-reset/check')).toEqual([{ token: 'tok-9' }])
+    const dead = wrapper.find('[data-test="reset-dead"]')
+    expect(dead.find('h2').text()).toBe(title)
+    expect(dead.text()).toContain(text)
+    expect(dead.find('a[href="/forgot-password"]').text()).toBe('Запросить новую ссылку')
+    expect(wrapper.find('#reset-new-password').exists()).toBe(false)
+  })
+
+  it('shows no password field while the link is being checked', async () => {
+    const pending = deferredResponse()
+    stubApi({
+      'GET /api/me': () => notSignedIn(),
+      'POST /api/auth/password-reset/check': () => pending.promise,
+    })
+    const { wrapper } = await mountWithRouter(App, '/reset-password#token=tok-9')
+    expect(wrapper.find('[data-test="reset-checking"]').text()).toBe('Проверяем ссылку…')
+    expect(wrapper.find('#reset-new-password').exists()).toBe(false)
+    pending.release(jsonResponse(200, { state: 'valid' }))
+    await flushPromises()
+    expect(wrapper.find('#reset-new-password').exists()).toBe(true)
   })
 })

@@ -261,15 +261,21 @@ describe('RegistryNewPatientView', () => {
 
 describe('RegistryFindPatientView', () => {
   const found = { ...openedCard, credentials_sent: undefined }
+  // The search's line for the same card: found by the address, then opened whole (password state, bookings).
+  const byEmail = () =>
+    jsonResponse(200, {
+      kind: 'email',
+      next: null,
+      patients: [{ id: 'p-1', full_name: found.full_name, email: found.email, phone: '+79215551234', birth_date: found.birth_date, card_number: found.card_number }],
+    })
 
   it('says plainly when there is no card with the address', async () => {
     setUser(registrar)
     stubApi({
-      'POST /api/patients/search': () =>
-        apiError(404, 'not_found', 'Такой страницы или записи нет. Проверьте адрес.'),
+      'POST /api/patients/find': () => jsonResponse(200, { kind: 'email', next: null, patients: [] }),
     })
     const { wrapper } = await mountWithRouter(App, '/registry/patients/find')
-    await wrapper.find('#find-email').setValue('nobody@example.ru')
+    await wrapper.find('#find-query').setValue('nobody@example.ru')
     await wrapper.find('main form').trigger('submit')
     await flushPromises()
     expect(wrapper.find('[data-test="not-found"]').text()).toContain('Медицинской карты с адресом nobody@example.ru нет.')
@@ -278,6 +284,7 @@ describe('RegistryFindPatientView', () => {
   it('shows the card and sends a new temporary password only after confirmation', async () => {
     setUser(registrar)
     const fetchMock = stubApi({
+      'POST /api/patients/find': byEmail,
       'POST /api/patients/search': () => jsonResponse(200, { ...found, must_change_password: false }),
       'POST /api/patients/p-1/credentials': () => jsonResponse(200, { ...openedCard, credentials_sent: true }),
       'GET /api/patients/p-1/bookings': () => jsonResponse(200, []),
@@ -310,6 +317,7 @@ describe('RegistryFindPatientView', () => {
     const paid = heldBooking({ id: 'b-9', status: 'paid', hold_expires_at: null, starts_at: '2026-12-01T10:00:00+03:00' })
     const cancelled = heldBooking({ id: 'b-8', status: 'cancelled', hold_expires_at: null, cancellation: null })
     stubApi({
+      'POST /api/patients/find': byEmail,
       'POST /api/patients/search': () => jsonResponse(200, found),
       'GET /api/patients/p-1/bookings': () => jsonResponse(200, [paid, cancelled]),
     })
@@ -328,6 +336,7 @@ describe('RegistryFindPatientView', () => {
     setUser(registrar)
     let answers = 0
     stubApi({
+      'POST /api/patients/find': byEmail,
       'POST /api/patients/search': () => jsonResponse(200, found),
       'GET /api/patients/p-1/bookings': () =>
         ++answers === 1 ? apiError(503, 'unavailable', 'Сервис временно недоступен. Попробуйте через минуту.') : jsonResponse(200, []),
@@ -345,6 +354,7 @@ describe('RegistryFindPatientView', () => {
     setUser(registrar)
     const paid = heldBooking({ id: 'b-9', status: 'paid', hold_expires_at: null, price: 2500 })
     const fetchMock = stubApi({
+      'POST /api/patients/find': byEmail,
       'POST /api/patients/search': () => jsonResponse(200, found),
       'GET /api/patients/p-1/bookings': () => jsonResponse(200, [paid]),
       'POST /api/bookings/b-9/cancel': () => jsonResponse(200, { ...paid, status: 'refunded', cancellation: null }),

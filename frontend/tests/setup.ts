@@ -6,6 +6,13 @@ import { forgetSession } from '../src/session'
 
 enableAutoUnmount(afterEach)
 
+// The clinic's address comes from the server (src/clinic.ts, GET /api/clinic); the views' tests see it at once,
+// without a request of their own to stub. tests/clinic.spec.ts tests the real one.
+vi.mock('../src/clinic', async () => {
+  const { ref } = await import('vue')
+  return { useDocumentsAddress: () => ref('telemed@med122.com') }
+})
+
 // English and most Russian words are fetched when needed (src/i18n.ts); here they are all at hand, so that
 // a view mounted alone has its words and setLocale('en') switches at once.
 await Promise.all([loadLocale('en'), loadMessages()])

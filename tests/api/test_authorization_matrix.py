@@ -47,6 +47,7 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/auth/password-reset"): ALL,
     ("POST", "/auth/password-reset/confirm"): ALL,
     ("POST", "/auth/password-reset/check"): ALL,
+    ("GET", "/clinic"): ALL,
     ("POST", "/registration-requests"): ALL,
     ("POST", "/payments/yookassa/webhook"): ALL,
     ("POST", "/conclusions/verify"): ALL,

@@ -70,6 +70,7 @@ def test_every_answer_matches_its_declared_schema(client, contract: Contract, wo
     # System and catalogue, for everyone.
     for api in everyone:
         ok(api.get("/health"))
+        ok(api.get("/clinic"))
         ok(api.get("/specialties"))
         ok(api.get("/doctors"))
         ok(api.get(f"/doctors?specialty={params['specialty_id']}"))

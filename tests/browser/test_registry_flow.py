@@ -12,6 +12,58 @@ from playwright.sync_api import Browser, Page, expect
 from tests.browser.test_accounts_flow import DEMO_PASSWORD, REGISTRAR, new_page, sign_in, watch_errors
 from tests.browser.test_booking_flow import api, fresh_patient, sign_documents_through_api
 
+LETTERS = "абвгдежзиклмнопр"
+
+
+def test_registrar_finds_a_patient_by_surname_start_and_by_phone(stack, browser: Browser) -> None:
+    """Typed as a registrar on the phone would: lower case, е for ё, only the start; then the number as said."""
+    tag = uuid.uuid4()
+    surname = "Сёмина" + "".join(LETTERS[int(c, 16)] for c in tag.hex[:5])
+    full_name = f"{surname} Ольга Петровна"
+    phone_digits = f"9{tag.int % 10**9:09d}"
+    registrar = new_page(browser)
+    errors = watch_errors(registrar)
+    try:
+        sign_in(registrar, stack.url, REGISTRAR, DEMO_PASSWORD)
+        expect(registrar).to_have_url(re.compile(r"/cabinet$"))
+        status, card = api(
+            registrar,
+            "POST",
+            "/patients",
+            {
+                "full_name": full_name,
+                "email": f"semina-{tag.hex[:8]}@example.org",
+                "phone": f"8 ({phone_digits[:3]}) {phone_digits[3:6]}-{phone_digits[6:8]}-{phone_digits[8:]}",
+                "birth_date": "1979-03-08",
+            },
+        )
+        assert status == 201, card
+        registrar.get_by_role("navigation", name="Основное меню").get_by_role("link", name="Поиск пациента").click()
+        box = registrar.get_by_label("Фамилия, телефон, номер карты или почта")
+
+        box.fill(surname.lower().replace("ё", "е")[:8])
+        registrar.get_by_role("button", name="Найти").click()
+        results = registrar.locator("[data-test='result']")
+        expect(results).to_have_count(1)
+        expect(registrar.locator("[data-test='found-by']")).to_have_text("Поиск по фамилии")
+        expect(results.locator("[data-test='result-surname']")).to_have_text(surname)
+        expect(results).to_contain_text("Ольга Петровна")
+        expect(results).to_contain_text("8 марта 1979")
+        expect(results.locator("[data-test='result-card']")).to_have_text(card["card_number"])
+        formatted = f"+7 {phone_digits[:3]} {phone_digits[3:6]}-{phone_digits[6:8]}-{phone_digits[8:]}"
+        expect(results.locator("[data-test='result-phone']")).to_have_text(formatted)
+
+        box.fill(f"+7 {phone_digits[:3]} {phone_digits[3:6]} {phone_digits[6:]}")
+        registrar.get_by_role("button", name="Найти").click()
+        expect(registrar.locator("[data-test='found-by']")).to_have_text("Поиск по телефону")
+        expect(results).to_have_count(1)
+        expect(results.locator("[data-test='result-surname']")).to_have_text(surname)
+        results.get_by_role("button").click()
+        expect(registrar.locator("[data-test='patient-card'] h2")).to_have_text(full_name)
+    finally:
+        registrar.context.close()
+    assert errors == []
+
 
 def test_registrar_sees_and_cancels_a_patients_booking_and_sets_a_day_off(stack, page: Page, browser: Browser) -> None:
     full_name = f"Звонарёва Ольга {uuid.uuid4().hex[:6]}"
@@ -32,7 +84,7 @@ def test_registrar_sees_and_cancels_a_patients_booking_and_sets_a_day_off(stack,
         expect(registrar).to_have_url(re.compile(r"/cabinet$"))
         menu = registrar.get_by_role("navigation", name="Основное меню")
         menu.get_by_role("link", name="Поиск пациента").click()
-        registrar.get_by_label("Электронная почта").fill(email)
+        registrar.get_by_label("Фамилия, телефон, номер карты или почта").fill(email)
         registrar.get_by_role("button", name="Найти").click()
         expect(registrar.locator("[data-test='patient-card'] h2")).to_have_text(full_name)
 
