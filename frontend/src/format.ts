@@ -93,7 +93,8 @@ export function formatNumber(n: number, locale: string = currentLocale()): strin
   return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, locale === 'en' ? ',' : '\u00a0')
 }
 
-export type CountUnit = 'seconds' | 'minutes' | 'hours'
+/** `hoursGenitive`: after «больше» / «меньше» («больше 24 часов», «меньше 1 часа»). */
+export type CountUnit = 'seconds' | 'minutes' | 'hours' | 'hoursGenitive'
 
 /** The CLDR plural category of a whole number: «1 минута» one, «3 минуты» few, «5 минут» many; one/other in English. */
 export function pluralCategory(n: number, locale: string = currentLocale()): 'one' | 'few' | 'many' | 'other' {

@@ -410,7 +410,7 @@ describe('booking wizard: the held booking and the payment summary', () => {
     }
     // A 12-hour rule: the deadline is the server's (not 24 hours before the start).
     const twelve = await rule({ refund: null, deadline: '2026-11-27T02:30:00+03:00', deadline_hours: 12 })
-    expect(twelve).toContain('не позднее чем за 12 часа до начала')
+    expect(twelve).toContain('не позднее чем за 12 часов до начала')
     expect(twelve).toContain('пятница, 27 ноября, 02:30 (МСК)')
     // A deadline already past: no refund once paid, in the server's hours.
     const late = await rule({ refund: null, deadline: '2026-11-25T14:30:00+03:00', deadline_hours: 48 })
