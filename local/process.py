@@ -29,7 +29,7 @@ class RunningStack:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
 
-def start_stack(tmp_dir: Path, extra_env: dict[str, str] | None = None, within_s: float = 180) -> RunningStack:
+def start_stack(tmp_dir: Path, extra_env: dict[str, str] | None = None, within_s: float = 300) -> RunningStack:
     """Start `python -m local` on a free port and wait until it is healthy (a busy machine takes its time)."""
     port = free_port()
     log_path = tmp_dir / f"stack-{port}.log"
