@@ -221,7 +221,7 @@ export function createAppRouter(history: RouterHistory = createWebHistory()) {
     }
     if (!me) return { name: 'login', query: { next: to.fullPath } }
     // The temporary password from the email only lets the person choose their own.
-    if (me.must_change_password && to.name !== 'change-password') return { name: 'change-password' }
+    if (me.must_change_password && to.name !== 'change-password') return { name: 'change-password', query: { next: to.fullPath } }
     return true
   })
 

@@ -1,9 +1,12 @@
 import { flushPromises } from '@vue/test-utils'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import App from '../src/App.vue'
+import { leaveSite } from '../src/navigation'
 import { setActiveRole, setUser } from '../src/session'
 import { heldBooking, NOW, patient, plain } from './bookingFixtures'
 import { doctorPatient, jsonResponse, mountWithRouter, sentBodies, stubApi } from './helpers'
+
+vi.mock('../src/navigation', () => ({ leaveSite: vi.fn() }))
 
 type Wrapper = Awaited<ReturnType<typeof mountWithRouter>>['wrapper']
 
@@ -164,16 +167,22 @@ describe('«Мои записи»', () => {
     expect(wrapper.find('[data-test="bookings-empty"]').text()).toBe('У вас пока нет записей к врачу.')
   })
 
-  it('shows one booking on its page, and the payment summary from «Перейти к оплате»', async () => {
-    stubApi({ 'GET /api/bookings/b-1': () => jsonResponse(200, held) })
+  it('shows one booking on its page with «Оплатить», which goes straight to YooKassa', async () => {
+    const fetchMock = stubApi({
+      'GET /api/bookings/b-1': () => jsonResponse(200, held),
+      'POST /api/bookings/b-1/payment': () => jsonResponse(200, { confirmation_url: 'https://pay.example/b-1', payment_id: 'p-1' }),
+    })
     const { wrapper, router } = await mountWithRouter(App, '/bookings/b-1')
     await flushPromises()
     expect(wrapper.find('[data-test="fact-status"]').text()).toBe('Время закреплено, ожидает оплаты')
-    await wrapper.find('[data-test="detail-pay"]').trigger('click')
-    await flushPromises()
-    expect(router.currentRoute.value.fullPath).toBe('/bookings/b-1?pay=1')
-    expect(wrapper.find('[data-test="payment-email"]').text()).toBe('maria@example.ru')
-    expect(wrapper.find('[data-test="pay"]').text()).toBe('Оплатить')
+    expect(wrapper.find('[data-test="fact-email"]').text()).toBe('maria@example.ru')
+    const pay = wrapper.find('[data-test="detail-pay"]')
+    expect(pay.text()).toBe('Оплатить')
+    await pay.trigger('click')
+    for (let turn = 0; turn < 20 && vi.mocked(leaveSite).mock.calls.length === 0; turn += 1) await flushPromises()
+    expect(sentBodies(fetchMock, 'POST /api/bookings/b-1/payment')).toHaveLength(1)
+    expect(leaveSite).toHaveBeenCalledWith('https://pay.example/b-1')
+    expect(router.currentRoute.value.fullPath).toBe('/bookings/b-1')
   })
 
   it('is in the menu for the patient role only', async () => {

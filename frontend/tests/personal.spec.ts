@@ -48,15 +48,15 @@ describe('«Личные данные»', () => {
     expect(wrapper.find('[data-test="personal-email"]').text()).toBe('maria@example.ru')
   })
 
-  it('shows each document in force with its status, its text, and signs it only after «Я прочитал(а) …»', async () => {
+  it('shows each document in force with its status and its text, and signs it with «Подписать»', async () => {
     setUser(patient)
     const signed = { contract: false, consent: true }
     const fetchMock = stubApi({
       'GET /api/legal-documents': () => jsonResponse(200, legalDocuments(signed)),
       'GET /api/consents': () => jsonResponse(200, signed.contract ? [contractCopy, consentCopy] : [consentCopy]),
-      'POST /api/consents': () => {
+      'POST /api/legal-documents/signatures': () => {
         signed.contract = true
-        return jsonResponse(201, contractCopy)
+        return jsonResponse(201, [contractCopy])
       },
     })
     const { wrapper } = await mountWithRouter(App, '/cabinet/personal')
@@ -69,20 +69,17 @@ describe('«Личные данные»', () => {
     const pane = reader.find('.doc-reader__pane')
     expect(pane.html()).toContain('<b>Иванова Мария Петровна</b>')
     expect(pane.attributes('tabindex')).toBe('0')
-    expect(reader.find('label').text()).toBe('Я прочитал(а) договор и согласен(на) с его условиями')
-
-    // «Подписать» without the tick: a message next to the checkbox, nothing sent.
-    await reader.find('form').trigger('submit')
+    // What «Подписать» means is said next to it: a simple electronic signature of this document.
+    expect(wrapper.find('[data-test="sign-statement"]').text()).toContain(
+      'простой электронной подписью документ «Договор на оказание платной медицинской услуги «телемедицина»»',
+    )
+    const form = wrapper.find('[data-test="doc-reader"] form')
+    expect(form.find('button[type="submit"]').text()).toBe('Подписать')
+    await form.trigger('submit')
     await flushPromises()
-    expect(reader.find('.field__error').text()).toBe('Отметьте, пожалуйста, что вы прочитали документ.')
-    expect(reader.find('input[type="checkbox"]').attributes('aria-invalid')).toBe('true')
-    expect(sentBodies(fetchMock, 'POST /api/consents')).toEqual([])
-
-    await reader.find('input[type="checkbox"]').setValue(true)
-    expect(reader.find('button[type="submit"]').text()).toBe('Подписать')
-    await reader.find('form').trigger('submit')
-    await flushPromises()
-    expect(sentBodies(fetchMock, 'POST /api/consents')).toEqual([{ kind: 'contract', version: '1', sha256: 'a'.repeat(64) }])
+    expect(sentBodies(fetchMock, 'POST /api/legal-documents/signatures')).toEqual([
+      { documents: [{ kind: 'contract', version: '1', sha256: 'a'.repeat(64) }] },
+    ])
     expect(wrapper.find('[data-test="doc-status-contract"]').text()).toBe('Подписан')
     expect(wrapper.find('[data-test="reader-contract"]').exists()).toBe(false)
     expect(wrapper.find('[data-test="personal-notice"]').text()).toContain(
@@ -100,16 +97,15 @@ describe('«Личные данные»', () => {
         return jsonResponse(200, legalDocuments({ contract: false, consent: false }))
       },
       'GET /api/consents': () => jsonResponse(200, []),
-      'POST /api/consents': () =>
-        apiError(409, 'document_changed', 'Текст документа изменился с момента открытия страницы. Обновите страницу и прочитайте документ ещё раз.'),
+      'POST /api/legal-documents/signatures': () =>
+        apiError(409, 'document_changed', 'Текст документа «Согласие на обработку персональных данных» изменился с момента открытия страницы. Обновите страницу и прочитайте документ ещё раз.'),
     })
     const { wrapper } = await mountWithRouter(App, '/cabinet/personal')
     await flushPromises()
-    const reader = wrapper.find('[data-test="reader-consent"]')
-    await reader.find('input[type="checkbox"]').setValue(true)
+    const reader = wrapper.find('[data-test="doc-consent"]')
     await reader.find('form').trigger('submit')
     await flushPromises()
-    expect(wrapper.find('main [role="alert"]').text()).toContain('Текст документа изменился')
+    expect(wrapper.find('main [role="alert"]').text()).toContain('изменился с момента открытия страницы')
     expect(loads).toBe(2)
   })
 

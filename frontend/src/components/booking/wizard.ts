@@ -14,7 +14,7 @@ import { activeRole } from '../../session'
  * to the same choice. What was loaded is kept by id: going back and forth does
  * not ask again.
  */
-export type Step = 'intro' | 'specialty' | 'doctor' | 'time' | 'confirm' | 'summary' | 'payment'
+export type Step = 'intro' | 'specialty' | 'doctor' | 'time' | 'confirm' | 'documents' | 'summary' | 'payment'
 
 export const DAYS_AHEAD = 14
 export const STEP_KEYS = ['specialty', 'doctor', 'time', 'confirm', 'payment'] as const
@@ -25,7 +25,16 @@ export function dayOf(item: Slot): string {
   return date ? dateInZone(date) : ''
 }
 
-const STEP_NUMBERS: Record<Step, number> = { intro: 0, specialty: 1, doctor: 2, time: 3, confirm: 4, summary: 5, payment: 5 }
+const STEP_NUMBERS: Record<Step, number> = {
+  intro: 0,
+  specialty: 1,
+  doctor: 2,
+  time: 3,
+  confirm: 4,
+  documents: 4,
+  summary: 5,
+  payment: 5,
+}
 
 function createWizard() {
   const route = useRoute()
@@ -41,7 +50,7 @@ function createWizard() {
     if (wanted === 'specialty') return 'specialty'
     if (wanted === 'doctor' && q('specialty')) return 'doctor'
     if (wanted === 'time' && q('doctor')) return 'time'
-    if (wanted === 'confirm' && q('doctor') && q('slot')) return 'confirm'
+    if ((wanted === 'confirm' || wanted === 'documents') && q('doctor') && q('slot')) return wanted
     if ((wanted === 'summary' || wanted === 'payment') && q('booking')) return wanted
     return 'intro'
   })
@@ -53,7 +62,10 @@ function createWizard() {
   const slotsByDoctor = ref<Record<string, Slot[]>>({})
   const slotsById = ref<Record<string, Slot>>({})
   const bookings = ref<Record<string, Booking>>({})
+  /** The documents the server says are required before booking and this patient has not signed (in force). */
   const unsignedDocuments = ref<LegalDocument[] | null>(null)
+  /** «Подтвердить запись» led to the documents: once they are signed, the confirm step holds the time by itself. */
+  const holdAfterSigning = ref(false)
   const { loading, error: loadError, load } = useLoader()
 
   const doctors = computed(() => doctorsBySpecialty.value[q('specialty')] || null)
@@ -101,6 +113,11 @@ function createWizard() {
     rememberSlots(list)
   }
 
+  async function loadUnsignedDocuments() {
+    const documents = await apiFetch<LegalDocument[]>('/legal-documents')
+    unsignedDocuments.value = documents.filter((doc) => doc.required_before_booking !== false && !doc.signed)
+  }
+
   /** What the current step needs and is not known yet. */
   async function fetchForStep() {
     if (step.value === 'specialty' && !specialties.value) {
@@ -113,13 +130,10 @@ function createWizard() {
     } else if (step.value === 'time') {
       await ensureDoctor(q('doctor'))
       if (!slots.value) await loadSlots(q('doctor'))
-    } else if (step.value === 'confirm') {
+    } else if (step.value === 'confirm' || step.value === 'documents') {
       await ensureDoctor(q('doctor'))
       if (!slot.value) await loadSlots(q('doctor'))
-      if (unsignedDocuments.value === null) {
-        const documents = await apiFetch<LegalDocument[]>('/legal-documents')
-        unsignedDocuments.value = documents.filter((doc) => !doc.signed)
-      }
+      if (unsignedDocuments.value === null) await loadUnsignedDocuments()
     } else if ((step.value === 'summary' || step.value === 'payment') && !booking.value) {
       rememberBooking(await apiFetch<Booking>(`/bookings/${encodeURIComponent(q('booking'))}`))
     }
@@ -165,6 +179,8 @@ function createWizard() {
     stepNumber,
     specialties,
     unsignedDocuments,
+    loadUnsignedDocuments,
+    holdAfterSigning,
     loading,
     loadError,
     loadForStep,
