@@ -1,9 +1,17 @@
 import { mount } from '@vue/test-utils'
-import { vi } from 'vitest'
+import { beforeAll, vi } from 'vitest'
 import type { Component } from 'vue'
 import { createMemoryHistory } from 'vue-router'
 import { i18n } from '../src/i18n'
-import { createAppRouter } from '../src/router'
+import { createAppRouter, routes } from '../src/router'
+
+// Pages are lazy chunks (src/router.ts). Importing them before the file's tests (after its vi.mock calls), as
+// router.ts's static imports once did, lets a navigation a test triggers settle within flushPromises().
+beforeAll(async () => {
+  await Promise.all(
+    routes.map((route) => (typeof route.component === 'function' ? (route.component as () => Promise<unknown>)() : null)),
+  )
+}, 120_000)
 
 export async function mountWithRouter(component: Component, path = '/') {
   const router = createAppRouter(createMemoryHistory())
