@@ -84,15 +84,6 @@ def is_plain_address(value: str) -> bool:
     return isinstance(value, str) and len(value) <= 254 and bool(_ADDRESS.match(value))
 
 
-def recipient(to: str) -> str:
-    """Exactly one plain address, in ASCII (the domain in IDNA): anything that could name a second recipient or
-    header, or that SES could not take, is refused."""
-    if not is_plain_address(to):
-        raise ValueError("not a single plain address")
-    address = ascii_address(to)
-    if not address.isascii():
-        raise ValueError("not an address SES can write to")
-    return address
 def ascii_address(value: str) -> str:
     """The address as SES takes it: an international domain (почта.рф) in IDNA (xn--80a1acny.xn--p1ai). SES has
     no SMTPUTF8, so the part before @ must already be ASCII (the forms see to it: contract/fields.py); an address
@@ -113,6 +104,15 @@ def display_address(value: str) -> str:
         return value
 
 
+def recipient(to: str) -> str:
+    """Exactly one plain address, in ASCII (the domain in IDNA): anything that could name a second recipient or
+    header, or that SES could not take, is refused."""
+    if not is_plain_address(to):
+        raise ValueError("not a single plain address")
+    address = ascii_address(to)
+    if not address.isascii():
+        raise ValueError("not an address SES can write to")
+    return address
 
 
 def build(to: str, subject: str, text: str, html: str, attachments: Iterable[Attachment] = ()) -> EmailMessage:
