@@ -88,21 +88,21 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/audit"): ADMIN,
     ("POST", "/patients"): STAFF,
     ("POST", "/patients/search"): STAFF,
-    ("POST", "/patients/{user_id}/credentials"): STAFF,
     ("POST", "/patients/find"): STAFF,
+    ("POST", "/patients/{user_id}/credentials"): STAFF,
     ("GET", "/patients/{user_id}/bookings"): STAFF,
     ("GET", "/registration-requests"): STAFF,
     ("POST", "/registration-requests/{request_id}/status"): STAFF,
     ("POST", "/specialties"): STAFF,
     ("PUT", "/specialties/{specialty_id}"): STAFF,
     ("GET", "/rooms/{room_id}"): only("patient", "doctor"),
-    ("GET", "/inbound-mail"): STAFF,
-    ("GET", "/outbox/failed"): ADMIN,
-}
     ("POST", "/rooms/{room_id}/end"): only("doctor"),
     ("POST", "/rooms/{room_id}/reopen"): only("doctor"),
     # The link goes to the patient's own email: the patient, or staff for the patient (not the doctor).
     ("POST", "/bookings/{booking_id}/room-link"): only("patient", "registrar", "admin"),
+    ("GET", "/inbound-mail"): STAFF,
+    ("GET", "/outbox/failed"): ADMIN,
+}
 
 BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/auth/login"): {"login": "nobody@example.org", "password": "wrong password"},
@@ -116,8 +116,8 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/bookings/{booking_id}/conclusion"): {"conclusion": "Заключение"},
     ("PUT", "/doctors/{doctor_id}/schedule"): {"weekly_hours": {"1": [["09:00", "10:00"]]}},
     ("POST", "/patients/search"): {"email": "anna@example.org"},
-}
     ("POST", "/patients/find"): {"q": "Петр"},
+}
 
 
 @pytest.fixture
