@@ -1,6 +1,6 @@
-"""The booking wizard through the real UI, as the seed describes it: a new patient signs in, is led to sign the
-contract and the consent, picks a specialty, a doctor, a day and a time, confirms, sees the summary with their email
-and the price, and reaches «Перейти к оплате»; the slot is then held for them."""
+"""The booking wizard through the real UI, as the seed describes it: a new patient signs in, picks a specialty, a
+doctor, a day and a time, confirms, signs the contract and the consent on one screen with one «Подписать», and the
+wizard holds the time by itself: «Время закреплено за вами до HH:MM», the email and the price, «Оплатить»."""
 
 from __future__ import annotations
 
@@ -65,34 +65,24 @@ def fresh_patient(browser: Browser, page: Page, base_url: str, full_name: str) -
     sign_in(page, base_url, email, temporary)
     expect(page).to_have_url(re.compile(r"/change-password$"))
     password = f"Светлый день {uuid.uuid4().hex[:6]}"
-    page.get_by_label("Текущий пароль").fill(temporary)
     page.get_by_label("Новый пароль", exact=True).fill(password)
     page.get_by_label("Повторите новый пароль").fill(password)
     page.get_by_role("button", name="Сохранить пароль").click()
-    expect(page).to_have_url(re.compile(r"/cabinet$"))
+    expect(page).to_have_url(re.compile(r"/cabinet$"), timeout=30000)
     return email, password
 
 
 def sign_documents_through_api(page: Page) -> None:
-    """Both documents signed as they stand (the UI for it is covered by test_booking_flow)."""
+    """The documents required before booking, signed as they stand in one request (the UI: test_booking_flow)."""
     status, documents = api(page, "GET", "/legal-documents")
     assert status == 200, documents
-    for document in documents:
-        status, body = api(
-            page,
-            "POST",
-            "/consents",
-            {"kind": document["kind"], "version": document["version"], "sha256": document["sha256"]},
-        )
-        assert status == 201, body
-
-
-def sign_in_reader(page: Page, kind: str, agree: str) -> None:
-    reader = page.locator(f"[data-test='reader-{kind}']")
-    expect(reader.locator(".doc-reader__pane")).to_contain_text("Белоусова Дарья")
-    reader.get_by_label(agree).check()
-    reader.get_by_role("button", name="Подписать").click()
-    expect(page.locator(f"[data-test='doc-status-{kind}']")).to_have_text("Подписан")
+    signing = [
+        {"kind": d["kind"], "version": d["version"], "sha256": d["sha256"]}
+        for d in documents
+        if d["required_before_booking"]
+    ]
+    status, body = api(page, "POST", "/legal-documents/signatures", {"documents": signing})
+    assert status == 201, body
 
 
 def test_new_patient_signs_documents_and_books_through_the_wizard(stack, page: Page, browser: Browser) -> None:
@@ -126,46 +116,35 @@ def test_new_patient_signs_documents_and_books_through_the_wizard(stack, page: P
     assert re.fullmatch(r"\d{2}:\d{2}", chosen_time), chosen_time
     times.first.click()
 
-    # Confirm: the documents are not signed yet, so the wizard sends the patient to sign them first.
+    # Confirm: the documents are not signed yet; «Подтвердить запись» opens them, all on one screen.
     expect(page.get_by_role("heading", name="Проверьте и подтвердите запись")).to_be_visible()
     expect(page.locator("[data-test='fact-when']")).to_contain_text(f"{chosen_time} (МСК)")
-    needed = page.locator("[data-test='consent-needed']")
-    expect(needed).to_contain_text("прочитайте и подпишите")
-    expect(page.locator("[data-test='confirm']")).to_have_count(0)
-    confirm_url = page.url
-    needed.get_by_role("link", name="Прочитать и подписать документы").click()
-
-    expect(page).to_have_url(re.compile(r"/cabinet/personal\?next="))
-    expect(page.get_by_role("heading", name="Личные данные", exact=True)).to_be_visible()
-    expect(page.locator("[data-test='personal-email']")).to_have_text(email)
-    sign_in_reader(page, "contract", "Я прочитал(а) договор и согласен(на) с его условиями")
-    sign_in_reader(page, "consent", "Я прочитал(а) согласие и даю согласие на обработку моих персональных данных")
-    expect(page.locator("[data-test='copy']")).to_have_count(2)
-    page.get_by_role("link", name="Вернуться к записи").click()
-
-    # Back on the same choice; «Подтвердить запись» holds the slot.
-    expect(page).to_have_url(confirm_url)
+    expect(page.locator("[data-test='consent-needed']")).to_contain_text("прочитать и подписать документы")
     page.get_by_role("button", name="Подтвердить запись").click()
-    expect(page).to_have_url(re.compile(r"/booking\?step=summary&booking="))
-    booking_id = re.search(r"booking=([0-9a-f]+)", page.url).group(1)
-    expect(page.get_by_role("heading", name="Время закреплено за вами")).to_be_visible()
-    summary = page.locator("[data-test='summary']")
-    expect(summary).to_contain_text("Орлова Елена Дмитриевна (Кардиология)")
-    expect(summary).to_contain_text(f"{chosen_time} (МСК)")
-    expect(summary.locator("[data-test='fact-price']")).to_have_text("3 500 ₽")
-    expect(summary.locator("[data-test='fact-email']")).to_have_text(email)
-    expect(page.locator("[data-test='summary-email']")).to_contain_text(
-        "Проверьте, пожалуйста, вашу электронную почту!"
-    )
-    expect(page.locator("[data-test='hold-left']")).to_have_text(re.compile(r"^осталось 1[45] мин \d\d с$"))
+    expect(page).to_have_url(re.compile(r"/booking\?step=documents&"))
+    expect(page.get_by_role("heading", name="Прочитайте и подпишите документы")).to_be_visible()
+    expect(page.locator("[data-test='documents-slot']")).to_contain_text(f"{chosen_time} (МСК)")
+    for kind in ("contract", "consent"):
+        expect(page.locator(f"[data-test='reader-{kind}'] .doc-reader__pane")).to_contain_text("Белоусова Дарья")
+    expect(page.locator("[data-test='sign-statement']")).to_contain_text("сразу все документы выше")
+    page.get_by_role("button", name="Подписать").click()
 
-    # «Перейти к оплате»: the email and the price again, the refund rule, «Оплатить».
-    page.get_by_role("link", name="Перейти к оплате").click()
-    expect(page.get_by_role("heading", name="Оплата консультации")).to_be_visible()
+    # Signed, the wizard goes back to the chosen time and holds it by itself.
+    expect(page).to_have_url(re.compile(r"/booking\?step=summary&booking="), timeout=30000)
+    booking_id = re.search(r"booking=([0-9a-f]+)", page.url).group(1)
+    expect(page.locator("[data-test='held-title']")).to_have_text(
+        re.compile(r"^Время закреплено за вами до \d\d:\d\d \(МСК\)$")
+    )
+    expect(page.locator("main")).not_to_contain_text("Запись подтверждена")
+    expect(page.locator("[data-test='fact-doctor']")).to_contain_text("Орлова Елена Дмитриевна (Кардиология)")
+    expect(page.locator("[data-test='fact-when']")).to_contain_text(f"{chosen_time} (МСК)")
     expect(page.locator("[data-test='payment-email']")).to_have_text(email)
     expect(page.locator("[data-test='payment-price']")).to_have_text("3 500 ₽")
     expect(page.locator("[data-test='payment-rule']")).to_contain_text("24 часа")
+    expect(page.locator("[data-test='hold-left']")).to_have_text(re.compile(r"^осталось 1[45] мин \d\d с$"))
     expect(page.get_by_role("button", name="Оплатить", exact=True)).to_be_enabled()
+    copies = page.request.get(stack.url + "/api/consents")
+    assert copies.ok and len(copies.json()) == 2, copies.text()
 
     # The slot is held for this patient: the API and «Мои записи» say so.
     status, booking = api(page, "GET", f"/bookings/{booking_id}")
@@ -177,5 +156,4 @@ def test_new_patient_signs_documents_and_books_through_the_wizard(stack, page: P
     item = page.locator("[data-test='booking']")
     expect(item).to_have_count(1)
     expect(item.locator("[data-test='booking-status']")).to_have_text("Время закреплено, ожидает оплаты")
-    expect(item.get_by_role("link", name="Перейти к оплате")).to_be_visible()
     assert errors == []

@@ -1,4 +1,4 @@
-"""Paying through YooKassa (the local emulator on its own port): «Перейти к оплате» → «Оплатить» → the payment page →
+"""Paying through YooKassa (the local emulator on its own port): the held time's «Оплатить» → the payment page →
 back to /bookings/{id}/payment, which waits for the server's confirmation; the paid email arrives once."""
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def book_drop_in_slot(page: Page, base_url: str) -> str:
 
 
 def go_to_yookassa(page: Page, base_url: str, email: str) -> None:
-    page.get_by_role("link", name="Перейти к оплате").click()
+    """The held time's «Оплатить» goes straight to YooKassa's page."""
     expect(page.locator("[data-test='payment-email']")).to_have_text(email)
     expect(page.locator("[data-test='payment-price']")).to_have_text("2 500 ₽")
     page.get_by_role("button", name="Оплатить", exact=True).click()
