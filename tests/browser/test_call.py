@@ -221,8 +221,9 @@ def test_the_doctor_is_told_within_5_s_that_the_patient_left_or_lost_the_network
     # «Мои консультации» opened during the call (the doctor came by the room's address, not through the list) shows
     # the day and does not take the doctor into the room a second time.
     day = new_page(doctor.context)
+    day.set_default_timeout(45000)  # a loaded machine: the page's own load, not a wait for the bounce
     day.goto(f"{stack.url}/doctor/today")
-    expect(day.locator("[data-test='enter-room']")).to_be_visible()
+    expect(day.locator("[data-test='enter-room']")).to_be_visible(timeout=45000)
     day.wait_for_load_state("networkidle")
     assert day.url.endswith("/doctor/today"), day.url
     expect(day.locator("[data-test='enter-room']")).to_be_visible()
