@@ -127,7 +127,7 @@ export function inboundBytes(report: RTCStatsReport): number {
 }
 
 /** No media from the other side for this long (after some had come): it is treated as gone. */
-export const STALL_MS = 3000
+export const STALL_MS = 2000
 
 /**
  * Whether the other side's media has stopped coming on one connection. A
