@@ -55,5 +55,11 @@ class SignedIn(Response):
     user: User
 
 
+class CurrentSession(Response):
+    """Who is signed in: `user` is null for a visitor (an answer, not an error, on every page load)."""
+
+    user: User | None
+
+
 class Accepted(Response):
     status: Literal["accepted"]

@@ -8,7 +8,7 @@ from chalice import Blueprint
 
 from chalicelib.accounts import signin, tokens
 from chalicelib.web import cookies
-from chalicelib.web.access import ANYONE, SIGNED_IN_ANY_STATE
+from chalicelib.web.access import ANYONE, ANYONE_ANY_STATE, SIGNED_IN_ANY_STATE
 from chalicelib.web.routing import Call, Endpoints, Model, Reply
 
 bp = Blueprint(__name__)
@@ -49,6 +49,17 @@ def logout(call: Call) -> Reply:
 )
 def me(call: Call) -> dict[str, Any]:
     return signin.user_view(call.principal)
+
+
+@api.get(
+    "/session",
+    access=ANYONE_ANY_STATE,
+    summary="Who is signed in: the person, or null for a visitor (200 either way)",
+    response=Model("accounts.CurrentSession"),
+)
+def current_session(call: Call) -> dict[str, Any]:
+    principal = call.principal
+    return {"user": signin.user_view(principal) if principal is not None else None}
 
 
 @api.post(

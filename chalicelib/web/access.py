@@ -40,5 +40,9 @@ SIGNED_IN = Access("signed_in", signed_in=True)
 SIGNED_IN_ANY_STATE = Access("signed_in_any_state", signed_in=True, during_password_change=True)
 
 
+# Who is signed in, if anybody: open to all, and usable while the temporary password still has to be replaced.
+ANYONE_ANY_STATE = Access("anyone_any_state", during_password_change=True)
+
+
 def role(*names: str) -> Access:
     return Access("role:" + ",".join(sorted(names)), signed_in=True, roles=frozenset(names))

@@ -828,6 +828,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who is signed in: the person, or null for a visitor (200 either way) */
+        get: operations["get_session"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/specialties": {
         parameters: {
             query?: never;
@@ -982,6 +999,10 @@ export interface components {
         ConsultationEnd: {
             ended_at?: string | null;
             ended_by?: ("doctor" | "conclusion") | null;
+        };
+        /** @description Who is signed in: `user` is null for a visitor (an answer, not an error, on every page load). */
+        CurrentSession: {
+            user: components["schemas"]["User"] | null;
         };
         Doctor: {
             bio?: string;
@@ -4883,6 +4904,44 @@ export interface operations {
             };
             /** @description room_closed */
             410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal_error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_session: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CurrentSession"];
+                };
+            };
+            /** @description bad_request */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -14,7 +14,7 @@ const currentUser = ref<User | null>(null)
 const preferredRole = ref<Role | null>(readPreferredRole())
 /** Whether currentUser reflects an answer (or a sign-in/out) rather than the initial guess. */
 let known = false
-/** Bumped on every change of the user, so that an older /me answer cannot overwrite a newer sign-in. */
+/** Bumped on every change of the user, so that an older /session answer cannot overwrite a newer sign-in. */
 let generation = 0
 let pending: Promise<User | null> | null = null
 
@@ -55,12 +55,15 @@ export function forgetSession(): void {
   currentUser.value = null
 }
 
-/** Asks the server who is signed in; a 401 means nobody. Other errors propagate. */
+/**
+ * Asks the server who is signed in (GET /session: `user` is null for a visitor, so a visit
+ * leaves no error in the console); a 401 also means nobody. Other errors propagate.
+ */
 export async function loadSession(): Promise<User | null> {
   const started = generation
   let me: MeResponse | null
   try {
-    me = await apiFetch<MeResponse>('/me')
+    me = (await apiFetch<{ user: MeResponse | null }>('/session')).user
   } catch (error) {
     if (!(error instanceof ApiError && error.status === 401)) throw error
     me = null

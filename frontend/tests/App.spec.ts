@@ -37,7 +37,7 @@ describe('App', () => {
   it('asks the server who is signed in', async () => {
     signedOut()
     await mountWithRouter(App, '/')
-    expect(fetch).toHaveBeenCalledWith('/api/me', expect.objectContaining({ credentials: 'same-origin' }))
+    expect(fetch).toHaveBeenCalledWith('/api/session', expect.objectContaining({ credentials: 'same-origin' }))
   })
 
   it('shows a 404 page for an unknown address', async () => {

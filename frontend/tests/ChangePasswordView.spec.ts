@@ -2,7 +2,7 @@ import { flushPromises } from '@vue/test-utils'
 import { describe, expect, it } from 'vitest'
 import App from '../src/App.vue'
 import { setUser, user } from '../src/session'
-import { apiError, doctorPatient, jsonResponse, mountWithRouter, patientMustChange, sentBodies, stubApi } from './helpers'
+import { apiError, doctorPatient, mountWithRouter, patientMustChange, sentBodies, stubApi, sessionOf } from './helpers'
 
 type Wrapper = Awaited<ReturnType<typeof mountWithRouter>>['wrapper']
 
@@ -86,7 +86,7 @@ describe('ChangePasswordView', () => {
     setUser(patientMustChange)
     const fetchMock = stubApi({
       'POST /api/me/password': () => new Response(null, { status: 204 }),
-      'GET /api/me': () => jsonResponse(200, { ...patientMustChange, must_change_password: false }),
+      'GET /api/session': () => sessionOf({ ...patientMustChange, must_change_password: false }),
     })
     const { wrapper, router } = await mountWithRouter(App, '/change-password')
     await fill(wrapper, null, 'river-stone-lamp', 'river-stone-lamp')
@@ -102,7 +102,7 @@ describe('ChangePasswordView', () => {
     setUser(patientMustChange)
     stubApi({
       'POST /api/me/password': () => new Response(null, { status: 204 }),
-      'GET /api/me': () => jsonResponse(200, { ...patientMustChange, must_change_password: false }),
+      'GET /api/session': () => sessionOf({ ...patientMustChange, must_change_password: false }),
     })
     const next = '/booking?step=confirm&specialty=s1&doctor=d1&slot=x1'
     const { wrapper, router } = await mountWithRouter(App, `/change-password?next=${encodeURIComponent(next)}`)

@@ -2,20 +2,10 @@ import { flushPromises } from '@vue/test-utils'
 import { describe, expect, it, vi } from 'vitest'
 import App from '../src/App.vue'
 import { user } from '../src/session'
-import {
-  apiError,
-  deferredResponse,
-  doctorPatient,
-  jsonResponse,
-  mountWithRouter,
-  notSignedIn,
-  patientMustChange,
-  sentBodies,
-  stubApi,
-} from './helpers'
+import { apiError, deferredResponse, doctorPatient, jsonResponse, mountWithRouter, notSignedIn, patientMustChange, sentBodies, stubApi, signedOutSession } from './helpers'
 
 async function openLogin(path = '/login', login: (body: unknown) => Response | Promise<Response> = () => notSignedIn()) {
-  const fetchMock = stubApi({ 'GET /api/me': () => notSignedIn(), 'POST /api/auth/login': login })
+  const fetchMock = stubApi({ 'GET /api/session': signedOutSession, 'POST /api/auth/login': login })
   const mounted = await mountWithRouter(App, path)
   await flushPromises()
   return { ...mounted, fetchMock }

@@ -1,7 +1,7 @@
 import { flushPromises } from '@vue/test-utils'
 import { describe, expect, it } from 'vitest'
 import App from '../src/App.vue'
-import { apiError, jsonResponse, mountWithRouter, notSignedIn, sentBodies, stubApi } from './helpers'
+import { apiError, jsonResponse, mountWithRouter, sentBodies, stubApi, signedOutSession } from './helpers'
 
 type Wrapper = Awaited<ReturnType<typeof mountWithRouter>>['wrapper']
 
@@ -16,7 +16,7 @@ async function fill(wrapper: Wrapper, comment = '') {
 
 describe('RequestView', () => {
   it('is linked from the home page where the seed mentions the request, and from /login', async () => {
-    stubApi({ 'GET /api/me': () => notSignedIn() })
+    stubApi({ 'GET /api/session': signedOutSession })
     const { wrapper, router } = await mountWithRouter(App, '/')
     const account = wrapper.find('section[aria-labelledby="account-title"]')
     expect(account.text()).toContain('оставьте заявку на сайте: «Заявка на медицинскую карту»')
@@ -28,7 +28,7 @@ describe('RequestView', () => {
   })
 
   it('labels every field', async () => {
-    stubApi({ 'GET /api/me': () => notSignedIn() })
+    stubApi({ 'GET /api/session': signedOutSession })
     const { wrapper } = await mountWithRouter(App, '/request')
     expect(wrapper.find('main h1').text()).toBe('Заявка на медицинскую карту')
     expect(wrapper.findAll('main label').map((label) => label.text())).toEqual([
@@ -41,7 +41,7 @@ describe('RequestView', () => {
 
   it('shows field messages from a 400 next to the fields', async () => {
     stubApi({
-      'GET /api/me': () => notSignedIn(),
+      'GET /api/session': signedOutSession,
       'POST /api/registration-requests': () =>
         apiError(400, 'validation_error', 'Проверьте, пожалуйста, заполнение полей.', {
           phone: 'Укажите телефон, например +7 812 123-45-67.',
@@ -57,7 +57,7 @@ describe('RequestView', () => {
 
   it('sends the request (without an empty comment) and explains what happens next', async () => {
     const fetchMock = stubApi({
-      'GET /api/me': () => notSignedIn(),
+      'GET /api/session': signedOutSession,
       'POST /api/registration-requests': (body) =>
         jsonResponse(201, { id: 'r-1', status: 'new', created_at: '2026-11-26T04:30:00+00:00', comment: '', ...(body as object) }),
     })
@@ -74,7 +74,7 @@ describe('RequestView', () => {
   })
 
   it('says so when the server cannot be reached and keeps what was typed', async () => {
-    stubApi({ 'GET /api/me': () => notSignedIn() })
+    stubApi({ 'GET /api/session': signedOutSession })
     const { wrapper } = await mountWithRouter(App, '/request')
     await fill(wrapper, 'к кардиологу')
     expect(wrapper.find('main [role="alert"]').text()).toContain('Не удалось связаться с сервером')

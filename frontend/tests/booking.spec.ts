@@ -17,7 +17,7 @@ import {
   SLOTS_URL,
   specialties,
 } from './bookingFixtures'
-import { apiError, doctorPatient, jsonResponse, mountWithRouter, notSignedIn, sentBodies, stubApi } from './helpers'
+import { apiError, doctorPatient, jsonResponse, mountWithRouter, sentBodies, stubApi, signedOutSession } from './helpers'
 
 vi.mock('../src/navigation', () => ({ leaveSite: vi.fn() }))
 
@@ -51,7 +51,7 @@ describe('booking wizard', () => {
   })
 
   it('starts with the seed’s intro and «Воспользоваться сервисом», and sends a signed-out visitor to sign in', async () => {
-    stubApi({ 'GET /api/me': () => notSignedIn() })
+    stubApi({ 'GET /api/session': signedOutSession })
     const { wrapper, router } = await mountWithRouter(App, '/booking')
     await flushPromises()
     const main = wrapper.find('main')

@@ -2,11 +2,11 @@ import { flushPromises } from '@vue/test-utils'
 import { describe, expect, it, vi } from 'vitest'
 import App from '../src/App.vue'
 import { setUser } from '../src/session'
-import { doctorPatient, jsonResponse, mountWithRouter, notSignedIn, patientMustChange, registrar, stubApi } from './helpers'
+import { doctorPatient, jsonResponse, mountWithRouter, patientMustChange, registrar, stubApi, signedOutSession, sessionOf } from './helpers'
 
 describe('router guards', () => {
   it('sends a signed-out visitor of /cabinet to /login?next=', async () => {
-    stubApi({ 'GET /api/me': () => notSignedIn() })
+    stubApi({ 'GET /api/session': signedOutSession })
     const { router, wrapper } = await mountWithRouter(App, '/cabinet')
     await flushPromises()
     expect(router.currentRoute.value.fullPath).toBe('/login?next=/cabinet')
@@ -14,24 +14,24 @@ describe('router guards', () => {
   })
 
   it('keeps the whole address in next, query included', async () => {
-    stubApi({ 'GET /api/me': () => notSignedIn() })
+    stubApi({ 'GET /api/session': signedOutSession })
     const { router } = await mountWithRouter(App, '/registry/requests?status=done')
     expect(router.currentRoute.value.name).toBe('login')
     expect(router.currentRoute.value.query.next).toBe('/registry/requests?status=done')
   })
 
   it('asks the server only once while the guard and the app start together', async () => {
-    const fetchMock = stubApi({ 'GET /api/me': () => jsonResponse(200, doctorPatient) })
+    const fetchMock = stubApi({ 'GET /api/session': () => sessionOf(doctorPatient) })
     const { router } = await mountWithRouter(App, '/cabinet')
     await flushPromises()
     expect(router.currentRoute.value.name).toBe('cabinet')
-    expect(fetchMock.mock.calls.filter(([url]) => url === '/api/me')).toHaveLength(1)
+    expect(fetchMock.mock.calls.filter(([url]) => url === '/api/session')).toHaveLength(1)
   })
 
   it.each(['/cabinet', '/registry/requests', '/registry/patients/new', '/registry/patients/find'])(
     'sends a person who must change the temporary password from %s to /change-password',
     async (path) => {
-      stubApi({ 'GET /api/me': () => jsonResponse(200, patientMustChange) })
+      stubApi({ 'GET /api/session': () => sessionOf(patientMustChange) })
       const { router } = await mountWithRouter(App, path)
       expect(router.currentRoute.value.name).toBe('change-password')
     },
@@ -64,7 +64,7 @@ describe('router guards', () => {
     expect(router.currentRoute.value.name).toBe('cabinet')
     expect(wrapper.find('main [role="alert"]').text()).toContain('Не удалось проверить вход в личный кабинет')
 
-    stubApi({ 'GET /api/me': () => notSignedIn() })
+    stubApi({ 'GET /api/session': signedOutSession })
     await wrapper.find('main [role="alert"] button').trigger('click')
     await flushPromises()
     expect(router.currentRoute.value.fullPath).toBe('/login?next=/cabinet')

@@ -87,4 +87,8 @@ export const registrar = {
   must_change_password: false,
 }
 
+/** GET /api/session's answers: a visitor, or the person signed in. */
+export const signedOutSession = () => jsonResponse(200, { user: null })
+export const sessionOf = (person: unknown) => jsonResponse(200, { user: person })
+
 export const notSignedIn = () => apiError(401, 'not_signed_in', 'Войдите в личный кабинет, чтобы продолжить.')

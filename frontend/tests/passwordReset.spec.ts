@@ -1,7 +1,7 @@
 import { flushPromises } from '@vue/test-utils'
 import { describe, expect, it } from 'vitest'
 import App from '../src/App.vue'
-import { apiError, deferredResponse, jsonResponse, mountWithRouter, notSignedIn, sentBodies, stubApi } from './helpers'
+import { apiError, deferredResponse, jsonResponse, mountWithRouter, sentBodies, stubApi, signedOutSession } from './helpers'
 
 type Wrapper = Awaited<ReturnType<typeof mountWithRouter>>['wrapper']
 
@@ -16,7 +16,7 @@ async function setPasswords(wrapper: Wrapper, next: string, repeat: string) {
 describe('ForgotPasswordView', () => {
   it('sends the address and always answers with the same neutral message', async () => {
     const fetchMock = stubApi({
-      'GET /api/me': () => notSignedIn(),
+      'GET /api/session': signedOutSession,
       'POST /api/auth/password-reset': () => jsonResponse(202, { status: 'accepted' }),
     })
     const { wrapper } = await mountWithRouter(App, '/forgot-password')
@@ -35,7 +35,7 @@ describe('ForgotPasswordView', () => {
 
   it('shows a field message for an empty address', async () => {
     stubApi({
-      'GET /api/me': () => notSignedIn(),
+      'GET /api/session': signedOutSession,
       'POST /api/auth/password-reset': () =>
         apiError(400, 'validation_error', 'Проверьте, пожалуйста, заполнение полей.', { email: 'Заполните это поле.' }),
     })
@@ -50,7 +50,7 @@ describe('ForgotPasswordView', () => {
 describe('ResetPasswordView', () => {
   it('checks the repeat, then saves with the token and links to sign-in', async () => {
     const fetchMock = stubApi({
-      'GET /api/me': () => notSignedIn(),
+      'GET /api/session': signedOutSession,
       'POST /api/auth/password-reset/check': () => jsonResponse(200, { state: 'valid' }),
       'POST /api/auth/password-reset/confirm': () => new Response(null, { status: 204 }),
     })
@@ -71,7 +71,7 @@ describe('ResetPasswordView', () => {
 
   it('shows a weak password’s reason next to the field', async () => {
     stubApi({
-      'GET /api/me': () => notSignedIn(),
+      'GET /api/session': signedOutSession,
       'POST /api/auth/password-reset/check': () => jsonResponse(200, { state: 'valid' }),
       'POST /api/auth/password-reset/confirm': () =>
         apiError(400, 'validation_error', 'Проверьте, пожалуйста, заполнение полей.', {
@@ -86,7 +86,7 @@ describe('ResetPasswordView', () => {
   it('shows the server’s message and a link to ask again for a used or old link', async () => {
     const message = 'Ссылка для смены пароля недействительна: она уже использована или устарела.'
     stubApi({
-      'GET /api/me': () => notSignedIn(),
+      'GET /api/session': signedOutSession,
       'POST /api/auth/password-reset/check': () => jsonResponse(200, { state: 'valid' }),
       'POST /api/auth/password-reset/confirm': () => apiError(400, 'invalid_reset_token', message),
     })
@@ -100,14 +100,14 @@ describe('ResetPasswordView', () => {
   })
 
   it('explains a link without a token', async () => {
-    stubApi({ 'GET /api/me': () => notSignedIn() })
+    stubApi({ 'GET /api/session': signedOutSession })
     const { wrapper } = await mountWithRouter(App, '/reset-password')
     expect(wrapper.find('[data-test="reset-invalid"]').text()).toContain('Ссылка для смены пароля неполная')
   })
 
   it('moves the token of a link sent before out of the query, into the fragment, and still uses it', async () => {
     const fetchMock = stubApi({
-      'GET /api/me': () => notSignedIn(),
+      'GET /api/session': signedOutSession,
       'POST /api/auth/password-reset/check': () => jsonResponse(200, { state: 'valid' }),
       'POST /api/auth/password-reset/confirm': () => new Response(null, { status: 204 }),
     })
@@ -126,7 +126,7 @@ describe('ResetPasswordView', () => {
     ['unknown', 'Ссылка недействительна', 'скопирована не целиком'],
   ])('says at once, before any password field, that a %s link does not work and how to get a new one', async (state, title, text) => {
     const fetchMock = stubApi({
-      'GET /api/me': () => notSignedIn(),
+      'GET /api/session': signedOutSession,
       'POST /api/auth/password-reset/check': () => jsonResponse(200, { state }),
     })
     const { wrapper } = await mountWithRouter(App, '/reset-password#token=tok-9')
@@ -142,7 +142,7 @@ describe('ResetPasswordView', () => {
   it('shows no password field while the link is being checked', async () => {
     const pending = deferredResponse()
     stubApi({
-      'GET /api/me': () => notSignedIn(),
+      'GET /api/session': signedOutSession,
       'POST /api/auth/password-reset/check': () => pending.promise,
     })
     const { wrapper } = await mountWithRouter(App, '/reset-password#token=tok-9')

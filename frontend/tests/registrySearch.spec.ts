@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import App from '../src/App.vue'
 import { formatPhone, russianPhone, splitName } from '../src/registry'
 import { setUser } from '../src/session'
-import { apiError, deferredResponse, jsonResponse, mountWithRouter, registrar, sentBodies, stubApi } from './helpers'
+import { apiError, deferredResponse, jsonResponse, mountWithRouter, registrar, sentBodies, stubApi, signedOutSession } from './helpers'
 
 type Wrapper = Awaited<ReturnType<typeof mountWithRouter>>['wrapper']
 
@@ -130,7 +130,7 @@ describe('the phone in the forms', () => {
 
   it('goes to the server as typed when it is a Russian number', async () => {
     const fetchMock = stubApi({
-      'GET /api/me': () => jsonResponse(401, { error: { code: 'not_signed_in', message: 'Войдите.' } }),
+      'GET /api/session': signedOutSession,
       'POST /api/registration-requests': () =>
         jsonResponse(201, {
           id: 'r-1',

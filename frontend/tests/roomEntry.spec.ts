@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import App from '../src/App.vue'
 import { setUser } from '../src/session'
 import { heldBooking, NOW, patient, plain } from './bookingFixtures'
-import { apiError, doctorPatient, jsonResponse, mountWithRouter, notSignedIn, sentBodies, stubApi } from './helpers'
+import { apiError, doctorPatient, jsonResponse, mountWithRouter, sentBodies, stubApi, signedOutSession } from './helpers'
 import { FakeWebSocket, installCallFakes, removeCallFakes } from './roomFakes'
 
 /** #17: into the room from the cabinet (no link needed), the link sent again, and the consultation's end. */
@@ -107,7 +107,7 @@ describe('an ended consultation', () => {
 
   it('the patient’s link: over, where the conclusion is — and no camera, no socket', async () => {
     const { getUserMedia } = installCallFakes()
-    stubApi({ 'GET /api/me': notSignedIn, 'GET /api/rooms/r-2': () => jsonResponse(200, endedRoom({ conclusion_ready: true })) })
+    stubApi({ 'GET /api/session': signedOutSession, 'GET /api/rooms/r-2': () => jsonResponse(200, endedRoom({ conclusion_ready: true })) })
     const { wrapper } = await mountWithRouter(App, '/room/r-2#token=secret-token')
     await flushPromises()
     await vi.advanceTimersByTimeAsync(5000)

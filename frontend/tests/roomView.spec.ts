@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import App from '../src/App.vue'
 import { overrideBrowserTimeZone } from '../src/dates'
 import { setUser } from '../src/session'
-import { doctorPatient, apiError, jsonResponse, mountWithRouter, notSignedIn, stubApi } from './helpers'
+import { doctorPatient, apiError, jsonResponse, mountWithRouter, stubApi, signedOutSession } from './helpers'
 import { FakePeerConnection, FakeSender, FakeWebSocket, installCallFakes, removeCallFakes } from './roomFakes'
 
 /** The device's clock: Thursday 26 November 2026, 09:00 in Moscow. */
@@ -62,7 +62,7 @@ describe('the video room', () => {
 
   function patientApi(info: Record<string, unknown>, more: Record<string, (body: unknown) => Response> = {}) {
     return stubApi({
-      'GET /api/me': notSignedIn,
+      'GET /api/session': signedOutSession,
       [PATIENT_URL]: () => jsonResponse(200, info),
       'POST /api/network-check': () => jsonResponse(200, { received_bytes: 65536 }),
       ...more,

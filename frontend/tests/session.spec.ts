@@ -4,16 +4,25 @@ import { activeRole, isSignedIn, loadSession, setActiveRole, setUser, user } fro
 import { doctorPatient, jsonResponse } from './helpers'
 
 describe('session', () => {
-  it('loads the signed-in user from GET /api/me', async () => {
-    const fetchMock = vi.fn().mockResolvedValue(jsonResponse(200, doctorPatient))
+  it('loads the signed-in user from GET /api/session', async () => {
+    const fetchMock = vi.fn().mockResolvedValue(jsonResponse(200, { user: doctorPatient }))
     vi.stubGlobal('fetch', fetchMock)
 
     await loadSession()
 
-    expect(fetchMock.mock.calls[0][0]).toBe('/api/me')
+    expect(fetchMock.mock.calls[0][0]).toBe('/api/session')
     expect(isSignedIn.value).toBe(true)
     expect(user.value?.full_name).toBe('Иванова Мария Петровна')
     expect(activeRole.value).toBe('patient')
+  })
+
+  it('takes a null user as signed out', async () => {
+    setUser(doctorPatient)
+    vi.stubGlobal('fetch', vi.fn().mockResolvedValue(jsonResponse(200, { user: null })))
+
+    await expect(loadSession()).resolves.toBeNull()
+
+    expect(isSignedIn.value).toBe(false)
   })
 
   it('treats 401 as signed out', async () => {

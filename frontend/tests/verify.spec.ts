@@ -2,13 +2,13 @@ import { flushPromises } from '@vue/test-utils'
 import { describe, expect, it, vi } from 'vitest'
 import App from '../src/App.vue'
 import { plain } from './bookingFixtures'
-import { apiError, deferredResponse, jsonResponse, mountWithRouter, notSignedIn } from './helpers'
+import { apiError, deferredResponse, jsonResponse, mountWithRouter, signedOutSession } from './helpers'
 
 type Wrapper = Awaited<ReturnType<typeof mountWithRouter>>['wrapper']
 
 function verifyStub(respond: () => Response | Promise<Response>) {
   const fetchMock = vi.fn((url: string, init: RequestInit = {}) => {
-    if (url === '/api/me') return Promise.resolve(notSignedIn())
+    if (url === '/api/session') return Promise.resolve(signedOutSession())
     if (url === '/api/conclusions/verify' && init.method === 'POST') return Promise.resolve(respond())
     return Promise.reject(new Error(`unexpected request: ${init.method ?? 'GET'} ${url}`))
   })

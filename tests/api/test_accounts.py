@@ -105,6 +105,22 @@ def test_me_needs_a_session(api: Api) -> None:
     assert api.get("/me").status_code == 401
 
 
+def test_session_answers_a_visitor_without_an_error(api: Api) -> None:
+    """Every page asks who is signed in; a visitor gets an answer (no 401 in the browser's console)."""
+    response = api.get("/session")
+    assert response.status_code == 200
+    assert response.json == {"user": None}
+    api.cookie = "session=forged-token-value"
+    assert api.get("/session").json == {"user": None}
+    make_user("anna@example.org", {"patient"})
+    api.login("anna@example.org")
+    person = api.get("/session").json["user"]
+    assert (person["email"], person["roles"]) == ("anna@example.org", ["patient"])
+    assert person == api.get("/me").json
+    api.post("/auth/logout")
+    assert api.get("/session").json == {"user": None}
+
+
 def test_logout_kills_the_session_server_side(api: Api) -> None:
     make_user("anna@example.org", {"patient"})
     api.login("anna@example.org")
@@ -302,6 +318,7 @@ def test_temporary_password_only_sets_a_new_one(client) -> None:
     assert response.status_code == 403
     assert response.json["error"]["code"] == "password_change_required"
     assert staff.get("/me").status_code == 200
+    assert staff.get("/session").json["user"]["must_change_password"] is True
 
 
 def test_temporary_password_expires_after_72_hours(registrar: Api, client, aws) -> None:

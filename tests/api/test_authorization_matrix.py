@@ -58,6 +58,7 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/doctors/{doctor_id}/slots"): ALL,
     ("POST", "/auth/logout"): SIGNED,
     ("GET", "/me"): SIGNED,
+    ("GET", "/session"): ALL,
     ("POST", "/me/password"): SIGNED,
     ("GET", "/legal-documents"): SIGNED,
     # Staff have no list of their own here; they look a patient's bookings up by the booking.

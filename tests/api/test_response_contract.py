@@ -81,7 +81,9 @@ def test_every_answer_matches_its_declared_schema(client, contract: Contract, wo
     ok(client.http.post("/network-check", headers={"Content-Type": "application/octet-stream"}, body=b"x" * 1024))
 
     # Who one is, and the documents in force.
+    ok(anonymous.get("/session"))
     for api in everyone[1:]:
+        ok(api.get("/session"))
         ok(api.get("/me"))
         ok(api.get("/legal-documents"))
 
