@@ -50,6 +50,9 @@ export default defineConfig({
   build: {
     target: browserTargets,
     cssTarget: browserTargets,
+    // One stylesheet for the whole site: with the ES2017 target and moduleScriptChunks, Vite's preload
+    // helper is given no CSS list for a lazy page, so a page's own stylesheet would never be loaded.
+    cssCodeSplit: false,
   },
   server: {
     proxy: {

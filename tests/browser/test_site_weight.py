@@ -69,3 +69,16 @@ def test_a_visitors_pages_open_without_script_errors_or_failed_requests(stack, p
         if heading:
             assert heading in h1.inner_text()
     assert problems == []
+
+
+def test_the_lazy_pages_styles_reach_the_browser(stack, page) -> None:
+    """A page fetched when opened brings no stylesheet of its own (Vite's preload helper gets no CSS list under
+    the ES2017 build): the site's one stylesheet carries every page's rules, the schedule's and the mail's too."""
+    page.goto(stack.url + "/", wait_until="networkidle")
+    selectors = page.evaluate(
+        """() => [...document.styleSheets].flatMap((sheet) =>
+            [...sheet.cssRules].map((rule) => rule.selectorText || '').filter(Boolean))"""
+    )
+    text = " ".join(selectors)
+    assert ".schedule__day" in text
+    assert ".mail__" in text, "the mail page's rules are missing"
