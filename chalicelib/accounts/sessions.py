@@ -116,6 +116,17 @@ def principal_of(session: Session | None) -> Principal | None:
     )
 
 
+def limits(started_at: dt.datetime | None = None) -> dict[str, Any]:
+    """When a session started at `started_at` (now: a new one) ends by itself: after `idle_seconds` without a
+    request (the last one counted to within `touch_seconds`), and at `ends_at` whatever happens."""
+    started = started_at or now()
+    return {
+        "idle_seconds": int(IDLE_TIMEOUT.total_seconds()),
+        "touch_seconds": int(TOUCH_EVERY.total_seconds()),
+        "ends_at": started + ABSOLUTE_TIMEOUT,
+    }
+
+
 def end(principal: Principal) -> None:
     store.delete_session(principal.session_hash)
 

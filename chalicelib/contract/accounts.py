@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Literal
 
 from pydantic import Field
@@ -51,14 +52,24 @@ class User(Response):
     must_change_password: bool
 
 
+class SessionLimits(Response):
+    """When a session ends by itself, so that the page can warn in time (WCAG 2.2.1)."""
+
+    idle_seconds: int
+    touch_seconds: int
+    ends_at: dt.datetime
+
+
 class SignedIn(Response):
     user: User
+    limits: SessionLimits
 
 
 class CurrentSession(Response):
     """Who is signed in: `user` is null for a visitor (an answer, not an error, on every page load)."""
 
     user: User | None
+    limits: SessionLimits | None
 
 
 class Accepted(Response):

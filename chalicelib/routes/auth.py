@@ -6,7 +6,7 @@ from typing import Any
 
 from chalice import Blueprint
 
-from chalicelib.accounts import signin, tokens
+from chalicelib.accounts import sessions, signin, tokens
 from chalicelib.web import cookies
 from chalicelib.web.access import ANYONE, ANYONE_ANY_STATE, SIGNED_IN_ANY_STATE
 from chalicelib.web.routing import Call, Endpoints, Model, Reply
@@ -25,7 +25,7 @@ api = Endpoints(bp, "accounts")
 )
 def login(call: Call) -> Reply:
     user, token = signin.sign_in(call.body["login"], call.body["password"], call.ip)
-    return Reply({"user": signin.user_view(user)}, cookies=[cookies.session_cookie(token)])
+    return Reply({"user": signin.user_view(user), "limits": sessions.limits()}, cookies=[cookies.session_cookie(token)])
 
 
 @api.post(
@@ -59,7 +59,9 @@ def me(call: Call) -> dict[str, Any]:
 )
 def current_session(call: Call) -> dict[str, Any]:
     principal = call.principal
-    return {"user": signin.user_view(principal) if principal is not None else None}
+    if principal is None:
+        return {"user": None, "limits": None}
+    return {"user": signin.user_view(principal), "limits": sessions.limits(principal.started_at)}
 
 
 @api.post(

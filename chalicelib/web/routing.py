@@ -235,6 +235,9 @@ def json_response(
     return Response(body=text, status_code=status, headers=all_headers)
 
 
+SESSION_SEEN = "X-Session-Seen"
+
+
 def _run(spec: RouteSpec, handler: Callable[..., Any], request: Any, params: Mapping[str, str]) -> Response:
     call = Call(request, spec, params)
     try:
@@ -264,11 +267,13 @@ def _run(spec: RouteSpec, handler: Callable[..., Any], request: Any, params: Map
         return json_response(error_body("internal_error", request_id=call.request_id), 500)
     if isinstance(result, Response):
         return result
+    # The session's idle clock restarted with this request: the page counts from here before warning (WCAG 2.2.1).
+    seen = {SESSION_SEEN: "1"} if call.__dict__.get("principal") is not None else {}
     if isinstance(result, Reply):
         status = result.status or (204 if result.body is None else spec.ok)
-        return json_response(result.body, status, result.headers, call.cookies_to_set + result.cookies)
+        return json_response(result.body, status, {**result.headers, **seen}, call.cookies_to_set + result.cookies)
     status = 204 if result is None else spec.ok
-    return json_response(result, status, None, call.cookies_to_set)
+    return json_response(result, status, seen, call.cookies_to_set)
 
 
 class Endpoints:

@@ -1002,6 +1002,7 @@ export interface components {
         };
         /** @description Who is signed in: `user` is null for a visitor (an answer, not an error, on every page load). */
         CurrentSession: {
+            limits: components["schemas"]["SessionLimits"] | null;
             user: components["schemas"]["User"] | null;
         };
         Doctor: {
@@ -1302,6 +1303,13 @@ export interface components {
         Server: {
             url: string;
         };
+        /** @description When a session ends by itself, so that the page can warn in time (WCAG 2.2.1). */
+        SessionLimits: {
+            /** Format: date-time */
+            ends_at: string;
+            idle_seconds: number;
+            touch_seconds: number;
+        };
         Signature: {
             html?: string;
             id: string;
@@ -1328,6 +1336,7 @@ export interface components {
             documents: components["schemas"]["SignatureRequest"][];
         };
         SignedIn: {
+            limits: components["schemas"]["SessionLimits"];
             user: components["schemas"]["User"];
         };
         SigningKey: {

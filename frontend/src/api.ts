@@ -1,4 +1,5 @@
 import { i18n } from './i18n'
+import { noteSeen } from './sessionLimits'
 
 export class ApiError extends Error {
   /** HTTP status; 0 when the server could not be reached. */
@@ -121,6 +122,7 @@ export async function apiFetch<T = unknown>(path: string, options: ApiOptions = 
     throw new ApiError(0, 'network_error', i18n.global.t('errors.network'))
   }
 
+  if (response.headers.get('X-Session-Seen') === '1') noteSeen()
   if (response.ok && parsed.ok) return parsed.value as T
   if (!response.ok && parsed.ok && isErrorEnvelope(parsed.value)) {
     const { code, message, fields, details } = parsed.value.error

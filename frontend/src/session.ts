@@ -2,11 +2,13 @@ import { computed, readonly, ref } from 'vue'
 import { ApiError, apiFetch } from './api'
 import type { components } from './api-types'
 import { isRole, isStaffRole, type Role } from './roles'
+import { noteLimits } from './sessionLimits'
 import { readStored, writeStored } from './storage'
 
 export type User = components['schemas']['User']
 
 type MeResponse = Omit<User, 'roles'> & { roles: string[] }
+type SessionLimitsAnswer = components['schemas']['SessionLimits']
 
 const ROLE_STORAGE_KEY = 'telemed.role'
 
@@ -63,7 +65,9 @@ export async function loadSession(): Promise<User | null> {
   const started = generation
   let me: MeResponse | null
   try {
-    me = (await apiFetch<{ user: MeResponse | null }>('/session')).user
+    const answer = await apiFetch<{ user: MeResponse | null; limits: SessionLimitsAnswer | null }>('/session')
+    me = answer.user
+    if (generation === started) noteLimits(answer.limits)
   } catch (error) {
     if (!(error instanceof ApiError && error.status === 401)) throw error
     me = null
@@ -91,8 +95,11 @@ export function ensureSession(): Promise<User | null> {
 }
 
 export async function signIn(login: string, password: string): Promise<User> {
-  const response = await apiFetch<{ user: MeResponse }>('/auth/login', { body: { login, password } })
+  const response = await apiFetch<{ user: MeResponse; limits: SessionLimitsAnswer }>('/auth/login', {
+    body: { login, password },
+  })
   setUser(response.user)
+  noteLimits(response.limits)
   return currentUser.value as User
 }
 

@@ -109,16 +109,29 @@ def test_session_answers_a_visitor_without_an_error(api: Api) -> None:
     """Every page asks who is signed in; a visitor gets an answer (no 401 in the browser's console)."""
     response = api.get("/session")
     assert response.status_code == 200
-    assert response.json == {"user": None}
+    assert response.json == {"user": None, "limits": None}
     api.cookie = "session=forged-token-value"
-    assert api.get("/session").json == {"user": None}
+    assert api.get("/session").json == {"user": None, "limits": None}
     make_user("anna@example.org", {"patient"})
+    clock = Clock()
     api.login("anna@example.org")
-    person = api.get("/session").json["user"]
+    answer = api.get("/session").json
+    person = answer["user"]
     assert (person["email"], person["roles"]) == ("anna@example.org", ["patient"])
     assert person == api.get("/me").json
+    # What the page needs to warn before the session ends by itself (WCAG 2.2.1): the idle limit and the hard end.
+    assert answer["limits"]["idle_seconds"] == 30 * 60
+    assert answer["limits"]["touch_seconds"] == 60
+    ends_at = answer["limits"]["ends_at"]
+    clock.advance(minutes=29)
+    assert api.get("/session").json["limits"]["ends_at"] == ends_at  # asking does not move the hard end
+    # Which answers restarted the idle clock: those that looked at the session, and only they.
+    assert api.get("/session").headers.get("X-Session-Seen") == "1"
+    assert api.get("/bookings").headers.get("X-Session-Seen") == "1"
+    assert "X-Session-Seen" not in api.get("/specialties").headers
     api.post("/auth/logout")
-    assert api.get("/session").json == {"user": None}
+    assert api.get("/session").json == {"user": None, "limits": None}
+    assert "X-Session-Seen" not in api.get("/session").headers
 
 
 def test_logout_kills_the_session_server_side(api: Api) -> None:
