@@ -175,7 +175,14 @@ def test_every_answer_matches_its_declared_schema(client, contract: Contract, wo
         ok(api.login(login))  # the clock moved on: sessions begin again
     ok(doctor.call("PUT", f"/bookings/{second['id']}/conclusion", SECTIONS))
     ok(doctor.get(f"/bookings/{second['id']}/conclusion"))
-    ok(patient.get(f"/bookings/{second['id']}"))
+    seen = ok(patient.get(f"/bookings/{second['id']}"))
+    # Its room at the opening (what the booking timer does): a new link, the doctor's end and his undo.
+    from chalicelib.storage import rooms as room_store
+
+    assert room_store.set_room_status(seen["room_id"], "lobby", ("scheduled",))
+    ok(patient.post(f"/bookings/{second['id']}/room-link"))
+    ok(doctor.post(f"/rooms/{seen['room_id']}/end"))
+    ok(doctor.post(f"/rooms/{seen['room_id']}/reopen"))
     ok(patient.post(f"/bookings/{second['id']}/cancel"))  # at its start: cancelled, no refund
 
     # The registry: requests, cards, credentials, a patient's bookings; the catalogue's upkeep.
