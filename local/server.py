@@ -10,6 +10,7 @@ from __future__ import annotations
 import mimetypes
 import os
 import posixpath
+import sys
 import threading
 from collections import deque
 from collections.abc import Iterator
@@ -226,6 +227,13 @@ def gzipped(path: Path, body: bytes) -> bytes:
 class StackHTTPServer(ThreadedHTTPServer):
     # Many patients at once (the contention and load tests) must queue, not be reset.
     request_queue_size = 256
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A browser that closed the tab or the connection before the answer was sent is no error of the
+        # stack: no traceback in `make run`'s terminal for it. Anything else is printed as before.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 def make_server(
