@@ -94,3 +94,14 @@ def link_in(text: str, path: str) -> str:
     match = re.search(r"https?://\S+" + re.escape(path) + r"\S*", text)
     assert match, text
     return match.group(0)
+
+
+def set_own_password(login: str, password: str) -> None:
+    """The person behind `login` (a doctor whose credentials went by email) has chosen `password` already."""
+    from chalicelib.accounts import passwords
+    from chalicelib.storage import accounts as store
+
+    user = store.user_by_login(login)
+    store.set_password(
+        user, passwords.hash_password(password), must_change=False, temporary_until=None, changed_at=user.created_at
+    )

@@ -11,7 +11,7 @@ import pytest
 
 from chalicelib.devtools.aws_calls import recording
 from tests.api.conftest import another_patient, free_slots, sign_documents
-from tests.helpers import Api, Clock, make_user
+from tests.helpers import Api, Clock, make_user, set_own_password
 
 # Contract and consent --------------------------------------------------------------
 
@@ -159,17 +159,8 @@ def test_only_staff_manage_the_catalog(client, patient: Api) -> None:
 
 def test_schedule_is_the_doctors_own_or_the_registrys(client, staff: Api, doctor: dict) -> None:
     # The doctor got credentials by email; sign in with a password set here.
-    from chalicelib.accounts import passwords
-    from chalicelib.storage import accounts as store
 
-    user = store.user_by_login("orlova@example.org")
-    store.set_password(
-        user,
-        passwords.hash_password("doctor secret 1"),
-        must_change=False,
-        temporary_until=None,
-        changed_at=user.created_at,
-    )
+    set_own_password("orlova@example.org", "doctor secret 1")
     own = Api(client)
     assert own.login("orlova@example.org", "doctor secret 1").status_code == 200
     hours = {"1": [["10:00", "12:00"]]}

@@ -9,7 +9,7 @@ import subprocess
 import pytest
 
 from tests.api.conftest import free_slots
-from tests.helpers import Api, Clock, make_user, outbox
+from tests.helpers import Api, Clock, make_user, outbox, set_own_password
 
 SECTIONS = {
     "complaints": "Головная боль по утрам, слабость.",
@@ -23,8 +23,6 @@ SECTIONS = {
 @pytest.fixture
 def consultation(client, staff: Api, doctor: dict, patient: Api, yookassa) -> dict:
     """A paid booking at its start, its doctor signed in with a signing key."""
-    from chalicelib.accounts import passwords
-    from chalicelib.storage import accounts as store
 
     make_user("admin@example.org", {"admin"})
     admin = Api(client)
@@ -34,14 +32,7 @@ def consultation(client, staff: Api, doctor: dict, patient: Api, yookassa) -> di
     slot = free_slots(patient, doctor["id"])[1]
     booking = patient.post("/bookings", {"slot_id": slot["id"]}).json
     yookassa.decide(patient.post(f"/bookings/{booking['id']}/payment").json["payment_id"], "pay")
-    user = store.user_by_login("orlova@example.org")
-    store.set_password(
-        user,
-        passwords.hash_password("doctor secret 1"),
-        must_change=False,
-        temporary_until=None,
-        changed_at=user.created_at,
-    )
+    set_own_password("orlova@example.org", "doctor secret 1")
     doctor_api = Api(client)
     doctor_api.login("orlova@example.org", "doctor secret 1")
     return {"booking": booking, "doctor": doctor_api, "patient": patient, "admin": admin, "key": key.json}

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from tests.api.conftest import another_patient, free_slots
-from tests.helpers import Api, Clock, outbox
+from tests.helpers import Api, Clock, outbox, set_own_password
 
 
 def held(patient: Api, doctor: dict, index: int = 0, days: int = 2) -> dict:
@@ -269,20 +269,11 @@ def test_staff_may_refund_at_any_time(client, staff: Api, doctor: dict, patient:
 
 
 def test_the_doctors_day_lists_the_paid_consultation_with_its_room_window(doctor: dict, patient: Api, yookassa) -> None:
-    from chalicelib.accounts import passwords
     from chalicelib.config import settings
-    from chalicelib.storage import accounts as store
 
     booking = held(patient, doctor)
     yookassa.decide(patient.post(f"/bookings/{booking['id']}/payment").json["payment_id"], "pay")
-    user = store.user_by_login("orlova@example.org")
-    store.set_password(
-        user,
-        passwords.hash_password("doctor secret 1"),
-        must_change=False,
-        temporary_until=None,
-        changed_at=user.created_at,
-    )
+    set_own_password("orlova@example.org", "doctor secret 1")
     own = Api(patient.client)
     assert own.login("orlova@example.org", "doctor secret 1").status_code == 200
 

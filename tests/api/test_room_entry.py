@@ -11,27 +11,18 @@ from typing import Any
 import pytest
 
 from tests.api.conftest import another_patient, free_slots
-from tests.helpers import Api, Clock, outbox
+from tests.helpers import Api, Clock, outbox, set_own_password
 
 
 @pytest.fixture
 def visit(client, staff: Api, doctor: dict, patient: Api, yookassa) -> dict[str, Any]:
     """A paid booking, its doctor signed in; the clock at the lobby's opening."""
-    from chalicelib.accounts import passwords
-    from chalicelib.storage import accounts as store
 
     slot = free_slots(patient, doctor["id"])[1]
     booking = patient.post("/bookings", {"slot_id": slot["id"]}).json
     yookassa.decide(patient.post(f"/bookings/{booking['id']}/payment").json["payment_id"], "pay")
     booking = patient.get(f"/bookings/{booking['id']}").json
-    user = store.user_by_login("orlova@example.org")
-    store.set_password(
-        user,
-        passwords.hash_password("doctor secret 1"),
-        must_change=False,
-        temporary_until=None,
-        changed_at=user.created_at,
-    )
+    set_own_password("orlova@example.org", "doctor secret 1")
     clock = Clock(dt.datetime.fromisoformat(booking["room_opens_at"]))
     from chalicelib.storage import rooms as room_store
 

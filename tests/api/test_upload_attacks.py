@@ -9,7 +9,7 @@ from __future__ import annotations
 import requests
 
 from tests.api.conftest import free_slots
-from tests.helpers import Api
+from tests.helpers import Api, set_own_password
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 HTML = b"<html><body><script>alert(document.cookie)</script></body></html>"
@@ -23,17 +23,8 @@ def paid_booking(doctor: dict, patient: Api, yookassa) -> dict:  # type: ignore[
 
 
 def signed_in_doctor(client) -> Api:  # type: ignore[no-untyped-def]
-    from chalicelib.accounts import passwords
-    from chalicelib.storage import accounts as store
 
-    user = store.user_by_login("orlova@example.org")
-    store.set_password(
-        user,
-        passwords.hash_password("doctor secret 1"),
-        must_change=False,
-        temporary_until=None,
-        changed_at=user.created_at,
-    )
+    set_own_password("orlova@example.org", "doctor secret 1")
     api = Api(client)
     assert api.login("orlova@example.org", "doctor secret 1").status_code == 200
     return api
