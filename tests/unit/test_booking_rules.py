@@ -138,7 +138,7 @@ def test_the_paid_and_the_late_cancellation_emails_name_the_rules_hours() -> Non
     }
     for name in ("booking_paid", "booking_cancelled"):
         _, text, html = render(name, context)
-        assert "за 36 часа" in text and "за 36 часа" in html, name
+        assert "за 36 часов" in text and "за 36 часов" in html, name
         assert "24" not in text, name
 
 
