@@ -61,6 +61,10 @@ def check_layout(page: Page, phone: bool) -> dict[str, Any]:
     remote = page.locator("[data-test='remote-video']")
     remote_box = in_view(page, remote)
     assert remote_box["width"] * remote_box["height"] >= 0.6 * area, (remote_box, size)
+    # The picture's own size is known once the element has a decoded frame (after a re-render it starts at 0×0).
+    page.wait_for_function(
+        "() => { const v = document.querySelector(\"[data-test='remote-video']\"); return v && v.videoWidth > 0 }"
+    )
     picture = remote.evaluate(PICTURE)
     assert picture["width"] >= remote_box["width"] - 1 or picture["height"] >= remote_box["height"] - 1, picture
 
