@@ -5,7 +5,9 @@ The same code runs in AWS and in the local stack; only these values differ.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import json
 import os
 from dataclasses import dataclass
 
@@ -151,3 +153,122 @@ def reload_settings() -> Settings:
 def forget_settings() -> None:
     """Forget cached settings without reading them again (the environment may name no stage yet)."""
     settings.cache_clear()
+
+
+# The retention schedule -----------------------------------------------------------------------------------------
+# How long each kind of record is kept, applied nightly by chalicelib/retention.py (and, where DynamoDB TTL or an S3
+# lifecycle rule does the deleting, used to set them: one setting for both). The defaults are the PRODUCT'S READING
+# of Russian law, for the clinic's lawyer to confirm (README "Retention"). Each term is overridable by its own
+# variable (RETENTION_AUDIT=6y) or by one JSON setting (RETENTION='{"audit": "6y"}'); a term is "<n>y" (calendar
+# years), "<n>d" (days) or, for recordings only, "none".
+RETENTION_DEFAULTS = {
+    # Conclusions and the documents sent to the doctor are part of the outpatient medical record: 25 years from the
+    # patient's last visit (product's reading of Минздрав's order No. 530н on ambulatory medical records).
+    # MEDICAL_RECORDS_YEARS is the legal documents' setting of the same term: one value for both.
+    "medical_records": ("MEDICAL_RECORDS_YEARS", "25y"),
+    # Signed contract, consents, ИДС: kept as long as the medical record they belong to (same trigger: the
+    # patient's last visit), and never less than this after their signature or withdrawal.
+    "legal_documents": ("MEDICAL_RECORDS_YEARS", "25y"),
+    # Payment records and receipts' data: 5 years (product's reading of the Tax Code and 54-FZ). They live on the
+    # booking, which is kept with the medical record, so the longer term wins; this term is the floor.
+    "payments": ("PAYMENT_RECORDS_YEARS", "5y"),
+    # CloudWatch log groups of the functions, API access logs and the booking timer (infrastructure/operations.py).
+    "application_logs": ("", "1y"),
+    # The audit of reads of medical data (chalicelib/audit.py): 5 years (product's reading: the statute of
+    # limitations for claims about a breach of medical secrecy, with margin).
+    "audit": ("", "5y"),
+    # The product does not record calls: this must stay "none".
+    "recordings": ("", "none"),
+    # Registration requests, handled or not: 30 days after they were made (the card, once opened, holds the data).
+    "registration_requests": ("", "30d"),
+    # Expired sessions and used or expired single-use tokens: removed by DynamoDB TTL this long after expiry.
+    "expired_sessions": ("", "1d"),
+    "used_tokens": ("", "1d"),
+    # Incoming mail: SES's raw message under inbound/ (S3 lifecycle and the job) and its record (TTL).
+    "inbound_mail": ("", "30d"),
+    # Sent emails' records (recipient, template): by TTL after sending.
+    "sent_mail": ("", "30d"),
+    # A patient's data-export archives under exports/ (S3 lifecycle and the job).
+    "data_exports": ("", "1d"),
+}
+
+
+@dataclass(frozen=True)
+class Term:
+    """A retention term: calendar years and days; `none` is a term of nothing kept (recordings)."""
+
+    years: int = 0
+    days: int = 0
+    none: bool = False
+
+    @classmethod
+    def parse(cls, rule: str, text: str) -> Term:
+        value = text.strip().lower()
+        if value == "none":
+            return cls(none=True)
+        if value.isdigit():  # MEDICAL_RECORDS_YEARS=25: the legal documents' setting is in years
+            value += "y"
+        number, unit = value[:-1], value[-1:]
+        if not number.isdigit() or unit not in ("y", "d") or int(number) < 1:
+            raise SettingsError(f"Retention term of {rule} must be like 25y or 30d (or none), not {text!r}.")
+        return cls(years=int(number)) if unit == "y" else cls(days=int(number))
+
+    def before(self, moment: dt.datetime) -> dt.datetime:
+        """The earliest moment still inside the term, counted back from `moment` (29 February → 28th)."""
+        year = moment.year - self.years
+        day = min(moment.day, 28) if (moment.month, moment.day) == (2, 29) else moment.day
+        return moment.replace(year=year, day=day) - dt.timedelta(days=self.days)
+
+    def after(self, moment: dt.datetime) -> dt.datetime:
+        """When the term that starts at `moment` ends."""
+        year = moment.year + self.years
+        day = min(moment.day, 28) if (moment.month, moment.day) == (2, 29) else moment.day
+        return moment.replace(year=year, day=day) + dt.timedelta(days=self.days)
+
+    @property
+    def at_least_days(self) -> int:
+        """Whole days the term lasts at its shortest (a year of 365)."""
+        return self.years * 365 + self.days
+
+    def __str__(self) -> str:
+        return "none" if self.none else f"{self.years}y" if self.years else f"{self.days}d"
+
+
+@dataclass(frozen=True)
+class RetentionSchedule:
+    medical_records: Term
+    legal_documents: Term
+    payments: Term
+    application_logs: Term
+    audit: Term
+    recordings: Term
+    registration_requests: Term
+    expired_sessions: Term
+    used_tokens: Term
+    inbound_mail: Term
+    sent_mail: Term
+    data_exports: Term
+
+
+def retention_schedule() -> RetentionSchedule:
+    """The retention schedule from the environment (read on each call: a few variables)."""
+    try:
+        overrides = json.loads(os.environ.get("RETENTION", "").strip() or "{}")
+    except ValueError as exc:
+        raise SettingsError(f"RETENTION must be a JSON object of terms: {exc}") from None
+    if not isinstance(overrides, dict) or set(overrides) - set(RETENTION_DEFAULTS):
+        unknown = sorted(set(overrides) - set(RETENTION_DEFAULTS)) if isinstance(overrides, dict) else overrides
+        raise SettingsError(f"RETENTION names no such kinds: {unknown}; known: {sorted(RETENTION_DEFAULTS)}.")
+    terms = {}
+    for rule, (shared, default) in RETENTION_DEFAULTS.items():
+        configured = str(overrides.get(rule) or (_env(shared, default) if shared else default))
+        text = _env(f"RETENTION_{rule.upper()}", configured)
+        terms[rule] = Term.parse(rule, text)
+    schedule = RetentionSchedule(**terms)
+    if not schedule.recordings.none:
+        raise SettingsError("The product does not record calls: the retention of recordings must be none.")
+    if any(term.none for rule, term in terms.items() if rule != "recordings"):
+        raise SettingsError("Only recordings may have the retention term none.")
+    if schedule.medical_records.at_least_days < schedule.payments.at_least_days:
+        raise SettingsError("Payments are kept on the booking, with the medical record: its term must not be shorter.")
+    return schedule
