@@ -10,16 +10,12 @@ from chalicelib.config import settings
 from chalicelib.doctors import extend_all_schedules
 from chalicelib.documents.inbound import receive_notification
 from chalicelib.outbox import deliver_due
-from chalicelib.payments import reconciliation_run
-from chalicelib.records_export import archive
 from chalicelib.rooms import events, signaling
 from chalicelib.rooms.signaling import Sender
 from chalicelib.routes import (
-    admin_reconciliation,
     auth,
     bookings,
     conclusions,
-    data_export,
     doctors,
     documents,
     legal,
@@ -48,8 +44,6 @@ app.register_blueprint(rooms.bp)
 app.register_blueprint(conclusions.bp)
 app.register_blueprint(documents.bp)
 app.register_blueprint(mailroom.bp)
-app.register_blueprint(admin_reconciliation.bp)
-app.register_blueprint(data_export.bp)
 
 
 def _sender() -> Sender:
@@ -94,13 +88,6 @@ def documents_by_email(event: SQSEvent) -> None:
         receive_notification(record.body)
 
 
-@app.on_sqs_message(queue=resources.data_export_queue())
-def data_exports(event: SQSEvent) -> None:
-    """«Мои данные»: build the archive a patient asked for and store it under exports/."""
-    for record in event:
-        archive.build(record.body)
-
-
 @app.schedule(Rate(1, unit=Rate.DAYS))
 def roll_schedules(event: object) -> int:
     """Keep every doctor's 8-week window of slots full."""
@@ -111,12 +98,6 @@ def roll_schedules(event: object) -> int:
 def deliver_mail(event: object) -> int:
     """Send the emails whose first try failed."""
     return deliver_due()
-
-
-@app.schedule(Cron(0, 3, "*", "*", "?", "*"))
-def reconcile_payments(event: object) -> int:
-    """Daily at 03:00 UTC: yesterday's (UTC) payments, refunds and closing receipts compared with YooKassa's."""
-    return reconciliation_run.scheduled()
 
 
 @app.schedule(Cron(30, 1, "*", "*", "?", "*"))  # 01:30 UTC: 04:30 in Moscow, the quietest hour
