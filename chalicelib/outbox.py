@@ -3,6 +3,9 @@
 A message is put in the same DynamoDB transaction as the state change (so one
 change makes exactly one email), then sent at once; when SES fails, the
 scheduled `deliver_due` tries again with growing pauses.
+
+The same way carries one job that is not an email: the closing 54-FZ receipt of a rendered consultation
+(chalicelib/payments/receipts.py), written with the signing and issued through YooKassa, retried alike.
 """
 
 from __future__ import annotations
@@ -15,9 +18,11 @@ from typing import Any
 from chalicelib import aws, mail
 from chalicelib.calendar_invite import invitation
 from chalicelib.clock import now
+from chalicelib.config import retention_schedule
 from chalicelib.errors import Unavailable
 from chalicelib.logs import log_event
 from chalicelib.mail import Attachment, header_value
+from chalicelib.payments import receipts
 from chalicelib.storage import outbox as store
 from chalicelib.storage.records import OutboxMessage
 
@@ -72,8 +77,11 @@ def deliver(message_id: str) -> bool:
 def _send(message: OutboxMessage, files: dict[str, bytes]) -> bool:
     message_id = message.message_id
     try:
-        context = json.loads(message.context or "{}")
-        ses_id = mail.send(message.to, message.template, context, _attachments(context, files))
+        if message.template == receipts.CLOSING_JOB:
+            ses_id = receipts.run_job(message, now().isoformat())  # the receipt's id at YooKassa
+        else:
+            context = json.loads(message.context or "{}")
+            ses_id = mail.send(message.to, message.template, context, _attachments(context, files))
     except Unavailable as exc:
         attempts = int(message.attempts) + 1
         pause = dt.timedelta(seconds=FIRST_PAUSE_S * 2 ** min(attempts - 1, 8))
@@ -84,7 +92,7 @@ def _send(message: OutboxMessage, files: dict[str, bytes]) -> bool:
     except Exception as exc:
         _fail(message, exc)
         return False
-    store.mark_sent(message, now(), ses_id, keep_until=now() + dt.timedelta(days=30))
+    store.mark_sent(message, now(), ses_id, keep_until=retention_schedule().sent_mail.after(now()))
     return True
 
 

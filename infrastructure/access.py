@@ -244,10 +244,12 @@ def declarations() -> dict[str, Access]:
             },
             failures_to=("scheduled-failures",),
         ),
-        # chalicelib/outbox.deliver_due: the conclusion's PDF is attached from S3.
+        # chalicelib/outbox.deliver_due: the conclusion's PDF is attached from S3; the closing 54-FZ receipt's job
+        # (chalicelib/payments/receipts.py) reads its booking, asks YooKassa, records the receipt on the booking.
         "DeliverMail": Access(
-            tables={OutboxMessage: ("Query:pending", "GetItem", "UpdateItem")},
+            tables={OutboxMessage: ("Query:pending", "GetItem", "UpdateItem"), Booking: ("GetItem", "UpdateItem")},
             objects={"conclusions/": ("GetObject",)},
+            parameters=("YOOKASSA_SHOP_ID", "YOOKASSA_SECRET_KEY"),
             mail=True,
             failures_to=("scheduled-failures",),
         ),

@@ -4,6 +4,8 @@
   POST /v3/refunds (Idempotence-Key), GET /v3/refunds/{id}; HTTP Basic auth.
 - GET /checkout/{id}: a Russian payment page («Оплатить», a declined card, «Отменить»);
   a decision sends the notification to the app as YooKassa does, retrying until 200.
+- 54-FZ receipts (local/yookassa_receipts.py): a payment's and a refund's receipt data checked and recorded,
+  POST /v3/receipts (Idempotence-Key), GET /v3/receipts?payment_id=…&refund_id=…, GET /v3/receipts/{id}.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from local import yookassa_receipts as receipts
 
 Notify = Callable[[dict[str, Any]], int]
 
@@ -65,6 +69,7 @@ class YooKassaEmulator:
         self.max_delivery_attempts = max_delivery_attempts
         self.payments: dict[str, dict[str, Any]] = {}
         self.refunds: dict[str, dict[str, Any]] = {}
+        self.receipts = receipts.Receipts()  # the 54-FZ receipts accepted, by id
         self.deliveries: list[tuple[str, str, int]] = []  # (event, object id, final status)
         self.fail_next: int = 0  # drop this many API calls before doing anything (fault injection)
         self.lose_responses: int = 0  # do this many API calls but drop the answer (fault injection)
@@ -133,6 +138,8 @@ class YooKassaEmulator:
                 "return_url": confirmation.get("return_url") or self.base_url,
             }
         self.payments[payment_id] = {**payment, "_receipt": body.get("receipt")}
+        if body.get("receipt"):
+            self.receipts.with_payment(payment, body["receipt"])
         return payment
 
     def public(self, payment: dict[str, Any]) -> dict[str, Any]:
@@ -157,6 +164,8 @@ class YooKassaEmulator:
         }
         payment["refunded_amount"] = {"value": f"{refunded + value:.2f}", "currency": "RUB"}
         payment["status"] = "succeeded"
+        if body.get("receipt"):
+            self.receipts.with_refund(refund, body["receipt"])
         self.refunds[refund["id"]] = refund
         self._announce("refund.succeeded", refund)
         return 200, refund
@@ -200,6 +209,7 @@ class YooKassaEmulator:
                 event = "payment.canceled"
             payment = {k: v for k, v in payment.items() if v is not None}
             self.payments[payment_id] = payment
+            self.receipts.payment_decided(payment_id, outcome == "pay")
         self._announce(event, self.public(payment))
         return payment
 
@@ -260,6 +270,9 @@ class YooKassaEmulator:
                     return self._json(401, _error("invalid_credentials", "Authentication by given credentials failed"))
                 path = urlsplit(self.path).path
                 parts = path.strip("/").split("/")
+                if parts[1:2] == ["receipts"]:
+                    asked = urlsplit(self.path).query
+                    return self._json(*receipts.api(emulator, method, path, asked, self.headers, self._body))
                 if method == "GET" and len(parts) == 3 and parts[1] == "payments":
                     found = emulator.payments.get(parts[2])
                     return (
@@ -279,6 +292,10 @@ class YooKassaEmulator:
                     except ValueError:
                         return self._json(400, _error("invalid_request", "Malformed JSON"))
                     emulator.requests.append((method, path, body))
+                    try:
+                        receipts.check_data(body)
+                    except receipts.Refused as refused:
+                        return self._json(400, refused.body())
                     if parts[1] == "payments":
                         status, result = emulator._idempotent(path, key, body, lambda: emulator.create_payment(body))
                         if emulator.lose_responses > 0:

@@ -91,3 +91,20 @@ def refund_deadline(booking: Consultation) -> dt.datetime:
 def full_refund_due(booking: Consultation, at: dt.datetime) -> bool:
     """Cancelled by the patient at `at`: the whole price back (exactly at the deadline too), or nothing."""
     return at <= refund_deadline(booking)
+
+
+# The service is rendered (54-FZ: the closing receipt is due) when the doctor's conclusion is signed, which is what
+# completes a booking (chalicelib/conclusions/service.py sign_and_send; the closing receipt's job is written in the
+# same transaction). The reconciliation asks this of a booking too.
+
+RENDERED_WHEN = "conclusion_signed"
+RENDERED = COMPLETED  # the booking's status once its conclusion is signed
+
+
+class Status(Protocol):
+    status: str
+
+
+def consultation_rendered(booking: Status) -> bool:
+    """The consultation has been rendered: its conclusion is signed (the booking is completed)."""
+    return booking.status == RENDERED

@@ -8,6 +8,7 @@ from typing import Any
 from chalicelib.booking import rules
 from chalicelib.documents.addresses import address
 from chalicelib.scheduling.times import in_zone, slot_id, to_key
+from chalicelib.storage import bookings as booking_store
 from chalicelib.storage import rooms as room_store
 from chalicelib.storage.records import Booking, Slot
 from chalicelib.timefmt import clinic_zone
@@ -59,7 +60,28 @@ def booking_view(booking: Booking, current: dt.datetime, viewer_id: str | None =
         "documents_address": address(booking.documents_token)
         if viewer_id is not None and viewer_id == booking.patient_id and status in (rules.PAID, rules.IN_PROGRESS)
         else None,
+        "receipts": receipts_view(booking),
     }
+
+
+RECEIPT_ORDER = ("prepayment", "closing", "refund")
+
+
+def receipts_view(booking: Booking) -> list[dict[str, Any]]:
+    """The booking's 54-FZ receipts (chalicelib/payments/receipts.py keeps them), oldest first, times in the
+    clinic's zone."""
+    kept = booking_store.receipts_of(booking)
+    found = [kept[kind] for kind in RECEIPT_ORDER if kind in kept]
+    return [
+        {
+            "kind": r["kind"],
+            "status": r["status"],
+            "at": dt.datetime.fromisoformat(str(r["at"])).astimezone(clinic_zone()).isoformat(),
+            "amount": int(r["amount"]),
+            "receipt_id": r.get("receipt_id"),
+        }
+        for r in sorted(found, key=lambda r: str(r["at"]))
+    ]
 
 
 def room_entry(booking: Booking, status: str, current: dt.datetime) -> str | None:

@@ -17,6 +17,7 @@ from chalicelib.conclusions.document import render
 from chalicelib.config import settings
 from chalicelib.errors import DomainError, NotFound, Unavailable
 from chalicelib.logs import log_event
+from chalicelib.payments import receipts
 from chalicelib.rooms.consultation import end_by_conclusion
 from chalicelib.scheduling.times import from_key
 from chalicelib.signing.ca import ca_certificate
@@ -160,19 +161,25 @@ def sign_and_send(principal: Principal, booking_id: str, fields: dict[str, str |
     _store_pdf(key, signed)
     digest = hashlib.sha256(signed).hexdigest()
     mail = conclusion_mail(booking, key)
+    # Signing renders the service (booking.rules.consultation_rendered): its closing receipt is due, once.
+    job = receipts.closing_job(booking, signed_at.isoformat()) if booking.payment_id else None
     if not store.record_signed(
         booking,
         signed_at=signed_at.isoformat(),
         pdf_key=key,
         pdf_sha256=digest,
         certificate_serial=doctor.certificate_serial,
-        booking_status=rules.COMPLETED,
+        booking_status=rules.RENDERED,
         booking_from=WRITABLE,
         mail=mail,
+        receipt_job=job,
+        receipt=receipts.entry(receipts.CLOSING, "pending", signed_at.isoformat(), booking) if job else None,
     ):
         raise AlreadySigned()
     _end_consultation(booking)
     outbox.deliver_written(mail, files={key: signed})  # the PDF is at hand: not fetched back from S3
+    if job is not None:
+        outbox.deliver_written(job)  # the closing receipt at once; when YooKassa fails, deliver_due tries again
     log_event("conclusion_signed", booking_id=booking_id, doctor_id=doctor.doctor_id)
     # The item as the transaction left it, not read back: the fields are those signed into the PDF.
     item.status, item.signed_at, item.pdf_key, item.pdf_sha256 = "signed", signed_at.isoformat(), key, digest

@@ -58,6 +58,19 @@ class Cancellation(Response):
     deadline_hours: int
 
 
+class BookingReceipt(Response):
+    """A 54-FZ receipt of the booking (YooKassa emails it to the patient): the prepayment's at payment, the closing
+    one once the consultation is rendered (its conclusion signed), a refund's."""
+
+    kind: Literal["prepayment", "closing", "refund"]
+    status: Literal["pending", "succeeded", "canceled"] = Field(
+        description="pending: being registered; succeeded: registered and emailed; canceled: not registered"
+    )
+    at: dt.datetime = Field(description="when it was asked for (the clinic's zone)")
+    amount: int
+    receipt_id: str | None = Field(None, description="YooKassa's receipt, when known")
+
+
 class Booking(Response):
     id: str
     status: BookingStatus
@@ -84,3 +97,4 @@ class Booking(Response):
     documents_address: str | None = Field(
         None, description="The booking's own address for documents by email: its patient only, while it is paid"
     )
+    receipts: list[BookingReceipt] | Absent = Field(None, description="54-FZ receipts, oldest first")

@@ -16,7 +16,8 @@ from chalicelib.errors import DomainError, NotFound
 from chalicelib.i18n import t
 from chalicelib.logs import log_event
 from chalicelib.outbox import compose
-from chalicelib.payments import gateway
+from chalicelib.payments import gateway, receipts
+from chalicelib.payments.receipts import amount
 from chalicelib.rooms.links import room_url
 from chalicelib.scheduling.times import from_key, to_key
 from chalicelib.storage import bookings as booking_store
@@ -35,11 +36,6 @@ class AlreadyPaid(DomainError):
     code = "already_paid"
 
 
-def amount(booking: Booking) -> dict[str, str]:
-    """The price from our records, never from the client: roubles with kopecks."""
-    return {"value": f"{int(booking.price)}.00", "currency": "RUB"}
-
-
 def description(booking: Booking) -> str:
     local = from_key(booking.starts_at).astimezone(clinic_zone())
     text = t(
@@ -50,23 +46,6 @@ def description(booking: Booking) -> str:
         time=local.strftime("%H:%M"),
     )
     return text if len(text) <= DESCRIPTION_LIMIT else text[: DESCRIPTION_LIMIT - 1] + "…"
-
-
-def receipt(booking: Booking) -> dict[str, Any]:
-    """54-FZ receipt data: one service, paid in full."""
-    return {
-        "customer": {"email": booking.patient_email},
-        "items": [
-            {
-                "description": t("payments.receipt_item", specialty=booking.specialty_name)[:128],
-                "quantity": "1.00",
-                "amount": amount(booking),
-                "vat_code": settings().vat_code,
-                "payment_subject": "service",
-                "payment_mode": "full_payment",
-            }
-        ],
-    }
 
 
 def idempotence_key(booking: Booking, attempt: int) -> str:
@@ -84,7 +63,7 @@ def payment_params(booking: Booking) -> dict[str, Any]:
         },
         "description": description(booking),
         "metadata": {"booking_id": booking.booking_id},
-        "receipt": receipt(booking),
+        "receipt": receipts.prepayment_receipt(booking),  # 54-FZ: paid in advance; closed once rendered
     }
 
 
@@ -129,7 +108,7 @@ def paid_mail(
     """The booking is paid: the room's link, the receipt, the documents address, an .ics of the time."""
     url = room_url(room.room_id, token)
     paid_at = payment.get("captured_at") or payment.get("created_at") or dt.datetime.now(dt.UTC).isoformat()
-    item = receipt(booking)["items"][0]
+    item = receipts.prepayment_receipt(booking)["items"][0]
     context = {
         **booking_context(booking),
         "room_url": url,

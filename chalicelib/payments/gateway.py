@@ -28,6 +28,10 @@ class UnknownAtYooKassa(PaymentServiceUnavailable):
     """YooKassa answered 404: it knows no such payment or refund (a callee that only retries sees a failure)."""
 
 
+class RefusedByYooKassa(PaymentServiceUnavailable):
+    """YooKassa answered 400: the request itself is wrong (e.g. malformed receipt data); asking again will not help."""
+
+
 @functools.lru_cache(maxsize=1)
 def _sdk() -> Any:
     """Configure the SDK once per container (credentials from the stage's secrets)."""
@@ -61,7 +65,11 @@ def _sdk() -> Any:
         def __init__(self) -> None:
             self.client = TimedClient()
 
-    return {"Payment": Payment, "Refund": Refund}
+    class Receipt(yookassa.Receipt):
+        def __init__(self) -> None:
+            self.client = TimedClient()
+
+    return {"Payment": Payment, "Refund": Refund, "Receipt": Receipt}
 
 
 def _call(what: str, fn: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
@@ -74,6 +82,8 @@ def _call(what: str, fn: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
         log_event("yookassa_error", call=what, status=getattr(exc, "HTTP_CODE", None))
         if getattr(exc, "HTTP_CODE", None) == 404:
             raise UnknownAtYooKassa(what) from exc
+        if getattr(exc, "HTTP_CODE", None) == 400:
+            raise RefusedByYooKassa(what) from exc
         raise PaymentServiceUnavailable(what) from exc
     except (requests.RequestException, AttributeError, ValueError) as exc:
         # A network failure reaches the SDK's error handler without a response: AttributeError.
@@ -96,6 +106,11 @@ def find_refund(refund_id: str) -> dict[str, Any]:
 
 def create_refund(params: dict[str, Any], idempotence_key: str) -> dict[str, Any]:
     return _call("create_refund", _sdk()["Refund"].create, params, idempotence_key)
+
+
+def create_receipt(params: dict[str, Any], idempotence_key: str) -> dict[str, Any]:
+    """A receipt of its own (the closing receipt of a prepaid service)."""
+    return _call("create_receipt", _sdk()["Receipt"].create, params, idempotence_key)
 
 
 def reset() -> None:

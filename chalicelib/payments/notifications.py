@@ -19,7 +19,7 @@ from chalicelib.clock import now
 from chalicelib.documents.addresses import new_address
 from chalicelib.errors import BadRequest, DomainError, Unavailable
 from chalicelib.logs import log_event
-from chalicelib.payments import gateway, refunds
+from chalicelib.payments import gateway, receipts, refunds
 from chalicelib.payments.checkout import paid_mail
 from chalicelib.rooms.links import new_room
 from chalicelib.storage import bookings as booking_store
@@ -114,8 +114,18 @@ def _succeeded(booking: Booking, payment: dict[str, Any], at: str) -> dict[str, 
         documents = new_address(booking, at)
         mail = paid_mail(booking, payment, room, token, documents_token=documents[1])
         try:
+            prepayment = receipts.entry(
+                receipts.PREPAYMENT, receipts.registration(payment.get("receipt_registration")), at, booking
+            )
             store.confirm_paid(
-                booking, payment_id=payment_id, at=at, room=room, mail=mail, from_statuses=PAYABLE, documents=documents
+                booking,
+                payment_id=payment_id,
+                at=at,
+                room=room,
+                mail=mail,
+                from_statuses=PAYABLE,
+                documents=documents,
+                receipts={receipts.PREPAYMENT: prepayment},
             )
         except store.AlreadyApplied:
             fresh = booking_store.get_booking(booking.booking_id)

@@ -11,8 +11,7 @@ from chalicelib.booking import rules
 from chalicelib.booking.mails import refund_mail
 from chalicelib.clock import now
 from chalicelib.logs import log_event
-from chalicelib.payments import gateway
-from chalicelib.payments.checkout import receipt
+from chalicelib.payments import gateway, receipts
 from chalicelib.storage import bookings as booking_store
 from chalicelib.storage import payments as store
 from chalicelib.storage.errors import AlreadyStored
@@ -23,9 +22,16 @@ REFUNDABLE = (rules.PAID, rules.IN_PROGRESS, rules.NO_SHOW_DOCTOR, rules.CANCELL
 
 
 def _create_refund(payment_id: str, value: str, key: str, booking: Booking) -> dict[str, Any]:
+    receipt = receipts.refund_receipt(booking, payment_id)  # 54-FZ: the return of what the payment's receipt said
     return gateway.create_refund(
-        {"payment_id": payment_id, "amount": {"value": value, "currency": "RUB"}, "receipt": receipt(booking)}, key
+        {"payment_id": payment_id, "amount": {"value": value, "currency": "RUB"}, "receipt": receipt}, key
     )
+
+
+def _refund_receipt(booking: Booking, refund: dict[str, Any], at: str) -> dict[str, Any]:
+    """The refund's receipt as the booking keeps it."""
+    status = receipts.registration(refund.get("receipt_registration"))
+    return receipts.entry(receipts.REFUND, status, at, booking)
 
 
 # A booking that never took a payment and is in one of these statuses records a late payment's refund.
@@ -66,6 +72,12 @@ def refund_unusable_payment(booking: Booking, payment: dict[str, Any]) -> dict[s
                 from_statuses=LATE_RECORDABLE,
                 mail=mail,
                 free_slot=False,
+                receipts=[
+                    receipts.entry(
+                        receipts.PREPAYMENT, receipts.registration(payment.get("receipt_registration")), at, booking
+                    ),
+                    _refund_receipt(booking, refund, at),
+                ],
             )
         except store.AlreadyApplied:
             return {"result": "late_refund_already_recorded"}
@@ -86,6 +98,8 @@ def refund_booking(booking: Booking, reason: str, new_status: str, *, free_slot:
     value = f"{int(booking.price)}.00"
     refund = _create_refund(str(booking.payment_id), value, f"refund-{booking.booking_id}", booking)
     mail = refund_mail(booking, reason, value)
+    at = now().isoformat()
+    receipt = _refund_receipt(booking, refund, at)
     try:
         store.record_refund(
             booking,
@@ -93,10 +107,11 @@ def refund_booking(booking: Booking, reason: str, new_status: str, *, free_slot:
             refund_status=str(refund.get("status")),
             reason=reason,
             new_status=new_status,
-            at=now().isoformat(),
+            at=at,
             from_statuses=REFUNDABLE,
             mail=mail,
             free_slot=free_slot,
+            receipts=[receipt],
         )
     except store.SlotLost:
         store.record_refund(
@@ -105,10 +120,11 @@ def refund_booking(booking: Booking, reason: str, new_status: str, *, free_slot:
             refund_status=str(refund.get("status")),
             reason=reason,
             new_status=new_status,
-            at=now().isoformat(),
+            at=at,
             from_statuses=REFUNDABLE,
             mail=mail,
             free_slot=False,
+            receipts=[receipt],
         )
     outbox.deliver(mail.message_id)
     log_event("booking_refunded", booking_id=booking.booking_id, reason=reason)

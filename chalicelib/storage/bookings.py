@@ -8,7 +8,7 @@ from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.update import Action
 
 from chalicelib.errors import Conflict
-from chalicelib.storage.access import get_or_none, update_if
+from chalicelib.storage.access import get_or_none, plain, update_if
 from chalicelib.storage.errors import condition_failed, store_errors
 from chalicelib.storage.slots import free_now, hold_has_expired
 from chalicelib.storage.tables import Booking, HoldAllowance, Slot
@@ -137,3 +137,26 @@ def move(booking: Booking, to_status: str, from_statuses: tuple[str, ...], at: s
 def mark_reminded(booking: Booking, at: str) -> bool:
     """True the first time only (the timer's messages may come twice)."""
     return update_if(booking, [Booking.reminded_at.set(at)], Booking.reminded_at.does_not_exist())
+
+
+def receipts_of(booking: Booking) -> dict[str, dict[str, Any]]:
+    """The booking's 54-FZ receipts by kind (empty for a booking paid before receipts were kept)."""
+    return {kind: dict(plain(value)) for kind, value in plain(booking.receipts).items()}
+
+
+def receipt_actions(booking: Booking, entries: list[dict[str, Any]]) -> tuple[list[Action], Any]:
+    """Actions that record receipts on the booking as read (kind → entry), and the condition that keeps them
+    right: a booking without receipts gets the whole map (only while it still has none)."""
+    if booking.receipts is None:
+        return [Booking.receipts.set({e["kind"]: e for e in entries})], Booking.receipts.does_not_exist()
+    return [Booking.receipts[e["kind"]].set(e) for e in entries], Booking.receipts.exists()
+
+
+def set_receipt(booking: Booking, entry: dict[str, Any], *, only_if_not: str) -> bool:
+    """Record one receipt's state, unless that receipt is in status `only_if_not` already (a retry, a repeated
+    delivery: the first one stands). False when it was."""
+    actions, condition = receipt_actions(booking, [entry])
+    if booking.receipts is not None:
+        existing = Booking.receipts[entry["kind"]]
+        condition &= existing.does_not_exist() | (existing["status"] != only_if_not)
+    return update_if(booking, actions, condition)

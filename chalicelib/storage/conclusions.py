@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.storage import bookings
 from chalicelib.storage.access import get_or_none
 from chalicelib.storage.errors import store_errors
 from chalicelib.storage.records import Booking, OutboxMessage
@@ -33,9 +34,12 @@ def record_signed(
     booking_status: str,
     booking_from: tuple[str, ...],
     mail: OutboxMessage,
+    receipt_job: OutboxMessage | None = None,
+    receipt: dict[str, Any] | None = None,
 ) -> bool:
     """The draft becomes signed, the booking moves on, the email is queued: all or none. False when the
-    conclusion was no longer a draft or the booking had left `booking_from`."""
+    conclusion was no longer a draft or the booking had left `booking_from`. `receipt_job`: the closing receipt's
+    job (one per booking), `receipt`: its entry on the booking (pending)."""
     tx = Transaction()
     tx.update(
         "conclusion",
@@ -50,13 +54,16 @@ def record_signed(
         ],
         condition=Conclusion.status == "draft",
     )
-    tx.update(
-        "booking",
-        booking,
-        [Booking.status.set(booking_status), Booking.updated_at.set(signed_at)],
-        condition=Booking.status.is_in(*booking_from),
-    )
+    actions: list[Any] = [Booking.status.set(booking_status), Booking.updated_at.set(signed_at)]
+    condition = Booking.status.is_in(*booking_from)
+    if receipt is not None:
+        receipt_actions, receipts_condition = bookings.receipt_actions(booking, [receipt])
+        actions += receipt_actions
+        condition &= receipts_condition
+    tx.update("booking", booking, actions, condition=condition)
     tx.put("mail", mail)
+    if receipt_job is not None:
+        tx.put("receipt_job", receipt_job, condition=OutboxMessage.message_id.does_not_exist())
     try:
         tx.commit()
     except TransactionRefused:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.storage import bookings
 from chalicelib.storage.access import delete_if, update_if
 from chalicelib.storage.tables import Booking, HoldAllowance, OutboxMessage, Room, Slot
 from chalicelib.storage.transactions import Transaction, TransactionRefused
@@ -78,9 +79,11 @@ def confirm_paid(
     mail: OutboxMessage,
     from_statuses: tuple[str, ...],
     documents: tuple[Any, str] | None = None,
+    receipts: dict[str, Any] | None = None,
 ) -> None:
     """The payment is real: booking paid, slot booked, room and documents address created, email queued — all
-    or nothing. `documents`: (the DocumentsAddress lookup item, its raw token)."""
+    or nothing. `documents`: (the DocumentsAddress lookup item, its raw token). `receipts`: the booking's receipts
+    from now on (the payment's prepayment receipt), by kind."""
     tx = Transaction()
     actions = [
         Booking.status.set("paid"),
@@ -95,6 +98,8 @@ def confirm_paid(
     ]
     if documents is not None:
         actions.append(Booking.documents_token.set(documents[1]))
+    if receipts is not None:
+        actions.append(Booking.receipts.set(receipts))
     tx.update("booking", booking, actions, condition=Booking.status.is_in(*from_statuses))
     tx.update(
         "slot",
@@ -133,8 +138,10 @@ def record_refund(
     from_statuses: tuple[str, ...],
     mail: OutboxMessage | None,
     free_slot: bool,
+    receipts: list[dict[str, Any]] | None = None,
 ) -> None:
-    """The booking is refunded (or cancelled with a refund on its way); its slot may be freed; one email."""
+    """The booking is refunded (or cancelled with a refund on its way); its slot may be freed; one email;
+    `receipts`: the receipts this adds to the booking's (the refund's, by kind)."""
     tx = Transaction()
     actions: list[Any] = [
         Booking.status.set(new_status),
@@ -145,7 +152,12 @@ def record_refund(
     ]
     if refund_status == "succeeded":
         actions.append(Booking.refunded_at.set(at))
-    tx.update("booking", booking, actions, condition=Booking.status.is_in(*from_statuses))
+    condition = Booking.status.is_in(*from_statuses)
+    if receipts:
+        receipt_actions, receipts_condition = bookings.receipt_actions(booking, receipts)
+        actions += receipt_actions
+        condition &= receipts_condition
+    tx.update("booking", booking, actions, condition=condition)
     if free_slot:
         tx.update(
             "slot",

@@ -942,6 +942,8 @@ export interface components {
             payment_id?: string | null;
             payment_status?: ("pending" | "waiting_for_capture" | "succeeded" | "canceled") | null;
             price: number;
+            /** @description 54-FZ receipts, oldest first */
+            receipts?: components["schemas"]["BookingReceipt"][];
             /** @description none: cancelled too late for a refund */
             refund_status?: ("pending" | "succeeded" | "canceled" | "none") | null;
             room_closes_at?: string | null;
@@ -962,6 +964,27 @@ export interface components {
         BookingPatient: {
             full_name: string;
             id: string;
+        };
+        /**
+         * @description A 54-FZ receipt of the booking (YooKassa emails it to the patient): the prepayment's at payment, the closing
+         *     one once the consultation is rendered (its conclusion signed), a refund's.
+         */
+        BookingReceipt: {
+            amount: number;
+            /**
+             * Format: date-time
+             * @description when it was asked for (the clinic's zone)
+             */
+            at: string;
+            /** @enum {string} */
+            kind: "prepayment" | "closing" | "refund";
+            /** @description YooKassa's receipt, when known */
+            receipt_id?: string | null;
+            /**
+             * @description pending: being registered; succeeded: registered and emailed; canceled: not registered
+             * @enum {string}
+             */
+            status: "pending" | "succeeded" | "canceled";
         };
         /** @description What cancelling would do now (held, awaiting payment or paid bookings only). */
         Cancellation: {
@@ -5156,6 +5179,8 @@ export const bookingPayment_statusAnyOf0Values: ReadonlyArray<FlattenedDeepRequi
 export const bookingRefund_statusAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Booking"]["refund_status"]> = ["pending", "succeeded", "canceled", "none"];
 export const bookingRoom_entryAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Booking"]["room_entry"]> = ["later", "open", "over"];
 export const bookingStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Booking"]["status"]> = ["held", "awaiting_payment", "paid", "in_progress", "completed", "expired", "cancelled", "refunded", "no_show_patient", "no_show_doctor"];
+export const bookingReceiptKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BookingReceipt"]["kind"]> = ["prepayment", "closing", "refund"];
+export const bookingReceiptStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BookingReceipt"]["status"]> = ["pending", "succeeded", "canceled"];
 export const cancellationRefundAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Cancellation"]["refund"]> = ["full", "none"];
 export const conclusionStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Conclusion"]["status"]> = ["empty", "draft", "signed"];
 export const consultationEndEnded_byAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ConsultationEnd"]["ended_by"]> = ["doctor", "conclusion"];

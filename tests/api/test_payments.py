@@ -52,7 +52,7 @@ def test_payment_is_created_from_our_price_with_a_receipt(doctor: dict, patient:
     [item] = receipt["items"]
     assert item["description"].startswith("Телемедицинская консультация")
     assert float(item["quantity"]) == 1 and item["vat_code"] == 1
-    assert item["payment_subject"] == "service" and item["payment_mode"] == "full_payment"
+    assert item["payment_subject"] == "service" and item["payment_mode"] == "full_prepayment"  # 54-FZ: prepaid
 
     shown = patient.get(f"/bookings/{booking['id']}").json
     assert shown["status"] == "awaiting_payment"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
+from typing import Any
+
+from pynamodb.attributes import MapAttribute, NumberAttribute, TTLAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
@@ -67,6 +69,9 @@ class Booking(Model):
     # The secret of the booking's own documents address (docs+<token>@…), made when it is paid; shown to its
     # patient. Mail reaches the booking through DocumentsAddress, which holds only the token's SHA-256.
     documents_token = UnicodeAttribute(null=True)
+    # 54-FZ receipts by kind (prepayment | closing | refund): {kind, status pending|succeeded|canceled, at (UTC),
+    # amount, receipt_id when known}; chalicelib/payments/receipts.py.
+    receipts: MapAttribute[str, Any] = MapAttribute(null=True)
     by_patient = BookingsByPatient()
     by_doctor = BookingsByDoctor()
 
