@@ -23,6 +23,7 @@ DEFAULT_PASSWORD = "demo-password"
 # The drop-in slots of the demo doctor move with the clock: refresh them this often.
 SCHEDULE_EVERY_S = 120
 MAIL_RETRY_EVERY_S = 30
+RETENTION_EVERY_S = 3600  # nightly in AWS; hourly here, where the clock is the real one
 
 
 def stage_config(stage: str = "local") -> Any:
@@ -161,6 +162,7 @@ class Stack:
         self._stops.append(self.server.shutdown)
         self._start_timer("schedules", SCHEDULE_EVERY_S, app_module.roll_schedules)
         self._start_timer("mail", MAIL_RETRY_EVERY_S, app_module.deliver_mail)
+        self._start_timer("retention", RETENTION_EVERY_S, app_module.apply_retention)
 
     def _start_timer(self, name: str, every_s: float, job: Callable[..., Any]) -> None:
         """What EventBridge schedules in AWS, run here on a timer (same function, same event shape)."""

@@ -10,7 +10,7 @@ from chalicelib.accounts import passwords, sessions, throttle
 from chalicelib.accounts.sessions import Principal
 from chalicelib.accounts.tokens import new_token, token_hash
 from chalicelib.clock import now
-from chalicelib.config import settings
+from chalicelib.config import retention_schedule, settings
 from chalicelib.errors import (
     InvalidCredentials,
     InvalidResetToken,
@@ -140,9 +140,8 @@ def request_password_reset(email: str, address: str = "") -> None:
         return
     token = new_token()
     expires = now() + RESET_VALID_FOR
-    store.put_token(
-        token_hash(token), "password_reset", user.user_id, expires_at=expires, ttl=expires + dt.timedelta(days=1)
-    )
+    keep_until = retention_schedule().used_tokens.after(expires)  # then removed by TTL
+    store.put_token(token_hash(token), "password_reset", user.user_id, expires_at=expires, ttl=keep_until)
     mail.send(
         user.email,
         "password_reset",

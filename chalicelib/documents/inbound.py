@@ -31,7 +31,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from chalicelib import aws, outbox, resources
 from chalicelib.booking import rules
 from chalicelib.clock import now
-from chalicelib.config import settings
+from chalicelib.config import retention_schedule, settings
 from chalicelib.documents import addresses
 from chalicelib.documents.files import MAX_PER_BOOKING, MAX_SIZE, safe_filename, sniff
 from chalicelib.errors import Unavailable
@@ -48,7 +48,6 @@ from chalicelib.timefmt import clinic_zone, format_datetime
 ACCEPTING = (rules.PAID, rules.IN_PROGRESS)
 # A claim older than this whose handler never finished (the Lambda died) may be taken again.
 STALE_CLAIM = dt.timedelta(minutes=10)
-KEEP_RECORD = dt.timedelta(days=30)  # as long as SES's raw message under inbound/
 VERDICTS = ("spam", "virus", "spf", "dkim", "dmarc")
 
 _DATE_TIME = re.compile(
@@ -105,7 +104,8 @@ def verdict_failures(message: Any) -> list[str]:
 
 def _claim(key: str, at: dt.datetime) -> InboundMail | None:
     """The message's record, taken for this run; None when it was (or is being) handled already."""
-    return store.claim_message(key, at, KEEP_RECORD, stale_before=(at - STALE_CLAIM).isoformat())
+    keep = retention_schedule().inbound_mail.after(at) - at  # as long as SES's raw message under inbound/
+    return store.claim_message(key, at, keep, stale_before=(at - STALE_CLAIM).isoformat())
 
 
 def receive(raw: bytes, key: str | None = None) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from chalicelib.accounts.sessions import Principal
 from chalicelib.accounts.tokens import token_hash
 from chalicelib.booking import access
 from chalicelib.clock import now
-from chalicelib.config import settings
+from chalicelib.config import retention_schedule, settings
 from chalicelib.documents.addresses import address
 from chalicelib.errors import DomainError, NotFound
 from chalicelib.rooms import turn
@@ -59,7 +59,7 @@ def issue_ticket(room: Room, role: str) -> str:
         "signaling",
         f"{room.room_id}:{role}",
         expires_at=expires,
-        ttl=expires + dt.timedelta(hours=1),
+        ttl=retention_schedule().used_tokens.after(expires),  # then removed by TTL
     )
     return ticket
 

@@ -11,6 +11,7 @@ from typing import Any
 from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
+from chalicelib.config import retention_schedule
 from chalicelib.errors import EmailTaken, InvalidResetToken, NotFound
 from chalicelib.storage.access import get_or_none, save_if, update_if
 from chalicelib.storage.errors import condition_failed, store_errors
@@ -109,7 +110,13 @@ def session_key(token_hash: str) -> tuple[type[Session], str, None]:
 def start_session(token_hash: str, user_id: str, at: dt.datetime, expires: dt.datetime, **snapshot: Any) -> None:
     put_session(
         Session(
-            token_hash, user_id=user_id, created_at=at, last_seen_at=at, expires_at=expires, ttl=expires, **snapshot
+            token_hash,
+            user_id=user_id,
+            created_at=at,
+            last_seen_at=at,
+            expires_at=expires,
+            ttl=retention_schedule().expired_sessions.after(expires),  # removed by TTL this long after it ends
+            **snapshot,
         )
     )
 
