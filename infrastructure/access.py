@@ -59,6 +59,7 @@ class Access:
     websocket_replies: bool = False  # posts to signaling WebSockets (chalicelib/rooms/signaling.Sender)
     creates_signing_keys: bool = False  # kms:CreateKey & co. for doctors' keys (chalicelib/conclusions/keys.py)
     signs: bool = False  # kms:Sign with a doctor's key (chalicelib/signing/pades.py)
+    lists_versions: tuple[str, ...] = ()  # documents-bucket prefixes whose object versions it lists
 
     def actions(self) -> frozenset[str]:
         """Every IAM action this declaration allows (what the role may hold, and no more)."""
@@ -94,6 +95,8 @@ class Access:
             found |= {"kms:CreateKey", "kms:TagResource", "kms:CreateAlias", "kms:GetPublicKey"}
         if self.signs:
             found.add("kms:Sign")
+        if self.lists_versions:
+            found.add("s3:ListBucketVersions")
         return frozenset(found)
 
 
@@ -251,6 +254,24 @@ def declarations() -> dict[str, Access]:
             objects={"conclusions/": ("GetObject",)},
             parameters=("YOOKASSA_SHOP_ID", "YOOKASSA_SECRET_KEY"),
             mail=True,
+            failures_to=("scheduled-failures",),
+        ),
+        # chalicelib/retention.py: finds what is past its term (by_status, a day of audit, a patient's bookings; one
+        # paged Scan of bookings' starts) and deletes it, conditionally; an audit entry per batch. S3: every
+        # version of what it deletes (the bucket is versioned), found by listing versions under the prefix.
+        "ApplyRetention": Access(
+            tables={
+                RegistrationRequest: ("Query:by_status", "DeleteItem"),
+                AuditEntry: ("PutItem", "Query", "BatchWriteItem"),  # deletes whole days past the audit's term
+                Booking: ("Scan", "Query:by_patient", "GetItem", "DeleteItem"),
+                Conclusion: ("GetItem", "DeleteItem"),
+                Attachment: ("Query", "DeleteItem"),
+                Room: ("GetItem", "DeleteItem"),
+                DocumentsAddress: ("GetItem", "DeleteItem"),
+                Consent: ("Query:by_user", "DeleteItem"),
+            },
+            objects={p: ("DeleteObjectVersion",) for p in ("inbound/", "exports/", "attachments/", "conclusions/")},
+            lists_versions=("inbound/", "exports/", "attachments/", "conclusions/"),
             failures_to=("scheduled-failures",),
         ),
     }

@@ -22,6 +22,7 @@ FUNCTIONS = (
     "DocumentsByEmail",
     "RollSchedules",
     "DeliverMail",
+    "ApplyRetention",
 )
 
 # Reasons used more than once.
@@ -83,6 +84,8 @@ def acknowledged(stack: Any) -> list[tuple[str, str, str]]:
         ("inbound", ["DocumentsByEmail"]),
     ):
         add([policies[f] for f in functions], f"AwsSolutions-IAM5[Resource::<{documents}.Arn>/{prefix_}/*]", OBJECTS)
+    for prefix_ in ("inbound", "exports", "attachments", "conclusions"):  # the retention schedule's deletes
+        add(policies["ApplyRetention"], f"AwsSolutions-IAM5[Resource::<{documents}.Arn>/{prefix_}/*]", OBJECTS)
     add(
         [policies["ApiHandler"], policies["TimerEvents"]],
         f"AwsSolutions-IAM5[Resource::{arn.format('kms', 'key/*')}]",

@@ -23,13 +23,35 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from chalice.cdk import Chalice
 
+from chalicelib.config import retention_schedule
 from infrastructure.alarms import alarm_topic, alarms_and_dashboard
 
 # Function logs and API access logs: one year. The app's lines carry no health data (chalicelib/logs.py) but
 # do carry who signed in, from where, and which booking or room a request touched: the trail an incident
 # review or a patient's complaint needs, months later. The audit of medical-data reads is a table of its
 # own (audit), not these logs. A year is then deleted: it is personal data, kept no longer than needed.
-RETENTION = logs.RetentionDays.ONE_YEAR
+# The retention schedule's application_logs (chalicelib/config.py) decides; CloudWatch keeps a group for one of
+# its own numbers of days: the smallest of these that is not shorter than the term.
+LOG_RETENTION = {
+    30: logs.RetentionDays.ONE_MONTH,
+    90: logs.RetentionDays.THREE_MONTHS,
+    180: logs.RetentionDays.SIX_MONTHS,
+    365: logs.RetentionDays.ONE_YEAR,
+    731: logs.RetentionDays.TWO_YEARS,
+    1096: logs.RetentionDays.THREE_YEARS,
+    1827: logs.RetentionDays.FIVE_YEARS,
+    3653: logs.RetentionDays.TEN_YEARS,
+}
+
+
+def log_retention() -> logs.RetentionDays:
+    """Every log group's retention, from the stage's retention schedule (read while its stack is built)."""
+    term = retention_schedule().application_logs
+    days = next((d for d in sorted(LOG_RETENTION) if d >= term.at_least_days), None)
+    if days is None:
+        raise ValueError(f"CloudWatch keeps logs at most 10 years (3653 days), not {term}")
+    return LOG_RETENTION[days]
+
 
 # Reserved concurrency: each function's ceiling, so that one path cannot eat the account's concurrency (a
 # flood of sign-ins must not starve the timer that opens rooms) and so that runaway cost has a bound. The
@@ -44,6 +66,7 @@ RESERVED_CONCURRENCY = {
     "DocumentsByEmail": 5,  # parsing mail is heavy and patient-paced: a flood waits in its queue
     "RollSchedules": 1,  # daily: never two runs at once
     "DeliverMail": 1,  # every minute, one run at a time (SES's sending rate is the real limit)
+    "ApplyRetention": 1,  # nightly: never two runs at once
 }
 # SQS-triggered functions: the event source's own ceiling, below the reserved concurrency, so Lambda's
 # pollers never get throttled (a throttled batch counts as a receive and could push a good message into
@@ -54,6 +77,7 @@ SQS_MAXIMUM_CONCURRENCY = {
 }
 # EventBridge-invoked (asynchronous) functions: retries, how long an event may wait, then the failure queue.
 ASYNC_FUNCTIONS = {"RollSchedules": (2, 6 * 3600), "DeliverMail": (2, 300)}  # DeliverMail runs again in a minute
+ASYNC_FUNCTIONS["ApplyRetention"] = (2, 6 * 3600)  # a retry finds what is still past its term: harmless
 
 # Stage throttling (requests per second, steady and burst). The clinic's busiest minute is a few hundred
 # people; these bound what one script can make the stage do (WAF's per-address limits sit in front).
@@ -173,7 +197,7 @@ def _log_group(stage: cdk.Stack, construct_id: str, name: str, key: kms.IKey) ->
         stage,
         construct_id,
         log_group_name=name,
-        retention=RETENTION,
+        retention=log_retention(),
         encryption_key=key,
         removal_policy=cdk.RemovalPolicy.RETAIN,
     )

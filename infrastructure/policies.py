@@ -93,6 +93,14 @@ def statements(access: Access, targets: Targets) -> list[Any]:
         )
     for actions, arns in by_actions.items():
         found.append(iam.PolicyStatement(actions=list(actions), resources=arns))
+    if access.lists_versions:  # listing is on the bucket: only under the declared prefixes
+        found.append(
+            iam.PolicyStatement(
+                actions=["s3:ListBucketVersions"],
+                resources=[targets.documents.bucket_arn],
+                conditions={"StringLike": {"s3:prefix": [p + "*" for p in access.lists_versions]}},
+            )
+        )
     s3_actions = {a for actions in access.objects.values() for a in actions}
     key_actions = (["kms:Decrypt"] if S3_READS & s3_actions else []) + (
         ["kms:GenerateDataKey"] if S3_WRITES & s3_actions else []

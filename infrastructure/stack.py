@@ -22,12 +22,12 @@ from chalice.cdk import Chalice
 from constructs import Construct
 
 from chalicelib import resources
-from chalicelib.config import forget_settings, reload_settings
+from chalicelib.config import forget_settings, reload_settings, retention_schedule
 from chalicelib.web.errors import error_body
 from infrastructure import access, edge, operations, policies
 from infrastructure.definitions import table_name, table_properties
 from infrastructure.domain import SiteDomain
-from infrastructure.operations import RETENTION
+from infrastructure.operations import log_retention
 from infrastructure.site import static_site
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,6 +41,7 @@ FUNCTIONS = (
     "DocumentsByEmail",
     "RollSchedules",
     "DeliverMail",
+    "ApplyRetention",
 )
 
 
@@ -114,7 +115,12 @@ class TelemedStage(cdk.Stack):
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
             removal_policy=cdk.RemovalPolicy.RETAIN,
             lifecycle_rules=[
-                s3.LifecycleRule(id="inbound-mail", prefix="inbound/", expiration=cdk.Duration.days(30)),
+                # The retention schedule's term (chalicelib/config.py); the nightly job deletes them too.
+                s3.LifecycleRule(
+                    id="inbound-mail",
+                    prefix="inbound/",
+                    expiration=cdk.Duration.days(retention_schedule().inbound_mail.at_least_days),
+                ),
                 # What a cabinet form wrote: copied under attachments/ once checked, never served from here.
                 s3.LifecycleRule(id="uploads", prefix="uploads/", expiration=cdk.Duration.days(1)),
                 s3.LifecycleRule(id="old-versions", noncurrent_version_expiration=cdk.Duration.days(90)),
@@ -308,7 +314,7 @@ class TelemedStage(cdk.Stack):
             self,
             "BookingTimerLogs",
             log_group_name=f"/aws/vendedlogs/states/{prefix}-booking-timer",
-            retention=RETENTION,
+            retention=log_retention(),
             encryption_key=key,
             removal_policy=cdk.RemovalPolicy.RETAIN,
         )

@@ -48,7 +48,9 @@ def of_type(template: dict[str, Any], kind: str) -> dict[str, Any]:
 
 def functions(stage: dict[str, Any]) -> dict[str, Any]:
     found = of_type(stage["main"], "AWS::Serverless::Function")
-    assert len(found) == 8
+    from infrastructure.stack import FUNCTIONS
+
+    assert len(found) == len(FUNCTIONS)  # every function of app.py, and no other
     return found
 
 
@@ -237,7 +239,7 @@ def test_every_asynchronous_path_ends_in_a_dead_letter_queue(stage: dict[str, An
         for name, f in functions(stage).items()
         if any(e["Type"] == "Schedule" for e in f["Properties"].get("Events", {}).values())
     }
-    assert scheduled == {"RollSchedules", "DeliverMail"}
+    assert scheduled == {"RollSchedules", "DeliverMail", "ApplyRetention"}
     for name in scheduled:
         config = configs.get(name)
         assert config, f"{name}: no on-failure destination"
