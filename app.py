@@ -10,9 +10,11 @@ from chalicelib.config import settings
 from chalicelib.doctors import extend_all_schedules
 from chalicelib.documents.inbound import receive_notification
 from chalicelib.outbox import deliver_due
+from chalicelib.payments import reconciliation_run
 from chalicelib.rooms import events, signaling
 from chalicelib.rooms.signaling import Sender
 from chalicelib.routes import (
+    admin_reconciliation,
     auth,
     bookings,
     conclusions,
@@ -44,6 +46,7 @@ app.register_blueprint(rooms.bp)
 app.register_blueprint(conclusions.bp)
 app.register_blueprint(documents.bp)
 app.register_blueprint(mailroom.bp)
+app.register_blueprint(admin_reconciliation.bp)
 
 
 def _sender() -> Sender:
@@ -98,6 +101,12 @@ def roll_schedules(event: object) -> int:
 def deliver_mail(event: object) -> int:
     """Send the emails whose first try failed."""
     return deliver_due()
+
+
+@app.schedule(Cron(0, 3, "*", "*", "?", "*"))
+def reconcile_payments(event: object) -> int:
+    """Daily at 03:00 UTC: yesterday's (UTC) payments, refunds and closing receipts compared with YooKassa's."""
+    return reconciliation_run.scheduled()
 
 
 @app.schedule(Cron(30, 1, "*", "*", "?", "*"))  # 01:30 UTC: 04:30 in Moscow, the quietest hour

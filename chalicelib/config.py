@@ -35,6 +35,7 @@ class Settings:
     payment_window_minutes: int
     refund_deadline_hours: int
     vat_code: int
+    reconciliation_mail_to: tuple[str, ...]
     yookassa_api_url: str
     yookassa_trusted_networks: str
     state_machine_arn: str
@@ -123,6 +124,8 @@ def settings() -> Settings:
         payment_window_minutes=int(_env("PAYMENT_WINDOW_MINUTES", "30")),
         refund_deadline_hours=int(_env("REFUND_DEADLINE_HOURS", "24")),
         vat_code=int(_env("VAT_CODE", "1")),
+        # Who gets the daily reconciliation with YooKassa by email (comma-separated); none: only the admin page.
+        reconciliation_mail_to=_list("RECONCILIATION_MAIL_TO"),
         yookassa_api_url=_env("YOOKASSA_API_URL", "https://api.yookassa.ru/v3"),
         # "sdk": YooKassa's own published addresses; otherwise a comma-separated list of networks.
         yookassa_trusted_networks=_env("YOOKASSA_TRUSTED_NETWORKS", "sdk"),

@@ -118,6 +118,7 @@ def declarations() -> dict[str, Access]:
         Login,
         OneTimeToken,
         OutboxMessage,
+        Reconciliation,
         RegistrationRequest,
         Room,
         Session,
@@ -156,9 +157,18 @@ def declarations() -> dict[str, Access]:
                 Doctor: ("GetItem", "PutItem", "UpdateItem", "Query:by_specialty", "Query:listing"),
                 Slot: ("BatchGetItem", *slots),
                 HoldAllowance: ("PutItem", "UpdateItem", "DeleteItem", "Query"),
-                Booking: ("GetItem", "PutItem", "UpdateItem", "Query:by_patient", "Query:by_doctor"),
+                Booking: (
+                    "GetItem",
+                    "BatchGetItem",
+                    "PutItem",
+                    "UpdateItem",
+                    "Query:by_patient",
+                    "Query:by_doctor",
+                    "Query:by_money_day",
+                ),  # BatchGetItem, by_money_day: the admin's reconciliation with YooKassa
                 Room: ("GetItem", "PutItem", "UpdateItem"),
                 OutboxMessage: (*outbox, "Query:pending"),  # Query: the admin's list of failed mail
+                Reconciliation: ("PutItem", "Query"),  # the admin's run, the latest runs
                 Conclusion: ("GetItem", "PutItem", "UpdateItem"),
                 AuditEntry: ("PutItem", "Query"),  # append-only; Query: the admin reads a day
                 Attachment: ("GetItem", "PutItem", "UpdateItem", "Query"),
@@ -247,6 +257,20 @@ def declarations() -> dict[str, Access]:
             },
             failures_to=("scheduled-failures",),
         ),
+        # chalicelib/payments/reconciliation_run.scheduled: YooKassa's lists (its credentials), the bookings whose
+        # money moved (by_money_day), those YooKassa's payments name (BatchGetItem), rendered consultations by
+        # doctor, the stored result, its email.
+        "ReconcilePayments": Access(
+            tables={
+                Booking: ("BatchGetItem", "Query:by_money_day", "Query:by_doctor"),
+                Doctor: ("Query:listing",),
+                Reconciliation: ("PutItem",),
+                OutboxMessage: outbox,
+            },
+            parameters=("YOOKASSA_SHOP_ID", "YOOKASSA_SECRET_KEY"),
+            mail=True,
+            failures_to=("scheduled-failures",),
+        ),
         # chalicelib/outbox.deliver_due: the conclusion's PDF is attached from S3; the closing 54-FZ receipt's job
         # (chalicelib/payments/receipts.py) reads its booking, asks YooKassa, records the receipt on the booking.
         "DeliverMail": Access(
@@ -304,6 +328,7 @@ def protections() -> dict[Any, Protection]:
         Login,
         OneTimeToken,
         OutboxMessage,
+        Reconciliation,
         RegistrationRequest,
         Room,
         Session,
@@ -335,6 +360,7 @@ def protections() -> dict[Any, Protection]:
         Counter: Protection(False, True, "medical card numbers: losing the counter would issue numbers twice"),
         Specialty: Protection(False, True, "the clinic's catalog"),
         Slot: Protection(False, True, "which times are booked: lost, a booked time could be sold twice"),
+        Reconciliation: Protection(False, True, "reconciliations with YooKassa: what was checked and found, and when"),
         # Plumbing: short-lived (TTL) items whose loss costs a retry at most; no deletion protection.
         OneTimeToken: Protection(False, False, "single-use tokens (minutes): a lost one is asked for again"),
         Throttle: Protection(False, False, "failed sign-in counters (TTL): lost, a window starts over"),

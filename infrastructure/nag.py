@@ -23,6 +23,7 @@ FUNCTIONS = (
     "RollSchedules",
     "DeliverMail",
     "ApplyRetention",
+    "ReconcilePayments",
 )
 
 # Reasons used more than once.
@@ -103,7 +104,7 @@ def acknowledged(stack: Any) -> list[tuple[str, str, str]]:
         "kms:CreateKey has no resource to name; limited by condition to RSA_2048 SIGN_VERIFY keys tagged doctor_id",
     )
     add(
-        [policies[f] for f in ("ApiHandler", "TimerEvents", "DocumentsByEmail", "DeliverMail")],
+        [policies[f] for f in ("ApiHandler", "TimerEvents", "DocumentsByEmail", "DeliverMail", "ReconcilePayments")],
         f"AwsSolutions-IAM5[Resource::{arn.format('ses', 'identity/*')}]",
         "SES authorizes the sender's and, in the sandbox, each recipient's identity; recipients are patients' "
         "own addresses",

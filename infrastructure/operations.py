@@ -67,6 +67,7 @@ RESERVED_CONCURRENCY = {
     "RollSchedules": 1,  # daily: never two runs at once
     "DeliverMail": 1,  # every minute, one run at a time (SES's sending rate is the real limit)
     "ApplyRetention": 1,  # nightly: never two runs at once
+    "ReconcilePayments": 1,  # daily (and the admin's runs go through the API): one at a time
 }
 # SQS-triggered functions: the event source's own ceiling, below the reserved concurrency, so Lambda's
 # pollers never get throttled (a throttled batch counts as a receive and could push a good message into
@@ -78,6 +79,7 @@ SQS_MAXIMUM_CONCURRENCY = {
 # EventBridge-invoked (asynchronous) functions: retries, how long an event may wait, then the failure queue.
 ASYNC_FUNCTIONS = {"RollSchedules": (2, 6 * 3600), "DeliverMail": (2, 300)}  # DeliverMail runs again in a minute
 ASYNC_FUNCTIONS["ApplyRetention"] = (2, 6 * 3600)  # a retry finds what is still past its term: harmless
+ASYNC_FUNCTIONS["ReconcilePayments"] = (2, 6 * 3600)  # a retry compares again and stores a second run: harmless
 
 # Stage throttling (requests per second, steady and burst). The clinic's busiest minute is a few hundred
 # people; these bound what one script can make the stage do (WAF's per-address limits sit in front).
@@ -133,7 +135,7 @@ EVENT_METRICS = {
     # that sends mail (at once, in the change's request or event) or retries it may mark one failed.
     "OutboxFailed": (
         '{ ($.event = "mail_failed_permanently") || ($.event = "mail_deferred" && $.status = "failed") }',
-        ("APIHandler", "TimerEvents", "DocumentsByEmail", "DeliverMail"),
+        ("APIHandler", "TimerEvents", "DocumentsByEmail", "DeliverMail", "ReconcilePayments"),
     ),
 }
 

@@ -42,6 +42,7 @@ FUNCTIONS = (
     "RollSchedules",
     "DeliverMail",
     "ApplyRetention",
+    "ReconcilePayments",
 )
 
 

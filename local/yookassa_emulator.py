@@ -2,6 +2,7 @@
 
 - POST /v3/payments (Idempotence-Key), GET /v3/payments/{id},
   POST /v3/refunds (Idempotence-Key), GET /v3/refunds/{id}; HTTP Basic auth.
+- GET /v3/payments, GET /v3/refunds: lists with `created_at` filters, `limit` and cursors (local/yookassa_lists.py).
 - GET /checkout/{id}: a Russian payment page («Оплатить», a declined card, «Отменить»);
   a decision sends the notification to the app as YooKassa does, retrying until 200.
 - 54-FZ receipts (local/yookassa_receipts.py): a payment's and a refund's receipt data checked and recorded,
@@ -26,6 +27,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from local import yookassa_lists as lists
 from local import yookassa_receipts as receipts
 
 Notify = Callable[[dict[str, Any]], int]
@@ -51,7 +53,7 @@ def http_notifier(url: str) -> Notify:
     return send
 
 
-class YooKassaEmulator:
+class YooKassaEmulator(lists.Listing):
     def __init__(
         self,
         shop_id: str,
@@ -273,6 +275,8 @@ class YooKassaEmulator:
                 if parts[1:2] == ["receipts"]:
                     asked = urlsplit(self.path).query
                     return self._json(*receipts.api(emulator, method, path, asked, self.headers, self._body))
+                if method == "GET" and parts[1:] in (["payments"], ["refunds"]):
+                    return self._json(*emulator.list_objects(parts[1], urlsplit(self.path).query))
                 if method == "GET" and len(parts) == 3 and parts[1] == "payments":
                     found = emulator.payments.get(parts[2])
                     return (

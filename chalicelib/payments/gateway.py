@@ -108,6 +108,12 @@ def create_refund(params: dict[str, Any], idempotence_key: str) -> dict[str, Any
     return _call("create_refund", _sdk()["Refund"].create, params, idempotence_key)
 
 
+def list_page(what: str, params: dict[str, Any]) -> dict[str, Any]:
+    """One page of YooKassa's list of "payments", "refunds" or "receipts": `{"items": [...], "next_cursor"}`."""
+    kind = {"payments": "Payment", "refunds": "Refund", "receipts": "Receipt"}[what]
+    return _call(f"list_{what}", _sdk()[kind].list, params)
+
+
 def create_receipt(params: dict[str, Any], idempotence_key: str) -> dict[str, Any]:
     """A receipt of its own (the closing receipt of a prepaid service)."""
     return _call("create_receipt", _sdk()["Receipt"].create, params, idempotence_key)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from chalicelib.storage import bookings
@@ -10,6 +11,11 @@ from chalicelib.storage.tables import Booking, HoldAllowance, OutboxMessage, Roo
 from chalicelib.storage.transactions import Transaction, TransactionRefused
 
 UNPAID = ("held", "awaiting_payment")
+
+
+def money_day(at: str) -> str:
+    """The UTC day of a payment or refund recorded at `at` (ISO 8601): the reconciliation reads bookings by it."""
+    return dt.datetime.fromisoformat(at).astimezone(dt.UTC).date().isoformat()
 
 
 class HoldGone(Exception):
@@ -90,6 +96,7 @@ def confirm_paid(
         Booking.payment_id.set(payment_id),
         Booking.payment_status.set("succeeded"),
         Booking.paid_at.set(at),
+        Booking.money_day.set(money_day(at)),
         Booking.room_id.set(room.room_id),
         Booking.hold_expires_at.remove(),
         Booking.room_opens_at.set(room.lobby_at),
@@ -148,6 +155,7 @@ def record_refund(
         Booking.refund_id.set(refund_id),
         Booking.refund_status.set(refund_status),
         Booking.refund_reason.set(reason),
+        Booking.money_day.set(money_day(at)),
         Booking.updated_at.set(at),
     ]
     if refund_status == "succeeded":
@@ -188,6 +196,11 @@ def refund_succeeded(booking: Booking, refund_id: str, at: str) -> bool:
     """The recorded refund went through. The status stays: whoever refunded set it (refunded, no_show_doctor)."""
     return update_if(
         booking,
-        [Booking.refund_status.set("succeeded"), Booking.refunded_at.set(at), Booking.updated_at.set(at)],
+        [
+            Booking.refund_status.set("succeeded"),
+            Booking.refunded_at.set(at),
+            Booking.money_day.set(money_day(at)),
+            Booking.updated_at.set(at),
+        ],
         (Booking.refund_id == refund_id) & (Booking.refund_status != "succeeded"),
     )

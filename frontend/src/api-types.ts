@@ -4,6 +4,24 @@
  */
 
 export interface paths {
+    "/admin/reconciliations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The latest reconciliations with YooKassa, newest first, with their differences */
+        get: operations["get_admin_reconciliations"];
+        put?: never;
+        /** Reconcile YooKassa's payments, refunds and closing receipts with the bookings over UTC days (≤ 31) */
+        post: operations["post_admin_reconciliations"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/audit": {
         parameters: {
             query?: never;
@@ -994,6 +1012,16 @@ export interface components {
             /** @description null while unpaid */
             refund: ("full" | "none") | null;
         };
+        Checked: {
+            /** @description bookings whose payment or refund was recorded in the period */
+            bookings: number;
+            /** @description YooKassa's payments created in the period */
+            payments: number;
+            /** @description YooKassa's refunds created in the period */
+            refunds: number;
+            /** @description rendered consultations whose closing receipt was looked for */
+            rendered: number;
+        };
         Clinic: {
             /** @description the clinic's general email for documents and questions (DOCUMENTS_ADDRESS; a paid booking has its own docs+… address on the same domain) */
             documents_address: string;
@@ -1027,6 +1055,18 @@ export interface components {
         CurrentSession: {
             limits: components["schemas"]["SessionLimits"] | null;
             user: components["schemas"]["User"] | null;
+        };
+        Difference: {
+            booking_id: string | null;
+            /** @enum {string} */
+            kind: "paid_there_not_here" | "paid_here_not_there" | "amount_differs" | "refund_there_not_here" | "refund_here_not_there" | "closing_receipt_missing";
+            /** @description what our records say, e.g. 3500.00 RUB */
+            ours: string | null;
+            payment_id: string | null;
+            refund_id: string | null;
+            /** @description what YooKassa says, e.g. 3000.00 RUB or a status */
+            theirs: string | null;
+            what_to_do: string;
         };
         Doctor: {
             bio?: string;
@@ -1305,6 +1345,30 @@ export interface components {
         RoomPatient: {
             full_name: string;
         };
+        Run: {
+            checked: components["schemas"]["Checked"];
+            /** @description the first 1000 when there are more */
+            differences: components["schemas"]["Difference"][];
+            differences_count: number;
+            id: string;
+            period_from: string;
+            period_to: string;
+            ran_at: string;
+            /** @enum {string} */
+            trigger: "schedule" | "admin";
+        };
+        RunRequest: {
+            /**
+             * Format: date
+             * @description the first UTC day, YYYY-MM-DD
+             */
+            from: string;
+            /**
+             * Format: date
+             * @description the last UTC day (inclusive), YYYY-MM-DD; at most 31 days from `from`, not after today
+             */
+            to: string;
+        };
         ScheduleForm: {
             days_off?: unknown | null;
             /** @description {"1": [["09:00","13:00"]], ...} ISO weekdays */
@@ -1460,6 +1524,131 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    get_admin_reconciliations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Run"][];
+                };
+            };
+            /** @description bad_request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_signed_in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal_error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    post_admin_reconciliations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RunRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Run"];
+                };
+            };
+            /** @description bad_request, validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_signed_in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal_error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description payment_unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     get_audit: {
         parameters: {
             query?: {
@@ -5184,6 +5373,7 @@ export const bookingReceiptStatusValues: ReadonlyArray<FlattenedDeepRequired<com
 export const cancellationRefundAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Cancellation"]["refund"]> = ["full", "none"];
 export const conclusionStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Conclusion"]["status"]> = ["empty", "draft", "signed"];
 export const consultationEndEnded_byAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ConsultationEnd"]["ended_by"]> = ["doctor", "conclusion"];
+export const differenceKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Difference"]["kind"]> = ["paid_there_not_here", "paid_here_not_there", "amount_differs", "refund_there_not_here", "refund_here_not_there", "closing_receipt_missing"];
 export const legalDocumentKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["LegalDocument"]["kind"]> = ["contract", "consent"];
 export const patientCardRolesValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PatientCard"]["roles"]> = ["patient", "doctor", "registrar", "admin"];
 export const patientFindByAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PatientFind"]["by"]> = ["surname", "phone", "card", "email"];
@@ -5193,6 +5383,7 @@ export const requestStatusChangeStatusValues: ReadonlyArray<FlattenedDeepRequire
 export const resetLinkStateStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ResetLinkState"]["state"]> = ["valid", "used", "expired", "unknown"];
 export const roomRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Room"]["role"]> = ["patient", "doctor"];
 export const roomStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Room"]["status"]> = ["scheduled", "lobby", "open", "ended", "closed"];
+export const runTriggerValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Run"]["trigger"]> = ["schedule", "admin"];
 export const signatureKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Signature"]["kind"]> = ["contract", "consent"];
 export const signatureRequestKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SignatureRequest"]["kind"]> = ["contract", "consent"];
 export const slotChangesRestValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SlotChanges"]["rest"]> = ["none", "queued", "daily"];

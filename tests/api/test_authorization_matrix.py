@@ -103,6 +103,8 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/bookings/{booking_id}/room-link"): only("patient", "registrar", "admin"),
     ("GET", "/inbound-mail"): STAFF,
     ("GET", "/outbox/failed"): ADMIN,
+    ("POST", "/admin/reconciliations"): ADMIN,
+    ("GET", "/admin/reconciliations"): ADMIN,
 }
 
 BODIES: dict[tuple[str, str], Any] = {

@@ -117,6 +117,9 @@ def test_every_answer_matches_its_declared_schema(client, contract: Contract, wo
     ok(client.http.post("/conclusions/verify", headers={"Content-Type": "application/pdf"}, body=pdf.body))
     ok(admin.get("/audit"))
     ok(admin.get(f"/audit?date={starts.astimezone().date()}"))
+    today = dt.datetime.now(dt.UTC).date().isoformat()
+    ok(admin.post("/admin/reconciliations", {"from": today, "to": today}), 201)  # the world's payments: some
+    ok(admin.get("/admin/reconciliations"))
 
     # Signed copies and withdrawal of the consent.
     consents = ok(patient.get("/consents"))

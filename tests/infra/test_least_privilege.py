@@ -129,6 +129,7 @@ def test_one_role_per_function(template: dict[str, Any]) -> None:
         "RollSchedules",
         "DeliverMail",
         "ApplyRetention",
+        "ReconcilePayments",
     ],
 )
 def test_each_role_holds_only_what_its_function_declares(template: dict[str, Any], function: str) -> None:

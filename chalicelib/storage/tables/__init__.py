@@ -29,6 +29,7 @@ from chalicelib.storage.tables.base import table_meta
 from chalicelib.storage.tables.bookings import (
     Booking,
     BookingsByDoctor,
+    BookingsByMoneyDay,
     BookingsByPatient,
     Connection,
     ConnectionsByRoom,
@@ -43,6 +44,7 @@ from chalicelib.storage.tables.documents import (
 )
 from chalicelib.storage.tables.legal import Consent, ConsentsByUser
 from chalicelib.storage.tables.mail import OutboxMessage, PendingMail
+from chalicelib.storage.tables.reconciliations import Reconciliation
 from chalicelib.storage.tables.schedule import (
     Doctor,
     DoctorsBySpecialty,
@@ -58,6 +60,7 @@ __all__ = [
     "AuditEntry",
     "Booking",
     "BookingsByDoctor",
+    "BookingsByMoneyDay",
     "BookingsByPatient",
     "Conclusion",
     "Connection",
@@ -76,6 +79,7 @@ __all__ = [
     "OneTimeToken",
     "OutboxMessage",
     "PendingMail",
+    "Reconciliation",
     "RegistrationRequest",
     "RequestsByStatus",
     "Room",
@@ -111,6 +115,7 @@ ALL_TABLES: tuple[type[Model], ...] = (
     Connection,
     Conclusion,
     AuditEntry,
+    Reconciliation,
     Attachment,
     DocumentsAddress,
     InboundMail,

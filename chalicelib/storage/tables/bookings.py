@@ -29,6 +29,17 @@ class BookingsByDoctor(GlobalSecondaryIndex["Booking"]):
     starts_at = UnicodeAttribute(range_key=True)
 
 
+class BookingsByMoneyDay(GlobalSecondaryIndex["Booking"]):
+    """Bookings by the UTC day of their last payment or refund: the reconciliation with YooKassa reads a day."""
+
+    class Meta:
+        index_name = "by_money_day"
+        projection = AllProjection()
+
+    money_day = UnicodeAttribute(hash_key=True)
+    booking_id = UnicodeAttribute(range_key=True)
+
+
 class Booking(Model):
     """A patient's consultation with a doctor at a slot's time, through its statuses."""
 
@@ -60,6 +71,8 @@ class Booking(Model):
     refund_status = UnicodeAttribute(null=True)
     refund_reason = UnicodeAttribute(null=True)
     refunded_at = UnicodeAttribute(null=True)
+    # YYYY-MM-DD (UTC) of the last payment or refund recorded: the reconciliation's index (absent: no money moved).
+    money_day = UnicodeAttribute(null=True)
     room_id = UnicodeAttribute(null=True)
     # The room's window (copied from the room when it is made): the doctor's day shows and enters it.
     room_opens_at = UnicodeAttribute(null=True)
@@ -74,6 +87,7 @@ class Booking(Model):
     receipts: MapAttribute[str, Any] = MapAttribute(null=True)
     by_patient = BookingsByPatient()
     by_doctor = BookingsByDoctor()
+    by_money_day = BookingsByMoneyDay()
 
 
 class Room(Model):
