@@ -11,6 +11,7 @@ from chalicelib.doctors import extend_all_schedules
 from chalicelib.documents.inbound import receive_notification
 from chalicelib.outbox import deliver_due
 from chalicelib.payments import reconciliation_run
+from chalicelib.records_export import archive
 from chalicelib.rooms import events, signaling
 from chalicelib.rooms.signaling import Sender
 from chalicelib.routes import (
@@ -18,6 +19,7 @@ from chalicelib.routes import (
     auth,
     bookings,
     conclusions,
+    data_export,
     doctors,
     documents,
     legal,
@@ -47,6 +49,7 @@ app.register_blueprint(conclusions.bp)
 app.register_blueprint(documents.bp)
 app.register_blueprint(mailroom.bp)
 app.register_blueprint(admin_reconciliation.bp)
+app.register_blueprint(data_export.bp)
 
 
 def _sender() -> Sender:
@@ -89,6 +92,13 @@ def documents_by_email(event: SQSEvent) -> None:
     """SES receiving stored a message for the telemedicine address (S3 → SQS): attach its documents, answer."""
     for record in event:
         receive_notification(record.body)
+
+
+@app.on_sqs_message(queue=resources.data_export_queue())
+def data_exports(event: SQSEvent) -> None:
+    """«Мои данные»: build the archive a patient asked for and store it under exports/."""
+    for record in event:
+        archive.build(record.body)
 
 
 @app.schedule(Rate(1, unit=Rate.DAYS))

@@ -23,9 +23,12 @@ def record(
     patient_id: str | None,
     ip: str = "",
     user_agent: str = "",
+    *,
+    own_too: bool = False,
 ) -> None:
-    """Write the entry (before the data is answered) unless the reader is the patient themself."""
-    if principal is not None and patient_id is not None and principal.user_id == patient_id:
+    """Write the entry (before the data is answered) unless the reader is the patient themself (`own_too`: even
+    then — a patient taking all their data away in one archive)."""
+    if not own_too and principal is not None and patient_id is not None and principal.user_id == patient_id:
         return
     current = now()
     store.append(

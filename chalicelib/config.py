@@ -52,6 +52,11 @@ class Settings:
     log_level: str
     clinic_name: str
     clinic_address: str
+    # «Мои данные» (chalicelib/records_export/): where the archive builder is asked, how long a download link
+    # works, how many archives a patient may ask for in a clinic day.
+    data_export_queue_url: str = ""
+    data_export_link_seconds: int = 900
+    data_exports_per_day: int = 3
     local_stack: bool = False
 
     @property
@@ -144,6 +149,9 @@ def settings() -> Settings:
         log_level=_env("LOG_LEVEL", "INFO"),
         clinic_name=_env("CLINIC_NAME", "ФГБУ СЗОНКЦ им. Л.Г. Соколова ФМБА России"),
         clinic_address=_env("CLINIC_ADDRESS", "Санкт-Петербург, пр. Луначарского, 49"),
+        data_export_queue_url=_env("DATA_EXPORT_QUEUE_URL", ""),
+        data_export_link_seconds=int(_env("DATA_EXPORT_LINK_SECONDS", "900")),
+        data_exports_per_day=int(_env("DATA_EXPORTS_PER_DAY", "3")),
     )
 
 

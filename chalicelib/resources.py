@@ -38,6 +38,19 @@ def inbound_mail_queue() -> str:
     return settings().resource_name("inbound-mail")
 
 
+def data_export_queue() -> str:
+    """SQS queue of patients' requests for an archive of their data («Мои данные»), built by `data_exports`."""
+    return settings().resource_name("data-exports")
+
+
+# Patients' data archives in the documents bucket: deleted by the bucket's lifecycle after EXPORTS_KEPT_DAYS
+# (infrastructure/stack.py); the link to one works for minutes (settings().data_export_link_seconds).
+EXPORTS_PREFIX = "exports/"
+EXPORTS_KEPT_DAYS = 1
+# How long the archive builder (app.py data_exports) may run: its Lambda timeout (infrastructure/stack.py).
+DATA_EXPORT_BUILD_S = 300
+
+
 @dataclass(frozen=True)
 class QueueSpec:
     """One SQS queue and its dead-letter queue: a message received `max_receive_count` times without being
@@ -56,6 +69,8 @@ def queues() -> tuple[QueueSpec, ...]:
     return (
         QueueSpec("TimerEvents", timer_queue(), 120, settings().resource_name("timer-events-dead")),
         QueueSpec("InboundMail", inbound_mail_queue(), 180, inbound_mail_queue() + "-dead"),
+        # A long history's archive takes minutes to build: the queue hides a message longer than the function runs.
+        QueueSpec("DataExports", data_export_queue(), DATA_EXPORT_BUILD_S + 60, data_export_queue() + "-dead"),
     )
 
 

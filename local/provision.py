@@ -79,6 +79,7 @@ def provision() -> dict[str, str]:
     # The app finds the timer by this variable, as the deployed stage does.
     os.environ["BOOKING_TIMER_ARN"] = arn
     os.environ["TIMER_QUEUE_URL"] = queue_url
+    os.environ["DATA_EXPORT_QUEUE_URL"] = urls[resources.data_export_queue()]
     from chalicelib.config import reload_settings
 
     reload_settings()

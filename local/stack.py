@@ -149,6 +149,9 @@ class Stack:
         poller = TimerEventPoller(app_module.timer_events, os.environ["TIMER_QUEUE_URL"])
         poller.start()
         self._stops.append(poller.stop)
+        exports = TimerEventPoller(app_module.data_exports, os.environ["DATA_EXPORT_QUEUE_URL"], name="data-exports")
+        exports.start()
+        self._stops.append(exports.stop)
         from local.inbox import InboxWatcher
 
         self.inbox = Path(os.environ.get("LOCAL_INBOX") or ROOT / ".local" / "inbox")

@@ -1,4 +1,5 @@
-"""Locally, what Lambda's SQS trigger does: poll the timer queue and hand batches to the app's handler."""
+"""Locally, what Lambda's SQS trigger does: poll a queue (the timer's, the data exports') and hand batches to the
+app's handler."""
 
 from __future__ import annotations
 
@@ -29,13 +30,14 @@ def sqs_event(messages: list[dict[str, Any]], queue_arn: str, region: str) -> di
 
 
 class TimerEventPoller:
-    def __init__(self, handler: Any, queue_url: str) -> None:
+    def __init__(self, handler: Any, queue_url: str, name: str = "timer-events") -> None:
         self.handler = handler
         self.queue_url = queue_url
+        self.name = name
         self._stop = threading.Event()
 
     def start(self) -> None:
-        threading.Thread(target=self._run, name="timer-events", daemon=True).start()
+        threading.Thread(target=self._run, name=self.name, daemon=True).start()
 
     def stop(self) -> None:
         self._stop.set()
@@ -56,6 +58,8 @@ class TimerEventPoller:
                 try:
                     self.handler(sqs_event([message], arn, region), {"aws_request_id": str(uuid.uuid4())})
                 except Exception as exc:  # left in the queue: SQS hands it out again, as in AWS
-                    print(json.dumps({"event": "timer_event_failed", "error": repr(exc)}), flush=True)
+                    print(
+                        json.dumps({"event": "queue_event_failed", "queue": self.name, "error": repr(exc)}), flush=True
+                    )
                     continue
                 sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])

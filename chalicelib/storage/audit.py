@@ -20,3 +20,9 @@ def day_page(day: str, limit: int, after_at_id: str | None) -> list[AuditEntry]:
         return list(
             AuditEntry.query(day, scan_index_forward=False, limit=limit, page_size=limit, last_evaluated_key=start)
         )
+
+
+def of_patient(patient_id: str, limit: int = 10_000) -> list[AuditEntry]:
+    """Every entry about one patient's data, oldest first (the index `by_patient`)."""
+    with store_errors():
+        return list(AuditEntry.by_patient.query(patient_id, limit=limit))

@@ -42,6 +42,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "file_rejected": 422,
     "uploads_closed": 409,
     "upload_completed": 409,
+    "export_building": 409,
     "already_paid": 409,
     "payment_unavailable": 503,
     "forbidden_source": 403,

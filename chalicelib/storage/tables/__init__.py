@@ -42,6 +42,7 @@ from chalicelib.storage.tables.documents import (
     InboundByStatus,
     InboundMail,
 )
+from chalicelib.storage.tables.exports import DataExport
 from chalicelib.storage.tables.legal import Consent, ConsentsByUser
 from chalicelib.storage.tables.mail import OutboxMessage, PendingMail
 from chalicelib.storage.tables.reconciliations import Reconciliation
@@ -68,6 +69,7 @@ __all__ = [
     "Consent",
     "ConsentsByUser",
     "Counter",
+    "DataExport",
     "Doctor",
     "DoctorsBySpecialty",
     "DoctorsListing",
@@ -119,4 +121,5 @@ ALL_TABLES: tuple[type[Model], ...] = (
     Attachment,
     DocumentsAddress,
     InboundMail,
+    DataExport,
 )

@@ -3,9 +3,21 @@
 from __future__ import annotations
 
 from pynamodb.attributes import UnicodeAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from chalicelib.storage.tables.base import table_meta
+
+
+class AuditByPatient(GlobalSecondaryIndex["AuditEntry"]):
+    """Whose data was read: a patient's own access log (in their data export) is one Query, never a Scan."""
+
+    class Meta:
+        index_name = "by_patient"
+        projection = AllProjection()
+
+    patient_id = UnicodeAttribute(hash_key=True)
+    at_id = UnicodeAttribute(range_key=True)
 
 
 class AuditEntry(Model):
@@ -23,3 +35,4 @@ class AuditEntry(Model):
     patient_id = UnicodeAttribute(null=True)
     ip = UnicodeAttribute(null=True)
     user_agent = UnicodeAttribute(null=True)
+    by_patient = AuditByPatient()
