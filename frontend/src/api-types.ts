@@ -590,6 +590,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/me/data-exports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My latest archives, newest first (no links) */
+        get: operations["get_me_data_exports"];
+        put?: never;
+        /** Start building an archive of everything held about me (one at a time, a few a day) */
+        post: operations["post_me_data_exports"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/data-exports/{export_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of my archives: its status and, when ready, a download link that works for minutes */
+        get: operations["get_me_data_exports_export_id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/me/password": {
         parameters: {
             query?: never;
@@ -1055,6 +1090,23 @@ export interface components {
         CurrentSession: {
             limits: components["schemas"]["SessionLimits"] | null;
             user: components["schemas"]["User"] | null;
+        };
+        DataExport: {
+            /** @description when the archive itself is deleted */
+            archive_expires_at?: string;
+            /** @description a link that works until link_expires_at */
+            download_url?: string;
+            id: string;
+            link_expires_at?: string;
+            ready_at?: string | null;
+            requested_at: string | null;
+            /** @description the archive's size in bytes, when ready */
+            size?: number | null;
+            /**
+             * @description building → ready (then expired when the archive is deleted, a day later) or failed
+             * @enum {string}
+             */
+            status: "building" | "ready" | "failed" | "expired";
         };
         Difference: {
             booking_id: string | null;
@@ -4155,6 +4207,221 @@ export interface operations {
             };
         };
     };
+    get_me_data_exports: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataExport"][];
+                };
+            };
+            /** @description bad_request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_signed_in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal_error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    post_me_data_exports: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataExport"];
+                };
+            };
+            /** @description bad_request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_signed_in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description export_building */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description too_many_requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal_error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_me_data_exports_export_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                export_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataExport"];
+                };
+            };
+            /** @description bad_request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_signed_in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal_error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     post_me_password: {
         parameters: {
             query?: never;
@@ -5373,6 +5640,7 @@ export const bookingReceiptStatusValues: ReadonlyArray<FlattenedDeepRequired<com
 export const cancellationRefundAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Cancellation"]["refund"]> = ["full", "none"];
 export const conclusionStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Conclusion"]["status"]> = ["empty", "draft", "signed"];
 export const consultationEndEnded_byAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ConsultationEnd"]["ended_by"]> = ["doctor", "conclusion"];
+export const dataExportStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DataExport"]["status"]> = ["building", "ready", "failed", "expired"];
 export const differenceKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Difference"]["kind"]> = ["paid_there_not_here", "paid_here_not_there", "amount_differs", "refund_there_not_here", "refund_here_not_there", "closing_receipt_missing"];
 export const legalDocumentKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["LegalDocument"]["kind"]> = ["contract", "consent"];
 export const patientCardRolesValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PatientCard"]["roles"]> = ["patient", "doctor", "registrar", "admin"];

@@ -81,6 +81,10 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/consents/{consent_id}"): only("patient"),
     ("GET", "/consents/{consent_id}/pdf"): only("patient"),
     ("POST", "/consents/{consent_id}/withdraw"): only("patient"),
+    # «Мои данные»: a patient's own archives; another patient's is not found, staff have none.
+    ("POST", "/me/data-exports"): PATIENTS,
+    ("GET", "/me/data-exports"): PATIENTS,
+    ("GET", "/me/data-exports/{export_id}"): only("patient"),
     ("GET", "/doctor/consultations"): DOCTORS,
     ("PUT", "/doctors/{doctor_id}/schedule"): only("doctor", "registrar", "admin"),
     ("POST", "/doctors"): STAFF,
@@ -199,6 +203,9 @@ def world(client, staff: Api, doctor: dict, patient: Api, yookassa) -> dict[str,
     signer.login("orlova@example.org")
     assert signer.post(f"/bookings/{booking['id']}/conclusion", {"conclusion": "Здоров."}).status_code == 201
     patient.login("anna@example.org")
+    other.login("boris@example.org")  # the clock moved past the session's idle limit
+    export, their_export = patient.post("/me/data-exports"), other.post("/me/data-exports")
+    assert export.status_code == their_export.status_code == 202, (export.json, their_export.json)
     return {
         "logins": {
             "patient": "anna@example.org",
@@ -219,12 +226,14 @@ def world(client, staff: Api, doctor: dict, patient: Api, yookassa) -> dict[str,
             "user_id": reissued.user_id,
             "request_id": request["id"],
             "room_id": booking["room_id"],
+            "export_id": export.json["id"],
         },
         "theirs": {
             "booking_id": theirs["id"],
             "attachment_id": their_file["attachment_id"],
             "consent_id": their_consent,
             "room_id": theirs["room_id"],
+            "export_id": their_export.json["id"],
         },
         "people": {
             login: store.user_by_login(login).user_id
@@ -319,7 +328,7 @@ def test_authorization_matrix(client, world: dict[str, Any]) -> None:
 
 
 # Ids that name one person's records. Each is put, alone, into a path whose other ids are this patient's.
-PERSONAL_IDS = ("booking_id", "attachment_id", "consent_id", "room_id")
+PERSONAL_IDS = ("booking_id", "attachment_id", "consent_id", "room_id", "export_id")
 
 
 def test_another_persons_id_in_any_part_of_the_path_is_refused(client, world: dict[str, Any]) -> None:

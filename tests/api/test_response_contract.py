@@ -19,6 +19,7 @@ import requests
 
 from tests.api.conftest import free_slots
 from tests.api.test_authorization_matrix import world  # noqa: F401  (the fixture, reused)
+from tests.api.test_data_export import run_worker
 from tests.contract import Contract, watch
 from tests.helpers import Api, Clock, outbox
 
@@ -253,6 +254,11 @@ def test_every_answer_matches_its_declared_schema(client, contract: Contract, wo
         )
     )
     ok(admin.post(f"/doctors/{added['id']}/signing-key"), 201)
+
+    # «Мои данные»: the world asked for archives (the patient's and the other's); built, then the link.
+    run_worker(expected=2)
+    assert "download_url" in ok(patient.get(f"/me/data-exports/{params['export_id']}"))
+    ok(patient.get("/me/data-exports"))
 
     # Passwords: a reset by email, a change, signing out.
     ok(anonymous.post("/auth/password-reset", {"email": "boris@example.org"}), 202)
