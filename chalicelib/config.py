@@ -9,6 +9,7 @@ import datetime as dt
 import functools
 import json
 import os
+import pathlib
 from dataclasses import dataclass
 
 LOCAL_STAGE = "local"
@@ -18,6 +19,25 @@ LOCAL_STACK_FLAG = "LOCAL_STACK"
 
 class SettingsError(RuntimeError):
     """The environment does not say which stage this is, or says something a deployed function must not."""
+
+
+@dataclass(frozen=True)
+class ClinicLegal:
+    """What the legal documents say about the clinic (the operator of personal data) and the law as the product
+    reads it: the clinic's own values, each overridable from the environment; the demo values are placeholders."""
+
+    # The manifest (documents.json: versions in force, required / optional / withdrawable) and its templates.
+    documents_dir: str
+    operator_inn: str
+    operator_ogrn: str
+    operator_email: str
+    payment_provider: str
+    hosting_provider: str
+    consent_term_years: int
+    medical_records_years: int
+    medical_records_basis: str
+    payment_records_years: int
+    payment_records_basis: str
 
 
 @dataclass(frozen=True)
@@ -52,6 +72,7 @@ class Settings:
     log_level: str
     clinic_name: str
     clinic_address: str
+    legal: ClinicLegal
     # «Мои данные» (chalicelib/records_export/): where the archive builder is asked, how long a download link
     # works, how many archives a patient may ask for in a clinic day.
     data_export_queue_url: str = ""
@@ -149,9 +170,36 @@ def settings() -> Settings:
         log_level=_env("LOG_LEVEL", "INFO"),
         clinic_name=_env("CLINIC_NAME", "ФГБУ СЗОНКЦ им. Л.Г. Соколова ФМБА России"),
         clinic_address=_env("CLINIC_ADDRESS", "Санкт-Петербург, пр. Луначарского, 49"),
+        legal=_clinic_legal(),
         data_export_queue_url=_env("DATA_EXPORT_QUEUE_URL", ""),
         data_export_link_seconds=int(_env("DATA_EXPORT_LINK_SECONDS", "900")),
         data_exports_per_day=int(_env("DATA_EXPORTS_PER_DAY", "3")),
+    )
+
+
+def _clinic_legal() -> ClinicLegal:
+    return ClinicLegal(
+        documents_dir=_env("LEGAL_DOCUMENTS_DIR", str(pathlib.Path(__file__).parent / "templates" / "legal")),
+        operator_inn=_env("CLINIC_INN", "7800000000"),
+        operator_ogrn=_env("CLINIC_OGRN", "1027800000000"),
+        operator_email=_env("CLINIC_PRIVACY_EMAIL", "privacy@clinic.local"),
+        payment_provider=_env("PAYMENT_PROVIDER_NAME", "ООО НКО «ЮМани» (сервис ЮKassa)"),
+        hosting_provider=_env("HOSTING_PROVIDER_NAME", "Amazon Web Services, Inc. (хостинг и отправка писем)"),
+        consent_term_years=int(_env("PD_CONSENT_TERM_YEARS", "5")),
+        # The product's reading of the law, for the clinic's lawyer to confirm: the outpatient medical card
+        # (form 025/у) is kept 25 years; payments and receipts 5 years.
+        medical_records_years=int(_env("MEDICAL_RECORDS_YEARS", "25")),
+        medical_records_basis=_env(
+            "MEDICAL_RECORDS_BASIS",
+            "медицинская карта пациента, получающего медицинскую помощь в амбулаторных условиях, хранится 25 лет "
+            "(приказ Минздрава России от 05.08.2022 № 530н)",
+        ),
+        payment_records_years=int(_env("PAYMENT_RECORDS_YEARS", "5")),
+        payment_records_basis=_env(
+            "PAYMENT_RECORDS_BASIS",
+            "сведения об оплате и кассовые чеки хранятся 5 лет (Федеральный закон № 54-ФЗ, Налоговый кодекс РФ, "
+            "Федеральный закон № 402-ФЗ «О бухгалтерском учёте»)",
+        ),
     )
 
 

@@ -13,6 +13,7 @@ from chalicelib.clock import now
 from chalicelib.config import settings
 from chalicelib.errors import AdminOnly, Conflict, NotFound, Unavailable, ValidationFailed
 from chalicelib.i18n import t
+from chalicelib.legal import withdrawal
 from chalicelib.logs import log_event
 from chalicelib.storage import accounts as store
 from chalicelib.storage.records import RegistrationRequest, User
@@ -220,6 +221,7 @@ def find_patient(staff: Principal, email: str, ip: str = "", user_agent: str = "
     audit.record(staff, "find_patient", "patient", user.user_id, user.user_id, ip, user_agent)
     view = patient_view(user)
     view["email"] = mail.display_address(user.email)
+    view["personal_data_withdrawn_at"] = withdrawal.personal_data_withdrawn_at(user)
     return view
 
 

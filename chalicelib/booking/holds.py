@@ -12,17 +12,13 @@ from chalicelib.booking import access, rules
 from chalicelib.booking.shapes import booking_view, slot_view
 from chalicelib.clock import now
 from chalicelib.errors import DomainError, NotFound
-from chalicelib.legal.documents import missing_signatures
+from chalicelib.legal.documents import require_signatures
 from chalicelib.logs import log_event
 from chalicelib.scheduling.times import from_key, parse_slot_id, to_key
 from chalicelib.storage import bookings as store
 from chalicelib.storage import slots as slot_store
 from chalicelib.storage.batch import get_many
 from chalicelib.storage.records import Booking, Slot
-
-
-class ConsentRequired(DomainError):
-    code = "consent_required"
 
 
 class SlotTaken(DomainError):
@@ -52,8 +48,7 @@ def hold(
     principal: Principal, slot_id: str, patient_time_zone: str | None, loaded: dict[Any, Any] | None = None
 ) -> dict[str, Any]:
     """Hold the slot for `hold_duration`: one conditional transaction; never two patients."""
-    if missing_signatures(principal.signed_documents):
-        raise ConsentRequired(missing=",".join(missing_signatures(principal.signed_documents)))
+    require_signatures(principal.signed_documents)
     parsed = parse_slot_id(slot_id)
     if parsed is None:
         raise NotFound("slot")

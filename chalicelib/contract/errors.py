@@ -20,6 +20,7 @@ class ErrorDetails(Response):
 
     booking_id: str | Absent = Field(None, description="slot_already_yours: the booking holding it")
     nearest: list[NearestSlot] | Absent = Field(None, description="slot_taken: the nearest free slots")
+    missing: list[str] | Absent = Field(None, description="consent_required: the kinds of the documents to sign")
 
 
 class ErrorInfo(Response):

@@ -1,4 +1,4 @@
-"""The contract and the consent: the versions in force, signatures."""
+"""The legal documents (contract, consents): the versions in force, signatures, withdrawal."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from pydantic import Field
 
 from chalicelib.contract.fields import CHOICE, Absent, Request, Response, Text
 
-DocumentKind = Literal["contract", "consent"]
+# The kinds the manifest (chalicelib/templates/legal/documents.json) may name; a new kind is added here too.
+DocumentKind = Literal["contract", "consent", "informed_consent", "marketing"]
 
 
 class SignatureRequest(Request):
@@ -30,7 +31,9 @@ class LegalDocument(Response):
     html: str
     sha256: str
     signed: bool | Absent = None
+    signed_version: str | Absent | None = Field(None, description="the version this person signed, if any")
     required_before_booking: bool | Absent = None
+    withdrawable: bool | Absent = None
 
 
 class Signature(Response):
@@ -46,3 +49,15 @@ class Signature(Response):
     in_force: bool | Absent = None
     withdrawable: bool | Absent = None
     html: str | Absent = None
+
+
+class WithdrawalConsequences(Response):
+    """Said to the patient before a withdrawal is confirmed."""
+
+    id: str
+    kind: DocumentKind
+    title: str
+    stops: list[str] = Field(description="what stops at once")
+    continues: list[str] = Field(description="what goes on (what the law or a paid consultation requires)")
+    kept: list[str] = Field(description="what is kept, for how long and why")
+    also_withdrawn: list[str] = Field(description="the titles of consents withdrawn with this one")

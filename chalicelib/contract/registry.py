@@ -83,6 +83,9 @@ class PatientCard(Response):
     roles: list[Role] | Absent = None
     must_change_password: bool | Absent = None
     credentials_sent: bool | Absent = None
+    personal_data_withdrawn_at: str | Absent | None = Field(
+        None, description="when the patient withdrew the personal-data consent (not signed again since)"
+    )
 
 
 class FoundPatient(Response):

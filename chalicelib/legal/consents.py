@@ -1,4 +1,4 @@
-"""Reading, signing and withdrawing the contract and the consent."""
+"""Reading and signing the legal documents in force; signed copies (withdrawal: `legal.withdrawal`)."""
 
 from __future__ import annotations
 
@@ -40,11 +40,7 @@ class AlreadySigned(Conflict):
     message_key = "errors.already_signed"
 
 
-class NotWithdrawable(DomainError):
-    code = "not_withdrawable"
-
-
-def _person(principal: Principal) -> User:
+def person(principal: Principal) -> User:
     user = account_store.get_user(principal.user_id)
     if user is None:
         raise NotFound("user")
@@ -52,9 +48,11 @@ def _person(principal: Principal) -> User:
 
 
 def in_force(principal: Principal) -> list[dict[str, Any]]:
-    """The documents in force, as this patient reads them, and whether each is signed."""
-    user = _person(principal)
+    """The documents in force, as this patient reads them, and whether each is signed (an earlier version signed:
+    `signed_version` says which; the patient signs the new one at the next booking)."""
+    user = person(principal)
     signed = plain(user.signed_documents)
+    entries = {item.kind: item for item in documents.in_force()}
     return [
         {
             "kind": doc.kind,
@@ -63,7 +61,9 @@ def in_force(principal: Principal) -> list[dict[str, Any]]:
             "html": doc.html,
             "sha256": doc.sha256,
             "signed": signed.get(doc.kind) == doc.version,
-            "required_before_booking": doc.kind in documents.REQUIRED_BEFORE_BOOKING,
+            "signed_version": signed.get(doc.kind) or None,
+            "required_before_booking": entries[doc.kind].required_before_booking,
+            "withdrawable": entries[doc.kind].withdrawable,
         }
         for doc in documents.current(user)
     ]
@@ -84,8 +84,8 @@ def view(consent: Consent, with_text: bool = False) -> dict[str, Any]:
         "ip": consent.ip,
         "user_agent": consent.user_agent,
         "withdrawn_at": _local(consent.withdrawn_at),
-        "in_force": consent.withdrawn_at is None and documents.CURRENT_VERSIONS.get(consent.kind) == consent.version,
-        "withdrawable": consent.kind in documents.WITHDRAWABLE and consent.withdrawn_at is None,
+        "in_force": consent.withdrawn_at is None and documents.current_version(consent.kind) == consent.version,
+        "withdrawable": documents.is_withdrawable(consent.kind) and consent.withdrawn_at is None,
     }
     if with_text:
         data["html"] = consent.text
@@ -105,14 +105,15 @@ def sign_all(principal: Principal, wanted: list[dict[str, str]], ip: str, user_a
     kinds = [item["kind"] for item in wanted]
     if not kinds or len(set(kinds)) != len(kinds):
         raise ValidationFailed("each document once", fields={"documents": t("legal.each_once")})
-    user = _person(principal)
+    user = person(principal)
     signed_now = plain(user.signed_documents)
     shown = []
     for item in wanted:
         kind, version = item["kind"], item["version"]
-        if kind not in documents.CURRENT_VERSIONS:
+        in_force = documents.current_version(kind)
+        if in_force is None:
             raise NotFound("document")
-        if version != documents.CURRENT_VERSIONS[kind]:
+        if version != in_force:
             raise DocumentOutdated(kind, title=documents.title(kind))
         doc = documents.render(kind, version, user)
         if item["sha256"].lower() != doc.sha256:
@@ -157,7 +158,8 @@ def signed(principal: Principal) -> list[dict[str, Any]]:
     return [view(c) for c in store.consents_of(principal.user_id)]
 
 
-def _own(principal: Principal, consent_id: str) -> Consent:
+def own(principal: Principal, consent_id: str) -> Consent:
+    """The patient's own signature (anyone else's looks like none)."""
     consent = store.get_consent(consent_id)
     if consent is None or consent.user_id != principal.user_id:
         raise NotFound("consent")
@@ -165,25 +167,12 @@ def _own(principal: Principal, consent_id: str) -> Consent:
 
 
 def signed_copy(principal: Principal, consent_id: str) -> dict[str, Any]:
-    return view(_own(principal, consent_id), with_text=True)
-
-
-def withdraw(principal: Principal, consent_id: str, ip: str) -> dict[str, Any]:
-    consent = _own(principal, consent_id)
-    if consent.kind not in documents.WITHDRAWABLE:
-        raise NotWithdrawable(consent.kind)
-    if consent.withdrawn_at is not None:
-        return view(consent)
-    user = _person(principal)
-    store.record_withdrawal(consent, user, now().isoformat(), ip)
-    sessions.refresh(account_store.get_user(user.user_id) or user)
-    log_event("consent_withdrawn", user_id=user.user_id, kind=consent.kind)
-    return view(store.get_consent(consent_id) or consent)
+    return view(own(principal, consent_id), with_text=True)
 
 
 def signed_copy_pdf(principal: Principal, consent_id: str) -> tuple[str, bytes]:
     """(file name, PDF) of the signed copy, with the signature's record at the end."""
-    consent = _own(principal, consent_id)
+    consent = own(principal, consent_id)
     s = settings()
     pdf = pdf_render.new_document(documents.title(consent.kind), s.clinic_name, s.clinic_address)
     pdf_render.html_block(pdf, consent.text)

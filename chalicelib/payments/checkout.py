@@ -14,6 +14,7 @@ from chalicelib.config import settings
 from chalicelib.documents.addresses import address
 from chalicelib.errors import DomainError, NotFound
 from chalicelib.i18n import t
+from chalicelib.legal.documents import require_signatures
 from chalicelib.logs import log_event
 from chalicelib.outbox import compose
 from chalicelib.payments import gateway, receipts
@@ -77,6 +78,8 @@ def start_payment(principal: Principal, booking_id: str) -> dict[str, Any]:
     now_key = to_key(current)
     if booking.status not in rules.UNPAID or rules.hold_has_expired(booking.status, booking.hold_expires_at, now_key):
         raise HoldExpired()
+    # A document required before booking changed or was withdrawn since the hold: signed again before paying.
+    require_signatures(principal.signed_documents)
     if booking.payment_id and booking.payment_status == "pending" and booking.confirmation_url:
         return {"confirmation_url": booking.confirmation_url, "payment_id": booking.payment_id}
     # A fresh attempt after a declined card; otherwise the same attempt (and the same key) again.

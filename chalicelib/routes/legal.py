@@ -1,4 +1,4 @@
-"""The contract and the consent: reading, signing, signed copies, withdrawal."""
+"""The legal documents (contract, consents): reading, signing, signed copies, withdrawal."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 from chalice import Blueprint, Response
 
 from chalicelib import roles
-from chalicelib.legal import consents
+from chalicelib.legal import consents, withdrawal
 from chalicelib.web.access import SIGNED_IN, role
 from chalicelib.web.downloads import pdf_download
 from chalicelib.web.routing import Call, Endpoints, ListOf, Model
@@ -20,7 +20,7 @@ PATIENT = role(roles.PATIENT)
 @api.get(
     "/legal-documents",
     access=SIGNED_IN,
-    summary="The contract and consent in force, as this person reads them",
+    summary="The documents in force (contract, consents), as this person reads them",
     response=ListOf("legal.LegalDocument"),
     errors=("not_signed_in",),
 )
@@ -90,6 +90,17 @@ def signed_copy_pdf(call: Call, consent_id: str) -> Response:
     return pdf_download(*consents.signed_copy_pdf(call.principal, consent_id))
 
 
+@api.get(
+    "/consents/{consent_id}/withdrawal",
+    access=PATIENT,
+    summary="What withdrawing this consent would stop, what goes on and what is kept (and for how long)",
+    response=Model("legal.WithdrawalConsequences"),
+    errors=("not_signed_in", "forbidden", "not_found", "not_withdrawable"),
+)
+def withdrawal_consequences(call: Call, consent_id: str) -> dict[str, Any]:
+    return withdrawal.consequences(call.principal, consent_id)
+
+
 @api.post(
     "/consents/{consent_id}/withdraw",
     access=PATIENT,
@@ -98,4 +109,4 @@ def signed_copy_pdf(call: Call, consent_id: str) -> Response:
     errors=("not_signed_in", "forbidden", "not_found", "not_withdrawable", "conflict"),
 )
 def withdraw(call: Call, consent_id: str) -> dict[str, Any]:
-    return consents.withdraw(call.principal, consent_id, call.ip)
+    return withdrawal.withdraw(call.principal, consent_id, call.ip)

@@ -22,7 +22,15 @@ STAFF = role(roles.REGISTRAR, roles.ADMIN)
     access=PATIENT,
     summary="Create (or find again) the YooKassa payment; where to send the patient",
     response=Model("payments.PaymentStart"),
-    errors=("not_signed_in", "forbidden", "not_found", "hold_expired", "already_paid", "payment_unavailable"),
+    errors=(
+        "not_signed_in",
+        "forbidden",
+        "not_found",
+        "hold_expired",
+        "already_paid",
+        "consent_required",
+        "payment_unavailable",
+    ),
 )
 def pay(call: Call, booking_id: str) -> dict[str, Any]:
     return checkout.start_payment(call.principal, booking_id)

@@ -41,22 +41,26 @@ def record_signatures(user: User, signatures: list[tuple[str, dict[str, Any]]]) 
     return consents
 
 
-def record_withdrawal(consent: Consent, user: User, at: str, ip: str) -> None:
-    """Withdraw once: the signature records when and from where; the person's document is no longer in force."""
+def record_withdrawal(consents: list[Consent], user: User, at: str, ip: str) -> None:
+    """Withdraw once, in one transaction: each signature records when and from where; the person's documents are
+    no longer in force. A signature withdrawn or re-signed meanwhile refuses it all."""
     try:
         with (
             store_errors(),
             TransactWrite(connection=User._get_connection().connection, client_request_token=uuid.uuid4().hex) as tx,
         ):
-            tx.update(
-                consent,
-                actions=[Consent.withdrawn_at.set(at), Consent.withdrawn_ip.set(ip)],
-                condition=Consent.withdrawn_at.does_not_exist(),
-            )
+            still_signed = User.user_id.exists()
+            for consent in consents:
+                tx.update(
+                    consent,
+                    actions=[Consent.withdrawn_at.set(at), Consent.withdrawn_ip.set(ip)],
+                    condition=Consent.withdrawn_at.does_not_exist(),
+                )
+                still_signed &= User.signed_documents[consent.kind] == consent.version
             tx.update(
                 user,
-                actions=[User.signed_documents[consent.kind].set("")],
-                condition=User.signed_documents[consent.kind] == consent.version,
+                actions=[User.signed_documents[consent.kind].set("") for consent in consents],
+                condition=still_signed,
             )
     except TransactWriteError as exc:
         if condition_failed(exc):

@@ -401,6 +401,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/consents/{consent_id}/withdrawal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What withdrawing this consent would stop, what goes on and what is kept (and for how long) */
+        get: operations["get_consents_consent_id_withdrawal"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/doctor/consultations": {
         parameters: {
             query?: never;
@@ -546,7 +563,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The contract and consent in force, as this person reads them */
+        /** The documents in force (contract, consents), as this person reads them */
         get: operations["get_legal_documents"];
         put?: never;
         post?: never;
@@ -1150,6 +1167,8 @@ export interface components {
         ErrorDetails: {
             /** @description slot_already_yours: the booking holding it */
             booking_id?: string;
+            /** @description consent_required: the kinds of the documents to sign */
+            missing?: string[];
             /** @description slot_taken: the nearest free slots */
             nearest?: components["schemas"]["NearestSlot"][];
         };
@@ -1211,12 +1230,15 @@ export interface components {
         LegalDocument: {
             html: string;
             /** @enum {string} */
-            kind: "contract" | "consent";
+            kind: "contract" | "consent" | "informed_consent" | "marketing";
             required_before_booking?: boolean;
             sha256: string;
             signed?: boolean;
+            /** @description the version this person signed, if any */
+            signed_version?: string | null;
             title: string;
             version: string;
+            withdrawable?: boolean;
         };
         LoginRequest: {
             login: string;
@@ -1292,6 +1314,8 @@ export interface components {
             full_name: string;
             id: string;
             must_change_password?: boolean;
+            /** @description when the patient withdrew the personal-data consent (not signed again since) */
+            personal_data_withdrawn_at?: string | null;
             phone?: string | null;
             roles?: ("patient" | "doctor" | "registrar" | "admin")[];
         };
@@ -1455,7 +1479,7 @@ export interface components {
             in_force?: boolean;
             ip?: string | null;
             /** @enum {string} */
-            kind: "contract" | "consent";
+            kind: "contract" | "consent" | "informed_consent" | "marketing";
             sha256: string;
             signed_at: string;
             title?: string;
@@ -1466,7 +1490,7 @@ export interface components {
         };
         SignatureRequest: {
             /** @enum {string} */
-            kind: "contract" | "consent";
+            kind: "contract" | "consent" | "informed_consent" | "marketing";
             sha256: string;
             version: string;
         };
@@ -1566,6 +1590,21 @@ export interface components {
             5?: string[][];
             6?: string[][];
             7?: string[][];
+        };
+        /** @description Said to the patient before a withdrawal is confirmed. */
+        WithdrawalConsequences: {
+            /** @description the titles of consents withdrawn with this one */
+            also_withdrawn: string[];
+            /** @description what goes on (what the law or a paid consultation requires) */
+            continues: string[];
+            id: string;
+            /** @description what is kept, for how long and why */
+            kept: string[];
+            /** @enum {string} */
+            kind: "contract" | "consent" | "informed_consent" | "marketing";
+            /** @description what stops at once */
+            stops: string[];
+            title: string;
         };
     };
     responses: never;
@@ -2816,7 +2855,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden */
+            /** @description consent_required, forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3434,6 +3473,82 @@ export interface operations {
                 };
             };
             /** @description conflict, not_withdrawable */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal_error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_consents_consent_id_withdrawal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                consent_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WithdrawalConsequences"];
+                };
+            };
+            /** @description bad_request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_signed_in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_withdrawable */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5642,7 +5757,7 @@ export const conclusionStatusValues: ReadonlyArray<FlattenedDeepRequired<compone
 export const consultationEndEnded_byAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ConsultationEnd"]["ended_by"]> = ["doctor", "conclusion"];
 export const dataExportStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DataExport"]["status"]> = ["building", "ready", "failed", "expired"];
 export const differenceKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Difference"]["kind"]> = ["paid_there_not_here", "paid_here_not_there", "amount_differs", "refund_there_not_here", "refund_here_not_there", "closing_receipt_missing"];
-export const legalDocumentKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["LegalDocument"]["kind"]> = ["contract", "consent"];
+export const legalDocumentKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["LegalDocument"]["kind"]> = ["contract", "consent", "informed_consent", "marketing"];
 export const patientCardRolesValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PatientCard"]["roles"]> = ["patient", "doctor", "registrar", "admin"];
 export const patientFindByAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PatientFind"]["by"]> = ["surname", "phone", "card", "email"];
 export const patientPageKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PatientPage"]["kind"]> = ["surname", "phone", "card", "email"];
@@ -5652,8 +5767,9 @@ export const resetLinkStateStateValues: ReadonlyArray<FlattenedDeepRequired<comp
 export const roomRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Room"]["role"]> = ["patient", "doctor"];
 export const roomStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Room"]["status"]> = ["scheduled", "lobby", "open", "ended", "closed"];
 export const runTriggerValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Run"]["trigger"]> = ["schedule", "admin"];
-export const signatureKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Signature"]["kind"]> = ["contract", "consent"];
-export const signatureRequestKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SignatureRequest"]["kind"]> = ["contract", "consent"];
+export const signatureKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Signature"]["kind"]> = ["contract", "consent", "informed_consent", "marketing"];
+export const signatureRequestKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SignatureRequest"]["kind"]> = ["contract", "consent", "informed_consent", "marketing"];
 export const slotChangesRestValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SlotChanges"]["rest"]> = ["none", "queued", "daily"];
 export const userRolesValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["User"]["roles"]> = ["patient", "doctor", "registrar", "admin"];
 export const verificationReasonValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Verification"]["reason"]> = ["unreadable", "unsigned", "damaged"];
+export const withdrawalConsequencesKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["WithdrawalConsequences"]["kind"]> = ["contract", "consent", "informed_consent", "marketing"];

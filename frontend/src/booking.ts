@@ -47,6 +47,7 @@ export type LegalDocument = Schemas['LegalDocument']
 
 /** A signed copy (a signature record). */
 export type SignedCopy = Schemas['Signature']
+export type WithdrawalConsequences = Schemas['WithdrawalConsequences']
 
 /** The current time, ticking every `everyMs` while the component is mounted. */
 export function useNow(everyMs = 1000) {

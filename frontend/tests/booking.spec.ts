@@ -307,6 +307,29 @@ describe('booking wizard', () => {
     expect(sentBodies(fetchMock, 'POST /api/bookings')).toEqual([])
   })
 
+  it('offers the clinic’s news unticked beside the required documents, signed with them only when ticked', async () => {
+    setUser(patient)
+    const fetchMock = stubApi({
+      'GET /api/doctors/d-1': () => jsonResponse(200, cardiologist),
+      [SLOTS_URL]: () => jsonResponse(200, [slot1430]),
+      'GET /api/legal-documents': () => jsonResponse(200, legalDocuments({ contract: false, consent: false, marketing: false })),
+      'POST /api/legal-documents/signatures': () => jsonResponse(201, []),
+      'POST /api/bookings': () => jsonResponse(201, heldBooking()),
+    })
+    const { wrapper } = await mountWithRouter(App, CONFIRM_PATH)
+    await flushPromises()
+    await click(wrapper, '[data-test="confirm"]')
+    expect(wrapper.find('[data-test="reader-marketing"]').exists()).toBe(false)
+    const box = wrapper.find<HTMLInputElement>('[data-test="optional-marketing-box"]')
+    expect(box.element.checked).toBe(false)
+    expect(wrapper.find('[data-test="optional-marketing"]').text()).toContain('новости и предложения клиники')
+    await box.setValue(true)
+    await wrapper.find('[data-test="doc-reader"] form').trigger('submit')
+    await flushPromises()
+    const [sent] = sentBodies(fetchMock, 'POST /api/legal-documents/signatures') as { documents: { kind: string }[] }[]
+    expect(sent.documents.map((doc) => doc.kind)).toEqual(['contract', 'consent', 'marketing'])
+  })
+
   it('says so when the chosen time is no longer free', async () => {
     setUser(patient)
     stubApi({

@@ -51,7 +51,22 @@ export function heldBooking(overrides: Record<string, unknown> = {}) {
   }
 }
 
-export function legalDocuments(signed: { contract: boolean; consent: boolean }) {
+export function legalDocuments(signed: { contract: boolean; consent: boolean; marketing?: boolean }) {
+  // The clinic's news: optional, listed only when the test names it.
+  const optional =
+    signed.marketing === undefined
+      ? []
+      : [
+          {
+            kind: 'marketing',
+            version: '1',
+            title: 'Согласие на получение новостей и предложений клиники',
+            html: '<h1>Новости</h1><p>Текст согласия на новости.</p>',
+            sha256: 'c'.repeat(64),
+            signed: signed.marketing,
+            required_before_booking: false,
+          },
+        ]
   return [
     {
       kind: 'contract',
@@ -69,6 +84,7 @@ export function legalDocuments(signed: { contract: boolean; consent: boolean }) 
       sha256: 'b'.repeat(64),
       signed: signed.consent,
     },
+    ...optional,
   ]
 }
 

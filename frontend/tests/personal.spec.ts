@@ -140,7 +140,7 @@ describe('«Личные данные»', () => {
     expect(contract.find('[data-test="copy-text"]').text()).toContain('Подписанный текст.')
   })
 
-  it('withdraws the consent after explaining that new bookings become impossible until a new signature', async () => {
+  it('withdraws the consent after saying what stops, what goes on and what is kept (from the server)', async () => {
     setUser(patient)
     let withdrawn = false
     const fetchMock = stubApi({
@@ -152,6 +152,16 @@ describe('«Личные данные»', () => {
             : consentCopy,
           contractCopy,
         ]),
+      'GET /api/consents/c-2/withdrawal': () =>
+        jsonResponse(200, {
+          id: 'c-2',
+          kind: 'consent',
+          title: 'Согласие на обработку персональных данных',
+          stops: ['Новая запись на консультацию станет невозможной, пока вы не подпишете согласие снова.'],
+          continues: ['Уже оплаченные консультации состоятся.'],
+          kept: ['Медицинская документация хранится 25 лет, как требует закон: приказ № 530н.'],
+          also_withdrawn: ['Согласие на получение новостей и предложений клиники'],
+        }),
       'POST /api/consents/c-2/withdraw': () => {
         withdrawn = true
         return jsonResponse(200, { ...consentCopy, withdrawn_at: '2026-11-26T05:00:00+00:00', in_force: false })
@@ -160,13 +170,17 @@ describe('«Личные данные»', () => {
     const { wrapper } = await mountWithRouter(App, '/cabinet/personal')
     await flushPromises()
     await wrapper.find('[data-test="copy-withdraw"]').trigger('click')
+    await flushPromises()
 
     const confirm = wrapper.find('[data-test="withdraw-confirm"]')
-    expect(confirm.text()).toContain('Отозвать согласие на обработку персональных данных?')
-    expect(confirm.text()).toContain('новые записи к врачу станут невозможны, пока вы снова не подпишете согласие')
+    expect(confirm.text()).toContain('Отозвать документ «Согласие на обработку персональных данных»?')
+    expect(confirm.find('[data-test="withdraw-stops"]').text()).toContain('Новая запись на консультацию станет невозможной')
+    expect(confirm.find('[data-test="withdraw-continues"]').text()).toContain('Уже оплаченные консультации состоятся')
+    expect(confirm.find('[data-test="withdraw-kept"]').text()).toContain('хранится 25 лет')
+    expect(confirm.find('[data-test="withdraw-also"]').text()).toContain('«Согласие на получение новостей и предложений клиники»')
     expect(sentBodies(fetchMock, 'POST /api/consents/c-2/withdraw')).toHaveLength(0)
 
-    await confirm.find('button').trigger('click')
+    await confirm.find('[data-test="withdraw-yes"]').trigger('click')
     await flushPromises()
     expect(sentBodies(fetchMock, 'POST /api/consents/c-2/withdraw')).toHaveLength(1)
     expect(wrapper.find('[data-test="personal-notice"]').text()).toContain('Согласие на обработку персональных данных отозвано')

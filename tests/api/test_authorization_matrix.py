@@ -80,6 +80,7 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/consents"): PATIENTS,
     ("GET", "/consents/{consent_id}"): only("patient"),
     ("GET", "/consents/{consent_id}/pdf"): only("patient"),
+    ("GET", "/consents/{consent_id}/withdrawal"): only("patient"),
     ("POST", "/consents/{consent_id}/withdraw"): only("patient"),
     # «Мои данные»: a patient's own archives; another patient's is not found, staff have none.
     ("POST", "/me/data-exports"): PATIENTS,
@@ -182,7 +183,7 @@ def world(client, staff: Api, doctor: dict, patient: Api, yookassa) -> dict[str,
     their_file = other.post(
         f"/bookings/{theirs['id']}/attachments", {"filename": "b.pdf", "content_type": "application/pdf", "size": 100}
     ).json
-    their_consent = other.get("/consents").json[0]["id"]
+    their_consent = next(c for c in other.get("/consents").json if c["withdrawable"])["id"]
     slot = free_slots(patient, doctor["id"])[1]
     booking = patient.post("/bookings", {"slot_id": slot["id"]}).json
     yookassa.decide(patient.post(f"/bookings/{booking['id']}/payment").json["payment_id"], "pay")
@@ -220,7 +221,7 @@ def world(client, staff: Api, doctor: dict, patient: Api, yookassa) -> dict[str,
         "params": {
             "booking_id": booking["id"],
             "attachment_id": attachment["attachment_id"],
-            "consent_id": patient.get("/consents").json[0]["id"],
+            "consent_id": next(c for c in patient.get("/consents").json if c["withdrawable"])["id"],
             "doctor_id": doctor["id"],
             "specialty_id": doctor["specialty"]["id"],
             "user_id": reissued.user_id,

@@ -21,7 +21,7 @@ def test_documents_are_filled_with_the_patient_and_hashed(client) -> None:
     patient = Api(client)
     patient.login("anna@example.org")
     docs = {d["kind"]: d for d in patient.get("/legal-documents").json}
-    assert set(docs) == {"contract", "consent"}
+    assert set(docs) == {"contract", "consent", "informed_consent", "marketing"}
     assert "Петрова Анна Викторовна" in docs["contract"]["html"]
     consent = docs["consent"]
     assert "152-ФЗ" in consent["html"] and "состоянии здоровья" in consent["html"]
@@ -70,7 +70,7 @@ def test_signed_copy_as_pdf_holds_the_cyrillic_text(patient: Api, tmp_path) -> N
     assert consent["sha256"] in text.replace("\n", "")
 
 
-def test_booking_needs_both_signatures(client, doctor: dict) -> None:
+def test_booking_needs_every_required_signature(client, doctor: dict) -> None:
     make_user("anna@example.org", {"patient"})
     patient = Api(client)
     patient.login("anna@example.org")
@@ -83,28 +83,7 @@ def test_booking_needs_both_signatures(client, doctor: dict) -> None:
     assert patient.post("/bookings", {"slot_id": slot["id"]}).status_code == 201
 
 
-def test_a_new_version_must_be_signed_before_the_next_booking(
-    client, doctor: dict, patient: Api, monkeypatch: pytest.MonkeyPatch, tmp_path
-) -> None:
-    from jinja2 import ChoiceLoader, FileSystemLoader
-
-    from chalicelib.legal import documents
-
-    first = free_slots(patient, doctor["id"])[0]
-    assert patient.post("/bookings", {"slot_id": first["id"]}).status_code == 201
-    (tmp_path / "legal").mkdir()
-    (tmp_path / "legal" / "contract-2.html").write_text("<h1>Договор, редакция 2</h1><p>{{ patient.full_name }}</p>")
-    env = documents._env()
-    monkeypatch.setattr(env, "loader", ChoiceLoader([env.loader, FileSystemLoader(str(tmp_path))]))
-    monkeypatch.setitem(documents.CURRENT_VERSIONS, "contract", "2")
-
-    second = free_slots(patient, doctor["id"])[1]
-    refused = patient.post("/bookings", {"slot_id": second["id"]})
-    assert refused.status_code == 403 and refused.json["error"]["code"] == "consent_required"
-    contract = next(d for d in patient.get("/legal-documents").json if d["kind"] == "contract")
-    assert contract["version"] == "2" and not contract["signed"]
-    sign_documents_unsigned(patient)
-    assert patient.post("/bookings", {"slot_id": second["id"]}).status_code == 201
+# A new version of a document: tests/api/test_consents_law.py (a test-only manifest by configuration).
 
 
 def sign_documents_unsigned(patient: Api) -> None:

@@ -130,6 +130,7 @@ def test_every_answer_matches_its_declared_schema(client, contract: Contract, wo
         assert copy.status_code == 200
     withdrawable = [c for c in consents if c["withdrawable"]]
     assert withdrawable, consents
+    ok(patient.get(f"/consents/{withdrawable[0]['id']}/withdrawal"))
     ok(patient.post(f"/consents/{withdrawable[0]['id']}/withdraw"))
     again = next(d for d in ok(patient.get("/legal-documents")) if d["kind"] == withdrawable[0]["kind"])
     # Signed again as the booking wizard signs: every listed document in one request.

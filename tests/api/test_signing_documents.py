@@ -12,6 +12,9 @@ SIGN_ALL = "/legal-documents/signatures"
 TITLES = {
     "contract": "Договор на оказание платной медицинской услуги «телемедицина»",
     "consent": "Согласие на обработку персональных данных",
+    "informed_consent": (
+        "Информированное добровольное согласие на медицинское вмешательство с применением телемедицинских технологий"
+    ),
 }
 
 
@@ -39,7 +42,7 @@ def assert_nothing_signed(api: Api) -> None:
 
 def test_one_post_signs_every_required_document(newcomer: Api, doctor: dict) -> None:
     docs = shown(newcomer)
-    assert {d["kind"] for d in docs} == {"contract", "consent"}
+    assert {d["kind"] for d in docs} == {"contract", "consent", "informed_consent"}
     slot = free_slots(newcomer, doctor["id"])[0]
     assert newcomer.post("/bookings", {"slot_id": slot["id"]}).json["error"]["code"] == "consent_required"
 
@@ -51,7 +54,7 @@ def test_one_post_signs_every_required_document(newcomer: Api, doctor: dict) -> 
         assert signature["user_agent"] == "Test/1" and signature["ip"] and signature["signed_at"]
         assert newcomer.get(f"/consents/{signature['id']}").json["html"] == doc["html"]
     assert shown(newcomer) == []
-    assert len(newcomer.get("/consents").json) == 2
+    assert len(newcomer.get("/consents").json) == 3
     # The session knows at once: the slot can be held.
     assert newcomer.post("/bookings", {"slot_id": slot["id"]}).status_code == 201
 
@@ -81,7 +84,7 @@ def test_a_document_signed_already_refuses_them_all(newcomer: Api) -> None:
     refused = newcomer.post(SIGN_ALL, {"documents": [as_signed(consent), as_signed(contract)]})
     assert refused.status_code == 409 and refused.json["error"]["code"] == "conflict"
     assert f"Документ «{TITLES['contract']}» уже подписан" in refused.json["error"]["message"]
-    assert [d["kind"] for d in shown(newcomer)] == ["consent"]
+    assert [d["kind"] for d in shown(newcomer)] == ["consent", "informed_consent"]
     assert len(newcomer.get("/consents").json) == 1
 
 
@@ -98,7 +101,7 @@ def test_signed_meanwhile_the_transaction_writes_nothing(newcomer: Api) -> None:
     with pytest.raises(Conflict):
         store.record_signatures(before, [("c1", {"kind": "consent", **values}), ("c2", {"kind": "contract", **values})])
     assert store.get_consent("c1") is None and store.get_consent("c2") is None
-    assert [d["kind"] for d in shown(newcomer)] == ["consent"]
+    assert [d["kind"] for d in shown(newcomer)] == ["consent", "informed_consent"]
 
 
 @pytest.mark.parametrize("documents", [[], "twice"])

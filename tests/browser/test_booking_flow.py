@@ -124,8 +124,10 @@ def test_new_patient_signs_documents_and_books_through_the_wizard(stack, page: P
     expect(page).to_have_url(re.compile(r"/booking\?step=documents&"))
     expect(page.get_by_role("heading", name="Прочитайте и подпишите документы")).to_be_visible()
     expect(page.locator("[data-test='documents-slot']")).to_contain_text(f"{chosen_time} (МСК)")
-    for kind in ("contract", "consent"):
+    for kind in ("contract", "consent", "informed_consent"):
         expect(page.locator(f"[data-test='reader-{kind}'] .doc-reader__pane")).to_contain_text("Белоусова Дарья")
+    # The clinic's news: optional, unticked, left so.
+    expect(page.locator("[data-test='optional-marketing-box']")).not_to_be_checked()
     expect(page.locator("[data-test='sign-statement']")).to_contain_text("сразу все документы выше")
     page.get_by_role("button", name="Подписать").click()
 
@@ -144,7 +146,9 @@ def test_new_patient_signs_documents_and_books_through_the_wizard(stack, page: P
     expect(page.locator("[data-test='hold-left']")).to_have_text(re.compile(r"^осталось 1[45] мин \d\d с$"))
     expect(page.get_by_role("button", name="Оплатить", exact=True)).to_be_enabled()
     copies = page.request.get(stack.url + "/api/consents")
-    assert copies.ok and len(copies.json()) == 2, copies.text()
+    assert copies.ok and sorted(c["kind"] for c in copies.json()) == ["consent", "contract", "informed_consent"], (
+        copies.text()
+    )
 
     # The slot is held for this patient: the API and «Мои записи» say so.
     status, booking = api(page, "GET", f"/bookings/{booking_id}")

@@ -92,10 +92,10 @@ def test_first_booking_from_the_credentials_email_takes_at_most_12_clicks(stack,
     expect(page.get_by_role("heading", name="Проверьте и подтвердите запись")).to_be_visible()
     path.click(page.get_by_role("button", name="Подтвердить запись"), "Подтвердить запись")
     expect(page.get_by_role("heading", name="Прочитайте и подпишите документы")).to_be_visible()
-    for kind in ("contract", "consent"):
+    for kind in ("contract", "consent", "informed_consent"):
         expect(page.locator(f"[data-test='reader-{kind}'] .doc-reader__pane")).to_contain_text("Первова Нина")
     expect(page.get_by_role("button", name="Подписать")).to_have_count(1)
-    path.click(page.get_by_role("button", name="Подписать"), "Подписать (оба документа)")
+    path.click(page.get_by_role("button", name="Подписать"), "Подписать (все документы)")
 
     # Back on the chosen time, held by itself: «до HH:MM», and nothing «подтверждено» before the payment.
     expect(page).to_have_url(re.compile(r"/booking\?step=summary&booking="), timeout=30000)

@@ -64,6 +64,8 @@ function createWizard() {
   const bookings = ref<Record<string, Booking>>({})
   /** The documents the server says are required before booking and this patient has not signed (in force). */
   const unsignedDocuments = ref<LegalDocument[] | null>(null)
+  /** Optional documents not signed yet (the clinic's news): offered unticked beside them, never required. */
+  const optionalDocuments = ref<LegalDocument[]>([])
   /** «Подтвердить запись» led to the documents: once they are signed, the confirm step holds the time by itself. */
   const holdAfterSigning = ref(false)
   const { loading, error: loadError, load } = useLoader()
@@ -116,6 +118,7 @@ function createWizard() {
   async function loadUnsignedDocuments() {
     const documents = await apiFetch<LegalDocument[]>('/legal-documents')
     unsignedDocuments.value = documents.filter((doc) => doc.required_before_booking !== false && !doc.signed)
+    optionalDocuments.value = documents.filter((doc) => doc.required_before_booking === false && !doc.signed)
   }
 
   /** What the current step needs and is not known yet. */
@@ -179,6 +182,7 @@ function createWizard() {
     stepNumber,
     specialties,
     unsignedDocuments,
+    optionalDocuments,
     loadUnsignedDocuments,
     holdAfterSigning,
     loading,
