@@ -29,6 +29,7 @@ export const LAZY_GROUPS: Record<string, readonly string[]> = {
     'payment',
     'paymentReturn',
     'personal',
+    'reconciliation',
     'registry',
     'request',
     'resetPassword',
@@ -38,7 +39,7 @@ export const LAZY_GROUPS: Record<string, readonly string[]> = {
 }
 
 /** Keys of lazy sections that the header and footer show on every page, and the pages' titles. */
-const ALWAYS = /^(mail\.nav|audit\.nav|verify\.footerLink|[^.]+(\.[^.]+)?\.title)$/
+const ALWAYS = /^(mail\.nav|audit\.nav|reconciliation\.nav|verify\.footerLink|[^.]+(\.[^.]+)?\.title)$/
 
 export function groupOf(keyPath: string): string {
   if (ALWAYS.test(keyPath)) return 'core'

@@ -39,6 +39,7 @@ declare module 'vue-router' {
       | 'consultation.title'
       | 'verify.title'
       | 'audit.title'
+      | 'reconciliation.title'
       | 'mail.title'
     /** Locale key of a placeholder page's text. */
     textKey?: 'placeholder.text'
@@ -173,6 +174,12 @@ export const routes: RouteRecordRaw[] = [
     name: 'admin-audit',
     component: () => import('./views/AuditView.vue'),
     meta: { titleKey: 'audit.title', auth: true },
+  },
+  {
+    path: '/admin/reconciliation',
+    name: 'admin-reconciliation',
+    component: () => import('./views/ReconciliationView.vue'),
+    meta: { titleKey: 'reconciliation.title', auth: true },
   },
   {
     path: '/registry/mail',
