@@ -196,7 +196,9 @@ def test_secrets_only_where_they_are_read(template: dict[str, Any]) -> None:
                 }, function
     assert readers["CLINIC_CA_KEY_PEM"] == {"ApiHandler"}
     assert readers["CLINIC_CA_CERT_PEM"] == {"ApiHandler"}
-    assert readers["YOOKASSA_SECRET_KEY"] == readers["YOOKASSA_SHOP_ID"] == {"ApiHandler", "TimerEvents"}
+    # YooKassa: payments and refunds (API, the timer's no-shows), closing receipts (DeliverMail).
+    yookassa = {"ApiHandler", "TimerEvents", "DeliverMail"}
+    assert readers["YOOKASSA_SECRET_KEY"] == readers["YOOKASSA_SHOP_ID"] == yookassa
 
 
 def test_websocket_messages_cannot_sign_or_reach_documents(template: dict[str, Any]) -> None:
