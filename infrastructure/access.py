@@ -111,6 +111,7 @@ def declarations() -> dict[str, Access]:
         Connection,
         Consent,
         Counter,
+        DataExport,
         Doctor,
         DocumentsAddress,
         HoldAllowance,
@@ -174,11 +175,14 @@ def declarations() -> dict[str, Access]:
                 Attachment: ("GetItem", "PutItem", "UpdateItem", "Query"),
                 DocumentsAddress: ("PutItem",),  # made with the payment; read only by the mail intake
                 InboundMail: ("Query:by_status",),  # the registry's «Почта»
+                # «Мои данные»: the patient's guard and exports (a transaction of two puts; the status; the list)
+                DataExport: ("GetItem", "PutItem", "UpdateItem", "Query"),
             },
             objects={
                 "uploads/": ("PutObject", "GetObject", "DeleteObject"),  # presigned form, byte check, copy, clean-up
                 "attachments/": ("PutObject", "GetObject", "DeleteObject"),  # checked copies, download links
                 "conclusions/": ("PutObject", "GetObject"),  # signed PDFs
+                "exports/": ("GetObject",),  # the archive's 15-minute download link is signed with this role
             },
             parameters=(
                 "YOOKASSA_SHOP_ID",
@@ -189,7 +193,7 @@ def declarations() -> dict[str, Access]:
             secrets=("ORIGIN_VERIFY_SECRET",),  # chalicelib/web/addresses.py
             mail=True,
             timer=("StartExecution", "StopExecution"),
-            sends_to=("timer-events",),
+            sends_to=("timer-events", "data-exports"),
             turn=True,
             creates_signing_keys=True,
             signs=True,
@@ -298,6 +302,21 @@ def declarations() -> dict[str, Access]:
             lists_versions=("inbound/", "exports/", "attachments/", "conclusions/"),
             failures_to=("scheduled-failures",),
         ),
+        # chalicelib/records_export/archive.build: one patient's records, read (never changed), zipped with their
+        # documents and conclusions under exports/; the export marked ready and the patient's guard freed.
+        "DataExports": Access(
+            tables={
+                DataExport: ("GetItem", "UpdateItem"),
+                User: ("GetItem",),
+                Consent: ("Query:by_user",),
+                Booking: ("Query:by_patient",),
+                Attachment: ("Query",),
+                Conclusion: ("GetItem",),
+                AuditEntry: ("Query:by_patient",),  # the patient's access log
+            },
+            objects={"attachments/": ("GetObject",), "conclusions/": ("GetObject",), "exports/": ("PutObject",)},
+            consumes=("data-exports",),
+        ),
     }
 
 
@@ -321,6 +340,7 @@ def protections() -> dict[Any, Protection]:
         Connection,
         Consent,
         Counter,
+        DataExport,
         Doctor,
         DocumentsAddress,
         HoldAllowance,
@@ -356,6 +376,7 @@ def protections() -> dict[Any, Protection]:
         Attachment: personal("patients' medical documents (names, types, S3 keys)"),
         DocumentsAddress: personal("which patient each booking's mail address belongs to"),
         InboundMail: personal("senders and subjects of patients' letters"),
+        DataExport: Protection(False, False, "which patient asked for an archive of their data when (TTL, 2 days)"),
         # Not personal, but not to be lost: business records nothing else can rebuild.
         Counter: Protection(False, True, "medical card numbers: losing the counter would issue numbers twice"),
         Specialty: Protection(False, True, "the clinic's catalog"),

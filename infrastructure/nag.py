@@ -24,6 +24,7 @@ FUNCTIONS = (
     "DeliverMail",
     "ApplyRetention",
     "ReconcilePayments",
+    "DataExports",
 )
 
 # Reasons used more than once.
@@ -80,9 +81,10 @@ def acknowledged(stack: Any) -> list[tuple[str, str, str]]:
     )
     for prefix_, functions in (
         ("uploads", ["ApiHandler"]),
-        ("attachments", ["ApiHandler", "DocumentsByEmail"]),
-        ("conclusions", ["ApiHandler", "DeliverMail"]),
+        ("attachments", ["ApiHandler", "DocumentsByEmail", "DataExports"]),
+        ("conclusions", ["ApiHandler", "DeliverMail", "DataExports"]),
         ("inbound", ["DocumentsByEmail"]),
+        ("exports", ["ApiHandler", "DataExports"]),  # patients' archives («Мои данные»)
     ):
         add([policies[f] for f in functions], f"AwsSolutions-IAM5[Resource::<{documents}.Arn>/{prefix_}/*]", OBJECTS)
     for prefix_ in ("inbound", "exports", "attachments", "conclusions"):  # the retention schedule's deletes

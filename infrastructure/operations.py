@@ -55,7 +55,7 @@ def log_retention() -> logs.RetentionDays:
 
 # Reserved concurrency: each function's ceiling, so that one path cannot eat the account's concurrency (a
 # flood of sign-ins must not starve the timer that opens rooms) and so that runaway cost has a bound. The
-# account must keep 100 unreserved on top of the sum (197): Lambda's concurrency quota must be ≥ 300 (new
+# account must keep 100 unreserved on top of the sum (201): Lambda's concurrency quota must be ≥ 301 (new
 # accounts can start at 10 — ask Service Quotas for more before the first deploy).
 RESERVED_CONCURRENCY = {
     "APIHandler": 100,  # a request takes ~0.1 s: ~1,000 requests/s, ten times the stage's throttle below
@@ -68,11 +68,13 @@ RESERVED_CONCURRENCY = {
     "DeliverMail": 1,  # every minute, one run at a time (SES's sending rate is the real limit)
     "ApplyRetention": 1,  # nightly: never two runs at once
     "ReconcilePayments": 1,  # daily (and the admin's runs go through the API): one at a time
+    "DataExports": 2,  # patients' archives: a few a day each, minutes apiece; a burst waits in its queue
 }
 # SQS-triggered functions: the event source's own ceiling, below the reserved concurrency, so Lambda's
 # pollers never get throttled (a throttled batch counts as a receive and could push a good message into
 # the dead-letter queue).
 SQS_MAXIMUM_CONCURRENCY = {
+    "DataExports": ("DataExportsSqsEventSource", 2),
     "TimerEvents": ("TimerEventsSqsEventSource", 5),
     "DocumentsByEmail": ("DocumentsByEmailSqsEventSource", 3),
 }

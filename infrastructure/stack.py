@@ -43,6 +43,7 @@ FUNCTIONS = (
     "DeliverMail",
     "ApplyRetention",
     "ReconcilePayments",
+    "DataExports",
 )
 
 
@@ -124,6 +125,14 @@ class TelemedStage(cdk.Stack):
                 ),
                 # What a cabinet form wrote: copied under attachments/ once checked, never served from here.
                 s3.LifecycleRule(id="uploads", prefix="uploads/", expiration=cdk.Duration.days(1)),
+                # Patients' archives of their own data («Мои данные»): taken within minutes, gone after a day,
+                # earlier versions too (the nightly deletion job may remove them sooner).
+                s3.LifecycleRule(
+                    id="data-exports",
+                    prefix=resources.EXPORTS_PREFIX,
+                    expiration=cdk.Duration.days(resources.EXPORTS_KEPT_DAYS),
+                    noncurrent_version_expiration=cdk.Duration.days(resources.EXPORTS_KEPT_DAYS),
+                ),
                 s3.LifecycleRule(id="old-versions", noncurrent_version_expiration=cdk.Duration.days(90)),
                 s3.LifecycleRule(id="unfinished-uploads", abort_incomplete_multipart_upload_after=cdk.Duration.days(1)),
             ],
@@ -210,10 +219,13 @@ class TelemedStage(cdk.Stack):
                     **variables,
                     "BOOKING_TIMER_ARN": timer.attr_arn,
                     "TIMER_QUEUE_URL": timer_queue.queue_url,
+                    "DATA_EXPORT_QUEUE_URL": made[resources.data_export_queue()].queue_url,
                     "TURN_PROVIDER": "kvs",
                     "KVS_CHANNEL_ARN": channel.attr_arn,
                     "WEBSOCKET_STAGE": "api",
                 },
+                # A long history's archive (every PDF and scan) takes minutes, within the queue's visibility.
+                "lambda_functions": {"data_exports": {"lambda_timeout": resources.DATA_EXPORT_BUILD_S}},
             },
         )
         websocket_api = chalice.get_resource("WebsocketAPI")

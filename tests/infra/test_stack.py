@@ -122,6 +122,7 @@ def test_every_queue_has_its_dead_letter_queue(template: Any) -> None:
         names[key]: q["Properties"]["RedrivePolicy"] for key, q in queues.items() if "RedrivePolicy" in q["Properties"]
     }
     assert sorted(name.rsplit("-", 2)[-2] + "-" + name.rsplit("-", 1)[-1] for name in redriven) == [
+        "data-exports",
         "inbound-mail",
         "timer-events",
     ]
