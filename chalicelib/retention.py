@@ -22,6 +22,7 @@ from chalicelib.timefmt import clinic_zone
 
 REQUEST_STATUSES = ("new", "done", "rejected")  # chalicelib/accounts/cards.py
 # The audit's days looked at each night, back from the first day still kept: a month of missed runs is caught up.
+# (A term made shorter by more than that leaves older days: run apply() with the clock set back a month at a time.)
 AUDIT_DAYS_LOOKED_AT = 31
 # Prefixes of the documents bucket holding only short-lived objects, by rule.
 SHORT_LIVED_PREFIXES = {"inbound_mail": "inbound/", "data_exports": "exports/"}

@@ -81,6 +81,9 @@ SQS_MAXIMUM_CONCURRENCY = {
 # EventBridge-invoked (asynchronous) functions: retries, how long an event may wait, then the failure queue.
 ASYNC_FUNCTIONS = {"RollSchedules": (2, 6 * 3600), "DeliverMail": (2, 300)}  # DeliverMail runs again in a minute
 ASYNC_FUNCTIONS["ApplyRetention"] = (2, 6 * 3600)  # a retry finds what is still past its term: harmless
+# Longer than the stage's 30 s: the retention schedule's nightly pass reads tables a page at a time. Stopped
+# half-way it is safe (every delete conditional, a booking deleted after what hangs on it): the next night goes on.
+TIMEOUTS_S = {"ApplyRetention": 900}
 ASYNC_FUNCTIONS["ReconcilePayments"] = (2, 6 * 3600)  # a retry compares again and stores a second run: harmless
 
 # Stage throttling (requests per second, steady and burst). The clinic's busiest minute is a few hundred
@@ -257,6 +260,8 @@ def instrument(
         ops.log_groups[logical_id] = group
         if logical_id in RESERVED_CONCURRENCY:
             function.add_property_override("ReservedConcurrentExecutions", RESERVED_CONCURRENCY[logical_id])
+        if logical_id in TIMEOUTS_S:
+            function.add_property_override("Timeout", TIMEOUTS_S[logical_id])
         if logical_id in SQS_MAXIMUM_CONCURRENCY:
             source, maximum = SQS_MAXIMUM_CONCURRENCY[logical_id]
             function.add_property_override(f"Events.{source}.Properties.ScalingConfig", {"MaximumConcurrency": maximum})

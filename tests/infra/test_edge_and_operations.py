@@ -168,6 +168,12 @@ def test_every_function_has_reserved_concurrency(stage: dict[str, Any]) -> None:
                 assert 2 <= maximum <= function["Properties"]["ReservedConcurrentExecutions"], name
 
 
+def test_the_retention_schedule_runs_nightly_with_time_for_its_pass(stage: dict[str, Any]) -> None:
+    function = functions(stage)["ApplyRetention"]["Properties"]
+    assert [e["Properties"]["Schedule"] for e in function["Events"].values()] == ["cron(30 1 * * ? *)"]
+    assert function["Timeout"] == 900 and function["ReservedConcurrentExecutions"] == 1
+
+
 def test_every_function_has_its_log_group_with_retention(stage: dict[str, Any]) -> None:
     groups = of_type(stage["main"], "AWS::Logs::LogGroup")
     by_name = {g["Properties"].get("LogGroupName"): key for key, g in groups.items()}
