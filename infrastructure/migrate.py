@@ -2,8 +2,11 @@
 
 Idempotent: run it after every deploy; what is already in line is left alone. Today it writes the registry's
 search keys (surname, phone, card number) on the cards opened before the search had them
-(chalicelib/storage/patient_search.py `backfill`: one Scan of the users table, conditional writes). The local stack
-runs the same backfill in its seed. Run from a shell with the AWS account's credentials, as `cdk deploy`.
+(chalicelib/storage/patient_search.py `backfill`: one Scan of the users table, conditional writes), and the day
+money moved on bookings paid before the reconciliation with YooKassa had its index
+(chalicelib/storage/reconciliations.py `backfill_money_days`: one Scan of the bookings, conditional writes).
+The local stack runs the search keys' backfill in its seed. Run from a shell with the AWS account's credentials,
+as `cdk deploy`.
 """
 
 from __future__ import annotations
@@ -31,10 +34,13 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.pop("LOCAL_STACK", None)
     from chalicelib.config import reload_settings
     from chalicelib.storage.patient_search import backfill
+    from chalicelib.storage.reconciliations import backfill_money_days
 
     reload_settings()
     written = backfill()
     print(f"Stage {args.stage}: search keys written on {written} card(s); the others were already in line.")
+    days = backfill_money_days()
+    print(f"Stage {args.stage}: the reconciliation's day written on {days} paid booking(s).")
     return 0
 
 

@@ -119,8 +119,13 @@ def gather(period: Period) -> tuple[list[OurBooking], Objects, Objects, dict[str
         payment_id = str((refund or {}).get("payment_id") or "")
         if payment_id and payment_id not in payments:
             payments[payment_id] = _fetch(gateway.find_payment, payment_id)
-    named = {str((p.get("metadata") or {}).get("booking_id")) for p in payments.values() if p and p.get("metadata")}
-    bookings.update(store.bookings_by_id(named - set(bookings) - {"None"}))
+    # The bookings that YooKassa's succeeded payments name (a pending or cancelled payment is no money).
+    named = {
+        str(p["metadata"]["booking_id"])
+        for p in payments.values()
+        if p and p.get("status") == "succeeded" and (p.get("metadata") or {}).get("booking_id")
+    }
+    bookings.update(store.bookings_by_id(named - set(bookings)))
     start, end = to_key(period.start - RENDER_LOOKBACK), to_key(period.end)
     for doctor_id in store.doctor_ids():
         bookings.update(

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from chalicelib.errors import Conflict
-from chalicelib.storage.access import save_if
+from chalicelib.storage.access import save_if, update_if
 from chalicelib.storage.batch import get_many
 from chalicelib.storage.errors import store_errors
+from chalicelib.storage.payments import money_day
 from chalicelib.storage.tables import Booking, Doctor, Reconciliation
 
 LEDGER = "yookassa"
@@ -79,3 +80,17 @@ def latest_runs(limit: int) -> list[Reconciliation]:
     """The latest runs, newest first."""
     with store_errors():
         return list(Reconciliation.query(LEDGER, scan_index_forward=False, limit=limit, page_size=limit))
+
+
+def backfill_money_days() -> int:
+    """The reconciliation's index on bookings paid or refunded before it existed (after the deploy that adds it):
+    `money_day` from the last refund or payment recorded. One Scan, once per deploy; each write only where the
+    attribute is still absent (a payment or refund recorded meanwhile wrote its own). How many were written."""
+    written = 0
+    with store_errors():
+        found = list(Booking.scan(Booking.money_day.does_not_exist() & Booking.paid_at.exists()))
+    for booking in found:
+        at = booking.refunded_at or booking.paid_at
+        if at and update_if(booking, [Booking.money_day.set(money_day(at))], Booking.money_day.does_not_exist()):
+            written += 1
+    return written

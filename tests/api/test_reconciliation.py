@@ -213,3 +213,17 @@ def test_the_daily_run_covers_yesterday(client, doctor: dict, patient: Api, yook
     [run] = admin.get("/admin/reconciliations").json
     assert run["trigger"] == "schedule" and run["period_from"] == run["period_to"] == today()
     assert found(run) == {("paid_here_not_there", booking["id"], booking["payment_id"])}
+
+
+def test_bookings_paid_before_the_index_are_brought_in_by_the_deploys_backfill(
+    client, doctor: dict, patient: Api, yookassa, admin: Api
+) -> None:
+    from chalicelib.storage.reconciliations import backfill_money_days
+    from chalicelib.storage.tables import Booking
+
+    booking = paid(patient, doctor, yookassa)
+    del yookassa.payments[booking["payment_id"]]
+    Booking(booking["id"]).update(actions=[Booking.money_day.remove()])  # as written before the index existed
+    assert reconcile(admin, today(), today())["differences"] == []  # nothing says it was paid that day
+    assert backfill_money_days() == 1 and backfill_money_days() == 0
+    assert found(reconcile(admin, today(), today())) == {("paid_here_not_there", booking["id"], booking["payment_id"])}

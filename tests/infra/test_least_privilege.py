@@ -176,7 +176,8 @@ def test_signing_keys_only_for_the_api(template: dict[str, Any]) -> None:
 
 
 def test_secrets_only_where_they_are_read(template: dict[str, Any]) -> None:
-    """The CA's private key: only the function that issues doctors' certificates; YooKassa: who pays or refunds."""
+    """The CA's private key: only the function that issues doctors' certificates; YooKassa: who pays, refunds, sends
+    closing receipts or reconciles."""
     from infrastructure.stack import stage_variables
 
     variables = stage_variables("prod")
@@ -197,8 +198,8 @@ def test_secrets_only_where_they_are_read(template: dict[str, Any]) -> None:
                 }, function
     assert readers["CLINIC_CA_KEY_PEM"] == {"ApiHandler"}
     assert readers["CLINIC_CA_CERT_PEM"] == {"ApiHandler"}
-    # YooKassa: payments and refunds (API, the timer's no-shows), closing receipts (DeliverMail).
-    yookassa = {"ApiHandler", "TimerEvents", "DeliverMail"}
+    # YooKassa: payments and refunds (API, the timer's no-shows), closing receipts (DeliverMail), the reconciliation.
+    yookassa = {"ApiHandler", "TimerEvents", "DeliverMail", "ReconcilePayments"}
     assert readers["YOOKASSA_SECRET_KEY"] == readers["YOOKASSA_SHOP_ID"] == yookassa
 
 
