@@ -189,6 +189,50 @@ describe('«Личные данные»', () => {
     expect(wrapper.find('[data-test="reader-consent"]').exists()).toBe(true)
   })
 
+  it('the clinic’s news are a switch, off by default: on signs the consent, off withdraws it', async () => {
+    setUser(patient)
+    let subscribed = false
+    const newsCopy = {
+      ...consentCopy,
+      id: 'c-news',
+      kind: 'marketing',
+      title: 'Согласие на получение новостей и предложений клиники',
+      sha256: 'c'.repeat(64),
+    }
+    const fetchMock = stubApi({
+      'GET /api/legal-documents': () =>
+        jsonResponse(200, legalDocuments({ contract: true, consent: true, marketing: subscribed })),
+      'GET /api/consents': () => jsonResponse(200, subscribed ? [newsCopy, consentCopy, contractCopy] : [consentCopy, contractCopy]),
+      'POST /api/consents': () => {
+        subscribed = true
+        return jsonResponse(201, newsCopy)
+      },
+      'POST /api/consents/c-news/withdraw': () => {
+        subscribed = false
+        return jsonResponse(200, { ...newsCopy, withdrawn_at: '2026-11-26T05:00:00+00:00', in_force: false })
+      },
+    })
+    const { wrapper } = await mountWithRouter(App, '/cabinet/personal')
+    await flushPromises()
+    const toggle = () => wrapper.find<HTMLInputElement>('[data-test="switch-marketing"]')
+    expect(toggle().attributes('role')).toBe('switch')
+    expect(toggle().element.checked).toBe(false)
+    // Optional: everything required is signed, so nothing asks to be signed.
+    expect(wrapper.find('[data-test="reader-marketing"]').exists()).toBe(false)
+
+    await toggle().setValue(true)
+    await flushPromises()
+    expect(sentBodies(fetchMock, 'POST /api/consents')).toEqual([{ kind: 'marketing', version: '1', sha256: 'c'.repeat(64) }])
+    expect(toggle().element.checked).toBe(true)
+    expect(wrapper.find('[data-test="personal-notice"]').text()).toContain('подписано')
+
+    await toggle().setValue(false)
+    await flushPromises()
+    expect(sentBodies(fetchMock, 'POST /api/consents/c-news/withdraw')).toHaveLength(1)
+    expect(toggle().element.checked).toBe(false)
+    expect(wrapper.find('[data-test="personal-notice"]').text()).toContain('больше не будут приходить')
+  })
+
   it('shows only the person’s data in a role other than patient', async () => {
     setUser(doctorPatient)
     setActiveRole('doctor')

@@ -312,6 +312,27 @@ describe('RegistryFindPatientView', () => {
     expect(wrapper.find('[data-test="password-state"]').text()).toContain('Временный')
   })
 
+  it('says on the card when the patient withdrew the personal-data consent, and says nothing otherwise', async () => {
+    setUser(registrar)
+    let withdrawnAt: string | null = '2026-11-26T05:30:00+00:00'
+    stubApi({
+      'POST /api/patients/find': byEmail,
+      'POST /api/patients/search': () => jsonResponse(200, { ...found, personal_data_withdrawn_at: withdrawnAt }),
+      'GET /api/patients/p-1/bookings': () => jsonResponse(200, []),
+    })
+    const first = await mountWithRouter(App, '/registry/patients/find?email=elena@example.ru')
+    await flushPromises()
+    expect(first.wrapper.find('[data-test="consent-withdrawn"]').text()).toMatch(
+      /^Согласие на обработку ПДн отозвано 26 ноября 2026 г\. в 08:30 \(МСК\)\./,
+    )
+    first.wrapper.unmount()
+    withdrawnAt = null
+    const second = await mountWithRouter(App, '/registry/patients/find?email=elena@example.ru')
+    await flushPromises()
+    expect(second.wrapper.find('[data-test="patient-card"]').exists()).toBe(true)
+    expect(second.wrapper.find('[data-test="consent-withdrawn"]').exists()).toBe(false)
+  })
+
   it('lists the patient’s bookings, newest first, with their state and sum, and says the read is logged', async () => {
     setUser(registrar)
     const paid = heldBooking({ id: 'b-9', status: 'paid', hold_expires_at: null, starts_at: '2026-12-01T10:00:00+03:00' })
