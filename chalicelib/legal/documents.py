@@ -16,7 +16,7 @@ from typing import Any
 
 from chalicelib.config import settings
 from chalicelib.errors import DomainError
-from chalicelib.i18n import t
+from chalicelib.i18n import count, t
 from chalicelib.storage.records import User
 from chalicelib.timefmt import format_date
 
@@ -138,7 +138,7 @@ def _context(patient: User) -> dict[str, Any]:
         },
         "recipients": {"payments": law.payment_provider, "hosting": law.hosting_provider},
         "terms": {
-            "consent_years": law.consent_term_years,
+            "consent_term": count(law.consent_term_years, "years"),
             "medical_records_years": law.medical_records_years,
             "medical_records_basis": law.medical_records_basis,
             "payment_records_years": law.payment_records_years,

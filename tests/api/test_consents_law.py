@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -145,7 +146,12 @@ def test_the_three_required_documents_gate_holds_and_payment(client, newcomer: A
     refused_for(newcomer.post("/bookings", {"slot_id": first["id"]}), *REQUIRED)
     sign(newcomer, "contract", "consent")
     refused_for(newcomer.post("/bookings", {"slot_id": first["id"]}), "informed_consent")
-    sign(newcomer, "informed_consent")
+    [informed] = sign(newcomer, "informed_consent")
+    # Its signed copy as PDF carries the text and the signature's record.
+    pdf = client.http.get(f"/consents/{informed['id']}/pdf", headers={"Cookie": newcomer.cookie, "Accept": "*/*"})
+    assert pdf.status_code == 200 and pdf.body.startswith(b"%PDF")
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf.body, capture_output=True, check=True).stdout.decode()
+    assert "отказаться от консультации" in " ".join(text.split()) and informed["sha256"] in text.replace("\n", "")
     held = newcomer.post("/bookings", {"slot_id": first["id"]})
     assert held.status_code == 201, held.json
 
