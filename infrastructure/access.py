@@ -168,6 +168,7 @@ def declarations() -> dict[str, Access]:
                     "Query:by_money_day",
                 ),  # BatchGetItem, by_money_day: the admin's reconciliation with YooKassa
                 Room: ("GetItem", "PutItem", "UpdateItem"),
+                Connection: ("UpdateItem",),  # the room ended or closed: its connections read it again (signaling)
                 OutboxMessage: (*outbox, "Query:pending"),  # Query: the admin's list of failed mail
                 Reconciliation: ("PutItem", "Query"),  # the admin's run, the latest runs
                 Conclusion: ("GetItem", "PutItem", "UpdateItem"),
@@ -198,10 +199,11 @@ def declarations() -> dict[str, Access]:
             creates_signing_keys=True,
             signs=True,
         ),
-        # chalicelib/rooms/signaling.connect: the room, the ticket used once, the connection recorded.
+        # chalicelib/rooms/signaling.connect: the room, the ticket used once, the connection recorded with the room's
+        # list of them (one transaction: UpdateItem on the room, PutItem of the connection).
         "WebsocketConnect": Access(
             tables={
-                Room: ("GetItem",),
+                Room: ("GetItem", "UpdateItem"),
                 OneTimeToken: ("UpdateItem",),
                 Connection: ("PutItem",),
             }
@@ -209,14 +211,17 @@ def declarations() -> dict[str, Access]:
         # chalicelib/rooms/signaling.message: relays within a room; no keys, no documents, no payments.
         "WebsocketMessage": Access(
             tables={
-                Connection: ("GetItem", "DeleteItem", "Query:by_room"),  # DeleteItem: a connection found gone
+                # UpdateItem: its peers, relaying; DeleteItem: a connection found gone
+                Connection: ("GetItem", "UpdateItem", "DeleteItem"),
                 Room: ("GetItem", "UpdateItem"),  # UpdateItem: who joined (attendance)
             },
             websocket_replies=True,
         ),
+        # chalicelib/rooms/signaling.disconnect: the connection out of its room's list and its peers' lists.
         "WebsocketDisconnect": Access(
             tables={
-                Connection: ("GetItem", "DeleteItem", "Query:by_room"),
+                Connection: ("UpdateItem", "DeleteItem"),
+                Room: ("UpdateItem",),
             },
             websocket_replies=True,
         ),
@@ -226,7 +231,7 @@ def declarations() -> dict[str, Access]:
             tables={
                 Booking: ("GetItem", "UpdateItem"),
                 Room: ("GetItem", "UpdateItem"),
-                Connection: ("DeleteItem", "Query:by_room"),
+                Connection: ("UpdateItem", "DeleteItem"),  # relaying from the opening; DeleteItem: found gone
                 OutboxMessage: outbox,
                 Doctor: ("GetItem",),
                 Slot: slots,

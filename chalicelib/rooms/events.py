@@ -11,6 +11,7 @@ from chalicelib.booking.mails import reminder_mail
 from chalicelib.clock import now
 from chalicelib.logs import log_event
 from chalicelib.payments import refunds
+from chalicelib.rooms.service import room_status
 from chalicelib.rooms.signaling import Sender
 from chalicelib.storage import bookings as booking_store
 from chalicelib.storage import rooms as store
@@ -29,17 +30,23 @@ def handle(body: str, sender: Sender) -> str:
         return _remind(booking, at)
     if kind == "opened":
         booking_store.move(booking, rules.IN_PROGRESS, (rules.PAID,), at)
-        # Whoever already waits in the lobby is present at the opening.
-        connections = store.connections_in(room.room_id)
-        store.mark_present(room, [connection.role for connection in connections], at)
-        sender.to_connections(connections, {"type": "room_open", "server_time": at})
+        # Whoever already waits in the lobby is present at the opening, and relays from now on without reading
+        # the room (signaling): each connection learns the other participant's.
+        doctors, patients = store.connections_of(room, "doctor"), store.connections_of(room, "patient")
+        store.mark_present(room, ["doctor"] * bool(doctors) + ["patient"] * bool(patients), at)
+        if room.ended_at is None and room_status(room, now()) == "open":
+            for ids, peers in ((doctors, patients), (patients, doctors)):
+                for connection_id in sorted(ids):
+                    store.start_relaying(connection_id, peers)
+        sender.to_connections(doctors | patients, {"type": "room_open", "server_time": at})
         log_event("room_opened", booking_id=booking.booking_id, room_id=room.room_id)  # the clinic's dashboard
         return "opened"
     if kind == "closed":
         if room.status != "closed":  # the state machine's CloseRoom did it already, as a rule; closed is final
-            store.set_room_status(room.room_id, "closed", ("scheduled", "lobby", "open"))
-        sender.to_room(room.room_id, {"type": "room_closed"})
-        return _attendance(booking, store.get_room(room.room_id) or room, at)
+            # Attendance as written by then (the room's time is over: nothing records it any more).
+            room = store.set_room_status(room.room_id, "closed", ("scheduled", "lobby", "open")) or room
+        sender.to_connections(store.connections_of(room), {"type": "room_closed"})
+        return _attendance(booking, room, at)
     return "ignored"
 
 

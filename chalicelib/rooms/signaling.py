@@ -6,6 +6,13 @@ room, and only while the room is open; before that, a participant may only say
 it is here ("join") and is told the room's state. Once the consultation is ended
 (rooms.consultation) nothing is relayed: connecting is refused, and a message is
 answered with the code `consultation_ended` and `room_closed`.
+
+A relayed message (offer, answer, candidate, …) costs one read of the sender's connection and the posts: the
+connection carries the room's close, whether it saw the room open (its attendance then recorded) and its peers.
+Whatever may refuse signaling before the close (the end, the conclusion, a cancellation) marks every connection
+of the room (storage.rooms: the room's own list of them, read strongly), and a marked or not yet relaying
+connection reads the room as before. Peers are learnt from the room's list at the opening, at a join in the open
+room and on that path; a peer found gone is forgotten, and when none is left the room's list is read again.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 from chalicelib.accounts.tokens import token_hash
@@ -21,6 +29,7 @@ from chalicelib.logs import log_event
 from chalicelib.rooms.service import room_status
 from chalicelib.scheduling.times import from_key
 from chalicelib.storage import rooms as store
+from chalicelib.storage.records import Room
 
 RELAYED = {"offer", "answer", "candidate", "chat", "restart"}
 ENDED = "consultation_ended"
@@ -43,24 +52,19 @@ class Sender:
         try:
             self._api.send(connection_id, json.dumps(message, ensure_ascii=False))
             return True
-        except self._gone:
-            store.delete_connection(connection_id)
+        except self._gone:  # its $disconnect may never come: out of the table and the room's list now
+            gone = store.take_connection(connection_id)
+            if gone is not None:
+                store.leave_room(gone)
             return False
 
-    def to_room(
-        self, room_id: str, message: dict[str, Any], except_id: str | None = None, role: str | None = None
-    ) -> int:
-        return self.to_connections(store.connections_in(room_id), message, except_id, role)
+    def to_connections(self, connection_ids: Iterable[str], message: dict[str, Any]) -> set[str]:
+        """Send to each; the ones found gone."""
+        return {connection_id for connection_id in sorted(connection_ids) if not self.send(connection_id, message)}
 
-    def to_connections(
-        self, connections: list[Any], message: dict[str, Any], except_id: str | None = None, role: str | None = None
-    ) -> int:
-        """`to_room` with the room's connections already read in this request."""
-        sent = 0
-        for connection in connections:
-            if connection.connection_id != except_id and (role is None or connection.role == role):
-                sent += self.send(connection.connection_id, message)
-        return sent
+
+def _other(role: str) -> str:
+    return "doctor" if role == "patient" else "patient"
 
 
 def connect(connection_id: str, query: dict[str, str]) -> bool:
@@ -75,13 +79,16 @@ def connect(connection_id: str, query: dict[str, str]) -> bool:
         log_event("signaling_refused", logging.WARNING, reason=ENDED)
         return False
     role = store.consume_ticket(token_hash(ticket), room.room_id, ("patient", "doctor"), current)
-    if role is not None:
-        ttl = from_key(room.closes_at) + dt.timedelta(hours=1)
-        store.save_connection(connection_id, room.room_id, role, current.isoformat(), ttl)
-        log_event("signaling_connected", room_id=room.room_id, role=role)
-        return True
-    log_event("signaling_refused", logging.WARNING, reason="ticket")
-    return False
+    if role is None:
+        log_event("signaling_refused", logging.WARNING, reason="ticket")
+        return False
+    ttl = from_key(room.closes_at) + dt.timedelta(hours=1)
+    connection = store.new_connection(connection_id, room.room_id, role, current.isoformat(), room.closes_at, ttl)
+    if not store.add_connection(connection):  # ended or closed since it was read
+        log_event("signaling_refused", logging.WARNING, reason="room")
+        return False
+    log_event("signaling_connected", room_id=room.room_id, role=role)
+    return True
 
 
 def _parse(body: Any) -> tuple[dict[str, Any], str | None]:
@@ -99,6 +106,16 @@ def _parse(body: Any) -> tuple[dict[str, Any], str | None]:
     return data, None
 
 
+def _relays_unread(connection: Any, current: dt.datetime) -> bool:
+    """It saw the room open, nothing has marked a change since, and the room's time is not over."""
+    return bool(
+        connection.relaying
+        and connection.room_changed_at is None
+        and connection.closes_at
+        and current < from_key(connection.closes_at)
+    )
+
+
 def message(sender: Sender, connection_id: str, body: str | None) -> None:
     connection = store.get_connection(connection_id)
     if connection is None:
@@ -108,48 +125,23 @@ def message(sender: Sender, connection_id: str, body: str | None) -> None:
         sender.send(connection_id, {"type": "error", "code": problem})
         return
     action = data["action"]
-    other = "doctor" if connection.role == "patient" else "patient"
-    if action == "leave" and connection.role != "doctor":  # whatever the room's state: no need to read it
-        left = {"type": "peer_left", "role": connection.role}
-        sender.to_room(connection.room_id, left, except_id=connection_id, role=other)
+    if action == "leave":
+        _leave(sender, connection)
+        return
+    current = now()
+    if action in RELAYED and _relays_unread(connection, current):
+        _relay(sender, connection, data, current, connection.peers or set())
         return
     room = store.get_room(connection.room_id)
-    if action == "leave":
-        connections = store.connections_in(connection.room_id)
-        left = {"type": "peer_left", "role": connection.role}
-        sender.to_connections(connections, left, except_id=connection_id, role=other)
-        if room is not None and room.ended_at is not None:  # the doctor ended it, then left: the patient's page says so
-            sender.to_connections(connections, ENDED_MESSAGE, except_id=connection_id, role=other)
-        return
     if room is None:
         return
     if room.ended_at is not None:
         sender.send(connection_id, {"type": "error", "code": ENDED})
         sender.send(connection_id, ENDED_MESSAGE)
         return
-    current = now()
     status = room_status(room, current)
     if action == "join":
-        connections = store.connections_in(room.room_id)
-        present = [c for c in connections if c.role == other]
-        if status == "open":
-            store.mark_joined(room, connection.role, current.isoformat())
-        sender.send(
-            connection_id,
-            {
-                "type": "state",
-                "status": status,
-                "role": connection.role,
-                "peer_present": bool(present),
-                "server_time": current.isoformat(),
-            },
-        )
-        sender.to_connections(
-            connections,
-            {"type": "peer_joined", "role": connection.role, "status": status},
-            except_id=connection_id,
-            role=other,
-        )
+        _join(sender, connection, room, status, current)
         return
     if action not in RELAYED:
         sender.send(connection_id, {"type": "error", "code": "unknown_action"})
@@ -157,18 +149,88 @@ def message(sender: Sender, connection_id: str, body: str | None) -> None:
     if status != "open":
         sender.send(connection_id, {"type": "error", "code": "room_not_open", "status": status})
         return
-    store.mark_joined(room, connection.role, current.isoformat())
+    peers = _open_for(connection, room, current)
+    _relay(sender, connection, data, current, peers, room_read=True)
+
+
+def _open_for(connection: Any, room: Room, current: dt.datetime) -> set[str]:
+    """The room is open and not ended: attendance recorded, the connection relays from now on without reading it,
+    knowing its peers (and known to them). The peers."""
+    role, other = connection.role, _other(connection.role)
+    peers = store.connections_of(room, other) - {connection.connection_id}
+    store.mark_joined(room, role, current.isoformat())
+    if not _relays_unread(connection, current) or not peers <= (connection.peers or set()):
+        store.start_relaying(connection.connection_id, peers, connection.room_changed_at)
+    for peer in sorted(peers):
+        store.add_peer(peer, connection.connection_id, room.room_id, other)
+    return peers
+
+
+def _relay(
+    sender: Sender,
+    connection: Any,
+    data: dict[str, Any],
+    current: dt.datetime,
+    peers: set[str],
+    room_read: bool = False,
+) -> None:
+    action = data["action"]
     relayed = {key: value for key, value in data.items() if key in ("sdp", "candidate", "text")}
     if action == "chat":
         relayed = {"text": str(data.get("text", ""))[:2000], "at": current.isoformat()}
-    sender.to_room(
-        room.room_id, {"type": action, "from": connection.role, **relayed}, except_id=connection_id, role=other
+    frame = {"type": action, "from": connection.role, **relayed}
+    gone = sender.to_connections(peers, frame)
+    for peer in sorted(gone & (connection.peers or set())):
+        store.forget_peer(connection.connection_id, peer)
+    if gone and gone == peers and not room_read:  # every known peer has gone: anyone new is in the room's list
+        room = store.get_room(connection.room_id)
+        if room is not None and room.ended_at is None:
+            others = store.connections_of(room, _other(connection.role)) - {connection.connection_id} - gone
+            if others:
+                store.start_relaying(connection.connection_id, others, None)
+                sender.to_connections(others, frame)
+
+
+def _join(sender: Sender, connection: Any, room: Room, status: str, current: dt.datetime) -> None:
+    role, other = connection.role, _other(connection.role)
+    if status == "open":
+        present = _open_for(connection, room, current)
+    else:
+        present = store.connections_of(room, other) - {connection.connection_id}
+    sender.send(
+        connection.connection_id,
+        {
+            "type": "state",
+            "status": status,
+            "role": role,
+            "peer_present": bool(present),
+            "server_time": current.isoformat(),
+        },
     )
+    sender.to_connections(present, {"type": "peer_joined", "role": role, "status": status})
+
+
+def _leave(sender: Sender, connection: Any) -> None:
+    """The other one is told at once (the page says so); the doctor's leave after the end also ends the patient's
+    page. Whatever the room's state: read only when the connection does not know its peers, or it was marked."""
+    role = connection.role
+    room = None
+    if not connection.relaying or (role == "doctor" and connection.room_changed_at is not None):
+        room = store.get_room(connection.room_id)
+        peers = store.connections_of(room, _other(role)) - {connection.connection_id} if room else set()
+    else:
+        peers = connection.peers or set()
+    sender.to_connections(peers, {"type": "peer_left", "role": role})
+    if role == "doctor" and room is not None and room.ended_at is not None:  # the doctor ended it, then left
+        sender.to_connections(peers, ENDED_MESSAGE)
 
 
 def disconnect(sender: Sender, connection_id: str) -> None:
     connection = store.take_connection(connection_id)
     if connection is None:
         return
-    other = "doctor" if connection.role == "patient" else "patient"
-    sender.to_room(connection.room_id, {"type": "peer_left", "role": connection.role}, role=other)
+    room = store.leave_room(connection)
+    others = store.connections_of(room, _other(connection.role)) if room else (connection.peers or set())
+    for peer in sorted(others):
+        store.forget_peer(peer, connection_id)
+    sender.to_connections(others, {"type": "peer_left", "role": connection.role})

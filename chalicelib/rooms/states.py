@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from chalicelib.clock import now
 from chalicelib.storage import rooms as store
 
 
 def close_room(room_id: str) -> bool:
     """Close the room now (a cancelled booking); False when it already was."""
-    return store.close_room(room_id)
+    return store.close_room(room_id, now().isoformat())

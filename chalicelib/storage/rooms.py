@@ -19,9 +19,13 @@ def get_room(room_id: str) -> Room | None:
     return get_or_none(Room, room_id)
 
 
-def close_room(room_id: str) -> bool:
-    """Closed now (a cancelled booking); False when it already was."""
-    return update_if(Room(room_id), [Room.status.set("closed")], Room.room_id.exists() & (Room.status != "closed"))
+def close_room(room_id: str, at: str) -> bool:
+    """Closed now (a cancelled booking), and its connections told to read it again; False when it already was."""
+    room = Room(room_id)
+    if not update_if(room, [Room.status.set("closed")], Room.room_id.exists() & (Room.status != "closed")):
+        return False
+    _room_changed(room, at)
+    return True
 
 
 def consume_ticket(ticket_hash: str, room_id: str, roles: tuple[str, ...], now_dt: Any) -> str | None:
@@ -41,18 +45,41 @@ def consume_ticket(ticket_hash: str, room_id: str, roles: tuple[str, ...], now_d
     return str(ticket.user_id).removeprefix(f"{room_id}:")
 
 
-def save_connection(connection_id: str, room_id: str, role: str, connected_at: str, ttl: Any) -> None:
-    with store_errors():
-        Connection(connection_id, room_id=room_id, role=role, connected_at=connected_at, ttl=ttl).save()
+def connections_of(room: Room, role: str | None = None) -> set[str]:
+    """The room's signaling connections (of one role), as read with the room."""
+    roles = ("doctor", "patient") if role is None else (role,)
+    return {cid for name in roles for cid in (getattr(room, f"{name}_connections") or ())}
+
+
+def add_connection(connection: Connection) -> bool:
+    """The connection recorded, and in its room's list, in one transaction; False (nothing written) when the room
+    has ended or closed since it was read."""
+    tx = Transaction()
+    tx.update(
+        "room",
+        Room(connection.room_id),
+        [_connections_attribute(connection.role).add({connection.connection_id})],
+        condition=Room.room_id.exists() & Room.ended_at.does_not_exist() & (Room.status != "closed"),
+    )
+    tx.put("connection", connection, condition=Connection.connection_id.does_not_exist())
+    try:
+        tx.commit()
+    except TransactionRefused:
+        return False
+    return True
+
+
+def new_connection(
+    connection_id: str, room_id: str, role: str, connected_at: str, closes_at: str, ttl: Any
+) -> Connection:
+    return Connection(
+        connection_id, room_id=room_id, role=role, connected_at=connected_at, closes_at=closes_at, ttl=ttl
+    )
 
 
 def get_connection(connection_id: str) -> Connection | None:
-    return get_or_none(Connection, connection_id, consistent=False)
-
-
-def delete_connection(connection_id: str) -> None:
-    with store_errors():
-        Connection(connection_id).delete()
+    """Read strongly: a mark written by the room's end must be seen by the very next message."""
+    return get_or_none(Connection, connection_id)
 
 
 def take_connection(connection_id: str) -> Connection | None:
@@ -63,9 +90,49 @@ def take_connection(connection_id: str) -> Connection | None:
     return Connection.from_raw_data(old) if old else None
 
 
-def connections_in(room_id: str) -> list[Connection]:
-    with store_errors():
-        return list(Connection.by_room.query(room_id))
+def leave_room(connection: Connection) -> Room | None:
+    """The connection out of its room's list; the room as it is then (None when it is gone)."""
+    room = Room(connection.room_id)
+    action = _connections_attribute(connection.role).delete({connection.connection_id})
+    return room if update_if(room, [action], Room.room_id.exists()) else None
+
+
+def start_relaying(connection_id: str, peers: set[str], seen_change: str | None = None) -> bool:
+    """The connection saw its room open and not ended: it relays without reading the room, to `peers` (added to
+    those it knows). Only if no change was marked since (`seen_change`: the mark read with the room); else False."""
+    actions: list[Any] = [Connection.relaying.set(True), Connection.room_changed_at.remove()]
+    if peers:
+        actions.append(Connection.peers.add(peers))
+    unchanged = (
+        Connection.room_changed_at.does_not_exist()
+        if seen_change is None
+        else Connection.room_changed_at == seen_change
+    )
+    return update_if(Connection(connection_id), actions, Connection.connection_id.exists() & unchanged)
+
+
+def add_peer(connection_id: str, peer_id: str, room_id: str, role: str) -> bool:
+    """`peer_id` joins the peers of `connection_id`, only if that one is of this room and role (False otherwise)."""
+    return update_if(
+        Connection(connection_id),
+        [Connection.peers.add({peer_id})],
+        Connection.connection_id.exists() & (Connection.room_id == room_id) & (Connection.role == role),
+    )
+
+
+def forget_peer(connection_id: str, peer_id: str) -> None:
+    """`peer_id` is gone: no longer among the peers of `connection_id` (if that one is still there)."""
+    update_if(Connection(connection_id), [Connection.peers.delete({peer_id})], Connection.connection_id.exists())
+
+
+def _room_changed(room: Room, at: str) -> None:
+    """After a change that may refuse signaling: each connection of the room reads it again before relaying."""
+    for connection_id in sorted(connections_of(room)):
+        update_if(Connection(connection_id), [Connection.room_changed_at.set(at)], Connection.connection_id.exists())
+
+
+def _connections_attribute(role: str) -> Any:
+    return Room.doctor_connections if role == "doctor" else Room.patient_connections
 
 
 def mark_joined(room: Room, role: str, at: str) -> None:
@@ -84,8 +151,14 @@ def mark_present(room: Room, roles: list[str], at: str) -> None:
         update_if(room, [attribute.set(attribute | at) for attribute in missing], Room.room_id.exists())
 
 
-def set_room_status(room_id: str, status: str, allowed_from: tuple[str, ...]) -> bool:
-    return update_if(Room(room_id), [Room.status.set(status)], Room.room_id.exists() & Room.status.is_in(*allowed_from))
+def set_room_status(room_id: str, status: str, allowed_from: tuple[str, ...]) -> Room | None:
+    """The room as written (None when its status was not one of `allowed_from`)."""
+    room = Room(room_id)
+    return (
+        room
+        if update_if(room, [Room.status.set(status)], Room.room_id.exists() & Room.status.is_in(*allowed_from))
+        else None
+    )
 
 
 class LinkChanged(Exception):
@@ -93,21 +166,31 @@ class LinkChanged(Exception):
 
 
 def end_consultation(room_id: str, at: str, by: str) -> bool:
-    """The consultation is over (the room stays until its close); False when it already was, or the room closed."""
-    return update_if(
-        Room(room_id),
+    """The consultation is over (the room stays until its close), and its connections told to read it again;
+    False when it already was, or the room closed."""
+    room = Room(room_id)
+    if not update_if(
+        room,
         [Room.ended_at.set(at), Room.ended_by.set(by)],
         Room.room_id.exists() & (Room.status != "closed") & Room.ended_at.does_not_exist(),
-    )
+    ):
+        return False
+    _room_changed(room, at)
+    return True
 
 
 def end_by_conclusion(room_id: str, at: str) -> bool:
-    """The conclusion is signed: over for good (a doctor's earlier end becomes the conclusion's, not reopenable)."""
-    return update_if(
-        Room(room_id),
+    """The conclusion is signed: over for good (a doctor's earlier end becomes the conclusion's, not reopenable);
+    its connections are told to read the room again."""
+    room = Room(room_id)
+    if not update_if(
+        room,
         [Room.ended_at.set(Room.ended_at | at), Room.ended_by.set("conclusion")],
         Room.room_id.exists(),
-    )
+    ):
+        return False
+    _room_changed(room, at)
+    return True
 
 
 def reopen_consultation(room_id: str) -> bool:

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from pynamodb.attributes import MapAttribute, NumberAttribute, TTLAttribute, UnicodeAttribute
+from pynamodb.attributes import (
+    BooleanAttribute,
+    MapAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+)
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
@@ -113,6 +120,11 @@ class Room(Model):
     link_sent_at = UnicodeAttribute(null=True)
     link_sent_day = UnicodeAttribute(null=True)
     link_sends = NumberAttribute(null=True)
+    # Its signaling connections by role: added with the connection (refused once ended or closed), removed at its
+    # disconnect. Read strongly with the room, unlike the by_room index: whatever ends or closes the room reaches
+    # every connection that exists.
+    doctor_connections = UnicodeSetAttribute(null=True)
+    patient_connections = UnicodeSetAttribute(null=True)
     created_at = UnicodeAttribute()
 
 
@@ -133,4 +145,12 @@ class Connection(Model):
     role = UnicodeAttribute()  # patient | doctor
     connected_at = UnicodeAttribute()
     ttl = TTLAttribute()
+    # What a relayed message needs without reading the room (chalicelib/rooms/signaling): the room's close, and
+    # `relaying` once this connection saw the room open and not ended (its attendance recorded), with `peers`, the
+    # other participant's connections. A change that may refuse signaling (ended, conclusion, cancelled) sets
+    # `room_changed_at`: the next message reads the room again.
+    closes_at = UnicodeAttribute(null=True)
+    relaying = BooleanAttribute(null=True)
+    peers = UnicodeSetAttribute(null=True)
+    room_changed_at = UnicodeAttribute(null=True)
     by_room = ConnectionsByRoom()
