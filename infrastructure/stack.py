@@ -224,10 +224,10 @@ class TelemedStage(cdk.Stack):
                     "KVS_CHANNEL_ARN": channel.attr_arn,
                     "WEBSOCKET_STAGE": "api",
                 },
-                # A long history's archive (every PDF and scan) takes minutes, within the queue's visibility.
-                "lambda_functions": {"data_exports": {"lambda_timeout": resources.DATA_EXPORT_BUILD_S}},
             },
         )
+        # A long history's archive (every PDF and scan) takes minutes, within the queue's visibility.
+        chalice.get_resource("DataExports").add_property_override("Timeout", resources.DATA_EXPORT_BUILD_S)
         websocket_api = chalice.get_resource("WebsocketAPI")
         signaling_url = cdk.Fn.join(
             "", ["wss://", websocket_api.ref, ".execute-api.", self.region, ".amazonaws.com/api"]

@@ -132,6 +132,27 @@ def test_every_queue_has_its_dead_letter_queue(template: Any) -> None:
         assert names[dead] == name + "-dead"
 
 
+def test_data_exports_are_built_within_their_queue_and_kept_a_day(template: Any) -> None:
+    """«Мои данные»: the archive builder may run longer than the API (a long history's PDFs) but less than the
+    queue hides its message, and the bucket deletes archives (every version) after a day."""
+    from chalicelib import resources as shared
+
+    function = resources(template, "AWS::Serverless::Function")["DataExports"]["Properties"]
+    queues = {
+        str(q["Properties"]["QueueName"]): q["Properties"] for q in resources(template, "AWS::SQS::Queue").values()
+    }
+    visibility = queues["telemed-prod-data-exports"]["VisibilityTimeout"]
+    assert function["Timeout"] == shared.DATA_EXPORT_BUILD_S < visibility
+    [bucket] = [
+        b["Properties"]
+        for b in resources(template, "AWS::S3::Bucket").values()
+        if b["Properties"].get("BucketName") == "telemed-prod-documents"
+    ]
+    [rule] = [r for r in bucket["LifecycleConfiguration"]["Rules"] if r.get("Prefix") == "exports/"]
+    assert rule["ExpirationInDays"] == rule["NoncurrentVersionExpiration"]["NoncurrentDays"] == 1
+    assert rule["Status"] == "Enabled"
+
+
 def test_the_state_machine_is_the_shared_asl_with_its_own_role(template: Any) -> None:
     from chalicelib.resources import STATE_MACHINE_FILE
 
