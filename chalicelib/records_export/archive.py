@@ -19,7 +19,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from chalicelib import aws, resources
 from chalicelib.clock import now
 from chalicelib.config import settings
-from chalicelib.errors import Unavailable
+from chalicelib.errors import NotFound, Unavailable
 from chalicelib.logs import log_event
 from chalicelib.records_export.collect import FORMAT, File, counts, everything
 from chalicelib.storage import data_exports as store
@@ -75,7 +75,11 @@ def build(body: str) -> bool:
     export = store.get_export(str(message["patient_id"]), str(message["export_id"]))
     if export is None or export.status != "building":
         return False
-    data, files = everything(export.patient_id, now())
+    try:
+        data, files = everything(export.patient_id, now())
+    except NotFound:  # the person is no longer on file: nothing to build, and no use trying again
+        store.finish(export, "failed", now(), reason="patient_gone")
+        return False
     key = key_of(export.patient_id, export.export_id)
     with tempfile.SpooledTemporaryFile(max_size=IN_MEMORY) as out:
         try:

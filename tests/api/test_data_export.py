@@ -165,3 +165,14 @@ def test_one_at_a_time_and_three_a_day(client, history: dict) -> None:
     assert 0 < int(fourth.headers["Retry-After"]) <= 24 * 3600
     statuses = [e["status"] for e in patient.get("/me/data-exports").json]
     assert statuses == ["ready", "ready", "ready"]
+
+
+def test_an_archive_for_a_person_no_longer_on_file_fails_once(client, patient: Api) -> None:
+    """The card was deleted meanwhile (the retention schedule): the export says failed, and is not tried again."""
+    from chalicelib.storage import accounts as account_store
+
+    export_id = patient.post("/me/data-exports").json["id"]
+    account_store.user_by_login(PATIENT_EMAIL).delete()
+    run_worker()
+    assert patient.get(f"/me/data-exports/{export_id}").json["status"] == "failed"
+    assert patient.post("/me/data-exports").status_code == 202  # the guard was freed
