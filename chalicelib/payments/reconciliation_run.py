@@ -16,7 +16,7 @@ from chalicelib import outbox
 from chalicelib.booking.rules import consultation_rendered
 from chalicelib.clock import now
 from chalicelib.config import settings
-from chalicelib.errors import ValidationFailed
+from chalicelib.errors import DomainError, ValidationFailed
 from chalicelib.i18n import t
 from chalicelib.logs import log_event
 from chalicelib.payments import gateway
@@ -36,6 +36,13 @@ STORED_DIFFERENCES = 1000  # an item stays far below DynamoDB's 400 KB
 LATEST = 10
 
 Objects = dict[str, dict[str, Any] | None]
+
+
+class ReconciliationUnavailable(DomainError):
+    """YooKassa did not answer (or refused a list): nothing was compared, nothing stored."""
+
+    code = "reconciliation_unavailable"
+    message_key = "reconciliation.errors.unavailable"
 
 
 def period_of(first: str | None, last: str | None) -> Period:
@@ -213,7 +220,12 @@ def scheduled() -> int:
 
 
 def on_demand(first: str | None, last: str | None, requested_by: str) -> dict[str, Any]:
-    return run(period_of(first, last), "admin", requested_by)
+    """The admin's run; YooKassa not answering is said as such (the daily run fails instead, and is retried)."""
+    period = period_of(first, last)
+    try:
+        return run(period, "admin", requested_by)
+    except gateway.PaymentServiceUnavailable:
+        raise ReconciliationUnavailable() from None
 
 
 def latest(limit: int = LATEST) -> list[dict[str, Any]]:

@@ -23,7 +23,7 @@ ADMIN = role(roles.ADMIN)
     body=Model("reconciliation.RunRequest"),
     ok=201,
     response=Model("reconciliation.Run"),
-    errors=("not_signed_in", "forbidden", "validation_error", "payment_unavailable"),
+    errors=("not_signed_in", "forbidden", "validation_error", "reconciliation_unavailable"),
 )
 def run_now(call: Call) -> dict[str, Any]:
     return reconciliation_run.on_demand(call.body.get("from"), call.body.get("to"), call.principal.user_id)

@@ -45,6 +45,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "export_building": 409,
     "already_paid": 409,
     "payment_unavailable": 503,
+    "reconciliation_unavailable": 503,
     "forbidden_source": 403,
     "payment_mismatch": 400,
     "not_found": 404,

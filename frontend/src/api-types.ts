@@ -1729,7 +1729,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description payment_unavailable */
+            /** @description reconciliation_unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;

@@ -227,3 +227,12 @@ def test_bookings_paid_before_the_index_are_brought_in_by_the_deploys_backfill(
     assert reconcile(admin, today(), today())["differences"] == []  # nothing says it was paid that day
     assert backfill_money_days() == 1 and backfill_money_days() == 0
     assert found(reconcile(admin, today(), today())) == {("paid_here_not_there", booking["id"], booking["payment_id"])}
+
+
+def test_yookassa_not_answering_is_said_and_nothing_is_stored(admin: Api, yookassa) -> None:
+    yookassa.fail_next = 1
+    response = admin.post("/admin/reconciliations", {"from": today(), "to": today()})
+    assert response.status_code == 503 and response.json["error"]["code"] == "reconciliation_unavailable"
+    assert response.json["error"]["message"].startswith("ЮKassa сейчас не отвечает, поэтому сверка не выполнена")
+    assert admin.get("/admin/reconciliations").json == []
+    assert not [m for m in outbox() if m["to"] == ["buh@example.org"]]
