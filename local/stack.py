@@ -24,6 +24,7 @@ DEFAULT_PASSWORD = "demo-password"
 SCHEDULE_EVERY_S = 120
 MAIL_RETRY_EVERY_S = 30
 RETENTION_EVERY_S = 3600  # nightly in AWS; hourly here, where the clock is the real one
+RECONCILIATION_EVERY_S = 24 * 3600  # daily, as in AWS (the admin page runs one at once)
 
 
 def stage_config(stage: str = "local") -> Any:
@@ -166,6 +167,7 @@ class Stack:
         self._start_timer("schedules", SCHEDULE_EVERY_S, app_module.roll_schedules)
         self._start_timer("mail", MAIL_RETRY_EVERY_S, app_module.deliver_mail)
         self._start_timer("retention", RETENTION_EVERY_S, app_module.apply_retention)
+        self._start_timer("reconciliation", RECONCILIATION_EVERY_S, app_module.reconcile_payments)
 
     def _start_timer(self, name: str, every_s: float, job: Callable[..., Any]) -> None:
         """What EventBridge schedules in AWS, run here on a timer (same function, same event shape)."""
