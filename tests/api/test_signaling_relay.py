@@ -195,3 +195,23 @@ def test_a_gone_peer_is_forgotten_and_its_replacement_gets_the_messages(client, 
     sent = {connection_id: len(frames) for connection_id, frames in gateway.frames.items()}
     signaling.message(sender, doctor_id, json.dumps({"action": "leave"}))
     assert {connection_id: len(frames) for connection_id, frames in gateway.frames.items()} == sent
+
+
+def test_a_relayed_message_reads_only_its_own_connection(visit: dict[str, Any], monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """What a call's dozens of candidates cost: one read of the sender's connection and the post, nothing else."""
+    import botocore.client
+
+    calls: list[tuple[str, str]] = []
+    make_call = botocore.client.BaseClient._make_api_call
+
+    def counted(client: Any, operation: str, params: dict[str, Any]) -> Any:
+        calls.append((client.meta.service_model.service_name, operation))
+        return make_call(client, operation, params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", counted)
+    candidate(visit["doctor_id"])
+    offer(visit["patient_id"], "v=0 from the patient")
+    monkeypatch.undo()
+    relayed = [("dynamodb", "GetItem"), ("apigatewaymanagementapi", "PostToConnection")]
+    assert calls == relayed * 2
+    assert frames_of(visit["patient_id"], "candidate") and frames_of(visit["doctor_id"], "offer")
