@@ -4,8 +4,9 @@ A message is put in the same DynamoDB transaction as the state change (so one
 change makes exactly one email), then sent at once; when SES fails, the
 scheduled `deliver_due` tries again with growing pauses.
 
-The same way carries one job that is not an email: the closing 54-FZ receipt of a rendered consultation
-(chalicelib/payments/receipts.py), written with the signing and issued through YooKassa, retried alike.
+The same way carries jobs that are not emails: the closing 54-FZ receipt of a rendered consultation, written with
+the signing and issued through YooKassa, and the following of a receipt YooKassa is still registering
+(chalicelib/payments/receipts.py); retried alike.
 """
 
 from __future__ import annotations
@@ -77,7 +78,7 @@ def deliver(message_id: str) -> bool:
 def _send(message: OutboxMessage, files: dict[str, bytes]) -> bool:
     message_id = message.message_id
     try:
-        if message.template == receipts.CLOSING_JOB:
+        if message.template in receipts.JOBS:
             ses_id = receipts.run_job(message, now().isoformat())  # the receipt's id at YooKassa
         else:
             context = json.loads(message.context or "{}")

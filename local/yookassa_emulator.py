@@ -188,7 +188,7 @@ class YooKassaEmulator(lists.Listing):
                     refundable=True,
                     income_amount=payment["amount"],
                     refunded_amount={"value": "0.00", "currency": "RUB"},
-                    receipt_registration="succeeded" if payment.get("_receipt") else None,
+                    receipt_registration=self.receipts.at_payment() if payment.get("_receipt") else None,
                     payment_method={
                         "type": "bank_card",
                         "id": payment_id,

@@ -119,6 +119,17 @@ class Receipts:
     def __init__(self) -> None:
         self.items: dict[str, dict[str, Any]] = {}
         self.fail_next: int = 0  # answer this many POST /v3/receipts with a 500 (fault injection)
+        self.register_later = False  # a paid payment's receipt stays pending until `register` (as YooKassa's may)
+
+    def at_payment(self) -> str:
+        """The payment's receipt_registration once it is paid."""
+        return "pending" if self.register_later else "succeeded"
+
+    def register(self, payment_id: str) -> None:
+        """The fiscal registration of a paid payment's pending receipt went through."""
+        for record in self.items.values():
+            if record.get("payment_id") == payment_id and record["status"] == "pending":
+                record["status"], record["registered_at"] = "succeeded", _now()
 
     def _add(self, kind: str, fields: dict[str, Any], receipt: dict[str, Any], status: str) -> dict[str, Any]:
         receipt_id = f"{uuid.uuid4().hex[:8]}-0001-5000-8000-{uuid.uuid4().hex[:12]}"
@@ -145,9 +156,10 @@ class Receipts:
     def payment_decided(self, payment_id: str, succeeded: bool) -> None:
         for record in self.items.values():
             if record.get("payment_id") == payment_id and record["status"] == "pending" and "refund_id" not in record:
-                record["status"] = "succeeded" if succeeded else "canceled"
-                if succeeded:
-                    record["registered_at"] = _now()
+                if not succeeded:
+                    record["status"] = "canceled"
+                elif not self.register_later:
+                    record["status"], record["registered_at"] = "succeeded", _now()
 
     def with_refund(self, refund: dict[str, Any], receipt: dict[str, Any]) -> None:
         settlements = [{"type": "cashless", "amount": refund["amount"]}]
@@ -157,8 +169,8 @@ class Receipts:
             "payment_id": refund["payment_id"],
             "settlements": settlements,
         }
-        self._add("refund", fields, receipt, "succeeded")
-        refund["receipt_registration"] = "succeeded"
+        self._add("refund", fields, receipt, self.at_payment())
+        refund["receipt_registration"] = self.at_payment()
 
     def create(self, body: Any, payments: dict[str, dict[str, Any]]) -> dict[str, Any]:
         """POST /v3/receipts: a receipt of its own (the closing receipt of a prepaid service); Refused if malformed."""
@@ -186,7 +198,7 @@ class Receipts:
             raise Refused("Settlements exceed the payment amount", "settlements")
         kind = "refund" if body["type"] == "refund" else "closing"
         fields = {"type": body["type"], "payment_id": payment["id"], "settlements": settlements}
-        return self._add(kind, fields, body, "succeeded")
+        return self._add(kind, fields, body, self.at_payment())
 
     def listed(self, query: dict[str, list[str]]) -> dict[str, Any]:
         """GET /v3/receipts?payment_id=…&refund_id=…: oldest first."""

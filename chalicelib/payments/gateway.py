@@ -119,6 +119,12 @@ def create_receipt(params: dict[str, Any], idempotence_key: str) -> dict[str, An
     return _call("create_receipt", _sdk()["Receipt"].create, params, idempotence_key)
 
 
+def find_receipts(payment_id: str) -> list[dict[str, Any]]:
+    """The receipts YooKassa holds for one payment (its own, the closing one, its refunds'), with their status."""
+    found = _call("find_receipts", _sdk()["Receipt"].list, {"payment_id": payment_id})
+    return list(found.get("items") or [])
+
+
 def reset() -> None:
     """Forget the configuration (tests point the SDK elsewhere)."""
     _sdk.cache_clear()

@@ -126,6 +126,9 @@ def _succeeded(booking: Booking, payment: dict[str, Any], at: str) -> dict[str, 
                 from_statuses=PAYABLE,
                 documents=documents,
                 receipts={receipts.PREPAYMENT: prepayment},
+                receipt_job=receipts.status_job(booking, receipts.PREPAYMENT, at)
+                if prepayment["status"] == "pending"
+                else None,
             )
         except store.AlreadyApplied:
             fresh = booking_store.get_booking(booking.booking_id)

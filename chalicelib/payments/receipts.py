@@ -30,8 +30,11 @@ from chalicelib.storage.records import Booking, OutboxMessage
 PREPAYMENT = "prepayment"
 CLOSING = "closing"
 REFUND = "refund"
-# The outbox item that issues the closing receipt (a job, not an email: chalicelib/outbox.py runs it).
+# Outbox items that are jobs, not emails (chalicelib/outbox.py runs them): issue the closing receipt; follow a
+# receipt YooKassa is still registering (pending) until it is registered or refused.
 CLOSING_JOB = "closing_receipt"
+STATUS_JOB = "receipt_status"
+JOBS = (CLOSING_JOB, STATUS_JOB)
 # YooKassa's receipt_registration / receipt status → the booking's receipt status.
 STATUSES = {"succeeded": "succeeded", "canceled": "canceled"}
 
@@ -119,15 +122,55 @@ def closing_job(booking: Booking, at: str) -> OutboxMessage:
     return outbox_store.new_message(message_id, booking.patient_email, CLOSING_JOB, context, at)
 
 
+def status_job(booking: Booking, kind: str, at: str) -> OutboxMessage:
+    """A job that follows the booking's `kind` receipt while YooKassa registers it (one per booking and kind)."""
+    message_id = uuid.uuid5(uuid.NAMESPACE_URL, f"receipt-status-{booking.booking_id}-{kind}").hex
+    context = json.dumps({"booking_id": booking.booking_id, "kind": kind})
+    return outbox_store.new_message(message_id, booking.patient_email, STATUS_JOB, context, at)
+
+
+def _matches(kind: str, receipt: dict[str, Any], booking: Booking) -> bool:
+    settled = {s.get("type") for s in receipt.get("settlements") or []}
+    if kind == REFUND:
+        return receipt.get("type") == "refund" and receipt.get("refund_id") == booking.refund_id
+    return receipt.get("type") == "payment" and ("prepayment" in settled) == (kind == CLOSING)
+
+
+def _follow(booking_id: str, kind: str) -> str:
+    """The receipt's state at YooKassa on the booking; Unavailable while it is still being registered."""
+    booking = booking_store.get_booking(booking_id)
+    kept = receipts_of(booking).get(kind) if booking is not None else None
+    if booking is None or not booking.payment_id or not kept:
+        raise ReceiptRefused(f"no {kind} receipt on booking {booking_id}")
+    if kept.get("status") != "pending":
+        return str(kept.get("receipt_id") or kind)
+    try:
+        found = gateway.find_receipts(booking.payment_id)
+    except gateway.PaymentServiceUnavailable as exc:
+        raise Unavailable("yookassa receipts") from exc
+    receipt = next((r for r in found if _matches(kind, r, booking)), None)
+    status = registration(receipt.get("status")) if receipt else "pending"
+    if receipt is None or status == "pending":
+        raise Unavailable(f"{kind} receipt still being registered")
+    booking_store.set_receipt(
+        booking, entry(kind, status, str(kept["at"]), booking, str(receipt["id"])), only_if_not="succeeded"
+    )
+    log_event("receipt_registered", booking_id=booking_id, kind=kind, status=status)
+    return str(receipt["id"])
+
+
 def run_job(message: OutboxMessage, at: str) -> str:
-    """Issue the closing receipt a job names; its receipt id. Unavailable: try again later; ReceiptRefused: never."""
-    booking_id = str(json.loads(message.context or "{}").get("booking_id") or "")
+    """Run a receipt job; the receipt's id. Unavailable: try again later; ReceiptRefused: never."""
+    context = json.loads(message.context or "{}")
+    booking_id = str(context.get("booking_id") or "")
+    if message.template == STATUS_JOB:
+        return _follow(booking_id, str(context.get("kind") or ""))
     booking = booking_store.get_booking(booking_id)
     if booking is None or not booking.payment_id:
         raise ReceiptRefused(f"no paid booking {booking_id}")
     done = receipts_of(booking).get(CLOSING) or {}
-    if done.get("status") == "succeeded" and done.get("receipt_id"):
-        return str(done["receipt_id"])  # a second delivery of the job: issued already
+    if done.get("receipt_id"):
+        return _follow(booking_id, CLOSING)  # issued already (a second delivery): followed while still pending
     try:
         receipt = gateway.create_receipt(closing_receipt(booking), closing_key(booking_id))
     except gateway.RefusedByYooKassa as exc:
@@ -141,4 +184,6 @@ def run_job(message: OutboxMessage, at: str) -> str:
     status = registration(receipt.get("status"))
     booking_store.set_receipt(booking, entry(CLOSING, status, at, booking, receipt_id), only_if_not="succeeded")
     log_event("closing_receipt_issued", booking_id=booking_id, receipt_id=receipt_id, status=status)
+    if status == "pending":
+        raise Unavailable("closing receipt still being registered")  # the job comes back to follow it
     return receipt_id

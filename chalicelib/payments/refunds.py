@@ -100,6 +100,8 @@ def refund_booking(booking: Booking, reason: str, new_status: str, *, free_slot:
     mail = refund_mail(booking, reason, value)
     at = now().isoformat()
     receipt = _refund_receipt(booking, refund, at)
+    # A refund receipt YooKassa is still registering: followed until it is (deliver_due).
+    job = receipts.status_job(booking, receipts.REFUND, at) if receipt["status"] == "pending" else None
     try:
         store.record_refund(
             booking,
@@ -112,6 +114,7 @@ def refund_booking(booking: Booking, reason: str, new_status: str, *, free_slot:
             mail=mail,
             free_slot=free_slot,
             receipts=[receipt],
+            receipt_job=job,
         )
     except store.SlotLost:
         store.record_refund(
@@ -125,6 +128,7 @@ def refund_booking(booking: Booking, reason: str, new_status: str, *, free_slot:
             mail=mail,
             free_slot=False,
             receipts=[receipt],
+            receipt_job=job,
         )
     outbox.deliver(mail.message_id)
     log_event("booking_refunded", booking_id=booking.booking_id, reason=reason)

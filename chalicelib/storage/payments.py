@@ -86,10 +86,11 @@ def confirm_paid(
     from_statuses: tuple[str, ...],
     documents: tuple[Any, str] | None = None,
     receipts: dict[str, Any] | None = None,
+    receipt_job: OutboxMessage | None = None,
 ) -> None:
     """The payment is real: booking paid, slot booked, room and documents address created, email queued — all
     or nothing. `documents`: (the DocumentsAddress lookup item, its raw token). `receipts`: the booking's receipts
-    from now on (the payment's prepayment receipt), by kind."""
+    from now on (the payment's prepayment receipt), by kind; `receipt_job`: one that follows a receipt still pending."""
     tx = Transaction()
     actions = [
         Booking.status.set("paid"),
@@ -118,6 +119,8 @@ def confirm_paid(
     if documents is not None:
         tx.put("documents_address", documents[0], condition=type(documents[0]).token_hash.does_not_exist())
     tx.put("mail", mail, condition=OutboxMessage.message_id.does_not_exist())
+    if receipt_job is not None:
+        tx.put("receipt_job", receipt_job, condition=OutboxMessage.message_id.does_not_exist())
     try:
         tx.commit()
     except TransactionRefused as refused:
@@ -146,6 +149,7 @@ def record_refund(
     mail: OutboxMessage | None,
     free_slot: bool,
     receipts: list[dict[str, Any]] | None = None,
+    receipt_job: OutboxMessage | None = None,
 ) -> None:
     """The booking is refunded (or cancelled with a refund on its way); its slot may be freed; one email;
     `receipts`: the receipts this adds to the booking's (the refund's, by kind)."""
@@ -175,6 +179,8 @@ def record_refund(
         )
     if mail is not None:
         tx.put("mail", mail, condition=OutboxMessage.message_id.does_not_exist())
+    if receipt_job is not None:
+        tx.put("receipt_job", receipt_job, condition=OutboxMessage.message_id.does_not_exist())
     try:
         tx.commit()
     except TransactionRefused as refused:

@@ -287,3 +287,49 @@ def test_yookassa_refuses_a_malformed_closing_receipt(yookassa) -> None:
     assert made.status_code == 200 and made.json()["status"] == "succeeded"
     assert _post(yookassa, "receipts", closing, "closing").json()["id"] == made.json()["id"]  # the key: once
     assert requests.get(f"{yookassa.api_url}/receipts/{made.json()['id']}", auth=(SHOP, SECRET), timeout=10).ok
+
+
+def test_a_receipt_yookassa_is_still_registering_is_followed_until_it_is_registered(
+    doctor: dict, patient: Api, yookassa
+) -> None:
+    from chalicelib import outbox
+
+    yookassa.receipts.register_later = True  # YooKassa answers "pending" and registers the receipt a while later
+    slot = free_slots(patient, doctor["id"], days=3)[-1]
+    booking = patient.post("/bookings", {"slot_id": slot["id"]}).json
+    payment_id = patient.post(f"/bookings/{booking['id']}/payment").json["payment_id"]
+    yookassa.decide(payment_id, "pay")
+    assert receipts_shown(patient, booking["id"]) == [("prepayment", "pending")]
+    assert outbox.deliver_due() == 0  # asked: still being registered, asked again later
+    yookassa.receipts.register(payment_id)
+    clock = Clock(dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1))
+    assert outbox.deliver_due() == 1
+    assert receipts_shown(patient, booking["id"]) == [("prepayment", "succeeded")]
+
+    # The refund's receipt, likewise.
+    clock.current = dt.datetime.fromisoformat(booking["starts_at"]) - dt.timedelta(hours=25)
+    patient.login("anna@example.org")
+    assert patient.post(f"/bookings/{booking['id']}/cancel").json["status"] == "refunded"
+    assert receipts_shown(patient, booking["id"]) == [("prepayment", "succeeded"), ("refund", "pending")]
+    yookassa.receipts.register(payment_id)
+    clock.advance(minutes=1)
+    assert outbox.deliver_due() == 1
+    assert receipts_shown(patient, booking["id"]) == [("prepayment", "succeeded"), ("refund", "succeeded")]
+    assert outbox.deliver_due() == 0  # followed to the end: nothing left to ask
+
+
+def test_a_closing_receipt_still_being_registered_is_followed_until_it_is(consultation: dict, yookassa) -> None:
+    from chalicelib import outbox
+
+    c = consultation
+    yookassa.receipts.register_later = True
+    assert sign(c).status_code == 201
+    assert receipts_shown(c["patient"], c["booking"]["id"]) == [("prepayment", "succeeded"), ("closing", "pending")]
+    yookassa.receipts.register(c["payment_id"])
+    from chalicelib.clock import now
+
+    Clock(now() + dt.timedelta(minutes=1))  # past the job's pause
+    c["patient"].login("anna@example.org")
+    assert outbox.deliver_due() == 1
+    assert receipts_shown(c["patient"], c["booking"]["id"]) == [("prepayment", "succeeded"), ("closing", "succeeded")]
+    assert len(sent(yookassa, "/v3/receipts")) == 1  # followed, never asked for twice
