@@ -90,7 +90,8 @@ def acknowledged(stack: Any) -> list[tuple[str, str, str]]:
     for prefix_ in ("inbound", "exports", "attachments", "conclusions"):  # the retention schedule's deletes
         add(policies["ApplyRetention"], f"AwsSolutions-IAM5[Resource::<{documents}.Arn>/{prefix_}/*]", OBJECTS)
     add(
-        [policies["ApiHandler"], policies["TimerEvents"]],
+        # DeliverMail (closing receipts) and ReconcilePayments read YooKassa's credentials: SecureStrings.
+        [policies[f] for f in ("ApiHandler", "TimerEvents", "DeliverMail", "ReconcilePayments")],
         f"AwsSolutions-IAM5[Resource::{arn.format('kms', 'key/*')}]",
         "doctors' signing keys are made at run time and SecureStrings' key is the account's: every action is "
         "bound by condition (doctor alias, tag, key spec, or SSM and the parameter's ARN)",
