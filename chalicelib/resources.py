@@ -43,10 +43,10 @@ def data_export_queue() -> str:
     return settings().resource_name("data-exports")
 
 
-# Patients' data archives in the documents bucket: deleted by the bucket's lifecycle after EXPORTS_KEPT_DAYS
-# (infrastructure/stack.py); the link to one works for minutes (settings().data_export_link_seconds).
+# Patients' data archives in the documents bucket: deleted by the bucket's lifecycle after the retention
+# schedule's `data_exports` term (config.retention_schedule; infrastructure/stack.py); the link to one works for
+# minutes (settings().data_export_link_seconds).
 EXPORTS_PREFIX = "exports/"
-EXPORTS_KEPT_DAYS = 1
 # How long the archive builder (app.py data_exports) may run: its Lambda timeout (infrastructure/stack.py).
 DATA_EXPORT_BUILD_S = 300
 

@@ -130,8 +130,8 @@ class TelemedStage(cdk.Stack):
                 s3.LifecycleRule(
                     id="data-exports",
                     prefix=resources.EXPORTS_PREFIX,
-                    expiration=cdk.Duration.days(resources.EXPORTS_KEPT_DAYS),
-                    noncurrent_version_expiration=cdk.Duration.days(resources.EXPORTS_KEPT_DAYS),
+                    expiration=cdk.Duration.days(retention_schedule().data_exports.at_least_days),
+                    noncurrent_version_expiration=cdk.Duration.days(retention_schedule().data_exports.at_least_days),
                 ),
                 s3.LifecycleRule(id="old-versions", noncurrent_version_expiration=cdk.Duration.days(90)),
                 s3.LifecycleRule(id="unfinished-uploads", abort_incomplete_multipart_upload_after=cdk.Duration.days(1)),

@@ -16,7 +16,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from chalicelib import audit, aws, resources
 from chalicelib.accounts.sessions import Principal
 from chalicelib.clock import now
-from chalicelib.config import settings
+from chalicelib.config import retention_schedule, settings
 from chalicelib.errors import Conflict, NotFound, TooManyAttempts, Unavailable
 from chalicelib.logs import log_event
 from chalicelib.storage import data_exports as store
@@ -27,8 +27,16 @@ from chalicelib.timefmt import clinic_zone
 # the dead-letter queue): past this, an export still "building" never will be, and the patient may ask anew.
 STALE_AFTER = dt.timedelta(minutes=45)
 RECENT = 5
+
+
 # The records (and the guard) are kept a little longer than the archive: the status says "expired", not 404.
-KEEP_RECORDS = dt.timedelta(days=resources.EXPORTS_KEPT_DAYS + 1)
+def _records_kept() -> dt.timedelta:
+    return dt.timedelta(days=_archive_days() + 1)
+
+
+def _archive_days() -> int:
+    """The bucket's lifecycle keeps an archive this many days: the retention schedule's term (one value)."""
+    return retention_schedule().data_exports.at_least_days
 
 
 class ExportBuilding(Conflict):
@@ -65,7 +73,7 @@ def _kept_until(export: DataExport) -> dt.datetime | None:
     """When the bucket's lifecycle deletes the archive."""
     if not export.ready_at:
         return None
-    return dt.datetime.fromisoformat(export.ready_at) + dt.timedelta(days=resources.EXPORTS_KEPT_DAYS)
+    return dt.datetime.fromisoformat(export.ready_at) + dt.timedelta(days=_archive_days())
 
 
 def status_of(export: DataExport, at: dt.datetime) -> str:
@@ -108,7 +116,7 @@ def request(principal: Principal, ip: str, user_agent: str) -> dict[str, Any]:
             raise TooManyExports("exports", retry_after=_until_next_day(at), limit=s.data_exports_per_day)
         export_id = f"{at.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:12]}"
         export = store.start(
-            patient_id, export_id, guard, day=day, requests_today=used + 1, at=at, keep_until=at + KEEP_RECORDS
+            patient_id, export_id, guard, day=day, requests_today=used + 1, at=at, keep_until=at + _records_kept()
         )
         if export is not None:
             break
