@@ -245,7 +245,7 @@ def test_every_asynchronous_path_ends_in_a_dead_letter_queue(stage: dict[str, An
         for name, f in functions(stage).items()
         if any(e["Type"] == "Schedule" for e in f["Properties"].get("Events", {}).values())
     }
-    assert scheduled == {"RollSchedules", "DeliverMail", "ReconcilePayments"}
+    assert scheduled == {"RollSchedules", "DeliverMail", "ApplyRetention", "ReconcilePayments"}
     for name in scheduled:
         config = configs.get(name)
         assert config, f"{name}: no on-failure destination"
