@@ -199,8 +199,8 @@ def declarations() -> dict[str, Access]:
             creates_signing_keys=True,
             signs=True,
         ),
-        # chalicelib/rooms/signaling.connect: the room, the ticket used once, the connection recorded with the room's
-        # list of them (one transaction: UpdateItem on the room, PutItem of the connection).
+        # chalicelib/rooms/signaling.connect: the ticket used once, the connection recorded with the room's list of
+        # them (one transaction: UpdateItem on the room, PutItem of the connection); GetItem: why one was refused.
         "WebsocketConnect": Access(
             tables={
                 Room: ("GetItem", "UpdateItem"),

@@ -37,7 +37,7 @@ def handle(body: str, sender: Sender) -> str:
         if room.ended_at is None and room_status(room, now()) == "open":
             for ids, peers in ((doctors, patients), (patients, doctors)):
                 for connection_id in sorted(ids):
-                    store.start_relaying(connection_id, peers)
+                    store.start_relaying(connection_id, peers, room.closes_at)
         sender.to_connections(doctors | patients, {"type": "room_open", "server_time": at})
         log_event("room_opened", booking_id=booking.booking_id, room_id=room.room_id)  # the clinic's dashboard
         return "opened"

@@ -27,7 +27,7 @@ from chalicelib.accounts.tokens import token_hash
 from chalicelib.clock import now
 from chalicelib.logs import log_event
 from chalicelib.rooms.service import room_status
-from chalicelib.scheduling.times import from_key
+from chalicelib.scheduling.times import from_key, to_key
 from chalicelib.storage import rooms as store
 from chalicelib.storage.records import Room
 
@@ -36,6 +36,8 @@ ENDED = "consultation_ended"
 # The consultation is over: pages leave the call as at the room's close (`reason` says why).
 ENDED_MESSAGE = {"type": "room_closed", "reason": ENDED}
 MAX_MESSAGE = 64 * 1024
+# API Gateway closes a WebSocket after 2 hours at most: the connection's item expires (TTL) an hour after that.
+CONNECTION_LIFE = dt.timedelta(hours=3)
 
 
 class Sender:
@@ -68,26 +70,23 @@ def _other(role: str) -> str:
 
 
 def connect(connection_id: str, query: dict[str, str]) -> bool:
-    """Admit a WebSocket with a valid, unused ticket for an open-able room (True); refuse anything else."""
+    """Admit a WebSocket with a valid, unused ticket for an open-able room (True); refuse anything else.
+    The ticket names its room; the room's state is the condition of the write that adds the connection to it."""
     room_id, ticket = query.get("room", ""), query.get("ticket", "")
-    room = store.get_room(room_id) if room_id and ticket and len(ticket) <= 128 else None
-    current = now()
-    if room is None or room_status(room, current) == "closed":
+    if not (room_id and ticket and len(ticket) <= 128):
         log_event("signaling_refused", logging.WARNING, reason="room")
         return False
-    if room.ended_at is not None:
-        log_event("signaling_refused", logging.WARNING, reason=ENDED)
-        return False
-    role = store.consume_ticket(token_hash(ticket), room.room_id, ("patient", "doctor"), current)
+    current = now()
+    role = store.consume_ticket(token_hash(ticket), room_id, ("patient", "doctor"), current)
     if role is None:
         log_event("signaling_refused", logging.WARNING, reason="ticket")
         return False
-    ttl = from_key(room.closes_at) + dt.timedelta(hours=1)
-    connection = store.new_connection(connection_id, room.room_id, role, current.isoformat(), room.closes_at, ttl)
-    if not store.add_connection(connection):  # ended or closed since it was read
-        log_event("signaling_refused", logging.WARNING, reason="room")
+    connection = store.new_connection(connection_id, room_id, role, current.isoformat(), current + CONNECTION_LIFE)
+    if not store.add_connection(connection, to_key(current)):  # ended, closed or its time over
+        room = store.get_room(room_id)  # only to say why
+        log_event("signaling_refused", logging.WARNING, reason=ENDED if room and room.ended_at else "room")
         return False
-    log_event("signaling_connected", room_id=room.room_id, role=role)
+    log_event("signaling_connected", room_id=room_id, role=role)
     return True
 
 
@@ -160,7 +159,7 @@ def _open_for(connection: Any, room: Room, current: dt.datetime) -> set[str]:
     peers = store.connections_of(room, other) - {connection.connection_id}
     store.mark_joined(room, role, current.isoformat())
     if not _relays_unread(connection, current) or not peers <= (connection.peers or set()):
-        store.start_relaying(connection.connection_id, peers, connection.room_changed_at)
+        store.start_relaying(connection.connection_id, peers, room.closes_at, connection.room_changed_at)
     for peer in sorted(peers):
         store.add_peer(peer, connection.connection_id, room.room_id, other)
     return peers
@@ -187,7 +186,7 @@ def _relay(
         if room is not None and room.ended_at is None:
             others = store.connections_of(room, _other(connection.role)) - {connection.connection_id} - gone
             if others:
-                store.start_relaying(connection.connection_id, others, None)
+                store.start_relaying(connection.connection_id, others, room.closes_at)
                 sender.to_connections(others, frame)
 
 

@@ -51,15 +51,18 @@ def connections_of(room: Room, role: str | None = None) -> set[str]:
     return {cid for name in roles for cid in (getattr(room, f"{name}_connections") or ())}
 
 
-def add_connection(connection: Connection) -> bool:
+def add_connection(connection: Connection, now_key: str) -> bool:
     """The connection recorded, and in its room's list, in one transaction; False (nothing written) when the room
-    has ended or closed since it was read."""
+    is not there, has ended, closed, or its time is over (`now_key`: now, as the room's times are written)."""
     tx = Transaction()
     tx.update(
         "room",
         Room(connection.room_id),
         [_connections_attribute(connection.role).add({connection.connection_id})],
-        condition=Room.room_id.exists() & Room.ended_at.does_not_exist() & (Room.status != "closed"),
+        condition=Room.room_id.exists()
+        & Room.ended_at.does_not_exist()
+        & (Room.status != "closed")
+        & (Room.closes_at > now_key),
     )
     tx.put("connection", connection, condition=Connection.connection_id.does_not_exist())
     try:
@@ -69,12 +72,8 @@ def add_connection(connection: Connection) -> bool:
     return True
 
 
-def new_connection(
-    connection_id: str, room_id: str, role: str, connected_at: str, closes_at: str, ttl: Any
-) -> Connection:
-    return Connection(
-        connection_id, room_id=room_id, role=role, connected_at=connected_at, closes_at=closes_at, ttl=ttl
-    )
+def new_connection(connection_id: str, room_id: str, role: str, connected_at: str, ttl: Any) -> Connection:
+    return Connection(connection_id, room_id=room_id, role=role, connected_at=connected_at, ttl=ttl)
 
 
 def get_connection(connection_id: str) -> Connection | None:
@@ -97,10 +96,15 @@ def leave_room(connection: Connection) -> Room | None:
     return room if update_if(room, [action], Room.room_id.exists()) else None
 
 
-def start_relaying(connection_id: str, peers: set[str], seen_change: str | None = None) -> bool:
-    """The connection saw its room open and not ended: it relays without reading the room, to `peers` (added to
-    those it knows). Only if no change was marked since (`seen_change`: the mark read with the room); else False."""
-    actions: list[Any] = [Connection.relaying.set(True), Connection.room_changed_at.remove()]
+def start_relaying(connection_id: str, peers: set[str], closes_at: str, seen_change: str | None = None) -> bool:
+    """The connection saw its room open and not ended: it relays without reading the room until `closes_at`, to
+    `peers` (added to those it knows). Only if no change was marked since (`seen_change`: the mark read with the
+    room); else False."""
+    actions: list[Any] = [
+        Connection.relaying.set(True),
+        Connection.closes_at.set(closes_at),
+        Connection.room_changed_at.remove(),
+    ]
     if peers:
         actions.append(Connection.peers.add(peers))
     unchanged = (

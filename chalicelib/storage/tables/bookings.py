@@ -145,8 +145,8 @@ class Connection(Model):
     role = UnicodeAttribute()  # patient | doctor
     connected_at = UnicodeAttribute()
     ttl = TTLAttribute()
-    # What a relayed message needs without reading the room (chalicelib/rooms/signaling): the room's close, and
-    # `relaying` once this connection saw the room open and not ended (its attendance recorded), with `peers`, the
+    # What a relayed message needs without reading the room (chalicelib/rooms/signaling): `relaying` once this
+    # connection saw the room open and not ended (its attendance recorded), with the room's close and `peers`, the
     # other participant's connections. A change that may refuse signaling (ended, conclusion, cancelled) sets
     # `room_changed_at`: the next message reads the room again.
     closes_at = UnicodeAttribute(null=True)
