@@ -188,6 +188,7 @@ SCREENS = [
     Screen("registry-find-patient", "registrar", "/registry/patients/find", "form"),
     Screen("registry-mail", "registrar", "/registry/mail", "main h2"),
     Screen("audit", "admin", "/admin/audit", "[data-test='audit-date']"),
+    Screen("reconciliation", "admin", "/admin/reconciliation", "[data-test='reconciliation-form']"),
 ]
 
 
