@@ -59,6 +59,8 @@ describe('«Мои данные»', () => {
     expect(link.text()).toBe('Скачать архив (ссылка действует до 15:15 МСК)')
     expect(link.attributes('href')).toBe(ready.download_url)
     expect(section().text()).toContain('медицинская тайна')
+    // «до» takes the genitive: «до четверга, 3 декабря», never «до четверг».
+    expect(section().text()).toContain('Архив хранится у нас до четверга, 3 декабря, 15:00 (МСК)')
 
     // When the link stops working, a new one is offered instead of a dead link.
     await vi.advanceTimersByTimeAsync(16 * 60 * 1000)
