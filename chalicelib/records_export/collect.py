@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from chalicelib.accounts.cards import patient_view
 from chalicelib.config import settings
 from chalicelib.documents.files import safe_filename
 from chalicelib.errors import NotFound
@@ -71,13 +72,7 @@ def profile(patient_id: str) -> dict[str, Any]:
     if user is None:
         raise NotFound("patient")
     return {
-        "id": user.user_id,
-        "full_name": user.full_name,
-        "email": user.email,
-        "phone": user.phone,
-        "birth_date": user.birth_date,
-        "card_number": user.card_number,
-        "roles": sorted(user.roles or ()),
+        **patient_view(user),  # the card as the registry and the patient see it, then what only the archive adds
         "created_at": _local(user.created_at),
         "password_changed_at": _local(user.password_changed_at),
         "signed_documents": _plain(user.signed_documents),
