@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.api.conftest import free_slots, sign_documents
-from tests.helpers import Api, Clock, make_user
+from tests.helpers import Api, Clock, make_user, set_own_password
 
 SIGN_ALL = "/legal-documents/signatures"
 REQUIRED = ["contract", "consent", "informed_consent"]
@@ -209,17 +209,7 @@ def test_a_new_version_is_signed_at_the_next_booking_and_past_bookings_stay_open
     admin = Api(client)
     admin.login("admin@example.org")
     assert admin.post(f"/doctors/{doctor['id']}/signing-key").status_code in (200, 201)
-    from chalicelib.accounts import passwords
-    from chalicelib.storage import accounts as store
-
-    user = store.user_by_login("orlova@example.org")
-    store.set_password(
-        user,
-        passwords.hash_password("correct horse battery"),
-        must_change=False,
-        temporary_until=None,
-        changed_at=user.created_at,
-    )
+    set_own_password("orlova@example.org", "correct horse battery")
     signer = Api(client)
     signer.login("orlova@example.org")
     assert signer.post(f"/bookings/{booking['id']}/conclusion", {"conclusion": "Здоров."}).status_code == 201
