@@ -172,3 +172,19 @@ def test_the_conclusion_signature_block_is_left_aligned_and_names_the_certificat
     gaps = [(b[0] - a[1], a[2]) for line in block for a, b in itertools.pairwise(line)]
     widths = [gap for gap, _ in gaps]
     assert max(widths) - min(widths) < 0.3, gaps
+
+
+def test_staff_see_every_kind_of_outgoing_message_by_its_name() -> None:
+    """The mailroom lists failed outgoing messages by kind: every email template and every job the outbox carries
+    (the 54-FZ receipts' requests to YooKassa) has a name in both languages, never a raw identifier."""
+    import json
+
+    from chalicelib.mail import TEMPLATES
+    from chalicelib.payments import receipts
+
+    kinds = {p.name.removesuffix(".subject.txt") for p in (TEMPLATES / "email").glob("*.subject.txt")}
+    kinds |= {receipts.CLOSING_JOB, receipts.STATUS_JOB}
+    locales = Path(__file__).resolve().parents[2] / "frontend" / "src" / "locales"
+    for language in ("ru", "en"):
+        named = json.loads((locales / f"{language}.json").read_text(encoding="utf-8"))["mail"]["templates"]
+        assert sorted(kinds - set(named)) == [], language
