@@ -3,18 +3,47 @@ back to /bookings/{id}/payment, which waits for the server's confirmation; the p
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import time
 import uuid
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Browser, Page, expect
 
+from local.client import HttpApi
 from tests.browser.test_accounts_flow import watch_errors
 from tests.browser.test_booking_flow import api, fresh_patient, sign_documents_through_api
 
 DEMO_DOCTOR = "Иванов Сергей Николаевич"
+CLINIC_ZONE = ZoneInfo("Europe/Moscow")
+
+
+def next_drop_in(url: str, ahead: dt.timedelta) -> dict:
+    """The demo therapist's first free time at least `ahead` from now."""
+    doctor = next(d for d in HttpApi(url).get("/doctors").json if d["specialty"]["id"] == "therapy")
+    soon = dt.datetime.now(dt.UTC) + ahead
+    return next(
+        s
+        for s in HttpApi(url).get(f"/doctors/{doctor['id']}/slots").json
+        if dt.datetime.fromisoformat(s["starts_at"]) >= soon
+    )
+
+
+def choose_time(page: Page, slot: dict) -> None:
+    """The slot's day first (near the clinic's midnight it is tomorrow, not the day the wizard opens on), then its
+    time."""
+    local = dt.datetime.fromisoformat(slot["starts_at"]).astimezone(CLINIC_ZONE)
+    day = page.locator(f"[data-test='day'][data-day='{local:%Y-%m-%d}']")
+    expect(day).to_have_count(1)
+    if day.get_attribute("aria-pressed") != "true":
+        day.click()
+        expect(day).to_have_attribute("aria-pressed", "true")
+    page.locator("[data-test='time']").filter(
+        has=page.locator(".time__clinic", has_text=re.compile(rf"^{local:%H:%M}$"))
+    ).click()
 
 
 def book_drop_in_slot(page: Page, base_url: str) -> str:
@@ -25,17 +54,11 @@ def book_drop_in_slot(page: Page, base_url: str) -> str:
     doctor = page.locator("[data-test='doctor']").filter(has_text=DEMO_DOCTOR)
     expect(doctor).to_contain_text("2 500 ₽")
     doctor.get_by_role("button", name=re.compile("Выбрать")).click()
-    # Today is chosen first: the drop-in slots are its earliest free times. A few slots on leaves some minutes
-    # (the test stack makes them 1 minute long), so the slot is still ahead when the payment is confirmed.
-    today = page.locator("[data-test='day'][aria-pressed='true']")
-    expect(today).to_have_count(1)
-    expect(today).to_have_attribute(
-        "data-day",
-        page.evaluate("() => new Intl.DateTimeFormat('en-CA', {timeZone: 'Europe/Moscow'}).format(new Date())"),
-    )
-    times = page.locator("[data-test='time']")
-    expect(times.nth(6)).to_be_visible()
-    times.nth(6).click()
+    # The wizard opens on the earliest day with free times: today, whose earliest are the drop-in slots. A slot
+    # some minutes on (the test stack makes them 1 minute long) is still ahead when the payment is confirmed.
+    opened = page.locator("[data-test='day'][aria-pressed='true']")
+    expect(opened).to_have_count(1)
+    choose_time(page, next_drop_in(base_url, dt.timedelta(minutes=6)))
     expect(page.get_by_role("heading", name="Проверьте и подтвердите запись")).to_be_visible()
     expect(page.locator("[data-test='fact-doctor']")).to_contain_text(DEMO_DOCTOR)
     page.get_by_role("button", name="Подтвердить запись").click()

@@ -11,30 +11,19 @@ import json
 import re
 import time
 import uuid
-from zoneinfo import ZoneInfo
 
 import pytest
 import requests
 from playwright.sync_api import Browser, Page, expect
 
-from local.client import HttpApi, signed_in
+from local.client import signed_in
 from tests.browser.test_accounts_flow import DEMO_PASSWORD, watch_errors
 from tests.browser.test_booking_flow import api, fresh_patient
+from tests.browser.test_payment_flow import choose_time, next_drop_in
 
 DOCTOR = "doctor@clinic.local"
 DOCTOR_NAME = "Иванов Сергей Николаевич"
 SHOP, SECRET = "100001", "local_emulator_secret_key"  # the local stage's YooKassa credentials (.chalice/config.json)
-
-
-def next_drop_in(url: str, ahead: dt.timedelta) -> dict:
-    """The demo therapist's first free time at least `ahead` from now."""
-    doctor = next(d for d in HttpApi(url).get("/doctors").json if d["specialty"]["id"] == "therapy")
-    soon = dt.datetime.now(dt.UTC) + ahead
-    return next(
-        s
-        for s in HttpApi(url).get(f"/doctors/{doctor['id']}/slots").json
-        if dt.datetime.fromisoformat(s["starts_at"]) >= soon
-    )
 
 
 def sign_conclusion_once_started(url: str, booking_id: str, starts_at: dt.datetime) -> dict:
@@ -70,17 +59,13 @@ def test_the_patient_sees_the_prepayment_and_the_closing_receipt(stack, page: Pa
 
     # Enough time ahead for the wizard, the documents and the payment on this busy machine.
     slot = next_drop_in(url, dt.timedelta(seconds=150))
-    hhmm = dt.datetime.fromisoformat(slot["starts_at"]).astimezone(ZoneInfo("Europe/Moscow")).strftime("%H:%M")
     page.get_by_role("navigation", name="Основное меню").get_by_role("link", name="Запись к врачу").click()
     page.get_by_role("link", name="Воспользоваться сервисом").click()
     page.locator("[data-test='specialty']").filter(has_text="Терапия").click()
     page.locator("[data-test='doctor']").filter(has_text=DOCTOR_NAME).get_by_role(
         "button", name=re.compile("Выбрать")
     ).click()
-    time_button = page.locator("[data-test='time']").filter(
-        has=page.locator(".time__clinic", has_text=re.compile(rf"^{hhmm}$"))
-    )
-    time_button.click()
+    choose_time(page, slot)
 
     # A new patient: «Подтвердить запись» opens every document required before booking on one screen, one «Подписать».
     page.get_by_role("button", name="Подтвердить запись").click()
