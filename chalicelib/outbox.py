@@ -16,7 +16,7 @@ import json
 import uuid
 from typing import Any
 
-from chalicelib import aws, mail
+from chalicelib import aws, mail, timer
 from chalicelib.calendar_invite import invitation
 from chalicelib.clock import now
 from chalicelib.config import retention_schedule
@@ -80,6 +80,8 @@ def _send(message: OutboxMessage, files: dict[str, bytes]) -> bool:
     try:
         if message.template in receipts.JOBS:
             ses_id = receipts.run_job(message, now().isoformat())  # the receipt's id at YooKassa
+        elif message.template in timer.JOBS:
+            ses_id = timer.run_job(message)  # a moved booking's timer: the new execution's name
         else:
             context = json.loads(message.context or "{}")
             ses_id = mail.send(message.to, message.template, context, _attachments(context, files))

@@ -56,6 +56,36 @@ def reminder_mail(booking: Booking) -> OutboxMessage:
     return compose(booking.patient_email, "reminder", booking_context(booking))
 
 
+def moved_mail(booking: Booking, previous: Booking, moves: int, by_staff: bool) -> OutboxMessage:
+    """The booking moved (`booking`: at its new time, `previous`: as it was): the new time, and the calendar's
+    event again — same UID, SEQUENCE = the move count — so calendars move it. The room's link is not in it (only
+    its hash is kept); the event points to the booking's page."""
+    context = booking_context(booking)
+    context.update(
+        {
+            "previous_starts_text": times(previous)["starts_text"],
+            "by_staff": by_staff,
+            "attachments": [
+                {
+                    "kind": "ics",
+                    "event": {
+                        "uid": booking.booking_id,
+                        "starts_at": from_key(booking.starts_at).isoformat(),
+                        "ends_at": from_key(booking.ends_at).isoformat(),
+                        "summary": f"Телемедицинская консультация: {booking.doctor_name}",
+                        "description": f"{booking.specialty_name}. Вход — по ссылке из письма об оплате "
+                        f"или на странице записи: {context['booking_url']}",
+                        "url": context["booking_url"],
+                        "organizer": settings().documents_address,
+                        "sequence": moves,
+                    },
+                }
+            ],
+        }
+    )
+    return compose(booking.patient_email, "booking_moved", context)
+
+
 def conclusion_mail(booking: Booking, pdf_key: str) -> OutboxMessage:
     context = {
         **booking_context(booking),

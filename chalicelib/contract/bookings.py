@@ -31,6 +31,12 @@ class HoldRequest(Request):
     time_zone: Maybe[Annotated[Text, Field(max_length=64)]] = None
 
 
+class RescheduleRequest(Request):
+    """«Перенести»: the free slot the paid booking moves to (same doctor, or same specialty, same price)."""
+
+    slot_id: Annotated[Text, Field(max_length=100)]
+
+
 class BookingsQuery(Request):
     as_: Maybe[Annotated[Literal["patient", "doctor"], CHOICE]] = Field(None, alias="as")
 

@@ -83,6 +83,6 @@ def _cancel_without_refund(booking: Booking, current: dt.datetime) -> Booking:
 
 
 def _close_room_and_timer(booking: Booking) -> None:
-    timer.stop(booking.booking_id)
+    timer.stop(booking.booking_id, timer.generation(booking))
     if booking.room_id:
         states.close_room(booking.room_id)

@@ -25,6 +25,11 @@ def handle(body: str, sender: Sender) -> str:
         log_event("timer_event_unknown", kind=event.get("event"))
         return "unknown"
     kind = event.get("event")
+    if event.get("starts_at") not in (None, room.starts_at):
+        # The booking's time before it was moved (chalicelib/reschedule.py): a redelivered message of the stopped
+        # execution acts on nothing.
+        log_event("timer_event_stale", kind=kind)
+        return "stale"
     at = now().isoformat()
     if kind == "remind":
         return _remind(booking, at)

@@ -6,7 +6,7 @@ from typing import Any
 
 from chalice import Blueprint
 
-from chalicelib import audit, roles
+from chalicelib import audit, reschedule, roles
 from chalicelib.booking import holds, listing
 from chalicelib.booking.holds import slot_key
 from chalicelib.booking.shapes import booking_view
@@ -88,6 +88,24 @@ def booking(call: Call, booking_id: str) -> dict[str, Any]:
 )
 def cancel(call: Call, booking_id: str) -> dict[str, Any]:
     return cancellation.cancel(call.principal, booking_id)
+
+
+@api.post(
+    "/bookings/{booking_id}/reschedule",
+    access=SIGNED_IN,
+    summary="Move a paid booking to another free slot (its patient until 24 h before, staff at any time)",
+    body=Model("bookings.RescheduleRequest"),
+    response=Model("bookings.Booking"),
+    errors=(
+        "not_signed_in",
+        "not_found",
+        "not_reschedulable",
+        "price_differs",
+        "slot_taken",
+    ),
+)
+def move(call: Call, booking_id: str) -> dict[str, Any]:
+    return reschedule.reschedule(call.principal, booking_id, call.body["slot_id"])
 
 
 @api.get(

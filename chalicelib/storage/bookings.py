@@ -10,8 +10,8 @@ from pynamodb.expressions.update import Action
 from chalicelib.errors import Conflict
 from chalicelib.storage.access import get_or_none, plain, update_if
 from chalicelib.storage.errors import condition_failed, store_errors
-from chalicelib.storage.slots import free_now, hold_has_expired
-from chalicelib.storage.tables import Booking, HoldAllowance, Slot
+from chalicelib.storage.slots import book_part, free_now, hold_has_expired, let_go_part
+from chalicelib.storage.tables import Booking, HoldAllowance, OutboxMessage, Room, Slot
 from chalicelib.storage.transactions import Transaction, TransactionRefused
 
 
@@ -101,6 +101,73 @@ def mark_expired(booking: Booking, at: str) -> None:
     except UpdateError as exc:
         if not condition_failed(exc):
             raise
+
+
+class MoveRefused(Exception):
+    """The move's transaction was cancelled: `slot` — the new slot is no longer free (at that price); otherwise the
+    booking or its room changed meanwhile."""
+
+    def __init__(self, slot: bool) -> None:
+        super().__init__("move refused")
+        self.slot = slot
+
+
+def move_to_slot(
+    booking: Booking, slot: Slot, room_times: dict[str, str], at: str, now_key: str, messages: list[OutboxMessage]
+) -> int:
+    """A paid booking moves to `slot`, one TransactWriteItems: the old slot freed, the new one booked, the booking
+    and its room at the new times (the same room and link), `messages` (the email, the timer's job) queued. All or
+    nothing; the booking as read (status paid, its time, its move count) is the condition. The new move count."""
+    moves = int(booking.moves or 0) + 1
+    tx = Transaction()
+    same_moves = Booking.moves.does_not_exist() if booking.moves is None else Booking.moves == booking.moves
+    tx.update(
+        "booking",
+        booking,
+        [
+            Booking.starts_at.set(slot.starts_at),
+            Booking.ends_at.set(slot.ends_at),
+            Booking.doctor_id.set(slot.doctor_id),
+            Booking.doctor_name.set(slot.doctor_name),
+            Booking.specialty_name.set(slot.specialty_name),
+            Booking.room_opens_at.set(room_times["lobby_at"]),
+            Booking.room_closes_at.set(room_times["closes_at"]),
+            Booking.moves.set(moves),
+            Booking.moved_at.set(at),
+            Booking.reminded_at.remove(),
+            Booking.updated_at.set(at),
+        ],
+        condition=(Booking.status == "paid")
+        & (Booking.starts_at == booking.starts_at)
+        & (Booking.doctor_id == booking.doctor_id)
+        & same_moves,
+    )
+    let_go_part(tx, booking.doctor_id, booking.starts_at, booking.booking_id)
+    book_part(tx, slot, booking.booking_id, int(booking.price), now_key)
+    tx.update(
+        "room",
+        Room(str(booking.room_id)),
+        [
+            Room.status.set("scheduled"),
+            Room.doctor_id.set(slot.doctor_id),
+            *(getattr(Room, name).set(value) for name, value in room_times.items()),
+        ],
+        condition=(Room.booking_id == booking.booking_id)
+        & Room.ended_at.does_not_exist()
+        & Room.status.is_in("scheduled", "lobby"),
+    )
+    for n, message in enumerate(messages):
+        tx.put(f"message_{n}", message, condition=OutboxMessage.message_id.does_not_exist())
+    try:
+        tx.commit()
+    except TransactionRefused as refused:
+        raise MoveRefused(slot="new_slot" in refused.failed) from None
+    return moves
+
+
+def booking_key(booking_id: str) -> tuple[type[Booking], str, None]:
+    """The booking's key, to read it in one batch with other items (storage.batch.get_many)."""
+    return (Booking, booking_id, None)
 
 
 def get_booking(booking_id: str) -> Booking | None:

@@ -10,6 +10,7 @@ from pynamodb.expressions.condition import And, Condition, Or
 from chalicelib.storage.access import delete_if, save_if, update_if
 from chalicelib.storage.errors import store_errors
 from chalicelib.storage.tables import Booking, Slot
+from chalicelib.storage.transactions import Transaction
 
 # An unpaid booking's statuses (booking.rules.UNPAID); its slot is "held" through both.
 HOLDING = ("held", "awaiting_payment")
@@ -82,3 +83,24 @@ def iter_future(doctor_id: str, from_key: str) -> Iterator[Slot]:
 def new_slot(doctor_id: str, starts_at: str, **values: Any) -> Slot:
     """A free slot not stored yet (`create_slot` or `create_slots_in_batches` stores it)."""
     return Slot(doctor_id, starts_at, status="free", **values)
+
+
+def let_go_part(tx: Transaction, doctor_id: str, starts_at: str, booking_id: str) -> None:
+    """A transaction's part: the booking's slot is free again (only while it is still that booking's)."""
+    tx.update(
+        "old_slot",
+        Slot(doctor_id, starts_at),
+        [Slot.status.set("free"), Slot.booking_id.remove(), Slot.hold_expires_at.remove()],
+        condition=Slot.booking_id == booking_id,
+    )
+
+
+def book_part(tx: Transaction, slot: Slot, booking_id: str, price: int, now_key: str) -> None:
+    """A transaction's part: a free slot (or one whose hold ran out), still ahead and at `price`, booked for
+    `booking_id` at once (a paid booking moving there)."""
+    tx.update(
+        "new_slot",
+        Slot(slot.doctor_id, slot.starts_at),
+        [Slot.status.set("booked"), Slot.booking_id.set(booking_id), Slot.hold_expires_at.remove()],
+        condition=Slot.starts_at.exists() & (Slot.starts_at > now_key) & (Slot.price == price) & free_now(now_key),
+    )

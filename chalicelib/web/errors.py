@@ -29,6 +29,8 @@ STATUS_BY_CODE: dict[str, int] = {
     "hold_limit": 409,
     "slot_already_yours": 409,
     "not_cancellable": 409,
+    "not_reschedulable": 409,
+    "price_differs": 409,
     "hold_expired": 409,
     "room_closed": 410,
     "consultation_ended": 409,

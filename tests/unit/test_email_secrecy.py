@@ -86,6 +86,12 @@ def person() -> dict[str, Any]:
 # One realistic context per template (the values the code passes; see each template's sender).
 SAMPLES: dict[str, Any] = {
     "booking_cancelled": booking,
+    "booking_moved": lambda: {
+        **booking(),
+        "previous_starts_text": "3 декабря 2026 г., 12:00 (МСК)",
+        "by_staff": False,
+        "attachments": [],
+    },
     "booking_paid": lambda: {
         **booking(),
         "room_url": "http://127.0.0.1:8000/room/r1#token=abc",

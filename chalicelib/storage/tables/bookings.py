@@ -85,6 +85,9 @@ class Booking(Model):
     room_opens_at = UnicodeAttribute(null=True)
     room_closes_at = UnicodeAttribute(null=True)
     reminded_at = UnicodeAttribute(null=True)
+    # Moves to another time (chalicelib/reschedule.py): the timer's execution is `<booking>-<moves>` after one.
+    moves = NumberAttribute(null=True)
+    moved_at = UnicodeAttribute(null=True)
     attachments_count = NumberAttribute(default=0)
     # The secret of the booking's own documents address (docs+<token>@…), made when it is paid; shown to its
     # patient. Mail reaches the booking through DocumentsAddress, which holds only the token's SHA-256.
