@@ -99,8 +99,8 @@ def reschedule(principal: Principal, booking_id: str, slot_id: str) -> dict[str,
         raise RescheduleTooLate(hours=rules.refund_deadline_hours())
     parsed = parse_slot_id(slot_id)
     slot = loaded.get(slot_store.slot_key(*parsed)) if parsed else None
-    if not isinstance(slot, Slot):
-        raise NotFound("slot")
+    if not isinstance(slot, Slot):  # no longer offered (the schedule changed): to the person, a time taken
+        raise SlotTaken(slot_id, data={"nearest": []})
     _check_slot(booking, slot, now_key)
     moved = _at_slot(booking, slot, current)
     moves = timer.generation(booking) + 1

@@ -65,6 +65,7 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/bookings"): only("patient", "other_patient", "doctor", "other_doctor"),
     ("GET", "/bookings/{booking_id}"): only("patient", "doctor", "registrar", "admin"),
     ("POST", "/bookings/{booking_id}/cancel"): only("patient", "registrar", "admin"),
+    ("POST", "/bookings/{booking_id}/reschedule"): only("patient", "registrar", "admin"),
     ("POST", "/bookings/{booking_id}/refund"): STAFF,
     ("POST", "/bookings/{booking_id}/payment"): only("patient"),
     ("POST", "/bookings/{booking_id}/attachments"): only("patient"),
@@ -123,6 +124,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("PUT", "/bookings/{booking_id}/conclusion"): {"conclusion": "Черновик"},
     ("POST", "/bookings/{booking_id}/conclusion"): {"conclusion": "Заключение"},
     ("PUT", "/doctors/{doctor_id}/schedule"): {"weekly_hours": {"1": [["09:00", "10:00"]]}},
+    ("POST", "/bookings/{booking_id}/reschedule"): {"slot_id": "nodoctor_20260101T090000Z"},
     ("POST", "/patients/search"): {"email": "anna@example.org"},
     ("POST", "/patients/find"): {"q": "Петр"},
 }

@@ -152,6 +152,7 @@ def test_every_answer_matches_its_declared_schema(client, contract: Contract, wo
     fourth = ok(other_patient.post("/bookings", {"slot_id": later[2]["id"]}), 201)
     yookassa.decide(ok(other_patient.post(f"/bookings/{fourth['id']}/payment"))["payment_id"], "pay")
     ok(other_patient.get(f"/bookings/{fourth['id']}"))
+    ok(registrar.post(f"/bookings/{fourth['id']}/reschedule", {"slot_id": later[3]["id"]}))  # moved, then refunded
     ok(registrar.post(f"/bookings/{fourth['id']}/refund"))
 
     # Documents: upload, check, list with links (its patient, its doctor).
