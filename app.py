@@ -27,6 +27,7 @@ from chalicelib.routes import (
     payments,
     registry,
     rooms,
+    sms,
     system,
 )
 from chalicelib.scheduling import rest_of_window
@@ -50,6 +51,7 @@ app.register_blueprint(documents.bp)
 app.register_blueprint(mailroom.bp)
 app.register_blueprint(admin_reconciliation.bp)
 app.register_blueprint(data_export.bp)
+app.register_blueprint(sms.bp)
 
 
 def _sender() -> Sender:

@@ -49,6 +49,10 @@ def stepfunctions() -> Any:
     return client("stepfunctions")
 
 
+def sns() -> Any:
+    return client("sns")
+
+
 def reset() -> None:
     client.cache_clear()
     _session.cache_clear()

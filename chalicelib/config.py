@@ -78,6 +78,10 @@ class Settings:
     data_export_queue_url: str = ""
     data_export_link_seconds: int = 900
     data_exports_per_day: int = 3
+    # SMS reminders (chalicelib/sms/): the sender's name the operators show (Amazon SNS's SenderID; empty: none),
+    # and the short link to the cabinet the text carries (empty: PUBLIC_BASE_URL + /c).
+    sms_sender_id: str = ""
+    sms_cabinet_link: str = ""
     local_stack: bool = False
 
     @property
@@ -174,6 +178,8 @@ def settings() -> Settings:
         data_export_queue_url=_env("DATA_EXPORT_QUEUE_URL", ""),
         data_export_link_seconds=int(_env("DATA_EXPORT_LINK_SECONDS", "900")),
         data_exports_per_day=int(_env("DATA_EXPORTS_PER_DAY", "3")),
+        sms_sender_id=_env("SMS_SENDER_ID", ""),
+        sms_cabinet_link=_env("SMS_CABINET_LINK", "").rstrip("/"),
     )
 
 

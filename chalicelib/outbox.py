@@ -6,7 +6,8 @@ scheduled `deliver_due` tries again with growing pauses.
 
 The same way carries jobs that are not emails: the closing 54-FZ receipt of a rendered consultation, written with
 the signing and issued through YooKassa, and the following of a receipt YooKassa is still registering
-(chalicelib/payments/receipts.py); retried alike.
+(chalicelib/payments/receipts.py); retried alike. And the reminder's SMS (chalicelib/sms/), written with the
+reminder's email; one no longer wanted (the consent withdrawn, the booking cancelled) is `dropped`, not failed.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import json
 import uuid
 from typing import Any
 
-from chalicelib import aws, mail, timer
+from chalicelib import aws, mail, sms, timer
 from chalicelib.calendar_invite import invitation
 from chalicelib.clock import now
 from chalicelib.config import retention_schedule
@@ -24,6 +25,7 @@ from chalicelib.errors import Unavailable
 from chalicelib.logs import log_event
 from chalicelib.mail import Attachment, header_value
 from chalicelib.payments import receipts
+from chalicelib.sms import sending
 from chalicelib.storage import outbox as store
 from chalicelib.storage.records import OutboxMessage
 
@@ -82,6 +84,8 @@ def _send(message: OutboxMessage, files: dict[str, bytes]) -> bool:
             ses_id = receipts.run_job(message, now().isoformat())  # the receipt's id at YooKassa
         elif message.template in timer.JOBS:
             ses_id = timer.run_job(message)  # a moved booking's timer: the new execution's name
+        elif message.template in sms.JOBS:
+            ses_id = sending.run_job(message)  # SNS's message id
         else:
             context = json.loads(message.context or "{}")
             ses_id = mail.send(message.to, message.template, context, _attachments(context, files))
@@ -91,6 +95,10 @@ def _send(message: OutboxMessage, files: dict[str, bytes]) -> bool:
         status = "failed" if attempts >= MAX_ATTEMPTS else "pending"
         store.defer(message, attempts, status, (now() + pause).isoformat(), str(exc)[:200])
         log_event("mail_deferred", message_id=message_id, template=message.template, attempts=attempts, status=status)
+        return False
+    except sending.NotWanted as exc:
+        store.mark_dropped(message, str(exc), keep_until=retention_schedule().sent_mail.after(now()))
+        log_event("mail_dropped", message_id=message_id, template=message.template)
         return False
     except Exception as exc:
         _fail(message, exc)

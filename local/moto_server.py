@@ -56,8 +56,26 @@ def _sent_mail(environ: dict[str, Any], start_response: Callable[..., Any]) -> I
     return [body]
 
 
+SENT_SMS_PATH = "/_local/sent-sms"
+
+
+def _sent_sms(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    """Every SMS SNS recorded (id, number, text), oldest first, for the local outbox."""
+    import json
+    import os
+
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.sns.models import sns_backends
+
+    backend = sns_backends[DEFAULT_ACCOUNT_ID][os.environ.get("AWS_DEFAULT_REGION", "eu-central-1")]
+    sent = [{"id": key, "to": to, "text": text} for key, (to, text) in list(backend.sms_messages.items())]
+    body = json.dumps(sent, ensure_ascii=False).encode("utf-8")
+    start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+    return [body]
+
+
 class LocalRoutes:
-    """WSGI middleware: the local stack's own read of moto's SES store."""
+    """WSGI middleware: the local stack's own read of moto's SES and SNS stores."""
 
     def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
         self._app = app
@@ -65,6 +83,8 @@ class LocalRoutes:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == SENT_MAIL_PATH:
             return _sent_mail(environ, start_response)
+        if environ.get("PATH_INFO") == SENT_SMS_PATH:
+            return _sent_sms(environ, start_response)
         return self._app(environ, start_response)
 
 
@@ -152,6 +172,10 @@ class MotoServer:
     @property
     def sent_mail_url(self) -> str:
         return f"http://{self._host}:{self._bound}{SENT_MAIL_PATH}"
+
+    @property
+    def sent_sms_url(self) -> str:
+        return f"http://{self._host}:{self._bound}{SENT_SMS_PATH}"
 
     def stop(self) -> None:
         if self._process is not None and self._process.poll() is None:

@@ -1,4 +1,4 @@
-"""Pages the local stack adds beside the product: the outbox of sent emails."""
+"""Pages the local stack adds beside the product: the outbox of sent emails and SMS."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def _env() -> Any:
 def outbox_page(handler: Any) -> None:
     from chalicelib.devtools import outbox
 
-    html = _env().get_template("outbox.html").render(messages=outbox.messages())
+    html = _env().get_template("outbox.html").render(messages=outbox.messages(), sms=outbox.sms_messages())
     handler.send_bytes(
         200, html.encode("utf-8"), "text/html; charset=utf-8", {**site_headers(), "Cache-Control": "no-store"}
     )

@@ -97,6 +97,7 @@ class Stack:
         if self.log_level:
             os.environ["LOG_LEVEL"] = self.log_level
         os.environ["LOCAL_SENT_MAIL_URL"] = moto.sent_mail_url
+        os.environ["LOCAL_SENT_SMS_URL"] = moto.sent_sms_url
         os.environ["PUBLIC_BASE_URL"] = self.url
         from local.yookassa_emulator import YooKassaEmulator, http_notifier
 

@@ -16,6 +16,7 @@ import urllib.request
 from typing import Any
 
 from chalicelib.config import settings
+from chalicelib.sms.text import parts
 
 
 class _Sent:
@@ -95,3 +96,19 @@ def attachment(message_id: str, index: int) -> tuple[str, str, bytes] | None:
                     payload if isinstance(payload, bytes) else b"",
                 )
     return None
+
+
+def sms_messages() -> list[dict[str, Any]]:
+    """SMS SNS recorded (number, text, and how many parts it takes), newest first. The local stack's moto tells
+    them at LOCAL_SENT_SMS_URL; in-process tests read moto's SNS store."""
+    url = os.environ.get("LOCAL_SENT_SMS_URL")
+    if url:
+        with urllib.request.urlopen(url, timeout=10) as answer:
+            sent = [(m["id"], m["to"], m["text"]) for m in json.loads(answer.read())]
+    else:
+        from moto.core import DEFAULT_ACCOUNT_ID
+        from moto.sns.models import sns_backends
+
+        backend = sns_backends[DEFAULT_ACCOUNT_ID][settings().region]
+        sent = [(key, to, text) for key, (to, text) in list(backend.sms_messages.items())]
+    return [{"id": key, "to": to, "text": text, "parts": parts(text)} for key, to, text in reversed(sent)]

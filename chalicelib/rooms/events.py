@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 from chalicelib import outbox
@@ -13,7 +14,10 @@ from chalicelib.logs import log_event
 from chalicelib.payments import refunds
 from chalicelib.rooms.service import room_status
 from chalicelib.rooms.signaling import Sender
+from chalicelib.sms import sending
+from chalicelib.storage import accounts as account_store
 from chalicelib.storage import bookings as booking_store
+from chalicelib.storage import outbox as outbox_store
 from chalicelib.storage import rooms as store
 
 
@@ -56,9 +60,20 @@ def handle(body: str, sender: Sender) -> str:
 
 
 def _remind(booking: Any, at: str) -> str:
-    if booking.status != rules.PAID or not booking_store.mark_reminded(booking, at):
+    """The reminder's email and, when the patient asked for them, its SMS: written with the booking's mark in one
+    transaction (ids made from the booking and its start), so a redelivered event writes and sends nothing more;
+    then sent at once, or later by the outbox."""
+    if booking.status != rules.PAID:
         return "no_reminder"
-    outbox.send_now(reminder_mail(booking))
+    email = reminder_mail(booking)
+    email.message_id = uuid.uuid5(uuid.NAMESPACE_URL, f"reminder-{booking.booking_id}-{booking.starts_at}").hex
+    messages = [email]
+    if sending.wanted(account_store.get_user(booking.patient_id)):
+        messages.append(sending.reminder_job(booking, at))
+    if not outbox_store.write_reminder(booking, rules.PAID, at, messages):
+        return "no_reminder"
+    for message in messages:
+        outbox.deliver_written(message)
     return "reminded"
 
 

@@ -92,6 +92,13 @@ def add_role(user: User, role: str) -> None:
         user.update(actions=[User.roles.add({role}), *keys], condition=User.user_id.exists())
 
 
+def set_sms_reminders(user: User, enabled: bool, phone: str | None, at: str) -> None:
+    """The patient's consent to SMS reminders and the number they go to; the number is forgotten with the consent."""
+    actions = [User.sms_reminders.set(enabled), User.sms_changed_at.set(at)]
+    actions.append(User.sms_phone.set(phone) if enabled and phone else User.sms_phone.remove())
+    update_if(user, actions, User.user_id.exists(), refused=NotFound("user"))
+
+
 def next_card_number() -> int:
     with store_errors():
         counter = Counter("medical_card")

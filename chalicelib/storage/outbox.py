@@ -6,7 +6,8 @@ import datetime as dt
 
 from chalicelib.storage.access import get_or_none, save_if, update_if
 from chalicelib.storage.errors import AlreadyStored, store_errors
-from chalicelib.storage.tables import OutboxMessage
+from chalicelib.storage.tables import Booking, OutboxMessage
+from chalicelib.storage.transactions import Transaction, TransactionRefused
 
 
 def new_message(message_id: str, to: str, template: str, context_json: str, at: str) -> OutboxMessage:
@@ -26,6 +27,26 @@ def new_message(message_id: str, to: str, template: str, context_json: str, at: 
 def put_message(message: OutboxMessage) -> None:
     """Store a new message; AlreadyStored when one with its id is there (a repeated delivery wrote it)."""
     save_if(message, OutboxMessage.message_id.does_not_exist(), refused=AlreadyStored(message.message_id))
+
+
+def write_reminder(booking: Booking, status: str, at: str, messages: list[OutboxMessage]) -> bool:
+    """The booking marked reminded and its reminder's messages written, in one transaction: all or none. False when
+    it was reminded already (the timer's event came again) or is no longer in `status`, or a message's id is there
+    (its ids are made from the booking and its time: one reminder per booking and time)."""
+    tx = Transaction()
+    tx.update(
+        "booking",
+        booking,
+        [Booking.reminded_at.set(at)],
+        condition=Booking.reminded_at.does_not_exist() & (Booking.status == status),
+    )
+    for n, message in enumerate(messages):
+        tx.put(f"message-{n}", message, condition=OutboxMessage.message_id.does_not_exist())
+    try:
+        tx.commit()
+    except TransactionRefused:
+        return False
+    return True
 
 
 def get_message(message_id: str) -> OutboxMessage | None:
@@ -67,6 +88,21 @@ def mark_failed(message: OutboxMessage, reason: str) -> None:
             OutboxMessage.status.set("failed"),
             OutboxMessage.last_error.set(reason),
             OutboxMessage.attempts.set(int(message.attempts) + 1),
+        ],
+        OutboxMessage.status == "pending",
+    )
+
+
+def mark_dropped(message: OutboxMessage, reason: str, keep_until: dt.datetime) -> None:
+    """Not to be sent any more, and no failure: what it was for is gone (an SMS whose patient withdrew the consent,
+    a reminder of a booking cancelled meanwhile). Only a pending message."""
+    update_if(
+        message,
+        [
+            OutboxMessage.status.set("dropped"),
+            OutboxMessage.last_error.set(reason),
+            OutboxMessage.context.remove(),
+            OutboxMessage.ttl.set(keep_until),
         ],
         OutboxMessage.status == "pending",
     )

@@ -87,6 +87,8 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/me/data-exports"): PATIENTS,
     ("GET", "/me/data-exports"): PATIENTS,
     ("GET", "/me/data-exports/{export_id}"): only("patient"),
+    ("GET", "/me/sms-reminders"): PATIENTS,
+    ("PUT", "/me/sms-reminders"): PATIENTS,
     ("GET", "/doctor/consultations"): DOCTORS,
     ("PUT", "/doctors/{doctor_id}/schedule"): only("doctor", "registrar", "admin"),
     ("POST", "/doctors"): STAFF,

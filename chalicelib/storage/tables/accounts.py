@@ -80,6 +80,11 @@ class User(Model):
     phone_key = UnicodeAttribute(null=True)
     card_head = UnicodeAttribute(null=True)
     card_key = UnicodeAttribute(null=True)
+    # SMS reminders (chalicelib/sms/): the patient's consent, the mobile number they go to (E.164, kept only while
+    # consented), when the consent was last given or withdrawn (UTC).
+    sms_reminders = BooleanAttribute(null=True)
+    sms_phone = UnicodeAttribute(null=True)
+    sms_changed_at = UnicodeAttribute(null=True)
     by_surname = UsersBySurname()
     by_phone = UsersByPhone()
     by_card = UsersByCard()

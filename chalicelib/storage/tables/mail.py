@@ -26,7 +26,7 @@ class OutboxMessage(Model):
 
     Meta = table_meta("outbox")
     message_id = UnicodeAttribute(hash_key=True)
-    status = UnicodeAttribute(default="pending")  # pending → sent (or failed after the last attempt)
+    status = UnicodeAttribute(default="pending")  # pending → sent (or failed after the last attempt; dropped)
     to = UnicodeAttribute()
     template = UnicodeAttribute()
     context = UnicodeAttribute(null=True)  # JSON
