@@ -19,6 +19,7 @@ from bench import (
     load,
     login,
     payment_mail,
+    reschedule,
     site_weight,
     video,
 )
@@ -30,6 +31,7 @@ MEASURES = {
     "aws_operations": aws_operations.measure,
     "consultation": consultation.measure,
     "payment_mail": payment_mail.measure,
+    "reschedule": reschedule.measure,
     "conclusion_pdf": conclusion_pdf.measure,
     "load": load.measure,
     "fuzz": fuzz.measure,
