@@ -281,12 +281,19 @@ def declarations() -> dict[str, Access]:
             failures_to=("scheduled-failures",),
         ),
         # chalicelib/outbox.deliver_due: the conclusion's PDF is attached from S3; the closing 54-FZ receipt's job
-        # (chalicelib/payments/receipts.py) reads its booking, asks YooKassa, records the receipt on the booking.
+        # (chalicelib/payments/receipts.py) reads its booking, asks YooKassa, records the receipt on the booking; a
+        # moved booking's timer job (chalicelib/timer.py) reads the booking and its room, stops the old execution and
+        # starts the new one.
         "DeliverMail": Access(
-            tables={OutboxMessage: ("Query:pending", "GetItem", "UpdateItem"), Booking: ("GetItem", "UpdateItem")},
+            tables={
+                OutboxMessage: ("Query:pending", "GetItem", "UpdateItem"),
+                Booking: ("GetItem", "UpdateItem"),
+                Room: ("GetItem",),
+            },
             objects={"conclusions/": ("GetObject",)},
             parameters=("YOOKASSA_SHOP_ID", "YOOKASSA_SECRET_KEY"),
             mail=True,
+            timer=("StartExecution", "StopExecution"),
             failures_to=("scheduled-failures",),
         ),
         # chalicelib/retention.py: finds what is past its term (by_status, a day of audit, a patient's bookings; one
