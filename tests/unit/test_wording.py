@@ -179,13 +179,14 @@ def test_staff_see_every_kind_of_outgoing_message_by_its_name() -> None:
     (the 54-FZ receipts' requests to YooKassa) has a name in both languages, never a raw identifier."""
     import json
 
-    from chalicelib import sms
+    from chalicelib import sms, timer
     from chalicelib.mail import TEMPLATES
     from chalicelib.payments import receipts
 
     kinds = {p.name.removesuffix(".subject.txt") for p in (TEMPLATES / "email").glob("*.subject.txt")}
     kinds |= {receipts.CLOSING_JOB, receipts.STATUS_JOB}
     kinds |= set(sms.JOBS)
+    kinds |= set(timer.JOBS)  # a moved booking's timer (chalicelib/timer.py)
     locales = Path(__file__).resolve().parents[2] / "frontend" / "src" / "locales"
     for language in ("ru", "en"):
         named = json.loads((locales / f"{language}.json").read_text(encoding="utf-8"))["mail"]["templates"]
