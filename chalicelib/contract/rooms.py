@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from chalicelib.contract.fields import Absent, Maybe, Request, Response, Verbatim
+from chalicelib.contract.fields import CHOICE, Absent, Email, Maybe, Request, Response, Text, Verbatim
 
 RoomStatus = Literal["scheduled", "lobby", "open", "ended", "closed"]  # ended: over before the close
 
@@ -41,10 +41,20 @@ class RoomPatient(Response):
     full_name: str
 
 
+GuestRelation = Literal["representative", "relative", "interpreter"]
+
+
+class RoomGuest(Response):
+    """The invited guest, as the call shows it."""
+
+    name: str
+    relation: GuestRelation
+
+
 class Room(Response):
     room_id: str | Absent = None
     status: RoomStatus
-    role: Literal["patient", "doctor"]
+    role: Literal["patient", "doctor", "guest"]
     opens_at: dt.datetime
     starts_at: dt.datetime | Absent = None
     ends_at: dt.datetime | Absent = None
@@ -56,6 +66,7 @@ class Room(Response):
     doctor: RoomDoctor | None = None
     patient: RoomPatient | None = Field(None, description="to the doctor only")
     booking_id: str | None = Field(None, description="to the doctor; to the patient too once ended (the conclusion)")
+    guest: RoomGuest | None = Field(None, description="the invited guest (one per booking)")
     documents_address: str | None = Field(
         None, description="to the patient only: the booking's own address for documents by email"
     )
@@ -77,3 +88,28 @@ class RoomLinkSent(Response):
 
 class NetworkCheck(Response):
     received_bytes: int | Absent = None
+
+
+class GuestInvite(Request):
+    """One guest per booking: a legal representative of a minor, a relative or an interpreter."""
+
+    name: Annotated[Text, Field(max_length=200)]
+    email: Email
+    relation: Annotated[GuestRelation, CHOICE]
+
+
+class Guest(Response):
+    name: str
+    email: str
+    relation: GuestRelation
+    status: Literal["invited", "revoked", "removed"]
+    invited_at: dt.datetime
+    ended_at: dt.datetime | None = Field(None, description="revoked or removed")
+    joined_at: dt.datetime | None = Field(None, description="first in the open room")
+    left_at: dt.datetime | None = None
+    next_send_at: dt.datetime | None = Field(None, description="when the invitation may be sent again; null: now")
+
+
+class BookingGuest(Response):
+    guest: Guest | None = None
+    may_invite: bool = Field(description="no guest invited now (one revoked may be replaced; a removed one may not)")

@@ -41,12 +41,18 @@ class ConsultationEnded(Conflict):
 
 def next_allowed(room: Room, current: dt.datetime) -> dt.datetime | None:
     """When this room's link may be sent again; None: now."""
-    if room.link_sent_at is None:
+    return next_send(room.link_sent_at, room.link_sent_day, room.link_sends, current)
+
+
+def next_send(sent_at: str | None, sent_day: str | None, sends: Any, current: dt.datetime) -> dt.datetime | None:
+    """When a link last sent at `sent_at` (`sends` on the clinic day `sent_day`) may be sent again; None: now.
+    The same limits for the guest's invitation (rooms.guests)."""
+    if sent_at is None:
         return None
     zone = clinic_zone()
     day = current.astimezone(zone).date().isoformat()
-    later = dt.datetime.fromisoformat(room.link_sent_at) + PAUSE
-    if room.link_sent_day == day and int(room.link_sends or 0) >= PER_DAY:
+    later = dt.datetime.fromisoformat(sent_at) + PAUSE
+    if sent_day == day and int(sends or 0) >= PER_DAY:
         tomorrow = dt.datetime.combine(current.astimezone(zone).date() + dt.timedelta(days=1), dt.time(), zone)
         later = max(later, tomorrow)
     return later if later > current else None

@@ -19,28 +19,51 @@ from chalicelib.storage import bookings as booking_store
 from chalicelib.storage import rooms as room_store
 from chalicelib.storage.accounts import put_token
 from chalicelib.storage.records import Room
-from chalicelib.timefmt import clinic_zone
+from chalicelib.timefmt import clinic_zone, format_datetime
 
 TICKET_LIFE = dt.timedelta(minutes=2)
-PATIENT, DOCTOR = "patient", "doctor"
+PATIENT, DOCTOR, GUEST = "patient", "doctor", "guest"
 
 
 class RoomClosed(DomainError):
     code = "room_closed"
 
 
+class GuestTooEarly(DomainError):
+    """The guest's link works only in the room's window: from the lobby's opening."""
+
+    code = "guest_too_early"
+
+
 def enter(room_id: str, token: str | None, principal: Principal | None) -> tuple[Room, str]:
-    """The room and the caller's role in it: the link's holder is the patient; its doctor by session."""
+    """The room and the caller's role in it: the link's holder is the patient, the guest's link's the guest (only
+    in the room's window); its doctor by session."""
     room = room_store.get_room(room_id)
     if room is None:
         raise NotFound("room")
     if token:
         if len(token) <= 128 and secrets.compare_digest(token_hash(token), room.token_hash):
             return room, PATIENT
+        if len(token) <= 128 and is_guest_token(room, token):
+            current = now()
+            if room_status(room, current) == "closed":
+                raise RoomClosed()
+            if room_status(room, current) == "scheduled":
+                raise GuestTooEarly(when=format_datetime(from_key(room.lobby_at)))
+            return room, GUEST
         raise NotFound("room")
     if principal is None or not access.may_enter_room(principal, room):
         raise NotFound("room")
     return room, DOCTOR if access.is_doctor_of(principal, room) else PATIENT
+
+
+def is_guest_token(room: Room, token: str) -> bool:
+    """The guest's own link (rooms.guests), while the guest is invited: not once revoked or removed."""
+    return bool(
+        room.guest_status == "invited"
+        and room.guest_token_hash
+        and secrets.compare_digest(token_hash(token), str(room.guest_token_hash))
+    )
 
 
 def room_status(room: Room, current: dt.datetime) -> str:
@@ -83,17 +106,18 @@ def info(room: Room, role: str) -> dict[str, Any]:
         "ends_at": in_zone(room.ends_at, zone),
         "closes_at": in_zone(room.closes_at, zone),
         "server_time": current.astimezone(zone).isoformat(),
-        "doctor": {"full_name": booking.doctor_name, "specialty": booking.specialty_name} if booking else None,
+        "doctor": _doctor(booking, role),
         "patient": {"full_name": booking.patient_name} if booking and role == DOCTOR else None,
         "booking_id": room.booking_id if role == DOCTOR else None,
         # Where the patient sends documents by email: this booking's own address (the general one attaches nothing).
         "documents_address": _documents_address(booking) if role == PATIENT else None,
+        "guest": {"name": room.guest_name, "relation": room.guest_relation} if room.guest_status == "invited" else None,
         "video": {"max_bitrate": settings().video_max_bitrate, "max_width": 1920, "max_height": 1080, "max_fps": 30},
         "ice_servers": [],
         "signaling_url": None,
     }
     if status == "ended":
-        data["booking_id"] = room.booking_id  # the patient's way to the conclusion: the booking's page
+        data["booking_id"] = room.booking_id if role != GUEST else None  # the patient's way to the conclusion
         data["ended_at"] = (
             dt.datetime.fromisoformat(room.ended_at).astimezone(zone).isoformat() if room.ended_at else None
         )
@@ -103,6 +127,13 @@ def info(room: Room, role: str) -> dict[str, Any]:
         data["ice_servers"] = turn.ice_servers(f"{room.room_id}-{role}")
         data["signaling_url"] = f"{settings().signaling_url}?room={room.room_id}&ticket={issue_ticket(room, role)}"
     return data
+
+
+def _doctor(booking: Any, role: str) -> dict[str, Any] | None:
+    """The doctor's name; the specialty to the doctor and the patient (it says what the patient is treated for)."""
+    if booking is None:
+        return None
+    return {"full_name": booking.doctor_name, "specialty": booking.specialty_name if role != GUEST else None}
 
 
 def _documents_address(booking: Any) -> str | None:

@@ -1,8 +1,10 @@
 """Call signaling over the WebSocket API: who may connect, and what is relayed to whom.
 
-Connect needs a ticket from GET /rooms/{id} (which the room link's token or the
-session of its doctor or patient buys). Messages go only to the other participant of the same
-room, and only while the room is open; before that, a participant may only say
+Connect needs a ticket from GET /rooms/{id} (which the room link's token, the guest's link's token or the
+session of its doctor or patient buys). Messages go only to the other participants of the same
+room (doctor, patient and at most one guest: a mesh), and only while the room is open; each relayed frame says
+`from` (the sender's role) and `to` (the role it is meant for, as the sender said; the pages drop the others');
+before that, a participant may only say
 it is here ("join") and is told the room's state. Once the consultation is ended
 (rooms.consultation) nothing is relayed: connecting is refused, and a message is
 answered with the code `consultation_ended` and `room_closed`.
@@ -26,12 +28,17 @@ from typing import Any
 from chalicelib.accounts.tokens import token_hash
 from chalicelib.clock import now
 from chalicelib.logs import log_event
+from chalicelib.rooms import guests
 from chalicelib.rooms.service import room_status
 from chalicelib.scheduling.times import from_key, to_key
+from chalicelib.storage import room_guests
 from chalicelib.storage import rooms as store
 from chalicelib.storage.records import Room
 
 RELAYED = {"offer", "answer", "candidate", "chat", "restart"}
+ROLES = ("doctor", "patient", "guest")
+# The guest's link was revoked or the doctor removed the guest: its page leaves the call (`reason` says why).
+GUEST_REMOVED = {"type": "room_closed", "reason": "guest_removed"}
 ENDED = "consultation_ended"
 # The consultation is over: pages leave the call as at the room's close (`reason` says why).
 ENDED_MESSAGE = {"type": "room_closed", "reason": ENDED}
@@ -65,8 +72,9 @@ class Sender:
         return {connection_id for connection_id in sorted(connection_ids) if not self.send(connection_id, message)}
 
 
-def _other(role: str) -> str:
-    return "doctor" if role == "patient" else "patient"
+def _others(room: Room, role: str) -> set[str]:
+    """The connections of the room's other participants."""
+    return {cid for name in ROLES if name != role for cid in store.connections_of(room, name)}
 
 
 def connect(connection_id: str, query: dict[str, str]) -> bool:
@@ -77,7 +85,7 @@ def connect(connection_id: str, query: dict[str, str]) -> bool:
         log_event("signaling_refused", logging.WARNING, reason="room")
         return False
     current = now()
-    role = store.consume_ticket(token_hash(ticket), room_id, ("patient", "doctor"), current)
+    role = store.consume_ticket(token_hash(ticket), room_id, ROLES, current)
     if role is None:
         log_event("signaling_refused", logging.WARNING, reason="ticket")
         return False
@@ -134,11 +142,19 @@ def message(sender: Sender, connection_id: str, body: str | None) -> None:
     room = store.get_room(connection.room_id)
     if room is None:
         return
+    if connection.role == "guest" and room.guest_status != "invited":
+        _send_guest_away(sender, {connection_id})
+        return
     if room.ended_at is not None:
         sender.send(connection_id, {"type": "error", "code": ENDED})
         sender.send(connection_id, ENDED_MESSAGE)
         return
     status = room_status(room, current)
+    if action == "guest_removed":  # the doctor removed the guest (POST /rooms/{id}/guest/remove): tell the guest now
+        if connection.role == "doctor" and room.guest_status in ("removed", "revoked"):
+            _send_guest_away(sender, set(room.guest_connections or ()))
+            sender.to_connections(store.connections_of(room, "patient"), {"type": "peer_left", "role": "guest"})
+        return
     if action == "join":
         _join(sender, connection, room, status, current)
         return
@@ -155,13 +171,17 @@ def message(sender: Sender, connection_id: str, body: str | None) -> None:
 def _open_for(connection: Any, room: Room, current: dt.datetime) -> set[str]:
     """The room is open and not ended: attendance recorded, the connection relays from now on without reading it,
     knowing its peers (and known to them). The peers."""
-    role, other = connection.role, _other(connection.role)
-    peers = store.connections_of(room, other) - {connection.connection_id}
-    store.mark_joined(room, role, current.isoformat())
+    role = connection.role
+    peers = _others(room, role) - {connection.connection_id}
+    if store.mark_joined(room, role, current.isoformat()) and role == "guest":
+        guests.record_joined(room)
+    for stale in sorted((connection.peers or set()) - peers):  # gone, or a guest no longer invited
+        store.forget_peer(connection.connection_id, stale)
     if not _relays_unread(connection, current) or not peers <= (connection.peers or set()):
         store.start_relaying(connection.connection_id, peers, room.closes_at, connection.room_changed_at)
-    for peer in sorted(peers):
-        store.add_peer(peer, connection.connection_id, room.room_id, other)
+    for name in ROLES:
+        for peer in sorted(store.connections_of(room, name) & peers):
+            store.add_peer(peer, connection.connection_id, room.room_id, name)
     return peers
 
 
@@ -178,31 +198,37 @@ def _relay(
     if action == "chat":
         relayed = {"text": str(data.get("text", ""))[:2000], "at": current.isoformat()}
     frame = {"type": action, "from": connection.role, **relayed}
+    if data.get("to") in ROLES:
+        frame["to"] = data["to"]
     gone = sender.to_connections(peers, frame)
     for peer in sorted(gone & (connection.peers or set())):
         store.forget_peer(connection.connection_id, peer)
     if gone and gone == peers and not room_read:  # every known peer has gone: anyone new is in the room's list
         room = store.get_room(connection.room_id)
         if room is not None and room.ended_at is None:
-            others = store.connections_of(room, _other(connection.role)) - {connection.connection_id} - gone
+            others = _others(room, connection.role) - {connection.connection_id} - gone
             if others:
                 store.start_relaying(connection.connection_id, others, room.closes_at)
                 sender.to_connections(others, frame)
 
 
 def _join(sender: Sender, connection: Any, room: Room, status: str, current: dt.datetime) -> None:
-    role, other = connection.role, _other(connection.role)
+    role = connection.role
     if status == "open":
         present = _open_for(connection, room, current)
     else:
-        present = store.connections_of(room, other) - {connection.connection_id}
+        present = _others(room, role) - {connection.connection_id}
+    roles = [name for name in ROLES if store.connections_of(room, name) & present]
+    # The doctor's and the patient's call is their pair (the guest comes and goes); the guest's, anyone's.
+    main = [name for name in roles if name != "guest"] if role != "guest" else roles
     sender.send(
         connection.connection_id,
         {
             "type": "state",
             "status": status,
             "role": role,
-            "peer_present": bool(present),
+            "peer_present": bool(main),
+            "present": roles,
             "server_time": current.isoformat(),
         },
     )
@@ -216,7 +242,7 @@ def _leave(sender: Sender, connection: Any) -> None:
     room = None
     if not connection.relaying or (role == "doctor" and connection.room_changed_at is not None):
         room = store.get_room(connection.room_id)
-        peers = store.connections_of(room, _other(role)) - {connection.connection_id} if room else set()
+        peers = _others(room, role) - {connection.connection_id} if room else set()
     else:
         peers = connection.peers or set()
     sender.to_connections(peers, {"type": "peer_left", "role": role})
@@ -229,7 +255,18 @@ def disconnect(sender: Sender, connection_id: str) -> None:
     if connection is None:
         return
     room = store.leave_room(connection)
-    others = store.connections_of(room, _other(connection.role)) if room else (connection.peers or set())
+    if connection.role == "guest":
+        room_guests.left(connection.room_id, now().isoformat())
+    others = _others(room, connection.role) if room else (connection.peers or set())
     for peer in sorted(others):
         store.forget_peer(peer, connection_id)
     sender.to_connections(others, {"type": "peer_left", "role": connection.role})
+
+
+def _send_guest_away(sender: Sender, connection_ids: set[str]) -> None:
+    """A guest no longer invited: told so, and its connections out of the table and the room's list."""
+    sender.to_connections(connection_ids, GUEST_REMOVED)
+    for connection_id in sorted(connection_ids):
+        gone = store.take_connection(connection_id)
+        if gone is not None:
+            store.leave_room(gone)

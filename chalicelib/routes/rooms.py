@@ -8,7 +8,7 @@ from chalice import Blueprint
 
 from chalicelib import roles
 from chalicelib.errors import DomainError
-from chalicelib.rooms import consultation, resend, service
+from chalicelib.rooms import consultation, guests, resend, service
 from chalicelib.web.access import ANYONE, SIGNED_IN, role
 from chalicelib.web.routing import Call, Endpoints, Model
 
@@ -25,7 +25,7 @@ DOCTOR = role(roles.DOCTOR)
     summary="The room: by its link's token (patient, no sign-in), or by the session of its doctor or its patient",
     headers=Model("rooms.RoomHeaders"),
     response=Model("rooms.Room"),
-    errors=("not_found", "room_closed"),
+    errors=("not_found", "room_closed", "guest_too_early"),
 )
 def room(call: Call, room_id: str) -> dict[str, Any]:
     """The link's token comes in a header (the page reads it from the address's fragment), never in a query."""
@@ -65,6 +65,66 @@ def reopen(call: Call, room_id: str) -> dict[str, Any]:
 )
 def send_link_again(call: Call, booking_id: str) -> dict[str, Any]:
     return resend.send_again(call.principal, booking_id)
+
+
+GUEST_ERRORS = ("not_signed_in", "not_found", "room_closed", "consultation_ended")
+
+
+@api.get(
+    "/bookings/{booking_id}/guest",
+    access=SIGNED_IN,
+    summary="The booking's guest in the call (its patient, the registry): who, invited when, present when",
+    response=Model("rooms.BookingGuest"),
+    errors=("not_signed_in", "not_found"),
+)
+def guest(call: Call, booking_id: str) -> dict[str, Any]:
+    return guests.get(call.principal, booking_id)
+
+
+@api.post(
+    "/bookings/{booking_id}/guest",
+    access=SIGNED_IN,
+    summary="Invite the one guest of the booking by email (a representative, a relative, an interpreter)",
+    body=Model("rooms.GuestInvite"),
+    response=Model("rooms.BookingGuest"),
+    errors=(*GUEST_ERRORS, "guest_exists"),
+)
+def invite_guest(call: Call, booking_id: str) -> dict[str, Any]:
+    body = call.body
+    return guests.invite(call.principal, booking_id, body["name"], body["email"], body["relation"])
+
+
+@api.post(
+    "/bookings/{booking_id}/guest/resend",
+    access=SIGNED_IN,
+    summary="The guest's invitation again, as a new link (the earlier one stops working); the room link's limits",
+    response=Model("rooms.BookingGuest"),
+    errors=(*GUEST_ERRORS, "too_many_requests", "conflict", "no_guest"),
+)
+def invite_guest_again(call: Call, booking_id: str) -> dict[str, Any]:
+    return guests.send_again(call.principal, booking_id)
+
+
+@api.delete(
+    "/bookings/{booking_id}/guest",
+    access=SIGNED_IN,
+    summary="Revoke the guest's invitation: the link stops working, the guest leaves the call",
+    response=Model("rooms.BookingGuest"),
+    errors=("not_signed_in", "not_found", "conflict", "no_guest"),
+)
+def revoke_guest(call: Call, booking_id: str) -> dict[str, Any]:
+    return guests.revoke(call.principal, booking_id)
+
+
+@api.post(
+    "/rooms/{room_id}/guest/remove",
+    access=DOCTOR,
+    summary="The doctor removes the guest from the call: the link stops working, no other guest may be invited",
+    response=Model("rooms.BookingGuest"),
+    errors=("not_signed_in", "forbidden", "not_found", "conflict", "no_guest"),
+)
+def remove_guest(call: Call, room_id: str) -> dict[str, Any]:
+    return guests.remove(call.principal, room_id)
 
 
 @api.post(

@@ -46,8 +46,10 @@ def consume_ticket(ticket_hash: str, room_id: str, roles: tuple[str, ...], now_d
 
 
 def connections_of(room: Room, role: str | None = None) -> set[str]:
-    """The room's signaling connections (of one role), as read with the room."""
-    roles = ("doctor", "patient") if role is None else (role,)
+    """The room's signaling connections (of one role), as read with the room; a guest's only while invited."""
+    roles: tuple[str, ...] = ("doctor", "patient", "guest") if role is None else (role,)
+    if room.guest_status != "invited":
+        roles = tuple(name for name in roles if name != "guest")
     return {cid for name in roles for cid in (getattr(room, f"{name}_connections") or ())}
 
 
@@ -55,6 +57,7 @@ def add_connection(connection: Connection, now_key: str) -> bool:
     """The connection recorded, and in its room's list, in one transaction; False (nothing written) when the room
     is not there, has ended, closed, or its time is over (`now_key`: now, as the room's times are written)."""
     tx = Transaction()
+    guest = (Room.guest_status == "invited") if connection.role == "guest" else Room.room_id.exists()
     tx.update(
         "room",
         Room(connection.room_id),
@@ -62,7 +65,8 @@ def add_connection(connection: Connection, now_key: str) -> bool:
         condition=Room.room_id.exists()
         & Room.ended_at.does_not_exist()
         & (Room.status != "closed")
-        & (Room.closes_at > now_key),
+        & (Room.closes_at > now_key)
+        & guest,
     )
     tx.put("connection", connection, condition=Connection.connection_id.does_not_exist())
     try:
@@ -136,15 +140,15 @@ def _room_changed(room: Room, at: str) -> None:
 
 
 def _connections_attribute(role: str) -> Any:
-    return Room.doctor_connections if role == "doctor" else Room.patient_connections
+    return {"doctor": Room.doctor_connections, "guest": Room.guest_connections}.get(role, Room.patient_connections)
 
 
-def mark_joined(room: Room, role: str, at: str) -> None:
-    """The first time each participant is present while the room is open."""
-    attribute = Room.doctor_joined_at if role == "doctor" else Room.patient_joined_at
+def mark_joined(room: Room, role: str, at: str) -> bool:
+    """The first time each participant is present while the room is open (True: recorded now)."""
+    attribute = {"doctor": Room.doctor_joined_at, "guest": Room.guest_joined_at}.get(role, Room.patient_joined_at)
     if getattr(room, attribute.attr_name):
-        return  # already recorded: no write for every relayed message
-    update_if(room, [attribute.set(at)], attribute.does_not_exist())
+        return False  # already recorded: no write for every relayed message
+    return update_if(room, [attribute.set(at)], attribute.does_not_exist())
 
 
 def mark_present(room: Room, roles: list[str], at: str) -> None:

@@ -109,6 +109,12 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/rooms/{room_id}/reopen"): only("doctor"),
     # The link goes to the patient's own email: the patient, or staff for the patient (not the doctor).
     ("POST", "/bookings/{booking_id}/room-link"): only("patient", "registrar", "admin"),
+    # The guest in the call: invited, sent again and revoked by the patient or staff; removed by the doctor.
+    ("GET", "/bookings/{booking_id}/guest"): only("patient", "registrar", "admin"),
+    ("POST", "/bookings/{booking_id}/guest"): only("patient", "registrar", "admin"),
+    ("POST", "/bookings/{booking_id}/guest/resend"): only("patient", "registrar", "admin"),
+    ("DELETE", "/bookings/{booking_id}/guest"): only("patient", "registrar", "admin"),
+    ("POST", "/rooms/{room_id}/guest/remove"): only("doctor"),
     ("GET", "/inbound-mail"): STAFF,
     ("GET", "/outbox/failed"): ADMIN,
     ("POST", "/admin/reconciliations"): ADMIN,
@@ -129,6 +135,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/bookings/{booking_id}/reschedule"): {"slot_id": "nodoctor_20260101T090000Z"},
     ("POST", "/patients/search"): {"email": "anna@example.org"},
     ("POST", "/patients/find"): {"q": "Петр"},
+    ("POST", "/bookings/{booking_id}/guest"): {"name": "Петров Иван", "email": "i@example.org", "relation": "relative"},
 }
 
 

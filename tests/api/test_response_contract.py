@@ -189,6 +189,15 @@ def test_every_answer_matches_its_declared_schema(client, contract: Contract, wo
     ok(patient.post(f"/bookings/{second['id']}/room-link"))
     ok(doctor.post(f"/rooms/{seen['room_id']}/end"))
     ok(doctor.post(f"/rooms/{seen['room_id']}/reopen"))
+    # A guest in the call: invited, sent again 5 minutes on, revoked; invited again and removed by the doctor.
+    guest = {"name": "Петров Иван", "email": "ivan@example.org", "relation": "interpreter"}
+    ok(patient.post(f"/bookings/{second['id']}/guest", guest))
+    ok(patient.get(f"/bookings/{second['id']}/guest"))
+    Clock(dt.datetime.fromisoformat(second["starts_at"]) + dt.timedelta(minutes=7))  # the guest invitation again
+    ok(patient.post(f"/bookings/{second['id']}/guest/resend"))
+    ok(patient.call("DELETE", f"/bookings/{second['id']}/guest"))
+    ok(registrar.post(f"/bookings/{second['id']}/guest", guest))
+    ok(doctor.post(f"/rooms/{seen['room_id']}/guest/remove"))
     ok(patient.post(f"/bookings/{second['id']}/cancel"))  # at its start: cancelled, no refund
 
     # The registry: requests, cards, credentials, a patient's bookings; the catalogue's upkeep.

@@ -126,6 +126,13 @@ SAMPLES: dict[str, Any] = {
     },
     "reminder": booking,
     "room_link": lambda: {**booking(), "room_url": "http://127.0.0.1:8000/room/r1#token=abc"},
+    "guest_invite": lambda: {
+        **booking(),
+        "full_name": "Петров Иван Сергеевич",
+        "patient_name": "Петрова Анна Викторовна",
+        "relation": "законный представитель",
+        "room_url": "http://127.0.0.1:8000/room/r1#token=abc",
+    },
     # To the clinic's own staff, about money: no patient's medical content either.
     "reconciliation": lambda: {
         **MEDICAL,

@@ -129,6 +129,22 @@ class Room(Model):
     doctor_connections = UnicodeSetAttribute(null=True)
     patient_connections = UnicodeSetAttribute(null=True)
     created_at = UnicodeAttribute()
+    # One guest per booking (rooms.guests): invited by the patient or the registry, with a link of their own (the
+    # token's hash); invited → revoked (by whoever invited) or removed (by the doctor). Its sends, as the link's.
+    guest_status = UnicodeAttribute(null=True)  # invited | revoked | removed
+    guest_name = UnicodeAttribute(null=True)
+    guest_email = UnicodeAttribute(null=True)
+    guest_relation = UnicodeAttribute(null=True)  # representative | relative | interpreter
+    guest_token_hash = UnicodeAttribute(null=True)
+    guest_invited_at = UnicodeAttribute(null=True)
+    guest_invited_by = UnicodeAttribute(null=True)
+    guest_ended_at = UnicodeAttribute(null=True)
+    guest_joined_at = UnicodeAttribute(null=True)
+    guest_left_at = UnicodeAttribute(null=True)
+    guest_sent_at = UnicodeAttribute(null=True)
+    guest_sent_day = UnicodeAttribute(null=True)
+    guest_sends = NumberAttribute(null=True)
+    guest_connections = UnicodeSetAttribute(null=True)
 
 
 class ConnectionsByRoom(GlobalSecondaryIndex["Connection"]):
@@ -145,7 +161,7 @@ class Connection(Model):
     Meta = table_meta("connections")
     connection_id = UnicodeAttribute(hash_key=True)
     room_id = UnicodeAttribute()
-    role = UnicodeAttribute()  # patient | doctor
+    role = UnicodeAttribute()  # patient | doctor | guest
     connected_at = UnicodeAttribute()
     ttl = TTLAttribute()
     # What a relayed message needs without reading the room (chalicelib/rooms/signaling): `relaying` once this
