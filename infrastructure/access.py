@@ -51,6 +51,7 @@ class Access:
     parameters: tuple[str, ...] = ()
     secrets: tuple[str, ...] = ()
     mail: bool = False  # ses:SendRawEmail (chalicelib/mail.py)
+    sms: bool = False  # sns:Publish to a phone number (chalicelib/sms/sending.py)
     timer: tuple[str, ...] = ()  # Step Functions actions on the booking timer (chalicelib/timer.py)
     sends_to: tuple[str, ...] = ()  # queues (by name suffix) it sends to
     consumes: tuple[str, ...] = ()  # queues (by name suffix) whose messages it is invoked with
@@ -80,6 +81,8 @@ class Access:
             found |= {"secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"}
         if self.mail:
             found.add("ses:SendRawEmail")
+        if self.sms:
+            found.add("sns:Publish")
         found |= {"states:" + a for a in self.timer}
         if self.sends_to:
             found.add("sqs:SendMessage")
@@ -226,9 +229,11 @@ def declarations() -> dict[str, Access]:
             websocket_replies=True,
         ),
         # chalicelib/rooms/events (remind, opened, closed; a doctor's no-show is refunded through YooKassa) and
-        # chalicelib/scheduling/rest_of_window (the far part of a schedule change).
+        # chalicelib/scheduling/rest_of_window (the far part of a schedule change). The reminder's SMS: the patient's
+        # consent and number (User), published through SNS.
         "TimerEvents": Access(
             tables={
+                User: ("GetItem",),
                 Booking: ("GetItem", "UpdateItem"),
                 Room: ("GetItem", "UpdateItem"),
                 Connection: ("UpdateItem", "DeleteItem"),  # relaying from the opening; DeleteItem: found gone
@@ -240,6 +245,7 @@ def declarations() -> dict[str, Access]:
             mail=True,
             consumes=("timer-events",),
             websocket_replies=True,
+            sms=True,
         ),
         # chalicelib/documents/inbound: the stored message, the booking's own address, the attachments, an answer.
         # No payments: no YooKassa credentials, no timer, no slots, holds, rooms or sessions; on bookings it
@@ -281,19 +287,21 @@ def declarations() -> dict[str, Access]:
             failures_to=("scheduled-failures",),
         ),
         # chalicelib/outbox.deliver_due: the conclusion's PDF is attached from S3; the closing 54-FZ receipt's job
-        # (chalicelib/payments/receipts.py) reads its booking, asks YooKassa, records the receipt on the booking; a
-        # moved booking's timer job (chalicelib/timer.py) reads the booking and its room, stops the old execution and
-        # starts the new one.
+        # (chalicelib/payments/receipts.py) reads its booking, asks YooKassa, records the receipt on the booking; the
+        # reminder's SMS reads the patient's consent again (User) and publishes through SNS; a moved booking's timer
+        # job (chalicelib/timer.py) reads the booking and its room, stops the old execution and starts the new one.
         "DeliverMail": Access(
             tables={
                 OutboxMessage: ("Query:pending", "GetItem", "UpdateItem"),
                 Booking: ("GetItem", "UpdateItem"),
+                User: ("GetItem",),
                 Room: ("GetItem",),
             },
             objects={"conclusions/": ("GetObject",)},
             parameters=("YOOKASSA_SHOP_ID", "YOOKASSA_SECRET_KEY"),
             mail=True,
             timer=("StartExecution", "StopExecution"),
+            sms=True,
             failures_to=("scheduled-failures",),
         ),
         # chalicelib/retention.py: finds what is past its term (by_status, a day of audit, a patient's bookings; one

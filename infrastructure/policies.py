@@ -137,6 +137,10 @@ def statements(access: Access, targets: Targets) -> list[Any]:
         found.append(
             iam.PolicyStatement(actions=["ses:SendRawEmail"], resources=[_arn(targets, "ses", "identity", "*")])
         )
+    if access.sms:
+        # Publishing to a phone number has no resource to name (SNS authorizes sns:Publish on "*"); the function
+        # publishes to no topic.
+        found.append(iam.PolicyStatement(actions=["sns:Publish"], resources=["*"]))
     if "StartExecution" in access.timer:
         found.append(iam.PolicyStatement(actions=["states:StartExecution"], resources=[targets.timer_arn]))
     if "StopExecution" in access.timer:

@@ -247,6 +247,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/bookings/{booking_id}/guest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The booking's guest in the call (its patient, the registry): who, invited when, present when */
+        get: operations["get_bookings_booking_id_guest"];
+        put?: never;
+        /** Invite the one guest of the booking by email (a representative, a relative, an interpreter) */
+        post: operations["post_bookings_booking_id_guest"];
+        /** Revoke the guest's invitation: the link stops working, the guest leaves the call */
+        delete: operations["delete_bookings_booking_id_guest"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/bookings/{booking_id}/guest/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The guest's invitation again, as a new link (the earlier one stops working); the room link's limits */
+        post: operations["post_bookings_booking_id_guest_resend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/bookings/{booking_id}/payment": {
         parameters: {
             query?: never;
@@ -916,6 +952,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/rooms/{room_id}/guest/remove": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The doctor removes the guest from the call: the link stops working, no other guest may be invited */
+        post: operations["post_rooms_room_id_guest_remove"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/rooms/{room_id}/reopen": {
         parameters: {
             query?: never;
@@ -1065,6 +1118,11 @@ export interface components {
             full_name: string;
             id: string;
             specialty?: string | null;
+        };
+        BookingGuest: {
+            guest?: components["schemas"]["Guest"] | null;
+            /** @description no guest invited now (one revoked may be replaced; a removed one may not) */
+            may_invite: boolean;
         };
         BookingPatient: {
             full_name: string;
@@ -1234,6 +1292,31 @@ export interface components {
             full_name: string;
             id: string;
             phone?: string | null;
+        };
+        Guest: {
+            email: string;
+            /** @description revoked or removed */
+            ended_at?: string | null;
+            /** Format: date-time */
+            invited_at: string;
+            /** @description first in the open room */
+            joined_at?: string | null;
+            left_at?: string | null;
+            name: string;
+            /** @description when the invitation may be sent again; null: now */
+            next_send_at?: string | null;
+            /** @enum {string} */
+            relation: "representative" | "relative" | "interpreter";
+            /** @enum {string} */
+            status: "invited" | "revoked" | "removed";
+        };
+        /** @description One guest per booking: a legal representative of a minor, a relative or an interpreter. */
+        GuestInvite: {
+            /** Format: email */
+            email: string;
+            name: string;
+            /** @enum {string} */
+            relation: "representative" | "relative" | "interpreter";
         };
         Health: {
             /** Format: date-time */
@@ -1427,6 +1510,8 @@ export interface components {
             ended_at?: string | null;
             /** Format: date-time */
             ends_at?: string;
+            /** @description the invited guest (one per booking) */
+            guest?: components["schemas"]["RoomGuest"] | null;
             /** @description RTCIceServer: STUN, and TURN with fresh credentials */
             ice_servers: components["schemas"]["IceServer"][];
             /** Format: date-time */
@@ -1434,7 +1519,7 @@ export interface components {
             /** @description to the doctor only */
             patient?: components["schemas"]["RoomPatient"] | null;
             /** @enum {string} */
-            role: "patient" | "doctor";
+            role: "patient" | "doctor" | "guest";
             room_id?: string;
             /** Format: date-time */
             server_time: string;
@@ -1449,6 +1534,12 @@ export interface components {
         RoomDoctor: {
             full_name: string;
             specialty?: string | null;
+        };
+        /** @description The invited guest, as the call shows it. */
+        RoomGuest: {
+            name: string;
+            /** @enum {string} */
+            relation: "representative" | "relative" | "interpreter";
         };
         RoomLinkSent: {
             /** @description when it may be sent again; null: now */
@@ -2853,6 +2944,296 @@ export interface operations {
             };
             /** @description not_found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal_error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_bookings_booking_id_guest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                booking_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingGuest"];
+                };
+            };
+            /** @description bad_request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_signed_in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal_error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    post_bookings_booking_id_guest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                booking_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GuestInvite"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingGuest"];
+                };
+            };
+            /** @description bad_request, validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_signed_in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description consultation_ended, guest_exists */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description room_closed */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal_error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    delete_bookings_booking_id_guest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                booking_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingGuest"];
+                };
+            };
+            /** @description bad_request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_signed_in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description conflict, no_guest */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal_error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    post_bookings_booking_id_guest_resend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                booking_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingGuest"];
+                };
+            };
+            /** @description bad_request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_signed_in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description conflict, consultation_ended, no_guest */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description room_closed */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description too_many_requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5585,6 +5966,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description guest_too_early */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description room_closed */
             410: {
                 headers: {
@@ -5663,6 +6053,82 @@ export interface operations {
             };
             /** @description room_closed */
             410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal_error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    post_rooms_room_id_guest_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                room_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingGuest"];
+                };
+            };
+            /** @description bad_request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_signed_in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description conflict, no_guest */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5998,6 +6464,9 @@ export const conclusionStatusValues: ReadonlyArray<FlattenedDeepRequired<compone
 export const consultationEndEnded_byAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ConsultationEnd"]["ended_by"]> = ["doctor", "conclusion"];
 export const dataExportStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DataExport"]["status"]> = ["building", "ready", "failed", "expired"];
 export const differenceKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Difference"]["kind"]> = ["paid_there_not_here", "paid_here_not_there", "amount_differs", "refund_there_not_here", "refund_here_not_there", "closing_receipt_missing"];
+export const guestRelationValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Guest"]["relation"]> = ["representative", "relative", "interpreter"];
+export const guestStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Guest"]["status"]> = ["invited", "revoked", "removed"];
+export const guestInviteRelationValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["GuestInvite"]["relation"]> = ["representative", "relative", "interpreter"];
 export const legalDocumentKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["LegalDocument"]["kind"]> = ["contract", "consent", "informed_consent", "marketing"];
 export const patientCardRolesValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PatientCard"]["roles"]> = ["patient", "doctor", "registrar", "admin"];
 export const patientFindByAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PatientFind"]["by"]> = ["surname", "phone", "card", "email"];
@@ -6005,8 +6474,9 @@ export const patientPageKindValues: ReadonlyArray<FlattenedDeepRequired<componen
 export const registrationRequestStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RegistrationRequest"]["status"]> = ["new", "done", "rejected"];
 export const requestStatusChangeStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RequestStatusChange"]["status"]> = ["new", "done", "rejected"];
 export const resetLinkStateStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ResetLinkState"]["state"]> = ["valid", "used", "expired", "unknown"];
-export const roomRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Room"]["role"]> = ["patient", "doctor"];
+export const roomRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Room"]["role"]> = ["patient", "doctor", "guest"];
 export const roomStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Room"]["status"]> = ["scheduled", "lobby", "open", "ended", "closed"];
+export const roomGuestRelationValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RoomGuest"]["relation"]> = ["representative", "relative", "interpreter"];
 export const runTriggerValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Run"]["trigger"]> = ["schedule", "admin"];
 export const signatureKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Signature"]["kind"]> = ["contract", "consent", "informed_consent", "marketing"];
 export const signatureRequestKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SignatureRequest"]["kind"]> = ["contract", "consent", "informed_consent", "marketing"];

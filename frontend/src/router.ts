@@ -73,6 +73,8 @@ export const routes: RouteRecordRaw[] = [
     component: () => import('./views/CabinetView.vue'),
     meta: { titleKey: 'cabinet.title', auth: true },
   },
+  // The SMS reminder's short link (chalicelib/sms/text.py): the cabinet, after signing in if need be.
+  { path: '/c', redirect: { name: 'cabinet' } },
   {
     path: '/cabinet/personal',
     name: 'personal',

@@ -270,6 +270,10 @@ def test_every_answer_matches_its_declared_schema(client, contract: Contract, wo
     run_worker(expected=2)
     assert "download_url" in ok(patient.get(f"/me/data-exports/{params['export_id']}"))
     ok(patient.get("/me/data-exports"))
+    # SMS reminders: on with a mobile number, off in one click.
+    ok(patient.call("PUT", "/me/sms-reminders", {"enabled": True, "phone": "+7 912 345-67-89"}))
+    ok(patient.get("/me/sms-reminders"))
+    ok(patient.call("PUT", "/me/sms-reminders", {"enabled": False}))
 
     # Passwords: a reset by email, a change, signing out.
     ok(anonymous.post("/auth/password-reset", {"email": "boris@example.org"}), 202)

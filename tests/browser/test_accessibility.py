@@ -171,7 +171,7 @@ SCREENS = [
     Screen("verify", "anonymous", "/verify", "[data-test='verify-choose']"),
     Screen("booking-intro", "anonymous", "/booking", "main ol"),
     Screen("cabinet", "patient", "/cabinet", "[data-test='cabinet-name']"),
-    Screen("personal", "patient", "/cabinet/personal", "[data-test='copy']"),
+    Screen("personal", "patient", "/cabinet/personal", "main:has([data-test='copy']):has([data-test='sms-state'])"),
     Screen("bookings", "patient", "/bookings", "[data-test='booking']"),
     Screen("booking-detail", "patient", lambda s: s.paths["booking-detail"], "[data-test='documents']"),
     Screen("wizard-specialty", "patient", "/booking?step=specialty", "[data-test='specialty']"),

@@ -300,3 +300,19 @@ def test_each_role_fits_the_inline_policy_limit(template: dict[str, Any]) -> Non
     for function in functions():
         size = _size({"Version": "2012-10-17", "Statement": statements_of(template, function)})
         assert size < ROLE_POLICY_LIMIT, (function, size)
+
+
+def test_only_the_reminders_senders_publish_sms_and_to_no_topic(template: dict[str, Any]) -> None:
+    """sns:Publish (on *: a phone number has no ARN) only for the timer's events, which send the reminder, and the
+    outbox's retries; the sender id comes from the stage's configuration."""
+    for function in functions():
+        statements = statements_of(template, function)
+        publishing = [s for s in statements if "sns:Publish" in _list(s["Action"])]
+        if function in ("TimerEvents", "DeliverMail"):
+            assert [_list(s["Action"]) for s in publishing] == [["sns:Publish"]], function
+            assert not [a for a in actions_of(statements) if a.startswith("sns:") and a != "sns:Publish"], function
+        else:
+            assert publishing == [], function
+    for name, resource in template["Resources"].items():
+        if resource["Type"] == "AWS::Serverless::Function":
+            assert resource["Properties"]["Environment"]["Variables"]["SMS_SENDER_ID"] == "Telemed", name
