@@ -119,9 +119,9 @@ def acknowledged(stack: Any) -> list[tuple[str, str, str]]:
         "these functions publish to no topic",
     )
     add(
-        policies["ApiHandler"],
+        [policies[f] for f in ("ApiHandler", "DeliverMail")],  # DeliverMail: a moved booking's timer job
         f"AwsSolutions-IAM5[Resource::{arn.format('states', f'execution:{prefix}-booking-timer:*')}]",
-        "one timer execution per booking, named after it at run time; only this machine's executions",
+        "one timer execution per booking and move, named after them at run time; only this machine's executions",
     )
     add(
         [policies[f] for f in ("WebsocketMessage", "WebsocketDisconnect", "TimerEvents")],

@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.test_accounts_flow import watch_errors
+from tests.browser.test_accessibility import PHONE, assert_accessible, new_context
+from tests.browser.test_accounts_flow import DEMO_PASSWORD, REGISTRAR, new_page, sign_in, watch_errors
 from tests.browser.test_booking_flow import api, fresh_patient, sign_documents_through_api
 from tests.browser.test_payment_flow import expect_on_emulator, pay_on_emulator
 
@@ -54,7 +55,17 @@ def in_clinic(iso: str) -> dt.datetime:
     return dt.datetime.fromisoformat(iso).astimezone(CLINIC_ZONE)
 
 
-def test_patient_moves_a_paid_booking_from_its_page(stack, page: Page, browser: Browser) -> None:
+def test_patient_moves_a_paid_booking_from_its_page(stack, browser: Browser) -> None:
+    context = new_context(browser)  # axe is injected into the page: the site's CSP is bypassed for it
+    try:
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        patient_moves_then_the_registry(stack, page, browser)
+    finally:
+        context.close()
+
+
+def patient_moves_then_the_registry(stack, page: Page, browser: Browser) -> None:  # type: ignore[no-untyped-def]
     errors = watch_errors(page)
     email, _ = fresh_patient(browser, page, stack.url, f"Миронова Ольга {uuid.uuid4().hex[:6]}")
     sign_documents_through_api(page)
@@ -77,6 +88,11 @@ def test_patient_moves_a_paid_booking_from_its_page(stack, page: Page, browser: 
     expect(what).to_contain_text(f"{local.day} ")
     expect(what).to_contain_text(f"{local:%H:%M}")
     expect(what).to_contain_text("оплата сохранится; ссылка на консультацию останется прежней")
+    assert_accessible(page, "booking page, «Перенести» with a time chosen (desktop)")
+    page.set_viewport_size(PHONE)
+    assert_accessible(page, "booking page, «Перенести» with a time chosen (phone)")
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    page.set_viewport_size({"width": 1366, "height": 768})
     page.locator("[data-test='reschedule-confirm']").click()
 
     expect(page.locator("[data-test='reschedule-done']")).to_contain_text("Запись перенесена на")
@@ -101,3 +117,34 @@ def test_patient_moves_a_paid_booking_from_its_page(stack, page: Page, browser: 
         time.sleep(0.2)
     assert len(mails) == 1 and [a["filename"] for a in mails[0]["attachments"]] == ["consultation.ics"], mails
     assert errors == []
+
+    # The registry moves it once more, from the patient's bookings in «Поиск пациента».
+    again = next(
+        s for s in therapist_slots(page, 3, 6) if s["starts_at"] not in (target["starts_at"], first["starts_at"])
+    )
+    registrar = new_page(browser)
+    registrar_errors = watch_errors(registrar)
+    try:
+        sign_in(registrar, stack.url, REGISTRAR, DEMO_PASSWORD)
+        registrar.get_by_role("navigation", name="Основное меню").get_by_role("link", name="Поиск пациента").click()
+        registrar.get_by_label("Фамилия, телефон, номер карты или почта").fill(email)
+        registrar.get_by_role("button", name="Найти").click()
+        item = registrar.locator("[data-test='patient-bookings'] [data-test='booking']")
+        expect(item).to_have_count(1)
+        expect(item.locator("[data-test='reschedule-until']")).to_have_count(0)  # the patient's deadline is not staff's
+        item.locator("[data-test='reschedule-open']").click()
+        local = in_clinic(again["starts_at"])
+        day = item.locator(f"[data-test='reschedule-day'][data-day='{local:%Y-%m-%d}']")
+        day.click()
+        expect(day).to_have_attribute("aria-pressed", "true")
+        item.locator("[data-test='reschedule-time']").filter(
+            has=registrar.locator(".time__clinic", has_text=re.compile(rf"^{local:%H:%M}$"))
+        ).click()
+        item.locator("[data-test='reschedule-confirm']").click()
+        expect(registrar.locator("[data-test='cancel-done']")).to_contain_text("Пациенту отправлено письмо")
+        expect(item).to_contain_text(f"{local:%H:%M}")
+        assert registrar_errors == []
+    finally:
+        registrar.close()
+    _, after = api(page, "GET", f"/bookings/{booking_id}")
+    assert after["starts_at"] == again["starts_at"] and after["room_id"] == before["room_id"]
