@@ -29,6 +29,7 @@ from chalicelib.routes import (
     rooms,
     sms,
     system,
+    waiting,
 )
 from chalicelib.scheduling import rest_of_window
 from chalicelib.web import middleware
@@ -51,6 +52,7 @@ app.register_blueprint(documents.bp)
 app.register_blueprint(mailroom.bp)
 app.register_blueprint(admin_reconciliation.bp)
 app.register_blueprint(data_export.bp)
+app.register_blueprint(waiting.bp)
 app.register_blueprint(sms.bp)
 
 

@@ -38,6 +38,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "guest_too_early": 409,
     "no_guest": 409,
     "consultation_not_reopenable": 409,
+    "lobby_not_open": 409,
     "conclusion_not_ready": 409,
     "conclusion_signed": 409,
     "signing_failed": 503,

@@ -488,6 +488,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/doctor/waiting": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who waits now in the lobby of the doctor's rooms: name, since when, the device check's verdict */
+        get: operations["get_doctor_waiting"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/doctors": {
         parameters: {
             query?: never;
@@ -981,6 +998,24 @@ export interface paths {
         /** The doctor goes back into a consultation he ended, while the room is open and nothing is signed */
         post: operations["post_rooms_room_id_reopen"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/rooms/{room_id}/waiting": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** The patient (by the link's token or their session) is in the lobby, with the device check; again every 15 s while waiting */
+        put: operations["put_rooms_room_id_waiting"];
+        post?: never;
+        /** The patient left the lobby (the call began, the page closed): no longer in the doctor's queue */
+        delete: operations["delete_rooms_room_id_waiting"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1719,6 +1754,58 @@ export interface components {
             max_fps: number;
             max_height: number;
             max_width: number;
+        };
+        WaitingPatient: {
+            booking_id: string;
+            /** @enum {string} */
+            camera: "yes" | "no" | "checking";
+            full_name: string;
+            /** @enum {string} */
+            microphone: "yes" | "no" | "checking";
+            network_kbps: number | null;
+            /** @constant */
+            role: "patient";
+            room_id: string;
+            /** @enum {string} */
+            room_status: "lobby" | "open";
+            /**
+             * Format: date-time
+             * @description in the lobby since (clinic's zone)
+             */
+            since: string;
+            /** Format: date-time */
+            starts_at: string;
+            /** @enum {string} */
+            verdict: "ok" | "fail" | "checking";
+        };
+        /** @description What the lobby's device check found on the patient's device. */
+        WaitingReport: {
+            /**
+             * @description a picture from the camera: yes, no, or still checking
+             * @enum {string}
+             */
+            camera: "yes" | "no" | "checking";
+            /**
+             * @description a microphone track: yes, no, or still checking
+             * @enum {string}
+             */
+            microphone: "yes" | "no" | "checking";
+            /** @description the measured upstream, kbit/s (null: not measured) */
+            network_kbps?: number | null;
+        };
+        WaitingSeen: {
+            /** @description report again within this (the queue forgets a patient after 45 s) */
+            next_in_seconds: number;
+            /**
+             * Format: date-time
+             * @description in the lobby since (clinic's zone)
+             */
+            since: string;
+            /**
+             * @description against the seed's requirements (128 kbit/s upstream)
+             * @enum {string}
+             */
+            verdict: "ok" | "fail" | "checking";
         };
         WebhookResult: {
             /** @description an event type that is ignored */
@@ -4132,6 +4219,62 @@ export interface operations {
             };
         };
     };
+    get_doctor_waiting: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WaitingPatient"][];
+                };
+            };
+            /** @description bad_request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_signed_in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal_error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     get_doctors: {
         parameters: {
             query?: {
@@ -6232,6 +6375,146 @@ export interface operations {
             };
         };
     };
+    put_rooms_room_id_waiting: {
+        parameters: {
+            query?: never;
+            header?: {
+                "X-Room-Token"?: string;
+            };
+            path: {
+                room_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WaitingReport"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WaitingSeen"];
+                };
+            };
+            /** @description bad_request, validation_error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description consultation_ended, lobby_not_open */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description room_closed */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal_error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    delete_rooms_room_id_waiting: {
+        parameters: {
+            query?: never;
+            header?: {
+                "X-Room-Token"?: string;
+            };
+            path: {
+                room_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description bad_request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description internal_error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     get_session: {
         parameters: {
             query?: never;
@@ -6483,4 +6766,11 @@ export const signatureRequestKindValues: ReadonlyArray<FlattenedDeepRequired<com
 export const slotChangesRestValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SlotChanges"]["rest"]> = ["none", "queued", "daily"];
 export const userRolesValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["User"]["roles"]> = ["patient", "doctor", "registrar", "admin"];
 export const verificationReasonValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Verification"]["reason"]> = ["unreadable", "unsigned", "damaged"];
+export const waitingPatientCameraValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["WaitingPatient"]["camera"]> = ["yes", "no", "checking"];
+export const waitingPatientMicrophoneValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["WaitingPatient"]["microphone"]> = ["yes", "no", "checking"];
+export const waitingPatientRoom_statusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["WaitingPatient"]["room_status"]> = ["lobby", "open"];
+export const waitingPatientVerdictValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["WaitingPatient"]["verdict"]> = ["ok", "fail", "checking"];
+export const waitingReportCameraValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["WaitingReport"]["camera"]> = ["yes", "no", "checking"];
+export const waitingReportMicrophoneValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["WaitingReport"]["microphone"]> = ["yes", "no", "checking"];
+export const waitingSeenVerdictValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["WaitingSeen"]["verdict"]> = ["ok", "fail", "checking"];
 export const withdrawalConsequencesKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["WithdrawalConsequences"]["kind"]> = ["contract", "consent", "informed_consent", "marketing"];

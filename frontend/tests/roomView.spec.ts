@@ -117,7 +117,10 @@ describe('the video room', () => {
     // The token went to GET /api/rooms only, in its header: never in an address (logs keep those),
     // not to the network check, not into the socket's address.
     const withToken = fetchMock.mock.calls.filter(([, init]) => JSON.stringify((init && init.headers) || {}).indexOf('secret-token') !== -1)
-    expect(withToken.map(([url, init]) => `${(init && init.method) || 'GET'} ${url}`)).toEqual([PATIENT_URL])
+    const tokenCalls = withToken.map(([url, init]) => `${(init && init.method) || 'GET'} ${url}`)
+    // …and to the doctor's waiting queue: the lobby's reports (room/lobbyReport.ts), in the same header.
+    expect(tokenCalls.filter((call) => call !== 'PUT /api/rooms/r-1/waiting')).toEqual([PATIENT_URL])
+    expect(tokenCalls).toContain('PUT /api/rooms/r-1/waiting')
     expect(withToken[0][1]!.headers).toMatchObject({ 'X-Room-Token': 'secret-token' })
     expect(fetchMock.mock.calls.filter(([url]) => String(url).indexOf('secret-token') !== -1)).toEqual([])
     expect(socket.url).not.toContain('secret-token')

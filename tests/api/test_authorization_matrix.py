@@ -27,7 +27,11 @@ SIGNED = {**ALL, "anonymous": "deny"}
 #   it, and the public ones that do not look at the session.
 DERIVED_ACTORS = ("patient_doctor", "must_change")
 # Public routes that do look at the session (the doctor, and the patient without the link, enter a room by it).
-PUBLIC_BY_SESSION = {("GET", "/rooms/{room_id}")}
+PUBLIC_BY_SESSION = {
+    ("GET", "/rooms/{room_id}"),
+    ("PUT", "/rooms/{room_id}/waiting"),
+    ("DELETE", "/rooms/{room_id}/waiting"),
+}
 
 
 def only(*allowed: str) -> dict[str, str]:
@@ -107,6 +111,10 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("GET", "/rooms/{room_id}"): only("patient", "doctor"),
     ("POST", "/rooms/{room_id}/end"): only("doctor"),
     ("POST", "/rooms/{room_id}/reopen"): only("doctor"),
+    # The waiting queue: the room's patient reports from the lobby (the doctor is refused); the doctor reads his own.
+    ("PUT", "/rooms/{room_id}/waiting"): only("patient"),
+    ("DELETE", "/rooms/{room_id}/waiting"): only("patient"),
+    ("GET", "/doctor/waiting"): DOCTORS,
     # The link goes to the patient's own email: the patient, or staff for the patient (not the doctor).
     ("POST", "/bookings/{booking_id}/room-link"): only("patient", "registrar", "admin"),
     # The guest in the call: invited, sent again and revoked by the patient or staff; removed by the doctor.
@@ -135,6 +143,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/bookings/{booking_id}/reschedule"): {"slot_id": "nodoctor_20260101T090000Z"},
     ("POST", "/patients/search"): {"email": "anna@example.org"},
     ("POST", "/patients/find"): {"q": "Петр"},
+    ("PUT", "/rooms/{room_id}/waiting"): {"camera": "yes", "microphone": "yes", "network_kbps": 2000},
     ("POST", "/bookings/{booking_id}/guest"): {"name": "Петров Иван", "email": "i@example.org", "relation": "relative"},
 }
 

@@ -100,6 +100,7 @@ def test_every_answer_matches_its_declared_schema(client, contract: Contract, wo
     starts = dt.datetime.fromisoformat(patient.get(f"/bookings/{booking_id}").json["starts_at"])
     ok(doctor.get("/doctor/consultations"))
     ok(doctor.get(f"/doctor/consultations?date={starts.date()}"))
+    ok(doctor.get("/doctor/waiting"))  # the waiting queue (its rows: tests/api/test_waiting_queue.py)
 
     # The room, by session (its doctor, its patient) and by the link's token.
     for api in (doctor, patient):
@@ -189,6 +190,10 @@ def test_every_answer_matches_its_declared_schema(client, contract: Contract, wo
     ok(patient.post(f"/bookings/{second['id']}/room-link"))
     ok(doctor.post(f"/rooms/{seen['room_id']}/end"))
     ok(doctor.post(f"/rooms/{seen['room_id']}/reopen"))
+    # The waiting queue: the patient in the lobby (by session), the doctor's queue with the row, the patient leaving.
+    ok(patient.call("PUT", f"/rooms/{seen['room_id']}/waiting", {"camera": "yes", "microphone": "no"}))
+    assert ok(doctor.get("/doctor/waiting"))[0]["room_id"] == seen["room_id"]
+    ok(patient.call("DELETE", f"/rooms/{seen['room_id']}/waiting"), 204)
     # A guest in the call: invited, sent again 5 minutes on, revoked; invited again and removed by the doctor.
     guest = {"name": "Петров Иван", "email": "ivan@example.org", "relation": "interpreter"}
     ok(patient.post(f"/bookings/{second['id']}/guest", guest))
