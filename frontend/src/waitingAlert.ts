@@ -62,6 +62,22 @@ export function beep(): void {
   })
 }
 
+/** Any click or key on the page lets its sound play from then on (after a reload, the permission given before). */
+export function unlockSoundOnFirstTouch(): () => void {
+  const unlock = () => {
+    const ctx = audio()
+    if (ctx && ctx.state === 'suspended') void ctx.resume().catch(() => undefined)
+    stop()
+  }
+  const stop = () => {
+    document.removeEventListener('pointerdown', unlock)
+    document.removeEventListener('keydown', unlock)
+  }
+  document.addEventListener('pointerdown', unlock)
+  document.addEventListener('keydown', unlock)
+  return stop
+}
+
 export type NotificationState = 'granted' | 'denied' | 'default' | 'unsupported'
 
 export function notificationState(): NotificationState {

@@ -124,6 +124,41 @@ describe('the waiting queue on «Мои консультации»', () => {
   })
 })
 
+describe('the queue’s polling', () => {
+  afterEach(() => {
+    vi.useRealTimers()
+    vi.unstubAllGlobals()
+    Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true })
+  })
+
+  it('asks every 5 s while the page is in view, not while it is hidden, and at once when it is back', async () => {
+    vi.useFakeTimers({ toFake: ['Date', 'setInterval', 'clearInterval'], now: NOW })
+    setUser({ ...doctorPatient, roles: ['doctor'] })
+    recordAlerts('granted')
+    const fetchMock = stubApi({
+      'GET /api/doctor/consultations?date=2026-11-26': () => jsonResponse(200, []),
+      'GET /api/doctor/waiting': () => jsonResponse(200, []),
+    })
+    const asked = () => fetchMock.mock.calls.filter(([url]) => url === '/api/doctor/waiting').length
+    const { wrapper } = await mountWithRouter(App, '/doctor/today')
+    await flushPromises()
+    expect(asked()).toBe(1)
+    expect(wrapper.find('[data-test="waiting-empty"]').exists()).toBe(true)
+    vi.advanceTimersByTime(5000)
+    await flushPromises()
+    expect(asked()).toBe(2)
+    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true })
+    vi.advanceTimersByTime(15000)
+    await flushPromises()
+    expect(asked()).toBe(2)
+    Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true })
+    document.dispatchEvent(new Event('visibilitychange'))
+    await flushPromises()
+    expect(asked()).toBe(3)
+    wrapper.unmount()
+  })
+})
+
 describe('the patient’s side', () => {
   it('reports while waiting for the doctor, with what the device check found', () => {
     const state = newRoomState(640)
