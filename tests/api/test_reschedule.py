@@ -28,6 +28,9 @@ def paid_far_ahead(patient: Api, doctor: dict, yookassa) -> tuple[dict, list[dic
     return patient.get(f"/bookings/{booking['id']}").json, others
 
 
+ROLE = "arn:aws:iam::123456789012:role/booking-timer"
+
+
 def move(api: Api, booking: dict, slot: dict):  # type: ignore[no-untyped-def]
     return api.post(f"/bookings/{booking['id']}/reschedule", {"slot_id": slot["id"]})
 
@@ -254,3 +257,57 @@ def test_with_step_functions_down_the_move_stands_and_the_outbox_starts_the_time
     Clock(dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5))
     outbox.deliver_due()
     assert [e["name"] for e in running()] == [f"{booking['id']}-1"]
+
+
+def test_the_old_times_execution_changes_nothing_in_the_moved_room(
+    client, doctor: dict, patient: Api, yookassa, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The state machine itself (moto runs it): an execution made for another start than the moved room's (the old
+    one, not stopped in time), reaching its lobby, opening and closing, leaves the room scheduled; its messages reach
+    the app and act on nothing."""
+    import time
+
+    from moto.core.config import default_user_config
+
+    from chalicelib import aws, resources
+    from chalicelib.config import settings
+    from chalicelib.scheduling.times import to_key
+    from chalicelib.storage import rooms
+
+    booking, others = paid_far_ahead(patient, doctor, yookassa)
+    old = timer_input(running()[0])
+    assert move(patient, booking, others[0]).status_code == 200
+    monkeypatch.setitem(default_user_config["stepfunctions"], "execute_state_machine", True)
+    sfn = aws.stepfunctions()
+    definition = resources.state_machine_definition(
+        {"RoomsTable": settings().resource_name("rooms"), "TimerQueueUrl": settings().timer_queue_url}
+    )
+    machine = sfn.create_state_machine(name="old-times", definition=definition, roleArn=ROLE)["stateMachineArn"]
+    soon = dt.datetime.now(dt.UTC)
+    # An execution made for another start than the room's (the old time), its waits a few seconds long.
+    other_start = {
+        **old,
+        "send_reminder": False,
+        "lobby_at": to_key(soon + dt.timedelta(seconds=1)),
+        "starts_at": to_key(soon + dt.timedelta(seconds=2)),
+        "closes_at": to_key(soon + dt.timedelta(seconds=3)),
+    }
+    sfn.start_execution(stateMachineArn=machine, name="old", input=json.dumps(other_start))
+    deadline = time.monotonic() + 30
+    while sfn.list_executions(stateMachineArn=machine)["executions"][0]["status"] == "RUNNING":
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+
+    room = rooms.get_room(booking["room_id"])
+    assert room is not None and room.status == "scheduled"
+    queue = aws.client("sqs")
+    bodies = [
+        m["Body"]
+        for m in queue.receive_message(QueueUrl=settings().timer_queue_url, MaxNumberOfMessages=10)["Messages"]
+    ]
+    assert {json.loads(b)["event"] for b in bodies} == {"opened", "closed"}
+    client.lambda_.invoke(
+        "timer_events", client.events.generate_sqs_event(message_bodies=bodies, queue_name="timer-events")
+    )
+    after = patient.get(f"/bookings/{booking['id']}").json
+    assert after["status"] == "paid" and after["starts_at"] == others[0]["starts_at"]
