@@ -63,7 +63,7 @@ def _remind(booking: Any, at: str) -> str:
     """The reminder's email and, when the patient asked for them, its SMS: written with the booking's mark in one
     transaction (ids made from the booking and its start), so a redelivered event writes and sends nothing more;
     then sent at once, or later by the outbox."""
-    if booking.status != rules.PAID:
+    if booking.status != rules.PAID or booking.reminded_at:  # reminded already (the condition below says it too)
         return "no_reminder"
     email = reminder_mail(booking)
     email.message_id = uuid.uuid5(uuid.NAMESPACE_URL, f"reminder-{booking.booking_id}-{booking.starts_at}").hex

@@ -39,7 +39,9 @@ def reminder_job(booking: Booking, at: str) -> OutboxMessage:
     """The job, its id made from the booking and its start: a repeated timer event cannot write a second one, and a
     moved consultation gets its own."""
     key = f"sms-reminder-{booking.booking_id}-{booking.starts_at}"
-    context = json.dumps({"booking_id": booking.booking_id, "patient_id": booking.patient_id})
+    context = json.dumps(
+        {"booking_id": booking.booking_id, "patient_id": booking.patient_id, "starts_at": booking.starts_at}
+    )
     return outbox_store.new_message(
         uuid.uuid5(uuid.NAMESPACE_URL, key).hex, booking.patient_email, REMINDER_JOB, context, at
     )
@@ -71,6 +73,8 @@ def run_job(message: OutboxMessage) -> str:
     user = accounts_store.get_user(str(context.get("patient_id") or ""))
     if booking is None or booking.status != rules.PAID:
         raise NotWanted("the booking is no longer paid")
+    if context.get("starts_at") not in (None, booking.starts_at):
+        raise NotWanted("the booking was moved: its new time has its own reminder")
     if not wanted(user) or user is None or user.sms_phone is None:
         raise NotWanted("the patient does not want SMS reminders")
     text = reminder_text(booking)

@@ -9,6 +9,7 @@ import re
 
 from botocore.exceptions import ClientError
 
+from chalicelib.devtools.aws_calls import recording
 from tests.api.conftest import free_slots
 from tests.api.test_faults import aws_calls_through, failing
 from tests.helpers import Api, Clock, make_user, outbox
@@ -118,8 +119,17 @@ def test_the_reminder_goes_by_sms_once_even_when_the_timer_event_comes_again(
 ) -> None:
     opt_in(patient)
     booking = paid(patient, doctor, yookassa)
-    remind(client, booking)
-    remind(client, booking)  # SQS delivers at least once
+    with recording() as calls:
+        remind(client, booking)
+    # Booking, room, consent; the transaction (mark + email + job); SES and its mark; the job reads the booking and the
+    # consent again, then SNS and its mark.
+    assert calls == [
+        *("GetItem", "GetItem", "GetItem", "TransactWriteItems", "SendRawEmail", "UpdateItem"),
+        *("GetItem", "GetItem", "Publish", "UpdateItem"),
+    ], calls
+    with recording() as again:
+        remind(client, booking)  # SQS delivers at least once
+    assert again == ["GetItem", "GetItem"], again  # the booking (reminded already) and its room: nothing written
     [sms] = sent_sms()
     assert sms["to"] == MOBILE
     assert len(reminders_to("anna@example.org")) == 1
@@ -158,6 +168,25 @@ def test_an_sms_waiting_for_a_retry_is_dropped_after_the_opt_out(client, doctor:
     assert sent_sms() == []
     clock.advance(hours=1)
     assert deliver_due() == 0  # dropped for good, not due again
+
+
+def test_an_sms_waiting_for_a_retry_is_dropped_when_the_booking_moves(
+    client, doctor: dict, patient: Api, staff: Api, yookassa
+) -> None:
+    from chalicelib.outbox import deliver_due
+
+    clock = Clock()
+    opt_in(patient)
+    booking = paid(patient, doctor, yookassa, 1)
+    with failing("Publish", "Throttling"):
+        remind(client, booking)
+    moved = staff.post(  # by the registry: less than 24 h ahead
+        f"/bookings/{booking['id']}/reschedule", {"slot_id": free_slots(patient, doctor["id"])[3]["id"]}
+    )
+    assert moved.status_code == 200, moved.json
+    clock.advance(seconds=31)
+    assert deliver_due() == 0
+    assert sent_sms() == []  # the old time's SMS is not sent; the new time gets its own reminder
 
 
 def test_sns_failing_is_retried_by_the_outbox_then_sent_once(
