@@ -32,8 +32,9 @@ class WaitingSeen(Response):
 class WaitingPatient(Response):
     room_id: str
     booking_id: str
-    role: Literal["patient"]
-    full_name: str
+    role: Literal["patient", "guest"] = Field(description="the consultation's patient, or the guest they invited")
+    full_name: str = Field(description="who waits: the patient, or the guest")
+    patient_name: str = Field(description="the consultation's patient")
     starts_at: dt.datetime
     since: dt.datetime = Field(description="in the lobby since (clinic's zone)")
     camera: Found

@@ -1,5 +1,5 @@
-"""The waiting queue: the patient in a room's lobby says they are there, with their device check, and the doctor's
-day page shows who waits in his rooms now.
+"""The waiting queue: the patient (or their invited guest) in a room's lobby says they are there, with their device
+check, and the doctor's day page shows who waits in his rooms now.
 
 The patient's page reports every HEARTBEAT seconds while waiting; a report older than GONE_AFTER means they left
 (a closed laptop sends nothing). Leaving the lobby (the call begins, the page is closed) removes the report at
@@ -32,6 +32,7 @@ MIN_UPSTREAM_KBPS = 128
 # A consultation lasts at most 240 minutes (contract.doctors.Duration); its room closes a grace after it.
 LONGEST_ROOM = dt.timedelta(minutes=240)
 WAITING_ROOMS = ("lobby", "open")
+WAITING_ROLES = (service.PATIENT, service.GUEST)
 LIVE_BOOKINGS = ("paid", "in_progress")
 
 
@@ -56,10 +57,10 @@ def _fresh(entry: dict[str, Any], current: dt.datetime, within: dt.timedelta = G
 
 
 def report(room: Room, role: str, facts: dict[str, Any]) -> dict[str, Any]:
-    """The patient (by the link or their session) is in the lobby with this device check; only while the room is
-    in its lobby or open and not ended. `since` stays from the first report unless the reports stopped for longer
-    than SAME_VISIT or the patient left."""
-    if role != service.PATIENT:
+    """The patient (by the link or their session) or the invited guest (by their link) is in the lobby with this
+    device check; only while the room is in its lobby or open and not ended. `since` stays from the first report
+    unless the reports stopped for longer than SAME_VISIT or they left."""
+    if role not in WAITING_ROLES:
         raise Forbidden()
     current = now()
     status = service.room_status(room, current)
@@ -69,7 +70,7 @@ def report(room: Room, role: str, facts: dict[str, Any]) -> dict[str, Any]:
         raise service.RoomClosed()
     if status not in WAITING_ROOMS:
         raise LobbyNotOpen()
-    earlier = store.waiting_of(room)
+    earlier = store.waiting_of(room, role)
     since = earlier["since"] if earlier.get("since") and _fresh(earlier, current, SAME_VISIT) else current.isoformat()
     entry = {
         "since": since,
@@ -79,8 +80,8 @@ def report(room: Room, role: str, facts: dict[str, Any]) -> dict[str, Any]:
         "network_kbps": facts.get("network_kbps"),
         "verdict": verdict(facts["camera"], facts["microphone"], facts.get("network_kbps")),
     }
-    if not store.report(room.room_id, entry, to_key(current)):
-        raise LobbyNotOpen()  # closed or ended since it was read
+    if not store.report(room.room_id, role, entry, to_key(current)):
+        raise LobbyNotOpen()  # closed or ended (or the guest revoked) since it was read
     zone = clinic_zone()
     return {
         "since": dt.datetime.fromisoformat(since).astimezone(zone).isoformat(),
@@ -90,10 +91,10 @@ def report(room: Room, role: str, facts: dict[str, Any]) -> dict[str, Any]:
 
 
 def leave(room: Room, role: str) -> None:
-    if role != service.PATIENT:
+    if role not in WAITING_ROLES:
         raise Forbidden()
-    if store.waiting_of(room):
-        store.leave(room.room_id)
+    if store.waiting_of(room, role):
+        store.leave(room.room_id, role)
 
 
 def queue(doctor: Principal) -> list[dict[str, Any]]:
@@ -108,12 +109,15 @@ def queue(doctor: Principal) -> list[dict[str, Any]]:
     bookings = {b.room_id: b for b in found if b.room_id and b.status in LIVE_BOOKINGS and _room_window(b, current)}
     rows: list[dict[str, Any]] = []
     for room in store.rooms(bookings):
-        entry = store.waiting_of(room)
-        if room.doctor_id != doctor.user_id or room.ended_at is not None or not entry or not _fresh(entry, current):
+        if room.doctor_id != doctor.user_id or room.ended_at is not None:
             continue
-        if service.room_status(room, current) in WAITING_ROOMS:
-            rows.append(_row(room, bookings[room.room_id], entry))
-    return sorted(rows, key=lambda row: (row["since"], row["room_id"]))
+        if service.room_status(room, current) not in WAITING_ROOMS:
+            continue
+        for role in WAITING_ROLES:
+            entry = store.waiting_of(room, role)
+            if entry and _fresh(entry, current) and (role == service.PATIENT or room.guest_status == "invited"):
+                rows.append(_row(room, bookings[room.room_id], role, entry))
+    return sorted(rows, key=lambda row: (row["since"], row["room_id"], row["role"]))
 
 
 def _room_window(booking: Booking, current: dt.datetime) -> bool:
@@ -121,14 +125,15 @@ def _room_window(booking: Booking, current: dt.datetime) -> bool:
     return bool(opens and closes) and from_key(str(opens)) <= current < from_key(str(closes))
 
 
-def _row(room: Room, booking: Booking, entry: dict[str, Any]) -> dict[str, Any]:
+def _row(room: Room, booking: Booking, role: str, entry: dict[str, Any]) -> dict[str, Any]:
     zone = clinic_zone()
     kbps = entry.get("network_kbps")
     return {
         "room_id": room.room_id,
         "booking_id": room.booking_id,
-        "role": "patient",
-        "full_name": booking.patient_name,
+        "role": role,
+        "full_name": booking.patient_name if role == service.PATIENT else str(room.guest_name or ""),
+        "patient_name": booking.patient_name,
         "starts_at": in_zone(room.starts_at, zone),
         "since": dt.datetime.fromisoformat(str(entry["since"])).astimezone(zone).isoformat(),
         "camera": entry.get("camera", "checking"),

@@ -1759,12 +1759,18 @@ export interface components {
             booking_id: string;
             /** @enum {string} */
             camera: "yes" | "no" | "checking";
+            /** @description who waits: the patient, or the guest */
             full_name: string;
             /** @enum {string} */
             microphone: "yes" | "no" | "checking";
             network_kbps: number | null;
-            /** @constant */
-            role: "patient";
+            /** @description the consultation's patient */
+            patient_name: string;
+            /**
+             * @description the consultation's patient, or the guest they invited
+             * @enum {string}
+             */
+            role: "patient" | "guest";
             room_id: string;
             /** @enum {string} */
             room_status: "lobby" | "open";
@@ -6768,6 +6774,7 @@ export const userRolesValues: ReadonlyArray<FlattenedDeepRequired<components>["s
 export const verificationReasonValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Verification"]["reason"]> = ["unreadable", "unsigned", "damaged"];
 export const waitingPatientCameraValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["WaitingPatient"]["camera"]> = ["yes", "no", "checking"];
 export const waitingPatientMicrophoneValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["WaitingPatient"]["microphone"]> = ["yes", "no", "checking"];
+export const waitingPatientRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["WaitingPatient"]["role"]> = ["patient", "guest"];
 export const waitingPatientRoom_statusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["WaitingPatient"]["room_status"]> = ["lobby", "open"];
 export const waitingPatientVerdictValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["WaitingPatient"]["verdict"]> = ["ok", "fail", "checking"];
 export const waitingReportCameraValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["WaitingReport"]["camera"]> = ["yes", "no", "checking"];

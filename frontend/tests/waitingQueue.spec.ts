@@ -15,6 +15,7 @@ function row(overrides: Record<string, unknown> = {}) {
     booking_id: 'b-1',
     role: 'patient',
     full_name: 'Кузнецова Елена Сергеевна',
+    patient_name: 'Кузнецова Елена Сергеевна',
     starts_at: '2026-11-26T14:30:00+03:00',
     since: '2026-11-26T14:21:40+03:00',
     camera: 'yes',
@@ -124,6 +125,33 @@ describe('the waiting queue on «Мои консультации»', () => {
   })
 })
 
+describe('a guest in the waiting room', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['Date'], now: NOW })
+  })
+  afterEach(() => {
+    vi.useRealTimers()
+    vi.unstubAllGlobals()
+  })
+
+  it('is labelled as the patient’s guest, in the row and in the alert', async () => {
+    setUser({ ...doctorPatient, roles: ['doctor'] })
+    const alerts = recordAlerts('granted')
+    stubApi({
+      'GET /api/doctor/consultations?date=2026-11-26': () => jsonResponse(200, []),
+      'GET /api/doctor/waiting': () => jsonResponse(200, [row({ role: 'guest', full_name: 'Петров Иван Сергеевич' })]),
+    })
+    const { wrapper } = await mountWithRouter(App, '/doctor/today')
+    await flushPromises()
+    const item = wrapper.find('[data-test="waiting-patient"]')
+    expect(item.text()).toContain('Петров Иван Сергеевич')
+    expect(item.find('[data-test="waiting-guest"]').text()).toBe('гость пациента Кузнецова Елена Сергеевна')
+    expect(wrapper.find('[data-test="waiting-alert"]').text()).toBe('Петров И., гость пациента Кузнецова Е., в зале ожидания.')
+    expect(alerts.shown.map((shown) => shown.title)).toEqual(['Петров И., гость пациента Кузнецова Е., в зале ожидания.'])
+    wrapper.unmount()
+  })
+})
+
 describe('the queue’s polling', () => {
   afterEach(() => {
     vi.useRealTimers()
@@ -174,6 +202,8 @@ describe('the patient’s side', () => {
     expect(isWaiting(state)).toBe(false) // in the call
     state.peerPresent = false
     expect(isWaiting(state)).toBe(true) // open, the doctor not there yet
+    state.info = { role: 'guest', room_id: 'r-1' } as unknown as typeof state.info
+    expect(isWaiting(state)).toBe(true) // the patient's guest waits too
     state.info = { role: 'doctor', room_id: 'r-1' } as typeof state.info
     expect(isWaiting(state)).toBe(false)
   })

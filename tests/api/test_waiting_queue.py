@@ -19,6 +19,7 @@ ROW_KEYS = {
     "booking_id",
     "role",
     "full_name",
+    "patient_name",
     "starts_at",
     "since",
     "camera",
@@ -152,6 +153,36 @@ def test_only_the_rooms_own_patient_reports_and_only_while_it_waits_for_the_call
     assert closed.status_code == 410 and closed.json["error"]["code"] == "room_closed"
     visit["doctor"].login("orlova@example.org", "doctor secret 1")
     assert visit["doctor"].get("/doctor/waiting").json == []
+
+
+def test_the_invited_guest_waits_too_labelled_and_not_once_revoked(client, visit: dict[str, Any]) -> None:
+    from tests.api.test_guest import GUEST, guest_tokens
+
+    doctor, patient, room_id, booking = visit["doctor"], visit["patient"], visit["room_id"], visit["booking"]
+    patient_token = token_of(room_id)  # before the guest's link is in the outbox too
+    assert patient.post(f"/bookings/{booking['id']}/guest", GUEST).status_code == 200
+    (guest_token,) = guest_tokens(room_id)
+    assert put(Api(client), room_id, GOOD, patient_token).status_code == 200
+    visit["clock"].advance(seconds=2)
+    seen = put(Api(client), room_id, {"camera": "no", "microphone": "yes", "network_kbps": 900}, guest_token)
+    assert seen.status_code == 200, seen.json
+    doctor.login("orlova@example.org", "doctor secret 1")
+    rows = doctor.get("/doctor/waiting").json
+    assert [(r["role"], r["full_name"], r["patient_name"], r["verdict"]) for r in rows] == [
+        ("patient", "Петрова Анна Викторовна", "Петрова Анна Викторовна", "ok"),
+        ("guest", "Петров Иван Сергеевич", "Петрова Анна Викторовна", "fail"),
+    ]
+    # The guest leaves; invited again and revoked, the old link reports nothing.
+    assert (
+        Api(client).call("DELETE", f"/rooms/{room_id}/waiting", headers={"X-Room-Token": guest_token}).status_code
+        == 204
+    )
+    assert [r["role"] for r in doctor.get("/doctor/waiting").json] == ["patient"]
+    assert put(Api(client), room_id, GOOD, guest_token).status_code == 200
+    patient.login("anna@example.org")
+    assert patient.call("DELETE", f"/bookings/{booking['id']}/guest").status_code == 200
+    assert put(Api(client), room_id, GOOD, guest_token).status_code == 404
+    assert [r["role"] for r in doctor.get("/doctor/waiting").json] == ["patient"]
 
 
 @pytest.mark.parametrize(

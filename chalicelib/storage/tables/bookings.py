@@ -131,6 +131,7 @@ class Room(Model):
     # The patient in the lobby (chalicelib/rooms/waiting.py): since, seen_at (UTC), camera and microphone (yes, no,
     # checking), network_kbps, verdict. Present while seen_at is fresh (heartbeats); removed when they leave.
     patient_waiting: MapAttribute[str, Any] = MapAttribute(null=True)
+    guest_waiting: MapAttribute[str, Any] = MapAttribute(null=True)  # the same, of the invited guest
     created_at = UnicodeAttribute()
     # One guest per booking (rooms.guests): invited by the patient or the registry, with a link of their own (the
     # token's hash); invited → revoked (by whoever invited) or removed (by the doctor). Its sends, as the link's.

@@ -41,10 +41,11 @@ export function lobbyFacts(state: RoomSession['state'], kbps: number | null): Lo
   return { camera: found(state, 'video'), microphone: found(state, 'audio'), network_kbps: kbps }
 }
 
-/** Waiting for the doctor: the patient in the lobby, or in the open room with the doctor not there yet. */
+/** Waiting for the doctor: the patient (or their guest) in the lobby, or in the open room without the doctor yet. */
 export function isWaiting(state: RoomSession['state']): boolean {
   const info = state.info
-  if (!info || info.role !== 'patient') return false
+  const role: string = info ? info.role : ''
+  if (role !== 'patient' && role !== 'guest') return false
   return state.phase === 'lobby' || (state.phase === 'open' && !state.peerPresent)
 }
 
