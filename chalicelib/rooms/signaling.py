@@ -153,7 +153,8 @@ def message(sender: Sender, connection_id: str, body: str | None) -> None:
     if action == "guest_removed":  # the doctor removed the guest (POST /rooms/{id}/guest/remove): tell the guest now
         if connection.role == "doctor" and room.guest_status in ("removed", "revoked"):
             _send_guest_away(sender, set(room.guest_connections or ()))
-            sender.to_connections(store.connections_of(room, "patient"), {"type": "peer_left", "role": "guest"})
+            gone = {"type": "peer_left", "role": "guest", "reason": "guest_removed"}
+            sender.to_connections(store.connections_of(room, "patient"), gone)
         return
     if action == "join":
         _join(sender, connection, room, status, current)

@@ -24,6 +24,7 @@ export const LAZY_GROUPS: Record<string, readonly string[]> = {
     'conclusion',
     'consultation',
     'doctorDay',
+    'guestInvite',
     'hold',
     'mail',
     'payment',

@@ -215,7 +215,7 @@ describe('the video room', () => {
     // A dropped connection: the patient asks the doctor to restart ICE and says it is recovering.
     pc.setIce('failed')
     await settle()
-    expect(socket.sent[socket.sent.length - 1]).toEqual({ action: 'restart' })
+    expect(socket.sent[socket.sent.length - 1]).toEqual({ action: 'restart', to: 'doctor' }) // addressed: a guest may be in the room too
     expect(wrapper.find('[data-test="call-status"]').text()).toBe('Восстанавливаем соединение…')
     // An ICE restart offer (same session) is answered on the same connection.
     socket.receive({ type: 'offer', from: 'doctor', sdp: 'v=0\r\no=- 777 3 IN IP4 127.0.0.1\r\n' })

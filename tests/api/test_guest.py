@@ -186,7 +186,7 @@ def test_the_doctor_removes_the_guest_and_the_signaling_refuses_it(client, visit
     ]
     send(doctor_id, json.dumps({"action": "guest_removed"}))  # the doctor's page tells the guest's at once
     assert {"type": "room_closed", "reason": "guest_removed"} in received(guest_id)
-    assert {"type": "peer_left", "role": "guest"} in received(patient_id)
+    assert {"type": "peer_left", "role": "guest", "reason": "guest_removed"} in received(patient_id)
     # The removed guest's connection relays nothing more, a new one is refused, and so is the link.
     before = len([f for f in received(doctor_id) if f["type"] == "candidate"])
     send(guest_id, json.dumps({"action": "candidate", "candidate": {"candidate": "x"}, "to": "doctor"}))

@@ -16,6 +16,8 @@ export interface RoomInfo {
   server_time: string
   doctor: { full_name: string; specialty?: string } | null
   patient?: { full_name: string } | null
+  /** The invited guest (one per booking), to everyone in the room. */
+  guest?: { name: string; relation: 'representative' | 'relative' | 'interpreter' } | null
   booking_id?: string | null
   /** To the patient only: this booking's own address for documents by email. */
   documents_address?: string | null
@@ -71,6 +73,8 @@ export interface RoomState {
   mediaError: string
   localStream: MediaStream | null
   remoteStream: MediaStream | null
+  /** The guest's pairs in a three-way call (mesh.ts): each remote's stream by its role. */
+  remotes: Partial<Record<Role, MediaStream>>
   micMuted: boolean
   cameraOff: boolean
   facing: 'user' | 'environment'
@@ -94,6 +98,7 @@ export function newRoomState(bitrate: number): RoomState {
     mediaError: '',
     localStream: null,
     remoteStream: null,
+    remotes: {},
     micMuted: false,
     cameraOff: false,
     facing: 'user',

@@ -1,6 +1,8 @@
 import { ApiError } from '../api'
 import { clockOffset, delayUntil, msUntil } from './clock'
 import { LocalMedia } from './localMedia'
+import { GuestMesh, addressed } from './mesh'
+import type { RoomOptions, ShutdownReason } from './options'
 import { PeerLink } from './peerLink'
 import { effectiveBitrate } from './quality'
 import { RoomClient, isFinalRoomError } from './roomClient'
@@ -10,6 +12,7 @@ import type { CallStats } from './stats'
 import { Watchdog } from './watchdog'
 
 export { roomPath } from './roomClient'
+export type { RoomOptions, ShutdownReason } from './options'
 export type { ChatMessage, ConnectionView, MediaState, Phase, RoomInfo, RoomMarks, RoomState } from './roomState'
 
 /**
@@ -21,20 +24,9 @@ export type { ChatMessage, ConnectionView, MediaState, Phase, RoomInfo, RoomMark
  * The doctor makes the offers: when the room is open and the patient is there
  * (the answer to "join", "peer_joined", or "room_open"), and to recover the
  * connection (an ICE restart). The patient answers, and asks the doctor to
- * restart ICE when its side of the connection drops.
+ * restart ICE when its side of the connection drops. A guest's pairs (a three-way
+ * call) are the mesh's (mesh.ts): the guest never takes part in this pair's call.
  */
-
-export interface RoomOptions {
-  roomId: string
-  token: string | null
-  /** `?relay=1`: only TURN relay candidates (tests, troubleshooting). */
-  relay: boolean
-  /** `?bitrate=`: a lower video cap than the server's. */
-  bitrate: string | null
-}
-
-/** Why the session stops: the room could not be had, it closed, the person hung up, or the page is gone. */
-export type ShutdownReason = 'error' | 'closed' | 'left' | 'destroyed'
 
 /** Waiting for the camera permission never keeps the person out of the room longer than this. */
 const MEDIA_WAIT = 10000
@@ -47,6 +39,7 @@ export class RoomSession {
   /** The camera and microphone, asked for once and shared by the device check and the call. */
   readonly media: LocalMedia
   private readonly link: PeerLink
+  readonly mesh: GuestMesh
   /** Keeps the call up; its `presence` says whether the other one has gone. */
   readonly watchdog: Watchdog
   private signaling: Signaling | null = null
@@ -77,6 +70,15 @@ export class RoomSession {
       open: () => this.open(),
       recover: () => this.watchdog.recover(),
       updateConnectionView: () => this.watchdog.updateView(),
+    })
+    this.mesh = new GuestMesh({
+      state: this.state,
+      relay: options.relay,
+      role: () => this.role,
+      send: (message) => this.send(message),
+      acquireMedia: () => this.media.acquire(),
+      isOpen: () => this.state.phase === 'open',
+      removed: () => this.close('', 'guest_removed'),
     })
     this.watchdog = new Watchdog({
       state: this.state,
@@ -157,7 +159,7 @@ export class RoomSession {
       return
     }
     this.state.phase = info.status === 'open' ? 'open' : 'lobby'
-    this.watchdog.start()
+    if (info.role !== 'guest') this.watchdog.start() // the guest's pairs are the mesh's, not the watched call
     void this.enterWithMedia(info.signaling_url)
   }
 
@@ -204,7 +206,7 @@ export class RoomSession {
   }
 
   private send(message: ClientMessage): boolean {
-    return this.signaling ? this.signaling.send(message) : false
+    return this.signaling ? this.signaling.send(addressed(message, this.role)) : false
   }
 
   /** Messages are handled one after another: an offer is answered before the candidates after it are added. */
@@ -215,7 +217,7 @@ export class RoomSession {
   }
 
   private async onMessage(message: ServerMessage): Promise<void> {
-    if (this.destroyed) return
+    if (this.destroyed || (await this.mesh.route(message))) return
     switch (message.type) {
       case 'state':
         if (this.marks.joined === null) this.marks.joined = Date.now()
@@ -228,6 +230,7 @@ export class RoomSession {
           if (!this.link.pc || this.link.prepared) await this.link.negotiate('fresh')
           else if (this.link.unhealthySince) await this.link.negotiate('restart')
         }
+        await this.mesh.present(message.present)
         return
       case 'peer_joined':
         this.setPeerPresent(true)
@@ -312,14 +315,14 @@ export class RoomSession {
 
   /** In the open room the connection is made ahead (peerLink.ts). */
   private prepare(): void {
-    if (this.state.phase !== 'open' || this.destroyed) return
+    if (this.state.phase !== 'open' || this.destroyed || this.role === 'guest') return
     this.link.prepare()
   }
 
-  private close(message: string): void {
+  private close(message: string, code = 'room_closed'): void {
     this.shutdown('closed')
     this.state.error = message
-    this.state.errorCode = 'room_closed'
+    this.state.errorCode = code
   }
 
   /**
@@ -333,6 +336,7 @@ export class RoomSession {
   shutdown(reason: ShutdownReason): void {
     if (reason === 'destroyed') this.destroyed = true
     this.link.close()
+    this.mesh.close()
     if (this.signaling) this.signaling.stop(reason === 'left' || reason === 'destroyed')
     this.signaling = null
     this.media.stop()

@@ -8,29 +8,31 @@
  */
 
 export type RoomStatus = 'scheduled' | 'lobby' | 'open' | 'closed'
-export type Role = 'patient' | 'doctor'
+export type Role = 'patient' | 'doctor' | 'guest'
 
 export type ServerMessage =
-  | { type: 'state'; status: RoomStatus; role: Role; peer_present: boolean; server_time: string }
+  | { type: 'state'; status: RoomStatus; role: Role; peer_present: boolean; present?: Role[]; server_time: string }
   | { type: 'peer_joined'; role: Role; status: RoomStatus }
-  | { type: 'peer_left'; role: Role }
+  | { type: 'peer_left'; role: Role; reason?: string }
   | { type: 'room_open'; server_time: string }
-  | { type: 'room_closed' }
-  | { type: 'offer'; from: Role; sdp: string }
-  | { type: 'answer'; from: Role; sdp: string }
-  | { type: 'candidate'; from: Role; candidate: RTCIceCandidateInit }
-  | { type: 'chat'; from: Role; text: string; at: string }
-  | { type: 'restart'; from: Role }
+  | { type: 'room_closed'; reason?: string }
+  | { type: 'offer'; from: Role; to?: Role; sdp: string }
+  | { type: 'answer'; from: Role; to?: Role; sdp: string }
+  | { type: 'candidate'; from: Role; to?: Role; candidate: RTCIceCandidateInit }
+  | { type: 'chat'; from: Role; to?: Role; text: string; at: string }
+  | { type: 'restart'; from: Role; to?: Role }
   | { type: 'error'; code: string }
 
 export type ClientMessage =
   | { action: 'join' }
   | { action: 'leave' }
-  | { action: 'offer'; sdp: string }
-  | { action: 'answer'; sdp: string }
-  | { action: 'candidate'; candidate: RTCIceCandidateInit }
+  | { action: 'offer'; sdp: string; to?: Role }
+  | { action: 'answer'; sdp: string; to?: Role }
+  | { action: 'candidate'; candidate: RTCIceCandidateInit; to?: Role }
   | { action: 'chat'; text: string }
-  | { action: 'restart' }
+  | { action: 'restart'; to?: Role }
+  /** The doctor removed the guest (POST /rooms/{id}/guest/remove): the server tells the guest's page now. */
+  | { action: 'guest_removed' }
 
 export type SignalingStatus = 'connecting' | 'open' | 'reconnecting' | 'stopped'
 
