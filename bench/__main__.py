@@ -21,6 +21,7 @@ from bench import (
     payment_mail,
     reschedule,
     site_weight,
+    three_way,
     video,
 )
 from bench.harness import Row, load_results, machine, merge, report, save
@@ -36,6 +37,7 @@ MEASURES = {
     "load": load.measure,
     "fuzz": fuzz.measure,
     "video": video.measure,
+    "three_way": three_way.measure,
     "site_weight": site_weight.measure,
 }
 
