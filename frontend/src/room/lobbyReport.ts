@@ -65,19 +65,38 @@ export function useLobbyReport(session: Ref<RoomSession>, token: () => string | 
     return info ? `${roomPath({ roomId: info.room_id })}/waiting` : null
   }
 
+  // One report at a time: two in flight could arrive out of order and leave the doctor
+  // reading the older facts («проверяется») until the next heartbeat.
+  let sending = false
+  let again = false
+
   async function send() {
+    if (sending) {
+      again = true
+      return
+    }
     const state = session.value.state
     const where = path()
     if (stopped || !where || !isWaiting(state)) return
     const body = lobbyFacts(state, upstream.kbps)
     lastBody = JSON.stringify(body)
+    sending = true
     try {
       await apiFetch(where, { method: 'PUT', body, headers: headers(token()) })
       reported = where
     } catch (error) {
       // Gone for good (a dead link, the room over): stop asking; anything else, the next heartbeat.
       if (error instanceof ApiError && (error.status === 404 || error.status === 410)) stopped = true
+    } finally {
+      sending = false
     }
+    if (again) {
+      again = false
+      const now = session.value.state
+      if (isWaiting(now) && JSON.stringify(lobbyFacts(now, upstream.kbps)) !== lastBody) await send()
+    }
+    // The waiting ended while this report was on its way: say so now that it has arrived.
+    if (!isWaiting(session.value.state)) leave(false)
   }
 
   function leave(keepalive: boolean) {
