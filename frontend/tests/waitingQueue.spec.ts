@@ -1,6 +1,8 @@
-import { flushPromises } from '@vue/test-utils'
+import { flushPromises, mount } from '@vue/test-utils'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import App from '../src/App.vue'
+import WaitingQueue from '../src/components/WaitingQueue.vue'
+import { i18n } from '../src/i18n'
 import { setUser } from '../src/session'
 import { shortName } from '../src/waitingAlert'
 import { isWaiting, lobbyFacts } from '../src/room/lobbyReport'
@@ -122,6 +124,43 @@ describe('the waiting queue on «Мои консультации»', () => {
     await flushPromises()
     expect(alerts.FakeNotification.requestPermission).toHaveBeenCalledTimes(1)
     wrapper.unmount()
+  })
+})
+
+describe('the waiting queue inside a room', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['Date'], now: NOW })
+  })
+  afterEach(() => {
+    vi.useRealTimers()
+    vi.unstubAllGlobals()
+  })
+
+  it('shows the doctor taken into the room early only that room’s patient, with the check and the alert', async () => {
+    const alerts = recordAlerts('granted')
+    const answers = [[], [row(), row({ room_id: 'r-2', full_name: 'Орлов Пётр' })]]
+    stubApi({ 'GET /api/doctor/waiting': () => jsonResponse(200, answers.shift() || []) })
+    const wrapper = mount(WaitingQueue, {
+      props: { active: true, roomId: 'r-1' },
+      global: { plugins: [i18n], stubs: { RouterLink: true } },
+    })
+    await flushPromises()
+    expect(wrapper.get('h2').text()).toBe('Кто ждёт начала')
+    expect(wrapper.get('[data-test="waiting-empty"]').text()).toContain('Пациент ещё не открыл комнату консультации')
+    wrapper.unmount()
+    // The patient opens the link; the doctor's next look (here a page opened again) finds them.
+    const live = mount(WaitingQueue, {
+      props: { active: true, roomId: 'r-1' },
+      global: { plugins: [i18n], stubs: { RouterLink: true } },
+    })
+    await flushPromises()
+    const rows = live.findAll('[data-test="waiting-patient"]')
+    expect(rows).toHaveLength(1)
+    expect(rows[0].text()).toContain('Кузнецова Елена Сергеевна')
+    expect(rows[0].find('[data-test="waiting-open"]').exists()).toBe(false)
+    expect(live.get('[data-test="waiting-alert"]').text()).toBe('Пациент Кузнецова Е. в зале ожидания.')
+    expect(alerts.shown.map((shown) => shown.title)).toEqual(['Пациент Кузнецова Е. в зале ожидания.'])
+    live.unmount()
   })
 })
 

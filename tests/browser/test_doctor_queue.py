@@ -5,7 +5,8 @@ script) and shows a browser notification (permission granted; `window.Notificati
 camera cannot be had is listed with «Камера: нет».
 
 The day page takes the doctor into a room whose lobby is open, once per room (room/autoEnter.ts); here the doctor
-came back to the list from his rooms, as the page remembers in localStorage, so he stays on it."""
+came back to the list from his rooms, as the page remembers in localStorage, so he stays on it. In the room's own
+waiting room the doctor sees the same facts for that room («Кто ждёт начала»)."""
 
 from __future__ import annotations
 
@@ -166,6 +167,13 @@ def test_the_doctor_sees_the_patient_arrive_with_the_device_check_and_is_alerted
     doctor.set_viewport_size({"width": 1280, "height": 900})
     row.locator("[data-test='waiting-open']").click()
     doctor.wait_for_url(re.compile(rf"/room/{visit['room_id']}$"))
+    # In the room before the start (where the day page also takes him by itself), the same facts: this room's only.
+    expect(doctor.locator("[data-test='room']")).to_have_attribute("data-phase", "lobby")
+    in_room = doctor.locator("[data-test='waiting-queue']")
+    expect(in_room.locator("h2")).to_have_text("Кто ждёт начала")
+    expect(in_room.locator("[data-test='waiting-patient']")).to_have_count(1)
+    expect(in_room.locator("[data-test='waiting-checks']")).to_contain_text("Камера: есть, микрофон: есть")
+    expect(in_room.locator("[data-test='waiting-open']")).to_have_count(0)
     assert errors == []
     for page in (doctor, patient):
         page.context.close()
