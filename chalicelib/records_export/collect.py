@@ -76,6 +76,11 @@ def profile(patient_id: str) -> dict[str, Any]:
         "created_at": _local(user.created_at),
         "password_changed_at": _local(user.password_changed_at),
         "signed_documents": _plain(user.signed_documents),
+        "sms_reminders": {
+            "enabled": bool(user.sms_reminders) and bool(user.sms_phone),
+            "phone": user.sms_phone,
+            "changed_at": _local(user.sms_changed_at),
+        },
     }
 
 

@@ -51,6 +51,7 @@ def history(client, consultation: dict) -> dict[str, Any]:
     patient, doctor, booking = consultation["patient"], consultation["doctor"], consultation["booking"]
     user = account_store.user_by_login(PATIENT_EMAIL)
     user.update(actions=[User.card_number.set("2026-000042"), User.phone.set("+79110000042")])
+    assert patient.call("PUT", "/me/sms-reminders", {"enabled": True}).status_code == 200  # the card's mobile number
     assert upload(patient, booking["id"], "анализ крови.pdf", "application/pdf", PDF).status_code == 200
     at_start(consultation)
     assert doctor.get(f"/bookings/{booking['id']}/attachments").status_code == 200  # a staff read: audited
@@ -93,6 +94,9 @@ def test_the_archive_holds_every_kind_of_record(client, history: dict, capsys: p
     assert data["profile"]["full_name"] == "Петрова Анна Викторовна"
     assert data["profile"]["email"] == PATIENT_EMAIL and data["profile"]["card_number"] == "2026-000042"
     assert "password_hash" not in json.dumps(data)
+    # The consent to SMS reminders and the number they go to (#19) are the patient's data too.
+    sms = data["profile"]["sms_reminders"]
+    assert sms["enabled"] is True and sms["phone"] == "+79110000042" and sms["changed_at"].endswith("+03:00")
     # Consents with the exact texts signed, inside data.json and as files.
     assert {c["kind"] for c in data["consents"]} >= {"contract", "consent"}
     for consent in data["consents"]:
