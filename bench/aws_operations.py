@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import uuid
 
 from bench.harness import Row, at_most, row
-from bench.inprocess import moto_stage
+from bench.inprocess import bench_accounts, moto_stage
 
 
 def measure() -> list[Row]:
@@ -15,24 +14,10 @@ def measure() -> list[Row]:
         from chalice.test import Client
 
         from app import app
-        from chalicelib.accounts import passwords
-        from chalicelib.clock import now
         from chalicelib.devtools.aws_calls import recording
-        from chalicelib.storage import accounts as store
-        from chalicelib.storage.tables import User
 
         secret = "bench password 1"
-        for email, roles in (("staff@example.org", {"registrar"}), ("patient@example.org", {"patient"})):
-            store.create_user(
-                User(
-                    uuid.uuid4().hex,
-                    email=email,
-                    full_name="Бенч Пациент",
-                    roles=roles,
-                    password_hash=passwords.hash_password(secret),
-                    created_at=now(),
-                )
-            )
+        bench_accounts(secret)
         with Client(app) as client:
 
             def call(method: str, path: str, body: object = None, cookie: str | None = None):  # type: ignore[no-untyped-def]

@@ -34,7 +34,7 @@ from bench.aws_meter import Meter
 from bench.aws_prices import AWS_LATENCY_S, REGIONS, SERVICE_NAMES, lambda_seconds, price
 from bench.consultation_actors import Clock, Person, Timer, WebSocket, sqs_to_lambda
 from bench.harness import Row, at_most, row
-from bench.inprocess import moto_stage
+from bench.inprocess import moto_stage, yookassa
 
 SHOP, SECRET, PASSWORD = "100001", "bench_secret_key", "demo-password"
 
@@ -58,11 +58,7 @@ def run_consultation() -> Meter:
 
             from app import app
             from chalicelib.clock import set_clock
-            from chalicelib.config import reload_settings
-            from chalicelib.payments import gateway
-            from chalicelib.secrets import secret
             from local.seed import seed_demo
-            from local.yookassa_emulator import YooKassaEmulator
 
             seed_demo(PASSWORD)
             with Client(app) as client:
@@ -77,30 +73,13 @@ def run_consultation() -> Meter:
                             body=json.dumps(body),
                         ).status_code
 
-                emulator = YooKassaEmulator(SHOP, SECRET, webhook, synchronous=True, max_delivery_attempts=1)
-                os.environ.update(
-                    {
-                        "YOOKASSA_API_URL": emulator.start(),
-                        "YOOKASSA_SHOP_ID": SHOP,
-                        "YOOKASSA_SECRET_KEY": SECRET,
-                        "YOOKASSA_TRUSTED_NETWORKS": "127.0.0.1/32",
-                    }
-                )
-                reload_settings()
-                gateway.reset()
-                secret.cache_clear()
-                meter.install()
-                try:
-                    _story(meter, client, emulator)
-                finally:
-                    meter.uninstall()
-                    emulator.stop()
-                    set_clock(None)
-                    for name in ("YOOKASSA_API_URL", "YOOKASSA_SHOP_ID", "YOOKASSA_SECRET_KEY"):
-                        os.environ.pop(name, None)
-                    os.environ.pop("YOOKASSA_TRUSTED_NETWORKS", None)
-                    gateway.reset()
-                    secret.cache_clear()
+                with yookassa(SHOP, SECRET, webhook) as emulator:
+                    meter.install()
+                    try:
+                        _story(meter, client, emulator)
+                    finally:
+                        meter.uninstall()
+                        set_clock(None)
     finally:
         os.environ.pop("SLOT_WINDOW_DAYS", None)
     return meter

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import uuid
 from collections import Counter
 
 from bench.aws_meter import Meter
 from bench.aws_prices import price
 from bench.harness import Row, at_most, row
-from bench.inprocess import moto_stage
+from bench.inprocess import bench_accounts, moto_stage, yookassa
 
 SHOP, SECRET = "100001", "bench_secret_key"
 PASSWORD = "bench password 1"
@@ -26,26 +24,9 @@ def measure() -> list[Row]:
 
         from app import app
         from chalicelib import aws
-        from chalicelib.accounts import passwords
-        from chalicelib.clock import now
-        from chalicelib.config import reload_settings, settings
-        from chalicelib.payments import gateway
-        from chalicelib.secrets import secret
-        from chalicelib.storage import accounts as store
-        from chalicelib.storage.tables import User
-        from local.yookassa_emulator import YooKassaEmulator
+        from chalicelib.config import settings
 
-        for email, roles in (("staff@example.org", {"registrar"}), ("patient@example.org", {"patient"})):
-            store.create_user(
-                User(
-                    uuid.uuid4().hex,
-                    email=email,
-                    full_name="Бенч Пациент",
-                    roles=roles,
-                    password_hash=passwords.hash_password(PASSWORD),
-                    created_at=now(),
-                )
-            )
+        bench_accounts(PASSWORD)
         with Client(app) as client:
 
             def call(method: str, path: str, body: object = None, cookie: str | None = None):  # type: ignore[no-untyped-def]
@@ -64,19 +45,7 @@ def measure() -> list[Row]:
                     ).status_code
                 )
 
-            emulator = YooKassaEmulator(SHOP, SECRET, webhook, synchronous=True, max_delivery_attempts=1)
-            os.environ.update(
-                {
-                    "YOOKASSA_API_URL": emulator.start(),
-                    "YOOKASSA_SHOP_ID": SHOP,
-                    "YOOKASSA_SECRET_KEY": SECRET,
-                    "YOOKASSA_TRUSTED_NETWORKS": "127.0.0.1/32",
-                }
-            )
-            reload_settings()
-            gateway.reset()
-            secret.cache_clear()
-            try:
+            with yookassa(SHOP, SECRET, webhook) as emulator:
 
                 def login(email: str) -> str:
                     response = client.http.post(
@@ -134,17 +103,6 @@ def measure() -> list[Row]:
                     ]
                     if e["status"] == "RUNNING"
                 ]
-            finally:
-                emulator.stop()
-                for name in (
-                    "YOOKASSA_API_URL",
-                    "YOOKASSA_SHOP_ID",
-                    "YOOKASSA_SECRET_KEY",
-                    "YOOKASSA_TRUSTED_NETWORKS",
-                ):
-                    os.environ.pop(name, None)
-                gateway.reset()
-                secret.cache_clear()
     assert moved.get("starts_at") == slots[1]["starts_at"], moved
     assert running == [f"{booking['id']}-1"], running  # exactly one live timer, the moved booking's
     count = Counter(f"{c.service}:{c.operation}" for c in meter.calls)

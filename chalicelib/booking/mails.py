@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from chalicelib import resources
 from chalicelib.booking import rules
 from chalicelib.config import settings
+from chalicelib.i18n import t
 from chalicelib.outbox import compose
 from chalicelib.scheduling.times import from_key
 from chalicelib.storage.records import Booking, OutboxMessage
@@ -66,24 +67,34 @@ def moved_mail(booking: Booking, previous: Booking, moves: int, by_staff: bool) 
             "previous_starts_text": times(previous)["starts_text"],
             "by_staff": by_staff,
             "attachments": [
-                {
-                    "kind": "ics",
-                    "event": {
-                        "uid": booking.booking_id,
-                        "starts_at": from_key(booking.starts_at).isoformat(),
-                        "ends_at": from_key(booking.ends_at).isoformat(),
-                        "summary": f"Телемедицинская консультация: {booking.doctor_name}",
-                        "description": f"{booking.specialty_name}. Вход — по ссылке из письма об оплате "
-                        f"или на странице записи: {context['booking_url']}",
-                        "url": context["booking_url"],
-                        "organizer": settings().documents_address,
-                        "sequence": moves,
-                    },
-                }
+                calendar_event(
+                    booking,
+                    context["booking_url"],
+                    t("calendar.moved", specialty=booking.specialty_name, url=context["booking_url"]),
+                    sequence=moves,
+                )
             ],
         }
     )
     return compose(booking.patient_email, "booking_moved", context)
+
+
+def calendar_event(booking: Booking, url: str, description: str, sequence: int = 0) -> dict[str, Any]:
+    """The booking as a calendar event attached to its email (an .ics, chalicelib/calendar_invite.py): the booking's
+    id is its UID, so a moved one (a higher `sequence`) replaces the event already in the calendar."""
+    return {
+        "kind": "ics",
+        "event": {
+            "uid": booking.booking_id,
+            "starts_at": from_key(booking.starts_at).isoformat(),
+            "ends_at": from_key(booking.ends_at).isoformat(),
+            "summary": t("calendar.summary", doctor=booking.doctor_name),
+            "description": description,
+            "url": url,
+            "organizer": settings().documents_address,
+            **({"sequence": sequence} if sequence else {}),
+        },
+    }
 
 
 def conclusion_mail(booking: Booking, pdf_key: str) -> OutboxMessage:

@@ -8,7 +8,7 @@ from typing import Any
 
 from chalicelib.accounts.sessions import Principal
 from chalicelib.booking import access, rules
-from chalicelib.booking.mails import booking_context
+from chalicelib.booking.mails import booking_context, calendar_event
 from chalicelib.clock import now
 from chalicelib.config import settings
 from chalicelib.documents.addresses import address
@@ -126,19 +126,6 @@ def paid_mail(
             "seller": settings().clinic_name,
             "email": booking.patient_email,
         },
-        "attachments": [
-            {
-                "kind": "ics",
-                "event": {
-                    "uid": booking.booking_id,
-                    "starts_at": from_key(booking.starts_at).isoformat(),
-                    "ends_at": from_key(booking.ends_at).isoformat(),
-                    "summary": f"Телемедицинская консультация: {booking.doctor_name}",
-                    "description": f"{booking.specialty_name}. Ссылка для входа: {url}",
-                    "url": url,
-                    "organizer": settings().documents_address,
-                },
-            }
-        ],
+        "attachments": [calendar_event(booking, url, t("calendar.paid", specialty=booking.specialty_name, url=url))],
     }
     return compose(booking.patient_email, "booking_paid", context)

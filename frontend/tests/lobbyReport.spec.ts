@@ -23,6 +23,17 @@ function lobbySession() {
   return shallowRef({ state } as unknown as RoomSession)
 }
 
+/** The room page's part that reports: useLobbyReport on the session, with a room token. */
+function mountReport(session: ReturnType<typeof lobbySession>) {
+  const Host = defineComponent({
+    setup() {
+      useLobbyReport(session, () => 'room-token')
+      return () => h('div')
+    },
+  })
+  return mount(Host)
+}
+
 describe('the lobby report (the doctor’s waiting queue)', () => {
   afterEach(() => {
     vi.unstubAllGlobals()
@@ -43,13 +54,7 @@ describe('the lobby report (the doctor’s waiting queue)', () => {
       }),
     )
     const session = lobbySession()
-    const Host = defineComponent({
-      setup() {
-        useLobbyReport(session, () => 'room-token')
-        return () => h('div')
-      },
-    })
-    const wrapper = mount(Host)
+    const wrapper = mountReport(session)
     // The page enters the lobby: «проверяется».
     session.value.state.phase = 'lobby'
     await flushPromises()
@@ -86,13 +91,7 @@ describe('the lobby report (the doctor’s waiting queue)', () => {
       ),
     )
     const session = lobbySession()
-    const Host = defineComponent({
-      setup() {
-        useLobbyReport(session, () => 'room-token')
-        return () => h('div')
-      },
-    })
-    const wrapper = mount(Host)
+    const wrapper = mountReport(session)
     session.value.state.phase = 'lobby'
     await flushPromises()
     expect(calls.map((c) => c.method)).toEqual(['PUT'])
