@@ -1,3 +1,4 @@
+import { ICE_SERVERS_LIFE } from './roomClient'
 import type { RoomState } from './roomState'
 import { addLocalTracks, applyLimits, attachToOffer } from './senders'
 import type { ClientMessage, Role, ServerMessage } from './signaling'
@@ -41,6 +42,8 @@ export function addressed(message: ClientMessage, me: Role | null): ClientMessag
 interface Pair {
   pc: RTCPeerConnection
   queued: RTCIceCandidateInit[]
+  /** Made ahead (epoch ms), its offer not sent yet: the candidates gathered meanwhile go in the offer itself. */
+  prepared: number
 }
 
 export type MeshMessage =
@@ -59,8 +62,41 @@ export class GuestMesh {
     return this.host.role() === 'guest' || from === 'guest'
   }
 
+  /** A connection with `them` that is in use (not one made ahead for a guest not here yet). */
   has(them: Role): boolean {
-    return !!this.pairs[them]
+    const pair = this.pairs[them]
+    return !!pair && !pair.prepared
+  }
+
+  /**
+   * In the open room, with a guest invited but not here yet: the connection to
+   * the guest is made ahead and its offer set, so that the moment the guest
+   * joins the offer goes with the candidates gathered meanwhile in it (as the
+   * doctor's to the patient does, peerLink.ts) — no offer to make then, no
+   * candidates to trickle one by one.
+   */
+  prepare(them: Role): void {
+    const me = this.host.role()
+    if (!me || me === them || !offersTo(me, them) || this.pairs[them] || typeof RTCPeerConnection === 'undefined') return
+    const pair = this.newPair(them)
+    pair.prepared = Date.now()
+    addLocalTracks(pair.pc, this.host.state.localStream)
+    void (async () => {
+      const offer = await pair.pc.createOffer()
+      if (this.pairs[them] === pair && pair.prepared) await pair.pc.setLocalDescription(offer)
+    })().catch(() => undefined)
+  }
+
+  /** The offer made ahead, if still good (its TURN credentials fresh), sent now; false: make a new one. */
+  private sendPrepared(them: Role): boolean {
+    const pair = this.pairs[them]
+    if (!pair || !pair.prepared) return false
+    const description = pair.pc.localDescription
+    const fresh = Date.now() - pair.prepared < ICE_SERVERS_LIFE && pair.pc.signalingState === 'have-local-offer'
+    pair.prepared = 0
+    if (!fresh || !description) return false
+    this.host.send({ action: 'offer', sdp: description.sdp, to: them })
+    return true
   }
 
   /**
@@ -109,6 +145,11 @@ export class GuestMesh {
     const me = this.host.role()
     if (!me || me === them || !offersTo(me, them)) return
     await this.host.acquireMedia()
+    const ready = this.pairs[them]
+    if (ready && this.sendPrepared(them)) {
+      await applyLimits(ready.pc, this.host.state)
+      return
+    }
     const pair = this.newPair(them)
     addLocalTracks(pair.pc, this.host.state.localStream)
     const offer = await pair.pc.createOffer()
@@ -188,13 +229,14 @@ export class GuestMesh {
   private newPair(them: Role): Pair {
     this.drop(them)
     const info = this.host.state.info
-    const config: RTCConfiguration = { iceServers: info ? info.ice_servers : [] }
+    const config: RTCConfiguration = { iceServers: info ? info.ice_servers : [], iceCandidatePoolSize: 1 }
     if (this.host.relay) config.iceTransportPolicy = 'relay'
     const pc = new RTCPeerConnection(config)
-    const pair: Pair = { pc, queued: [] }
+    const pair: Pair = { pc, queued: [], prepared: 0 }
     this.pairs[them] = pair
     pc.onicecandidate = (event) => {
-      if (this.pairs[them] !== pair || !event.candidate) return
+      // Made ahead: the candidate is in the offer once it is sent.
+      if (this.pairs[them] !== pair || !event.candidate || pair.prepared) return
       const candidate = event.candidate
       const init: RTCIceCandidateInit =
         typeof candidate.toJSON === 'function'

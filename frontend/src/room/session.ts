@@ -317,6 +317,7 @@ export class RoomSession {
   private prepare(): void {
     if (this.state.phase !== 'open' || this.destroyed || this.role === 'guest') return
     this.link.prepare()
+    if (this.state.info && this.state.info.guest) this.mesh.prepare('guest')
   }
 
   private close(message: string, code = 'room_closed'): void {
