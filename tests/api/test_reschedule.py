@@ -153,30 +153,71 @@ def test_a_slot_taken_meanwhile_refuses_and_leaves_the_booking_untouched(
     assert not [m for m in mails_to("anna@example.org") if m["subject"].startswith("Консультация перенесена")]
 
 
-def test_a_slot_of_another_price_is_refused(client, staff: Api, doctor: dict, patient: Api, yookassa) -> None:
-    booking, _ = paid_far_ahead(patient, doctor, yookassa)
-    specialty_id = staff.get("/specialties").json[0]["id"]
-    colleague = staff.post(
+def colleague(staff: Api, price: int, specialty_id: str | None = None, email: str = "sokolov@example.org") -> dict:
+    """Another doctor (of the first specialty unless told), working round the clock."""
+    created = staff.post(
         "/doctors",
         {
-            "email": "sokolov@example.org",
+            "email": email,
             "full_name": "Соколов Игорь Петрович",
-            "specialty_id": specialty_id,
-            "price": 5000,
+            "specialty_id": specialty_id or staff.get("/specialties").json[0]["id"],
+            "price": price,
             "duration_minutes": 30,
             "bio": "Кардиолог",
         },
     ).json
     hours = {str(d): [["00:00", "23:30"]] for d in range(1, 8)}
-    assert staff.call("PUT", f"/doctors/{colleague['id']}/schedule", {"weekly_hours": hours}).status_code == 200
-    dearer = free_slots(patient, colleague["id"], days=3)[-1]
+    assert staff.call("PUT", f"/doctors/{created['id']}/schedule", {"weekly_hours": hours}).status_code == 200
+    return dict(created)
+
+
+def test_a_slot_of_another_price_is_refused(client, staff: Api, doctor: dict, patient: Api, yookassa) -> None:
+    booking, _ = paid_far_ahead(patient, doctor, yookassa)
+    other = colleague(staff, 5000)
+    dearer = free_slots(patient, other["id"], days=3)[-1]
 
     refused = move(patient, booking, dearer)
 
     assert refused.status_code == 409 and refused.json["error"]["code"] == "price_differs"
     assert "5\u00a0000" in refused.json["error"]["message"] or "5000" in refused.json["error"]["message"]
     assert patient.get(f"/bookings/{booking['id']}").json["starts_at"] == booking["starts_at"]
-    assert dearer["starts_at"] in [s["starts_at"] for s in free_slots(patient, colleague["id"], days=3)]
+    assert dearer["starts_at"] in [s["starts_at"] for s in free_slots(patient, other["id"], days=3)]
+
+
+def test_a_colleague_of_the_same_specialty_and_price_takes_the_booking_and_its_room(
+    client, staff: Api, doctor: dict, patient: Api, yookassa
+) -> None:
+    booking, _ = paid_far_ahead(patient, doctor, yookassa)
+    other = colleague(staff, 3500)
+    slot = free_slots(patient, other["id"], days=3)[-1]
+
+    moved = move(patient, booking, slot)
+
+    assert moved.status_code == 200, moved.json
+    assert moved.json["doctor"]["id"] == other["id"] and moved.json["doctor"]["full_name"] == "Соколов Игорь Петрович"
+    assert moved.json["room_id"] == booking["room_id"]
+    # The room is the colleague's now: he enters it, the first doctor does not.
+    doctors = {}
+    for login in ("orlova@example.org", "sokolov@example.org"):
+        set_own_password(login, "correct horse battery")
+        doctors[login] = Api(client)
+        assert doctors[login].login(login).status_code == 200
+    assert doctors["sokolov@example.org"].get(f"/rooms/{booking['room_id']}").status_code == 200
+    assert doctors["orlova@example.org"].get(f"/rooms/{booking['room_id']}").status_code in (403, 404)
+    # The first doctor's time is free again.
+    assert booking["starts_at"] in [s["starts_at"] for s in free_slots(patient, doctor["id"], days=3)]
+
+
+def test_a_doctor_of_another_specialty_is_refused(client, staff: Api, doctor: dict, patient: Api, yookassa) -> None:
+    booking, _ = paid_far_ahead(patient, doctor, yookassa)
+    therapy = staff.post("/specialties", {"name": "Терапия"}).json
+    slot = free_slots(patient, colleague(staff, 3500, therapy["id"])["id"], days=3)[-1]
+
+    refused = move(patient, booking, slot)
+
+    assert refused.status_code == 409, refused.json
+    assert "врачу той же специальности" in refused.json["error"]["message"]
+    assert patient.get(f"/bookings/{booking['id']}").json["doctor"]["id"] == doctor["id"]
 
 
 def test_someone_elses_booking_cannot_be_moved(client, doctor: dict, patient: Api, yookassa) -> None:
