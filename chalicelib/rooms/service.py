@@ -74,13 +74,14 @@ def room_status(room: Room, current: dt.datetime) -> str:
 
 
 def issue_ticket(room: Room, role: str) -> str:
-    """A single-use ticket (2 minutes) that lets this participant's WebSocket in."""
+    """A single-use ticket (2 minutes) that lets this participant's WebSocket in. A guest's names the guest's link
+    (its hash): once that guest is revoked or removed, the ticket admits nobody, not even as the next guest."""
     ticket = secrets.token_urlsafe(24)
     expires = now() + TICKET_LIFE
     put_token(
         token_hash(ticket),
         "signaling",
-        f"{room.room_id}:{role}",
+        f"{room.room_id}:{role}" + (f":{room.guest_token_hash}" if role == "guest" else ""),
         expires_at=expires,
         ttl=retention_schedule().used_tokens.after(expires),  # then removed by TTL
     )

@@ -85,12 +85,13 @@ def connect(connection_id: str, query: dict[str, str]) -> bool:
         log_event("signaling_refused", logging.WARNING, reason="room")
         return False
     current = now()
-    role = store.consume_ticket(token_hash(ticket), room_id, ROLES, current)
-    if role is None:
+    admitted = store.consume_ticket(token_hash(ticket), room_id, ROLES, current)
+    if admitted is None:
         log_event("signaling_refused", logging.WARNING, reason="ticket")
         return False
+    role, guest_link = admitted
     connection = store.new_connection(connection_id, room_id, role, current.isoformat(), current + CONNECTION_LIFE)
-    if not store.add_connection(connection, to_key(current)):  # ended, closed or its time over
+    if not store.add_connection(connection, to_key(current), guest_link):  # ended, closed, over, another guest
         room = store.get_room(room_id)  # only to say why
         log_event("signaling_refused", logging.WARNING, reason=ENDED if room and room.ended_at else "room")
         return False

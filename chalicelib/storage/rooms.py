@@ -28,21 +28,28 @@ def close_room(room_id: str, at: str) -> bool:
     return True
 
 
-def consume_ticket(ticket_hash: str, room_id: str, roles: tuple[str, ...], now_dt: Any) -> str | None:
+def consume_ticket(
+    ticket_hash: str, room_id: str, roles: tuple[str, ...], now_dt: Any
+) -> tuple[str, str | None] | None:
     """Use a signaling ticket once: it must be this room's (for one of `roles`), unused and not expired.
-    The role it was issued for (from the write's ReturnValues), or None when refused."""
+    The role it was issued for and, for a guest, the hash of the guest's link it was issued to (from the write's
+    ReturnValues); None when refused."""
     ticket = OneTimeToken(ticket_hash)
+    named = OneTimeToken.user_id.is_in(*(f"{room_id}:{role}" for role in roles if role != "guest"))
+    if "guest" in roles:
+        named = named | OneTimeToken.user_id.startswith(f"{room_id}:guest:")
     if not update_if(
         ticket,
         [OneTimeToken.used_at.set(now_dt)],
         OneTimeToken.token_hash.exists()
         & (OneTimeToken.kind == "signaling")
-        & OneTimeToken.user_id.is_in(*(f"{room_id}:{role}" for role in roles))
+        & named
         & OneTimeToken.used_at.does_not_exist()
         & (OneTimeToken.expires_at > now_dt),
     ):
         return None
-    return str(ticket.user_id).removeprefix(f"{room_id}:")
+    role, _, guest_link = str(ticket.user_id).removeprefix(f"{room_id}:").partition(":")
+    return role, guest_link or None
 
 
 def connections_of(room: Room, role: str | None = None) -> set[str]:
@@ -53,11 +60,16 @@ def connections_of(room: Room, role: str | None = None) -> set[str]:
     return {cid for name in roles for cid in (getattr(room, f"{name}_connections") or ())}
 
 
-def add_connection(connection: Connection, now_key: str) -> bool:
+def add_connection(connection: Connection, now_key: str, guest_link: str | None = None) -> bool:
     """The connection recorded, and in its room's list, in one transaction; False (nothing written) when the room
-    is not there, has ended, closed, or its time is over (`now_key`: now, as the room's times are written)."""
+    is not there, has ended, closed, or its time is over (`now_key`: now, as the room's times are written). A guest's
+    only while the guest whose link (`guest_link`, its hash) the ticket was issued to is still the invited one."""
     tx = Transaction()
-    guest = (Room.guest_status == "invited") if connection.role == "guest" else Room.room_id.exists()
+    guest = (
+        (Room.guest_status == "invited") & (Room.guest_token_hash == (guest_link or "-"))
+        if connection.role == "guest"
+        else Room.room_id.exists()
+    )
     tx.update(
         "room",
         Room(connection.room_id),

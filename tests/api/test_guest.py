@@ -213,3 +213,22 @@ def test_a_revoked_guests_open_connection_is_refused_at_its_next_message(client,
     send(guest_id, json.dumps({"action": "offer", "sdp": "v=0 late", "to": "patient"}))
     assert {"type": "room_closed", "reason": "guest_removed"} in received(guest_id)
     assert [f for f in received(patient_id) if f["type"] == "offer"] == []
+
+
+def test_a_revoked_guests_ticket_does_not_let_it_in_as_the_next_guest(client, visit: dict[str, Any]) -> None:
+    """The attack: the first guest takes a signaling ticket, the patient revokes them and invites another guest;
+    within the ticket's 2 minutes the first guest connects with it — as 'the guest' of the room again."""
+    patient, booking_id, room_id = visit["patient"], visit["booking_id"], visit["room_id"]
+    assert patient.post(f"/bookings/{booking_id}/guest", GUEST).status_code == 200
+    _open(room_id)
+    first = {"room_id": room_id, "token": guest_tokens(room_id)[0]}
+    kept = ticket(client, first)  # taken while still invited
+    assert patient.call("DELETE", f"/bookings/{booking_id}/guest").status_code == 200
+    other = {**GUEST, "name": "Сидорова Ольга Ивановна", "email": "olga@example.org", "relation": "interpreter"}
+    assert patient.post(f"/bookings/{booking_id}/guest", other).status_code == 200
+
+    assert connect(kept)[1]["statusCode"] != 200  # the first guest's ticket was for the first guest only
+    # The new guest's own ticket works.
+    assert connect(ticket(client, {"room_id": room_id, "token": guest_tokens(room_id, "olga@example.org")[0]}))[1][
+        "statusCode"
+    ] == 200

@@ -20,12 +20,11 @@ export type { ChatMessage, ConnectionView, MediaState, Phase, RoomInfo, RoomMark
  * (roomClient.ts, then the signaling socket's messages) through its phases and
  * puts together the camera and microphone (localMedia.ts), the peer connection
  * (peerLink.ts) and the watchdog (watchdog.ts); `shutdown` ends all of them.
- *
  * The doctor makes the offers: when the room is open and the patient is there
  * (the answer to "join", "peer_joined", or "room_open"), and to recover the
  * connection (an ICE restart). The patient answers, and asks the doctor to
  * restart ICE when its side of the connection drops. A guest's pairs (a three-way
- * call) are the mesh's (mesh.ts): the guest never takes part in this pair's call.
+ * call, made ahead like the pair's) are the mesh's (mesh.ts), not this call's.
  */
 
 /** Waiting for the camera permission never keeps the person out of the room longer than this. */
@@ -313,7 +312,7 @@ export class RoomSession {
     this.prepare()
   }
 
-  /** In the open room the connection is made ahead (peerLink.ts). */
+  /** In the open room the connections are made ahead (peerLink.ts; an invited guest's, mesh.ts). */
   private prepare(): void {
     if (this.state.phase !== 'open' || this.destroyed || this.role === 'guest') return
     this.link.prepare()
