@@ -22,7 +22,7 @@ from bench.video import CHROMIUM, FLAGS, _room_open, _wait
 from local.client import HttpApi, signed_in
 from local.process import start_stack, stop_stack
 
-RUNS = 3
+RUNS = 5  # 3 was too few: on this 2-core machine one slow call moved a median by 0.4 s
 ROLES = ("doctor", "patient", "guest")
 # Each remote <video>'s first picture, by the remote's role, in the page's clock (epoch ms, as marks.joined).
 FIRST_FRAMES = """
