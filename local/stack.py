@@ -209,6 +209,7 @@ def main(argv: list[str] | None = None) -> int:
         password = os.environ.get("LOCAL_DEMO_PASSWORD") or DEFAULT_PASSWORD
         from local.seed import DEMO_ACCOUNTS
 
+        width = max(len(email) for email, _ in DEMO_ACCOUNTS)  # one column, however long the longest login
         lines = [
             f"Telemedicine local stack is up in {time.monotonic() - started:.1f} s",
             f"  Site:    {stack.url}/",
@@ -219,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
             f"  Signaling: {os.environ.get('SIGNALING_URL')}   TURN: "
             f"{'coturn ' + ','.join(stack.turn.urls) if stack.turn else 'none'}",
             f"  Demo logins (password: {password}):",
-            *[f"    {email:<26} {role}" for email, role in DEMO_ACCOUNTS],
+            *[f"    {email:<{width}}  {role}" for email, role in DEMO_ACCOUNTS],
             f"  Log: the app's {log_level} lines and above (LOG_LEVEL=INFO make run shows every API request)",
             "  Another port: make run PORT=8080",
             "Press Ctrl-C to stop.",

@@ -111,3 +111,10 @@ export function pluralCategory(n: number, locale: string = currentLocale()): 'on
 export function formatCount(n: number, unit: CountUnit, locale: string = currentLocale()): string {
   return t(`units.${unit}.${pluralCategory(n, locale)}`, { n: formatNumber(n, locale) })
 }
+
+/** An upload speed: «96 кбит/с», «1,5 Мбит/с», «42 Мбит/с» (whole megabits from 10 up). */
+export function formatSpeed(kbps: number, locale: string = currentLocale()): string {
+  const number = (value: number) => new Intl.NumberFormat(locale, { maximumFractionDigits: 1 }).format(value)
+  if (kbps < 1000) return t('units.kbps', { value: number(Math.round(kbps)) })
+  return t('units.mbps', { value: number(kbps >= 10000 ? Math.round(kbps / 1000) : kbps / 1000) })
+}

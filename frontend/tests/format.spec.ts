@@ -5,6 +5,7 @@ import {
   formatCountdown,
   formatNumber,
   formatPrice,
+  formatSpeed,
   formatWhen,
   formatWhenFull,
   localTimeNote,
@@ -103,5 +104,13 @@ describe('booking formats', () => {
     expect(dayInGenitive('воскресенье, 6 декабря')).toBe('воскресенья, 6 декабря')
     expect(formatWhen('2026-12-03T11:30:00Z', true)).toBe('четверга, 3 декабря, 14:30 (МСК)')
     expect(formatWhen('2026-12-03T11:30:00Z')).toBe('четверг, 3 декабря, 14:30 (МСК)')
+  })
+})
+
+describe('formatSpeed', () => {
+  it('says an upload speed as people read it: kilobits under a megabit, then megabits', () => {
+    expect(formatSpeed(96, 'ru')).toBe('96 кбит/с')
+    expect(formatSpeed(1500, 'ru')).toBe('1,5 Мбит/с')
+    expect(formatSpeed(41705, 'ru')).toBe('42 Мбит/с') // the device check said «Около 41705 кбит/с»
   })
 })

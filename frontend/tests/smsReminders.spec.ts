@@ -48,8 +48,8 @@ describe('SMS reminders on the personal page', () => {
       { enabled: true, phone: '+7 495 123-45-67' },
       { enabled: true, phone: '8 912 345-67-89' },
     ])
-    expect(section().find('[data-test="sms-notice"]').text()).toContain('+79123456789')
-    expect(section().find('[data-test="sms-state"]').text()).toContain('приходят на номер +79123456789')
+    expect(section().find('[data-test="sms-notice"]').text()).toContain('+7 912 345-67-89')
+    expect(section().find('[data-test="sms-state"]').text()).toContain('приходят на номер +7 912 345-67-89')
     wrapper.unmount()
   })
 

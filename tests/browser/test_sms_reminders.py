@@ -64,8 +64,8 @@ def test_patient_opts_in_gets_the_reminder_by_sms_and_unsubscribes_in_one_click(
     expect(section.locator("#sms-phone-error")).to_contain_text("городской номер")
     phone.fill("8 (912) 345-67-89")
     section.get_by_role("button", name="Присылать SMS-напоминания").click()
-    expect(section.locator("[data-test='sms-notice']")).to_contain_text("+79123456789")
-    expect(section.locator("[data-test='sms-state']")).to_contain_text("приходят на номер +79123456789")
+    expect(section.locator("[data-test='sms-notice']")).to_contain_text("+7 912 345-67-89")
+    expect(section.locator("[data-test='sms-state']")).to_contain_text("приходят на номер +7 912 345-67-89")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, width  # nothing wider than the phone
 
