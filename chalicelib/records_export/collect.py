@@ -18,13 +18,14 @@ from chalicelib.documents.files import safe_filename
 from chalicelib.errors import NotFound
 from chalicelib.legal import consents as legal
 from chalicelib.scheduling.times import from_key
+from chalicelib.sms import consent as sms_consent
 from chalicelib.storage import accounts as account_store
 from chalicelib.storage import audit as audit_store
 from chalicelib.storage import bookings as booking_store
 from chalicelib.storage import conclusions as conclusion_store
 from chalicelib.storage import documents as document_store
 from chalicelib.storage import legal as legal_store
-from chalicelib.storage.records import Attachment, Booking, Conclusion
+from chalicelib.storage.records import Attachment, Booking, Conclusion, User
 from chalicelib.timefmt import clinic_zone
 
 FORMAT = "telemed-data-export/1"
@@ -67,6 +68,13 @@ def _folder(booking: Booking) -> str:
     return f"{from_key(booking.starts_at).astimezone(clinic_zone()):%Y-%m-%d_%H%M}_{booking.booking_id[:8]}"
 
 
+def _sms_reminders(user: User) -> dict[str, Any]:
+    """The consent to SMS reminders as the personal page shows it (on or off, the number), its time in the clinic's
+    zone."""
+    shown = sms_consent.view(user)
+    return {"enabled": shown["enabled"], "phone": shown["phone"], "changed_at": _local(shown["changed_at"])}
+
+
 def profile(patient_id: str) -> dict[str, Any]:
     user = account_store.get_user(patient_id)
     if user is None:
@@ -76,11 +84,7 @@ def profile(patient_id: str) -> dict[str, Any]:
         "created_at": _local(user.created_at),
         "password_changed_at": _local(user.password_changed_at),
         "signed_documents": _plain(user.signed_documents),
-        "sms_reminders": {
-            "enabled": bool(user.sms_reminders) and bool(user.sms_phone),
-            "phone": user.sms_phone,
-            "changed_at": _local(user.sms_changed_at),
-        },
+        "sms_reminders": _sms_reminders(user),
     }
 
 

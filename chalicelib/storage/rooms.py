@@ -64,9 +64,11 @@ def add_connection(connection: Connection, now_key: str, guest_link: str | None 
     """The connection recorded, and in its room's list, in one transaction; False (nothing written) when the room
     is not there, has ended, closed, or its time is over (`now_key`: now, as the room's times are written). A guest's
     only while the guest whose link (`guest_link`, its hash) the ticket was issued to is still the invited one."""
+    if connection.role == "guest" and not guest_link:
+        return False  # a guest's ticket always names the guest's link
     tx = Transaction()
     guest = (
-        (Room.guest_status == "invited") & (Room.guest_token_hash == (guest_link or "-"))
+        (Room.guest_status == "invited") & (Room.guest_token_hash == guest_link)
         if connection.role == "guest"
         else Room.room_id.exists()
     )

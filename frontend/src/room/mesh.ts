@@ -87,16 +87,16 @@ export class GuestMesh {
     })().catch(() => undefined)
   }
 
-  /** The offer made ahead, if still good (its TURN credentials fresh), sent now; false: make a new one. */
-  private sendPrepared(them: Role): boolean {
+  /** The offer made ahead, if still good (its TURN credentials fresh), sent now: its pair; null: make a new one. */
+  private sendPrepared(them: Role): Pair | null {
     const pair = this.pairs[them]
-    if (!pair || !pair.prepared) return false
+    if (!pair || !pair.prepared) return null
     const description = pair.pc.localDescription
     const fresh = Date.now() - pair.prepared < ICE_SERVERS_LIFE && pair.pc.signalingState === 'have-local-offer'
     pair.prepared = 0
-    if (!fresh || !description) return false
+    if (!fresh || !description) return null
     this.host.send({ action: 'offer', sdp: description.sdp, to: them })
-    return true
+    return pair
   }
 
   /**
@@ -145,8 +145,8 @@ export class GuestMesh {
     const me = this.host.role()
     if (!me || me === them || !offersTo(me, them)) return
     await this.host.acquireMedia()
-    const ready = this.pairs[them]
-    if (ready && this.sendPrepared(them)) {
+    const ready = this.sendPrepared(them)
+    if (ready) {
       await applyLimits(ready.pc, this.host.state)
       return
     }
