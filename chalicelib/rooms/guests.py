@@ -27,7 +27,7 @@ from chalicelib.logs import log_event
 from chalicelib.outbox import compose, deliver_written
 from chalicelib.rooms.consultation import is_ended
 from chalicelib.rooms.links import room_url
-from chalicelib.rooms.resend import ConsultationEnded, TooSoon, next_send
+from chalicelib.rooms.resend import ConsultationEnded, TooSoon, next_new_invitation, next_send
 from chalicelib.rooms.service import RoomClosed, room_status
 from chalicelib.storage import bookings as booking_store
 from chalicelib.storage import room_guests as store
@@ -97,6 +97,9 @@ def invite(principal: Principal, booking_id: str, name: str, email: str, relatio
     _refuse_unless_open(booking, room, current)
     if room.guest_status in (INVITED, REMOVED):
         raise GuestExists()
+    _refuse_until(next_new_invitation(room.guest_sent_day, room.guest_sends, current), current)
+    day = current.astimezone(clinic_zone()).date().isoformat()
+    sends = int(room.guest_sends or 0) + 1 if room.guest_sent_day == day else 1
     token = secrets.token_urlsafe(24)
     mail = _mail(booking, room, email, name, relation, token)
     values = {
@@ -107,8 +110,8 @@ def invite(principal: Principal, booking_id: str, name: str, email: str, relatio
         "invited_at": current.isoformat(),
         "invited_by": principal.user_id,
         "sent_at": current.isoformat(),
-        "sent_day": current.astimezone(clinic_zone()).date().isoformat(),
-        "sends": 1,
+        "sent_day": day,
+        "sends": sends,
     }
     try:
         store.invite(room, values, mail)
@@ -146,7 +149,10 @@ def send_again(principal: Principal, booking_id: str) -> dict[str, Any]:
 
 
 def _refuse_if_too_soon(room: Room, current: dt.datetime) -> None:
-    later = next_send(room.guest_sent_at, room.guest_sent_day, room.guest_sends, current)
+    _refuse_until(next_send(room.guest_sent_at, room.guest_sent_day, room.guest_sends, current), current)
+
+
+def _refuse_until(later: dt.datetime | None, current: dt.datetime) -> None:
     if later is not None:
         seconds = max(1, int((later - current).total_seconds() + 0.999))
         raise GuestTooSoon(retry_after=seconds, when=format_datetime(later), data={"next_at": later.isoformat()})

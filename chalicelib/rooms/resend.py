@@ -58,6 +58,12 @@ def next_send(sent_at: str | None, sent_day: str | None, sends: Any, current: dt
     return later if later > current else None
 
 
+def next_new_invitation(sent_day: str | None, sends: Any, current: dt.datetime) -> dt.datetime | None:
+    """When a new guest invitation (one revoked before) may go: the day's sends count it, the pause does not (a wrong
+    address is corrected at once); None: now."""
+    return next_send((current - PAUSE).isoformat(), sent_day, sends, current)
+
+
 def send_again(principal: Principal, booking_id: str) -> dict[str, Any]:
     """A new link by email (its patient, or staff for the patient); refused within the limits, with when."""
     booking = booking_store.get_booking(booking_id)

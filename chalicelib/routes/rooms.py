@@ -87,7 +87,7 @@ def guest(call: Call, booking_id: str) -> dict[str, Any]:
     summary="Invite the one guest of the booking by email (a representative, a relative, an interpreter)",
     body=Model("rooms.GuestInvite"),
     response=Model("rooms.BookingGuest"),
-    errors=(*GUEST_ERRORS, "guest_exists"),
+    errors=(*GUEST_ERRORS, "guest_exists", "too_many_requests"),
 )
 def invite_guest(call: Call, booking_id: str) -> dict[str, Any]:
     body = call.body

@@ -231,3 +231,18 @@ def test_a_revoked_guests_ticket_does_not_let_it_in_as_the_next_guest(client, vi
     # The new guest's own ticket works.
     second = {"room_id": room_id, "token": guest_tokens(room_id, "olga@example.org")[0]}
     assert connect(ticket(client, second))[1]["statusCode"] == 200
+
+
+def test_revoking_and_inviting_again_sends_no_more_than_the_days_limit(client, visit: dict[str, Any]) -> None:
+    """The attack found on the walk: invite, revoke, invite… each invitation an email from the clinic to any
+    address, past the resend limit. A wrong address may be corrected at once, but the day's five sends of the
+    booking's guest link count every invitation."""
+    patient, booking_id = visit["patient"], visit["booking_id"]
+    answers = []
+    for n in range(7):
+        answers.append(patient.post(f"/bookings/{booking_id}/guest", {**GUEST, "email": f"g{n}@example.org"}))
+        patient.call("DELETE", f"/bookings/{booking_id}/guest")
+    assert [a.status_code for a in answers] == [200] * 5 + [429, 429]  # corrected at once, up to five a day
+    assert "Приглашение недавно уже отправили" in answers[5].json["error"]["message"]
+    assert int(answers[5].headers["Retry-After"]) > 0
+    assert len([m for m in outbox() if m["to"][0].startswith("g") and m["to"][0].endswith("@example.org")]) == 5
